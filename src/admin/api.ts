@@ -1,0 +1,22 @@
+// The admin API plugin: JSON under /api/admin, errors as {error: {code, message}}.
+import type { FastifyInstance } from 'fastify';
+import type { AdminDeps } from './context.js';
+import { toHttpError } from './http-errors.js';
+import { registerCredentialRoutes } from './routes-credentials.js';
+import { registerDirectoryRoutes } from './routes-directory.js';
+
+export function adminApi(deps: AdminDeps) {
+  return (app: FastifyInstance): Promise<void> => {
+    app.setErrorHandler((err, req, reply) => {
+      const e = toHttpError(err);
+      if (e.status >= 500) req.log.error({ err }, 'admin API error');
+      else req.log.info({ status: e.status, code: e.code }, e.message);
+      if (e.status === 401) void reply.header('www-authenticate', 'Basic realm="carbonio-admin", charset="UTF-8"');
+      return reply.code(e.status).send({ error: { code: e.code, message: e.message } });
+    });
+    app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'no such admin endpoint' } }));
+    registerDirectoryRoutes(app, deps);
+    registerCredentialRoutes(app, deps);
+    return Promise.resolve();
+  };
+}

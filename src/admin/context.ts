@@ -1,0 +1,56 @@
+// Per-request admin context: the authenticated principal and the lookups every route needs,
+// with the role checks applied where the target is resolved (so no route can forget them).
+import type { FastifyRequest } from 'fastify';
+import type { DirectoryService } from '../auth/directory-service.js';
+import type { Authenticator } from '../auth/types.js';
+import { parseBasicAuth } from '../core/basic-auth.js';
+import type { Logger } from '../core/logger.js';
+import type { Account, Domain, Store } from '../store/types.js';
+import { forbidden, HttpError, notFound } from './http-errors.js';
+import { canManageAccount, canManageDomain, isAdmin, type Principal } from './policy.js';
+
+export interface AdminDeps {
+  store: Store;
+  auth: Authenticator;
+  directory: DirectoryService;
+  log: Logger;
+}
+
+export async function authenticate(deps: AdminDeps, req: FastifyRequest): Promise<Principal> {
+  const creds = parseBasicAuth(req.headers.authorization);
+  if (!creds) throw new HttpError(401, 'unauthorized', 'authentication required');
+  const r = await deps.auth.verify(creds.user, creds.pass, 'admin', { remoteAddress: req.ip });
+  if (!r.ok) throw new HttpError(401, 'unauthorized', 'authentication failed');
+  const domains = new Set(await deps.store.accounts.delegatedDomains(r.account.id));
+  const principal = { account: r.account, domains };
+  if (!isAdmin(principal)) throw forbidden();
+  return principal;
+}
+
+/** The account named in the URL, if the principal may manage it. Unknown and forbidden look alike to a delegated admin outside his domains. */
+export async function manageableAccount(deps: AdminDeps, p: Principal, email: string): Promise<Account> {
+  const a = await deps.store.accounts.getByEmail(email);
+  if (!a) {
+    const domain = await deps.store.domains.getByName(email.slice(email.lastIndexOf('@') + 1));
+    if (!p.account.isGlobalAdmin && !(domain && canManageDomain(p, domain.id))) throw forbidden();
+    throw notFound(`account ${email}`);
+  }
+  if (!canManageAccount(p, a)) throw forbidden();
+  return a;
+}
+
+export async function manageableDomain(deps: AdminDeps, p: Principal, name: string): Promise<Domain> {
+  const d = await deps.store.domains.getByName(name);
+  if (!d) {
+    if (!p.account.isGlobalAdmin) throw forbidden();
+    throw notFound(`domain ${name}`);
+  }
+  if (!canManageDomain(p, d.id)) throw forbidden();
+  return d;
+}
+
+export async function domainNames(store: Store, ids: Iterable<string>): Promise<string[]> {
+  const all = await store.domains.list();
+  const wanted = new Set(ids);
+  return all.filter((d) => wanted.has(d.id)).map((d) => d.name);
+}

@@ -1,0 +1,27 @@
+// What the admin API shows of stored records. Never a password, a hash or a secret.
+import type { Account, Credential, Domain } from '../store/types.js';
+
+export const domainView = (d: Domain) => ({ id: d.id, name: d.name, createdAt: d.createdAt });
+
+export const accountView = (a: Account, delegatedDomains: string[] = []) => ({
+  id: a.id,
+  email: a.email,
+  domain: a.email.slice(a.email.lastIndexOf('@') + 1),
+  displayName: a.displayName,
+  status: a.status,
+  mobileSyncEnabled: a.mobileSyncEnabled,
+  isGlobalAdmin: a.isGlobalAdmin,
+  delegatedDomains,
+  createdAt: a.createdAt,
+});
+
+export const credentialView = (c: Credential) => ({
+  id: c.id,
+  label: c.label,
+  services: c.services,
+  enabled: c.enabled,
+  generated: c.generated,
+  qrcode: c.qrcode,
+  createdAt: c.createdAt,
+  lastUsedAt: c.lastUsedAt,
+});

@@ -1,0 +1,71 @@
+// Wiring only: config -> store -> auth -> bus -> servers, and an orderly stop.
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.js';
+import type { Logger } from './core/logger.js';
+import { StoreAuthenticator } from './auth/authenticator.js';
+import { DirectoryService } from './auth/directory-service.js';
+import { MemoryBus } from './bus/memory-bus.js';
+import type { Bus } from './bus/types.js';
+import { SqlStore } from './store/sql/sql-store.js';
+import type { Store } from './store/types.js';
+import { buildHttpServer } from './http-server.js';
+import { startSmtpServers } from './smtp/index.js';
+import { bootstrap, type BootstrapResult } from './bootstrap.js';
+
+export interface App {
+  config: Config;
+  store: Store;
+  auth: StoreAuthenticator;
+  directory: DirectoryService;
+  bus: Bus;
+  bootstrap: BootstrapResult;
+  httpPort: number;
+  smtpPort: number;
+  submissionPort: number;
+  close(): Promise<void>;
+}
+
+export async function startApp(config: Config, log: Logger): Promise<App> {
+  const store = await SqlStore.open(config.db.kind === 'sqlite' ? { kind: 'sqlite', file: config.db.file } : { kind: 'postgres', url: config.db.url });
+  const bus = new MemoryBus(log);
+  store.onChange((n) => bus.publish(n));
+  const auth = new StoreAuthenticator({ store, config, log });
+  const directory = new DirectoryService(store, config);
+  let boot: BootstrapResult;
+  try {
+    boot = await bootstrap(config, store, directory, log);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  const http = await buildHttpServer({ config, store, auth, directory, log });
+  let smtp: Awaited<ReturnType<typeof startSmtpServers>> | null = null;
+  try {
+    await http.listen({ port: config.httpPort, host: config.bindAddress });
+    smtp = await startSmtpServers({ config, store, auth, log });
+  } catch (err) {
+    await http.close();
+    await store.close();
+    throw err;
+  }
+  const httpPort = (http.server.address() as AddressInfo).port;
+  log.info({ httpPort, smtpPort: smtp.inboundPort, submissionPort: smtp.submissionPort, db: store.dialect }, 'carbonio-mobile listening');
+
+  let closing: Promise<void> | null = null;
+  const servers = smtp;
+  return {
+    config, store, auth, directory, bus, httpPort, bootstrap: boot,
+    smtpPort: servers.inboundPort,
+    submissionPort: servers.submissionPort,
+    close() {
+      // Stop accepting first, let in-flight work finish, then close the store it writes to.
+      closing ??= (async () => {
+        await Promise.allSettled([http.close(), servers.close()]);
+        await bus.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

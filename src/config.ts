@@ -1,0 +1,128 @@
+// Environment -> typed, validated configuration. A bad value stops the start with one clear line
+// naming the variable; every variable here is listed in README.md with its default.
+import path from 'node:path';
+import { ConfigError } from './core/errors.js';
+
+export interface KdfParams {
+  /** scrypt cost as log2(N). */
+  log2N: number;
+  r: number;
+  p: number;
+}
+
+export interface AuthLimits {
+  /** Failures per account within the window before a temporary lockout. */
+  maxFailuresPerAccount: number;
+  /** Failures per client address within the window before a temporary lockout. */
+  maxFailuresPerAddress: number;
+  /** How long a lockout (and the failure window) lasts. */
+  lockoutMs: number;
+  /** Base of the growing delay added to each failed attempt (doubles per failure, capped at 5 s). */
+  failureDelayMs: number;
+  /** Lifetime of a verification-cache entry. */
+  cacheTtlMs: number;
+}
+
+export interface Config {
+  dataDir: string;
+  /** `postgres://...` or the path of the SQLite file. */
+  db: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  bindAddress: string;
+  httpPort: number;
+  smtpPort: number;
+  submissionPort: number;
+  defaultDomain: string;
+  adminPassword: string | undefined;
+  publicUrl: string;
+  relayUrl: string | undefined;
+  maxMessageBytes: number;
+  logLevel: string;
+  kdf: KdfParams;
+  auth: AuthLimits;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw.trim());
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${redactUrl(raw)}"`);
+  }
+  if (!protocols.includes(u.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${u.protocol}"`);
+  }
+  return raw;
+}
+
+/** Hide the password part of a URL before it is shown or logged. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+}
+
+const domainRe = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+export const isValidDomain = (d: string): boolean => domainRe.test(d);
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = path.resolve(env.CARBONIO_DATA_DIR || './data');
+  const dbUrl = url(env, 'CARBONIO_DB_URL', ['postgres:', 'postgresql:', 'sqlite:']);
+  let db: Config['db'];
+  if (dbUrl === undefined) db = { kind: 'sqlite', file: path.join(dataDir, 'carbonio.sqlite') };
+  else if (dbUrl.startsWith('sqlite:')) {
+    const file = dbUrl.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!file) throw new ConfigError('CARBONIO_DB_URL sqlite: needs a file path, e.g. sqlite:///var/lib/carbonio/db.sqlite');
+    db = { kind: 'sqlite', file: path.resolve(file) };
+  } else db = { kind: 'postgres', url: dbUrl };
+
+  const httpPort = int(env, 'CARBONIO_HTTP_PORT', 8080, 0, 65535);
+  const defaultDomain = (env.CARBONIO_DEFAULT_DOMAIN || 'example.com').toLowerCase();
+  if (!isValidDomain(defaultDomain)) throw new ConfigError(`CARBONIO_DEFAULT_DOMAIN is not a domain name: "${defaultDomain}"`);
+  const adminPassword = env.CARBONIO_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    throw new ConfigError('CARBONIO_ADMIN_PASSWORD must be at least 8 characters');
+  }
+  const logLevel = env.CARBONIO_LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`CARBONIO_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
+  }
+  const publicUrl = url(env, 'CARBONIO_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${httpPort}`;
+
+  return {
+    dataDir,
+    db,
+    bindAddress: env.CARBONIO_BIND_ADDRESS || '0.0.0.0',
+    httpPort,
+    smtpPort: int(env, 'CARBONIO_SMTP_PORT', 2525, 0, 65535),
+    submissionPort: int(env, 'CARBONIO_SUBMISSION_PORT', 2587, 0, 65535),
+    defaultDomain,
+    adminPassword,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    relayUrl: url(env, 'CARBONIO_RELAY_URL', ['smtp:', 'smtps:']),
+    maxMessageBytes: int(env, 'CARBONIO_MAX_MESSAGE_BYTES', 50 * 1024 * 1024, 1024, 2 ** 31),
+    logLevel,
+    kdf: {
+      log2N: int(env, 'CARBONIO_SCRYPT_LOG2N', 15, 10, 20),
+      r: 8,
+      p: int(env, 'CARBONIO_SCRYPT_P', 3, 1, 16),
+    },
+    auth: {
+      maxFailuresPerAccount: int(env, 'CARBONIO_AUTH_MAX_FAILURES', 10, 1, 1000),
+      maxFailuresPerAddress: int(env, 'CARBONIO_AUTH_MAX_FAILURES_PER_ADDRESS', 50, 1, 100000),
+      lockoutMs: int(env, 'CARBONIO_AUTH_LOCKOUT_SECONDS', 900, 1, 86400) * 1000,
+      failureDelayMs: int(env, 'CARBONIO_AUTH_FAILURE_DELAY_MS', 250, 0, 5000),
+      cacheTtlMs: int(env, 'CARBONIO_AUTH_CACHE_SECONDS', 300, 0, 86400) * 1000,
+    },
+  };
+}

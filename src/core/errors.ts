@@ -1,0 +1,24 @@
+// Protocol-neutral errors. Each front end has one function that maps a StoreError kind to its own
+// status (HTTP code, SMTP reply, EAS Status), so no handler invents its own mapping.
+export type StoreErrorKind = 'not-found' | 'exists' | 'conflict' | 'invalid' | 'quota' | 'temporary' | 'forbidden';
+
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(
+    readonly kind: StoreErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const isStoreError = (e: unknown, kind?: StoreErrorKind): e is StoreError =>
+  e instanceof StoreError && (kind === undefined || e.kind === kind);
+
+/** Raised when the environment or a command line is not usable; the message is shown to the user as is. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));

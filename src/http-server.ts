@@ -1,0 +1,42 @@
+// The HTTP listener shared by the admin API, /health and (later) ActiveSync.
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { Logger } from './core/logger.js';
+import type { Authenticator } from './auth/types.js';
+import type { DirectoryService } from './auth/directory-service.js';
+import type { Store } from './store/types.js';
+import { adminApi } from './admin/api.js';
+import { VERSION } from './version.js';
+
+export interface HttpDeps {
+  config: Config;
+  store: Store;
+  auth: Authenticator;
+  directory: DirectoryService;
+  log: Logger;
+}
+
+export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    disableRequestLogging: false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    // A held EAS request may last the longest heartbeat (3540 s) plus margin; Node must not cut it.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    keepAliveTimeout: 65_000,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.get('/health', async (_req, reply) => {
+    try {
+      await deps.store.ping();
+      return { status: 'ok', version: VERSION, database: deps.store.dialect };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', version: VERSION, database: deps.store.dialect });
+    }
+  });
+  await app.register(adminApi(deps), { prefix: '/api/admin' });
+  return app;
+}

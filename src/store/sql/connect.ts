@@ -1,0 +1,46 @@
+// Opens the database for either dialect and applies pending migrations.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { StoreError } from '../../core/errors.js';
+import { migrationProvider, type Dialect } from '../migrations/index.js';
+import type { DB } from './schema.js';
+
+export type StoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
+
+// int8 (bigint) columns hold epoch milliseconds and counters: return them as numbers, not strings.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>; dialect: Dialect }> {
+  let db: Kysely<DB>;
+  let dialect: Dialect;
+  if (location.kind === 'sqlite') {
+    if (location.file !== ':memory:') fs.mkdirSync(path.dirname(location.file), { recursive: true });
+    const sqlite = new Database(location.file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+    dialect = 'sqlite';
+  } else {
+    const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10, types: pgTypes });
+    // An idle client that loses its connection must not crash the process.
+    pool.on('error', () => undefined);
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    dialect = 'postgres';
+  }
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new StoreError('temporary', `database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return { db, dialect };
+}

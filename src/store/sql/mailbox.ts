@@ -1,0 +1,263 @@
+// Folders, items and the per-account change log. Every mutation takes the account's next modseq(s)
+// and writes a change row in the same transaction (ARCHITECTURE.md section 2).
+import { createHash } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { StoreError } from '../../core/errors.js';
+import { asAccountId, asBlobId, asFolderId, asItemId, type AccountId, type BlobId, type FolderId, type ItemId } from '../../core/ids.js';
+import type {
+  BlobRepo, Change, ChangeKind, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, ListItemsOptions,
+  MailboxRepo, MessageMeta, NewMessage,
+} from '../types.js';
+import { bit, bool, nextModseq, write, type ChangeCollector, type SqlContext } from './context.js';
+import type { DB, FoldersTable, ItemsTable } from './schema.js';
+
+const toFolder = (r: Selectable<FoldersTable>): Folder => ({
+  id: asFolderId(Number(r.id)),
+  accountId: asAccountId(r.account_id),
+  parentId: r.parent_id === null ? null : asFolderId(Number(r.parent_id)),
+  name: r.name,
+  kind: r.kind as FolderKind,
+  role: r.role as FolderRole | null,
+  modseq: Number(r.modseq),
+  createdAt: Number(r.created_at),
+});
+
+const toItem = (r: Selectable<ItemsTable>): Item => ({
+  id: asItemId(Number(r.id)),
+  accountId: asAccountId(r.account_id),
+  folderId: asFolderId(Number(r.folder_id)),
+  kind: r.kind as ItemKind,
+  modseq: Number(r.modseq),
+  receivedAt: Number(r.received_at),
+  blobId: r.blob_id === null ? null : asBlobId(r.blob_id),
+  size: Number(r.size),
+  flags: { seen: bool(r.seen), flagged: bool(r.flagged), answered: bool(r.answered), forwarded: bool(r.forwarded), draft: bool(r.draft) },
+  categories: JSON.parse(r.categories) as string[],
+  meta: r.meta === null ? null : (JSON.parse(r.meta) as MessageMeta),
+  data: r.data === null ? null : (JSON.parse(r.data) as unknown),
+});
+
+async function logChange(
+  db: Kysely<DB>, changes: ChangeCollector, accountId: AccountId, kind: ChangeKind, folderId: FolderId,
+  itemId: ItemId | null = null, fromFolderId: FolderId | null = null, modseq?: number,
+): Promise<number> {
+  const seq = modseq ?? (await nextModseq(db, accountId));
+  await db.insertInto('changes').values({ account_id: accountId, modseq: seq, kind, folder_id: folderId, item_id: itemId, from_folder_id: fromFolderId }).execute();
+  const hierarchy = kind.startsWith('folder-');
+  changes.touch(accountId, folderId, hierarchy);
+  if (fromFolderId !== null) changes.touch(accountId, fromFolderId);
+  return seq;
+}
+
+export class SqlMailboxRepo implements MailboxRepo {
+  constructor(private readonly ctx: SqlContext) {}
+
+  async listFolders(accountId: AccountId): Promise<Folder[]> {
+    const rows = await this.ctx.db.selectFrom('folders').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
+    return rows.map(toFolder);
+  }
+
+  async getFolder(accountId: AccountId, id: FolderId): Promise<Folder | null> {
+    const r = await this.ctx.db.selectFrom('folders').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    return r ? toFolder(r) : null;
+  }
+
+  async getFolderByRole(accountId: AccountId, role: FolderRole): Promise<Folder | null> {
+    const r = await this.ctx.db.selectFrom('folders').selectAll().where('account_id', '=', accountId).where('role', '=', role).executeTakeFirst();
+    return r ? toFolder(r) : null;
+  }
+
+  private async assertNameFree(db: Kysely<DB>, accountId: AccountId, parentId: FolderId | null, name: string, except?: FolderId): Promise<void> {
+    let q = db.selectFrom('folders').select(['id', 'name']).where('account_id', '=', accountId);
+    q = parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', parentId);
+    const siblings = await q.execute();
+    if (siblings.some((s) => Number(s.id) !== except && s.name.toLowerCase() === name.toLowerCase())) {
+      throw new StoreError('exists', `a folder named "${name}" already exists there`);
+    }
+  }
+
+  private async requireParent(db: Kysely<DB>, accountId: AccountId, parentId: FolderId | null): Promise<void> {
+    if (parentId === null) return;
+    const p = await db.selectFrom('folders').select('id').where('account_id', '=', accountId).where('id', '=', parentId).executeTakeFirst();
+    if (!p) throw new StoreError('not-found', 'parent folder not found');
+  }
+
+  createFolder(accountId: AccountId, input: { parentId: FolderId | null; name: string; kind: FolderKind }): Promise<Folder> {
+    const name = input.name.trim();
+    if (!name || name.length > 255 || name.includes('/')) return Promise.reject(new StoreError('invalid', 'folder name must be 1-255 characters without "/"'));
+    return write(this.ctx, async (db, changes) => {
+      await this.requireParent(db, accountId, input.parentId);
+      await this.assertNameFree(db, accountId, input.parentId, name);
+      const seq = await nextModseq(db, accountId);
+      const row = { account_id: accountId, parent_id: input.parentId, name, kind: input.kind, role: null, modseq: seq, created_at: Date.now() };
+      const { id } = await db.insertInto('folders').values(row).returning('id').executeTakeFirstOrThrow();
+      await logChange(db, changes, accountId, 'folder-added', asFolderId(Number(id)), null, null, seq);
+      return toFolder({ ...row, id });
+    });
+  }
+
+  updateFolder(accountId: AccountId, id: FolderId, input: { parentId?: FolderId | null; name?: string }): Promise<Folder> {
+    return write(this.ctx, async (db, changes) => {
+      const f = await db.selectFrom('folders').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      if (!f) throw new StoreError('not-found', 'folder not found');
+      if (f.role !== null) throw new StoreError('forbidden', 'system folders cannot be renamed or moved');
+      const parentId = input.parentId === undefined ? (f.parent_id === null ? null : asFolderId(Number(f.parent_id))) : input.parentId;
+      const name = (input.name ?? f.name).trim();
+      if (!name || name.length > 255 || name.includes('/')) throw new StoreError('invalid', 'folder name must be 1-255 characters without "/"');
+      await this.requireParent(db, accountId, parentId);
+      // A folder cannot become its own descendant.
+      for (let p = parentId; p !== null;) {
+        if (p === id) throw new StoreError('invalid', 'a folder cannot be moved into itself');
+        const up = await db.selectFrom('folders').select('parent_id').where('id', '=', p).executeTakeFirst();
+        p = up?.parent_id == null ? null : asFolderId(Number(up.parent_id));
+      }
+      await this.assertNameFree(db, accountId, parentId, name, id);
+      const seq = await nextModseq(db, accountId);
+      await db.updateTable('folders').set({ name, parent_id: parentId, modseq: seq }).where('id', '=', id).execute();
+      await logChange(db, changes, accountId, 'folder-changed', id, null, null, seq);
+      return toFolder({ ...f, name, parent_id: parentId, modseq: seq });
+    });
+  }
+
+  deleteFolder(accountId: AccountId, id: FolderId): Promise<void> {
+    return write(this.ctx, async (db, changes) => {
+      const all = await db.selectFrom('folders').select(['id', 'parent_id', 'role']).where('account_id', '=', accountId).execute();
+      const target = all.find((f) => Number(f.id) === id);
+      if (!target) throw new StoreError('not-found', 'folder not found');
+      if (target.role !== null) throw new StoreError('forbidden', 'system folders cannot be deleted');
+      const doomed = [id as number];
+      for (let i = 0; i < doomed.length; i++) {
+        for (const f of all) if (f.parent_id !== null && Number(f.parent_id) === doomed[i]) doomed.push(Number(f.id));
+      }
+      // Children first, so the change log reads bottom-up like a client would apply it.
+      for (const fid of doomed.reverse()) await logChange(db, changes, accountId, 'folder-deleted', asFolderId(fid));
+      await db.deleteFrom('items').where('folder_id', 'in', doomed).execute();
+      await db.deleteFrom('folders').where('id', 'in', doomed).execute();
+      await this.collectOrphanBlobs(db);
+    });
+  }
+
+  addMessage(accountId: AccountId, folderId: FolderId, message: NewMessage): Promise<Item> {
+    const blobId = asBlobId(createHash('sha256').update(message.raw).digest('hex'));
+    const flags: ItemFlags = { seen: false, flagged: false, answered: false, forwarded: false, draft: false, ...message.flags };
+    return write(this.ctx, async (db, changes) => {
+      const f = await db.selectFrom('folders').select('id').where('account_id', '=', accountId).where('id', '=', folderId).executeTakeFirst();
+      if (!f) throw new StoreError('not-found', 'folder not found');
+      await db.insertInto('blobs').values({ id: blobId, size: message.raw.byteLength, data: message.raw })
+        .onConflict((oc) => oc.column('id').doNothing()).execute();
+      const seq = await nextModseq(db, accountId);
+      const row = {
+        account_id: accountId, folder_id: folderId, kind: 'message', modseq: seq, received_at: message.receivedAt ?? Date.now(),
+        blob_id: blobId, size: message.raw.byteLength,
+        seen: bit(flags.seen), flagged: bit(flags.flagged), answered: bit(flags.answered), forwarded: bit(flags.forwarded), draft: bit(flags.draft),
+        categories: '[]', meta: JSON.stringify(message.meta), data: null,
+      };
+      const { id } = await db.insertInto('items').values(row).returning('id').executeTakeFirstOrThrow();
+      await logChange(db, changes, accountId, 'item-added', folderId, asItemId(Number(id)), null, seq);
+      return toItem({ ...row, id });
+    });
+  }
+
+  async getItem(accountId: AccountId, id: ItemId): Promise<Item | null> {
+    const r = await this.ctx.db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    return r ? toItem(r) : null;
+  }
+
+  async listItems(accountId: AccountId, folderId: FolderId, options: ListItemsOptions = {}): Promise<Item[]> {
+    let q = this.ctx.db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('folder_id', '=', folderId);
+    if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
+    if (options.receivedSince !== undefined) q = q.where('received_at', '>=', options.receivedSince);
+    q = q.orderBy('id');
+    if (options.limit !== undefined) q = q.limit(options.limit);
+    return (await q.execute()).map(toItem);
+  }
+
+  async countItems(accountId: AccountId, folderId: FolderId): Promise<number> {
+    const r = await this.ctx.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', accountId).where('folder_id', '=', folderId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  updateItem(accountId: AccountId, id: ItemId, patch: ItemPatch): Promise<Item> {
+    return write(this.ctx, async (db, changes) => {
+      const r = await db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      if (!r) throw new StoreError('not-found', 'item not found');
+      const cur = toItem(r);
+      const flags = { ...cur.flags, ...patch.flags };
+      const categories = patch.categories ?? cur.categories;
+      const same = JSON.stringify(flags) === JSON.stringify(cur.flags) && JSON.stringify(categories) === JSON.stringify(cur.categories);
+      if (same) return cur; // nothing changed: no modseq, no notification
+      const seq = await nextModseq(db, accountId);
+      const set = {
+        seen: bit(flags.seen), flagged: bit(flags.flagged), answered: bit(flags.answered), forwarded: bit(flags.forwarded), draft: bit(flags.draft),
+        categories: JSON.stringify(categories), modseq: seq,
+      };
+      await db.updateTable('items').set(set).where('id', '=', id).execute();
+      await logChange(db, changes, accountId, 'item-changed', cur.folderId, id, null, seq);
+      return toItem({ ...r, ...set });
+    });
+  }
+
+  moveItem(accountId: AccountId, id: ItemId, toFolderId: FolderId): Promise<Item> {
+    return write(this.ctx, async (db, changes) => {
+      const r = await db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      if (!r) throw new StoreError('not-found', 'item not found');
+      const to = await db.selectFrom('folders').select('id').where('account_id', '=', accountId).where('id', '=', toFolderId).executeTakeFirst();
+      if (!to) throw new StoreError('not-found', 'destination folder not found');
+      const from = asFolderId(Number(r.folder_id));
+      if (from === toFolderId) return toItem(r);
+      const seq = await nextModseq(db, accountId);
+      await db.updateTable('items').set({ folder_id: toFolderId, modseq: seq }).where('id', '=', id).execute();
+      await logChange(db, changes, accountId, 'item-moved', toFolderId, id, from, seq);
+      return toItem({ ...r, folder_id: toFolderId, modseq: seq });
+    });
+  }
+
+  deleteItem(accountId: AccountId, id: ItemId): Promise<void> {
+    return write(this.ctx, async (db, changes) => {
+      const r = await db.selectFrom('items').select(['folder_id', 'blob_id']).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      if (!r) throw new StoreError('not-found', 'item not found');
+      await db.deleteFrom('items').where('id', '=', id).execute();
+      await logChange(db, changes, accountId, 'item-deleted', asFolderId(Number(r.folder_id)), id);
+      if (r.blob_id !== null) {
+        const blobId = r.blob_id;
+        await db.deleteFrom('blobs').where('id', '=', blobId)
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('items').select('id').where('blob_id', '=', blobId)))).execute();
+      }
+    });
+  }
+
+  async currentModseq(accountId: AccountId): Promise<number> {
+    const r = await this.ctx.db.selectFrom('accounts').select('modseq').where('id', '=', accountId).executeTakeFirst();
+    if (!r) throw new StoreError('not-found', 'account not found');
+    return Number(r.modseq);
+  }
+
+  async changesSince(accountId: AccountId, since: number, limit = 10_000): Promise<Change[]> {
+    const rows = await this.ctx.db.selectFrom('changes').selectAll().where('account_id', '=', accountId).where('modseq', '>', since)
+      .orderBy('modseq').limit(limit).execute();
+    return rows.map((r) => ({
+      accountId: asAccountId(r.account_id),
+      modseq: Number(r.modseq),
+      kind: r.kind as ChangeKind,
+      folderId: asFolderId(Number(r.folder_id)),
+      itemId: r.item_id === null ? null : asItemId(Number(r.item_id)),
+      fromFolderId: r.from_folder_id === null ? null : asFolderId(Number(r.from_folder_id)),
+    }));
+  }
+
+  private async collectOrphanBlobs(db: Kysely<DB>): Promise<void> {
+    await db.deleteFrom('blobs').where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('items').select('items.id').whereRef('items.blob_id', '=', 'blobs.id'))),
+    ).execute();
+  }
+}
+
+export class SqlBlobRepo implements BlobRepo {
+  constructor(private readonly ctx: SqlContext) {}
+
+  async get(id: BlobId): Promise<Uint8Array | null> {
+    const r = await this.ctx.db.selectFrom('blobs').select('data').where('id', '=', id).executeTakeFirst();
+    return r ? r.data : null;
+  }
+}

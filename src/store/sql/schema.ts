@@ -1,0 +1,129 @@
+// Table shapes as Kysely sees them. Booleans are 0/1 integers and JSON is text in both dialects,
+// so one implementation serves SQLite and PostgreSQL.
+import type { Generated } from 'kysely';
+
+export interface DomainsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface AccountsTable {
+  id: string;
+  domain_id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  status: string;
+  mobile_sync_enabled: number;
+  is_global_admin: number;
+  created_at: number;
+  auth_version: number;
+  modseq: number;
+}
+
+export interface DelegatedAdminsTable {
+  account_id: string;
+  domain_id: string;
+}
+
+export interface CredentialsTable {
+  account_id: string;
+  id: string;
+  label: string;
+  services: string;
+  hash: string;
+  enabled: number;
+  generated: number;
+  qrcode: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface FoldersTable {
+  id: Generated<number>;
+  account_id: string;
+  parent_id: number | null;
+  name: string;
+  kind: string;
+  role: string | null;
+  modseq: number;
+  created_at: number;
+}
+
+export interface ItemsTable {
+  id: Generated<number>;
+  account_id: string;
+  folder_id: number;
+  kind: string;
+  modseq: number;
+  received_at: number;
+  blob_id: string | null;
+  size: number;
+  seen: number;
+  flagged: number;
+  answered: number;
+  forwarded: number;
+  draft: number;
+  categories: string;
+  meta: string | null;
+  data: string | null;
+}
+
+export interface BlobsTable {
+  id: string;
+  size: number;
+  data: Uint8Array;
+}
+
+export interface ChangesTable {
+  account_id: string;
+  modseq: number;
+  kind: string;
+  folder_id: number;
+  item_id: number | null;
+  from_folder_id: number | null;
+}
+
+export interface SettingsTable {
+  scope: string;
+  key: string;
+  value: string;
+}
+
+export interface DevicesTable {
+  account_id: string;
+  device_id: string;
+  device_type: string;
+  user_agent: string;
+  protocol_version: string;
+  info: string;
+  status: number;
+  policy_key: number;
+  first_seen: number;
+  last_seen: number;
+  last_address: string;
+}
+
+export interface SyncStatesTable {
+  account_id: string;
+  device_id: string;
+  collection_id: string;
+  sync_key: string;
+  state: string;
+  updated_at: number;
+}
+
+export interface DB {
+  domains: DomainsTable;
+  accounts: AccountsTable;
+  delegated_admins: DelegatedAdminsTable;
+  credentials: CredentialsTable;
+  folders: FoldersTable;
+  items: ItemsTable;
+  blobs: BlobsTable;
+  changes: ChangesTable;
+  settings: SettingsTable;
+  devices: DevicesTable;
+  sync_states: SyncStatesTable;
+}

@@ -1,0 +1,69 @@
+// The Store for both dialects: repositories over one Kysely instance, plus transactions whose
+// change notices reach listeners only after commit.
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { ChangeNotice, Repos, Store } from '../types.js';
+import type { Dialect } from '../migrations/index.js';
+import { ChangeCollector, type SqlContext } from './context.js';
+import { connect, type StoreLocation } from './connect.js';
+import { SqlCredentialRepo } from './credentials.js';
+import { SqlAccountRepo, SqlDomainRepo } from './directory.js';
+import { SqlBlobRepo, SqlMailboxRepo } from './mailbox.js';
+import type { DB } from './schema.js';
+import { SqlSettingsRepo } from './settings.js';
+
+function repos(ctx: SqlContext): Repos {
+  return {
+    domains: new SqlDomainRepo(ctx),
+    accounts: new SqlAccountRepo(ctx),
+    credentials: new SqlCredentialRepo(ctx),
+    mailbox: new SqlMailboxRepo(ctx),
+    blobs: new SqlBlobRepo(ctx),
+    settings: new SqlSettingsRepo(ctx),
+  };
+}
+
+export class SqlStore implements Store {
+  readonly domains; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings;
+  private readonly listeners = new Set<(n: ChangeNotice) => void>();
+
+  private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
+    const r = repos(this.context(db, null));
+    this.domains = r.domains; this.accounts = r.accounts; this.credentials = r.credentials;
+    this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings;
+  }
+
+  static async open(location: StoreLocation): Promise<SqlStore> {
+    const { db, dialect } = await connect(location);
+    return new SqlStore(db, dialect);
+  }
+
+  private context(db: Kysely<DB>, collector: ChangeCollector | null): SqlContext {
+    return { db, dialect: this.dialect, collector, emit: (n) => this.emit(n) };
+  }
+
+  private emit(notices: ChangeNotice[]): void {
+    for (const n of notices) for (const l of this.listeners) l(n);
+  }
+
+  async transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
+    const collector = new ChangeCollector();
+    const result = await this.db.transaction().execute((trx) => fn(repos(this.context(trx, collector))));
+    this.emit(collector.notices());
+    return result;
+  }
+
+  onChange(listener: (notice: ChangeNotice) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,294 @@
+// The store's interfaces: protocol-neutral data (directory, credentials, mailboxes, devices).
+// Nothing here knows a SyncKey, an IMAP UID or a WBXML tag (ARCHITECTURE.md section 1).
+import type { AccountId, BlobId, CredentialId, DomainId, FolderId, ItemId } from '../core/ids.js';
+
+export type AccountStatus = 'active' | 'locked' | 'closed';
+export const accountStatuses: readonly AccountStatus[] = ['active', 'locked', 'closed'];
+
+export interface Domain {
+  id: DomainId;
+  name: string;
+  createdAt: number;
+}
+
+export interface Account {
+  id: AccountId;
+  domainId: DomainId;
+  /** Lower-case `local@domain`. */
+  email: string;
+  displayName: string;
+  status: AccountStatus;
+  mobileSyncEnabled: boolean;
+  isGlobalAdmin: boolean;
+  createdAt: number;
+  /** Bumped whenever the password or any credential changes: verification caches compare it. */
+  authVersion: number;
+}
+
+/** Service names as Carbonio Auth spells them. A credential bound to `EAS` is a mobile password. */
+export type Service = 'EAS' | 'WebUI' | 'WebAdminUI' | 'MobileApp' | 'Dav' | 'SMTP' | 'IMAP' | 'POP3';
+export const allServices: readonly Service[] = ['EAS', 'WebUI', 'WebAdminUI', 'MobileApp', 'Dav', 'SMTP', 'IMAP', 'POP3'];
+
+export interface Credential {
+  id: CredentialId;
+  accountId: AccountId;
+  label: string;
+  services: Service[];
+  /** KDF output in PHC-like form; never the clear text. */
+  hash: string;
+  enabled: boolean;
+  /** True when the server generated the secret. */
+  generated: boolean;
+  /** True for a QR (MobileApp) credential. */
+  qrcode: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export type FolderKind = 'mail' | 'contacts' | 'calendar' | 'tasks' | 'notes';
+export type FolderRole =
+  | 'inbox' | 'drafts' | 'sent' | 'trash' | 'junk' | 'outbox'
+  | 'contacts' | 'calendar' | 'tasks' | 'notes';
+
+/** The folders every new account gets, in creation order. */
+export const defaultFolders: ReadonlyArray<{ role: FolderRole; name: string; kind: FolderKind }> = [
+  { role: 'inbox', name: 'Inbox', kind: 'mail' },
+  { role: 'drafts', name: 'Drafts', kind: 'mail' },
+  { role: 'sent', name: 'Sent', kind: 'mail' },
+  { role: 'trash', name: 'Trash', kind: 'mail' },
+  { role: 'junk', name: 'Junk', kind: 'mail' },
+  { role: 'outbox', name: 'Outbox', kind: 'mail' },
+  { role: 'contacts', name: 'Contacts', kind: 'contacts' },
+  { role: 'calendar', name: 'Calendar', kind: 'calendar' },
+  { role: 'tasks', name: 'Tasks', kind: 'tasks' },
+  { role: 'notes', name: 'Notes', kind: 'notes' },
+];
+
+export interface Folder {
+  id: FolderId;
+  accountId: AccountId;
+  parentId: FolderId | null;
+  name: string;
+  kind: FolderKind;
+  /** Set for the system folders; they cannot be renamed or deleted. */
+  role: FolderRole | null;
+  /** The modseq of the last change to the folder itself (not its items). */
+  modseq: number;
+  createdAt: number;
+}
+
+export type ItemKind = 'message' | 'contact' | 'event' | 'task' | 'note';
+
+export interface Address {
+  name: string;
+  address: string;
+}
+
+/** What the protocols need of a message without re-parsing its MIME. */
+export interface MessageMeta {
+  subject: string;
+  from: Address[];
+  to: Address[];
+  cc: Address[];
+  replyTo: Address[];
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  /** Date header in epoch ms, when present and valid. */
+  sentAt: number | null;
+  hasAttachments: boolean;
+  /** Start of the plain text body, for previews (at most 255 characters). */
+  preview: string;
+  importance: 0 | 1 | 2;
+}
+
+export interface ItemFlags {
+  seen: boolean;
+  flagged: boolean;
+  answered: boolean;
+  forwarded: boolean;
+  draft: boolean;
+}
+
+export interface Item {
+  id: ItemId;
+  accountId: AccountId;
+  folderId: FolderId;
+  kind: ItemKind;
+  modseq: number;
+  /** When the server stored it (INTERNALDATE / DateReceived). */
+  receivedAt: number;
+  /** Raw MIME for messages; null for PIM items that have none. */
+  blobId: BlobId | null;
+  size: number;
+  flags: ItemFlags;
+  categories: string[];
+  /** Set for messages. */
+  meta: MessageMeta | null;
+  /** Class-specific data for PIM items (contacts, events, tasks, notes), as JSON. */
+  data: unknown;
+}
+
+export type ChangeKind =
+  | 'item-added' | 'item-changed' | 'item-moved' | 'item-deleted'
+  | 'folder-added' | 'folder-changed' | 'folder-deleted';
+
+export interface Change {
+  accountId: AccountId;
+  modseq: number;
+  kind: ChangeKind;
+  folderId: FolderId;
+  itemId: ItemId | null;
+  /** For item-moved: where it came from. */
+  fromFolderId: FolderId | null;
+}
+
+/** Published after a commit: which folders of which account changed. */
+export interface ChangeNotice {
+  accountId: AccountId;
+  folderIds: FolderId[];
+  /** True when the folder hierarchy itself changed. */
+  hierarchy: boolean;
+}
+
+export interface NewAccount {
+  email: string;
+  displayName?: string;
+  passwordHash: string;
+  status?: AccountStatus;
+  mobileSyncEnabled?: boolean;
+  isGlobalAdmin?: boolean;
+}
+
+export interface AccountPatch {
+  displayName?: string;
+  status?: AccountStatus;
+  mobileSyncEnabled?: boolean;
+  isGlobalAdmin?: boolean;
+}
+
+export interface DomainRepo {
+  create(name: string): Promise<Domain>;
+  getByName(name: string): Promise<Domain | null>;
+  getById(id: DomainId): Promise<Domain | null>;
+  list(): Promise<Domain[]>;
+  /** Fails with 'conflict' while the domain still has accounts. */
+  delete(name: string): Promise<void>;
+}
+
+export interface AccountRepo {
+  /** Creates the account and its default folders; 'not-found' if the domain does not exist, 'exists' on a duplicate. */
+  create(input: NewAccount): Promise<Account>;
+  getById(id: AccountId): Promise<Account | null>;
+  getByEmail(email: string): Promise<Account | null>;
+  /** The account with its password hash, for authentication only. */
+  getAuthRecord(email: string): Promise<{ account: Account; passwordHash: string } | null>;
+  list(options?: { domainId?: DomainId }): Promise<Account[]>;
+  count(): Promise<number>;
+  update(id: AccountId, patch: AccountPatch): Promise<Account>;
+  setPasswordHash(id: AccountId, hash: string): Promise<void>;
+  delete(id: AccountId): Promise<void>;
+  /** Domains this account administers as a delegated admin. */
+  delegatedDomains(id: AccountId): Promise<DomainId[]>;
+  grantDelegatedAdmin(id: AccountId, domainId: DomainId): Promise<void>;
+  revokeDelegatedAdmin(id: AccountId, domainId: DomainId): Promise<void>;
+}
+
+export interface NewCredential {
+  accountId: AccountId;
+  label: string;
+  services: Service[];
+  hash: string;
+  generated: boolean;
+  qrcode: boolean;
+}
+
+export interface CredentialPatch {
+  label?: string;
+  enabled?: boolean;
+  services?: Service[];
+}
+
+export interface CredentialRepo {
+  /** Creates the credential with a fresh 5-character id unique within the account. */
+  create(input: NewCredential): Promise<Credential>;
+  list(accountId: AccountId): Promise<Credential[]>;
+  get(accountId: AccountId, id: CredentialId): Promise<Credential | null>;
+  update(accountId: AccountId, id: CredentialId, patch: CredentialPatch): Promise<Credential>;
+  delete(accountId: AccountId, id: CredentialId): Promise<void>;
+  touchLastUsed(accountId: AccountId, id: CredentialId, at: number): Promise<void>;
+}
+
+export interface NewMessage {
+  raw: Uint8Array;
+  meta: MessageMeta;
+  flags?: Partial<ItemFlags>;
+  receivedAt?: number;
+}
+
+export interface ItemPatch {
+  flags?: Partial<ItemFlags>;
+  categories?: string[];
+}
+
+export interface ListItemsOptions {
+  /** Only items with id greater than this (keyset paging). */
+  afterId?: ItemId;
+  limit?: number;
+  /** Only items received at or after this instant. */
+  receivedSince?: number;
+}
+
+export interface MailboxRepo {
+  listFolders(accountId: AccountId): Promise<Folder[]>;
+  getFolder(accountId: AccountId, id: FolderId): Promise<Folder | null>;
+  getFolderByRole(accountId: AccountId, role: FolderRole): Promise<Folder | null>;
+  createFolder(accountId: AccountId, input: { parentId: FolderId | null; name: string; kind: FolderKind }): Promise<Folder>;
+  updateFolder(accountId: AccountId, id: FolderId, input: { parentId?: FolderId | null; name?: string }): Promise<Folder>;
+  /** Deletes the folder, its sub-folders and their items; system folders refuse with 'forbidden'. */
+  deleteFolder(accountId: AccountId, id: FolderId): Promise<void>;
+
+  addMessage(accountId: AccountId, folderId: FolderId, message: NewMessage): Promise<Item>;
+  getItem(accountId: AccountId, id: ItemId): Promise<Item | null>;
+  listItems(accountId: AccountId, folderId: FolderId, options?: ListItemsOptions): Promise<Item[]>;
+  countItems(accountId: AccountId, folderId: FolderId): Promise<number>;
+  updateItem(accountId: AccountId, id: ItemId, patch: ItemPatch): Promise<Item>;
+  moveItem(accountId: AccountId, id: ItemId, toFolderId: FolderId): Promise<Item>;
+  deleteItem(accountId: AccountId, id: ItemId): Promise<void>;
+
+  /** The account's current modseq (the highest change number handed out). */
+  currentModseq(accountId: AccountId): Promise<number>;
+  /** Changes with modseq greater than `since`, oldest first. */
+  changesSince(accountId: AccountId, since: number, limit?: number): Promise<Change[]>;
+}
+
+export interface BlobRepo {
+  get(id: BlobId): Promise<Uint8Array | null>;
+}
+
+/** The repositories, bound either to the database or to one transaction. */
+export interface Repos {
+  domains: DomainRepo;
+  accounts: AccountRepo;
+  credentials: CredentialRepo;
+  mailbox: MailboxRepo;
+  blobs: BlobRepo;
+  settings: SettingsRepo;
+}
+
+export interface SettingsRepo {
+  get(scope: string, key: string): Promise<string | null>;
+  set(scope: string, key: string, value: string): Promise<void>;
+  list(scope: string): Promise<Record<string, string>>;
+}
+
+export interface Store extends Repos {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Runs `fn` in one transaction; change notices are emitted only after it commits. */
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /** Called after every commit that changed mailbox data. Used to feed the bus. */
+  onChange(listener: (notice: ChangeNotice) => void): () => void;
+  /** A cheap round trip, for /health. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

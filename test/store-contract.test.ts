@@ -1,0 +1,248 @@
+// One storage contract, run against every backend (SQLite; PostgreSQL when CARBONIO_TEST_PG_URL is set).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { isStoreError } from '../src/core/errors.js';
+import { asCredentialId, asFolderId, asItemId, type AccountId } from '../src/core/ids.js';
+import type { SqlStore } from '../src/store/sql/sql-store.js';
+import { defaultFolders, type ChangeNotice, type MessageMeta } from '../src/store/types.js';
+import { backends } from './helpers/stores.js';
+
+const meta = (subject: string): MessageMeta => ({
+  subject, from: [{ name: 'A', address: 'a@x.test' }], to: [], cc: [], replyTo: [], messageId: `<${subject}@x>`,
+  inReplyTo: null, references: [], sentAt: null, hasAttachments: false, preview: '', importance: 1,
+});
+const raw = (s: string) => Buffer.from(`Subject: ${s}\r\n\r\nbody ${s}\r\n`);
+const rejectsKind = (p: Promise<unknown>, kind: Parameters<typeof isStoreError>[1]) =>
+  assert.rejects(p, (e: unknown) => isStoreError(e, kind));
+
+for (const backend of backends) {
+  describe(`store contract: ${backend.name}`, () => {
+    let store: SqlStore;
+    let cleanup: () => Promise<void>;
+    let acct: AccountId;
+    let other: AccountId;
+
+    before(async () => {
+      ({ store, cleanup } = await backend.open());
+      await store.domains.create('one.test');
+      await store.domains.create('two.test');
+      acct = (await store.accounts.create({ email: 'Alice@One.test', passwordHash: 'h1', displayName: 'Alice' })).id;
+      other = (await store.accounts.create({ email: 'bob@two.test', passwordHash: 'h2' })).id;
+    });
+    after(() => cleanup());
+
+    test('domains: create, duplicate, list, delete only when empty', async () => {
+      await rejectsKind(store.domains.create('one.test'), 'exists');
+      assert.deepEqual((await store.domains.list()).map((d) => d.name), ['one.test', 'two.test']);
+      await store.domains.create('empty.test');
+      await store.domains.delete('EMPTY.test');
+      assert.equal(await store.domains.getByName('empty.test'), null);
+      await rejectsKind(store.domains.delete('one.test'), 'conflict');
+      await rejectsKind(store.domains.delete('nope.test'), 'not-found');
+    });
+
+    test('accounts: normalised email, default folders, duplicates and unknown domains refused', async () => {
+      const a = await store.accounts.getByEmail('ALICE@one.TEST');
+      assert.ok(a);
+      assert.equal(a.email, 'alice@one.test');
+      assert.equal(a.status, 'active');
+      assert.equal(a.mobileSyncEnabled, true);
+      const folders = await store.mailbox.listFolders(acct);
+      assert.deepEqual(folders.map((f) => f.role), defaultFolders.map((f) => f.role));
+      assert.ok(folders.every((f) => f.parentId === null && f.accountId === acct));
+      await rejectsKind(store.accounts.create({ email: 'alice@one.test', passwordHash: 'x' }), 'exists');
+      await rejectsKind(store.accounts.create({ email: 'x@nowhere.test', passwordHash: 'x' }), 'not-found');
+      await rejectsKind(store.accounts.create({ email: 'not-an-address', passwordHash: 'x' }), 'invalid');
+      const changes = await store.mailbox.changesSince(acct, 0);
+      assert.equal(changes.length, defaultFolders.length);
+      assert.ok(changes.every((c) => c.kind === 'folder-added'));
+    });
+
+    test('accounts: update, password and status changes bump authVersion', async () => {
+      const before = (await store.accounts.getById(acct))!.authVersion;
+      const u = await store.accounts.update(acct, { displayName: 'Alice A', mobileSyncEnabled: false });
+      assert.equal(u.displayName, 'Alice A');
+      assert.equal(u.mobileSyncEnabled, false);
+      assert.equal(u.authVersion, before);
+      await store.accounts.setPasswordHash(acct, 'h1b');
+      assert.equal((await store.accounts.getAuthRecord('alice@one.test'))!.passwordHash, 'h1b');
+      const locked = await store.accounts.update(acct, { status: 'locked' });
+      assert.equal(locked.authVersion, before + 2);
+      await store.accounts.update(acct, { status: 'active', mobileSyncEnabled: true });
+      assert.equal((await store.accounts.list({ domainId: u.domainId })).length, 1);
+      assert.equal(await store.accounts.count(), 2);
+    });
+
+    test('delegated admin grants are idempotent and revocable', async () => {
+      const d = (await store.domains.getByName('two.test'))!;
+      await store.accounts.grantDelegatedAdmin(acct, d.id);
+      await store.accounts.grantDelegatedAdmin(acct, d.id);
+      assert.deepEqual(await store.accounts.delegatedDomains(acct), [d.id]);
+      await store.accounts.revokeDelegatedAdmin(acct, d.id);
+      assert.deepEqual(await store.accounts.delegatedDomains(acct), []);
+    });
+
+    test('credentials: 5-character ids, scoped to their account, every change bumps authVersion', async () => {
+      const v0 = (await store.accounts.getById(acct))!.authVersion;
+      const c = await store.credentials.create({ accountId: acct, label: 'Phone', services: ['EAS'], hash: 'H', generated: true, qrcode: false });
+      assert.match(c.id, /^[A-Za-z0-9]{5}$/);
+      assert.equal(c.enabled, true);
+      assert.equal((await store.accounts.getById(acct))!.authVersion, v0 + 1);
+      assert.equal(await store.credentials.get(other, c.id), null);
+      await rejectsKind(store.credentials.update(other, c.id, { enabled: false }), 'not-found');
+      await rejectsKind(store.credentials.delete(other, c.id), 'not-found');
+      const u = await store.credentials.update(acct, c.id, { enabled: false, services: ['EAS', 'IMAP'], label: 'Old phone' });
+      assert.deepEqual([u.enabled, u.services, u.label], [false, ['EAS', 'IMAP'], 'Old phone']);
+      assert.equal((await store.accounts.getById(acct))!.authVersion, v0 + 2);
+      await store.credentials.touchLastUsed(acct, c.id, 1234);
+      assert.equal((await store.credentials.get(acct, c.id))!.lastUsedAt, 1234);
+      await store.credentials.delete(acct, c.id);
+      assert.equal((await store.credentials.list(acct)).length, 0);
+      assert.equal((await store.accounts.getById(acct))!.authVersion, v0 + 3);
+      await rejectsKind(store.credentials.update(acct, asCredentialId('zzzzz'), { label: 'x' }), 'not-found');
+    });
+
+    test('messages: bytes kept exactly, modseq and change log, flags, moves, deletes', async () => {
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const trash = (await store.mailbox.getFolderByRole(acct, 'trash'))!;
+      const start = await store.mailbox.currentModseq(acct);
+      const bytes = Buffer.concat([raw('one'), Buffer.from([0, 255, 13, 10])]);
+      const item = await store.mailbox.addMessage(acct, inbox.id, { raw: bytes, meta: meta('one') });
+      assert.equal(item.modseq, start + 1);
+      assert.deepEqual(Buffer.from((await store.blobs.get(item.blobId!))!), bytes);
+      assert.equal(item.meta?.subject, 'one');
+      assert.equal(await store.mailbox.countItems(acct, inbox.id), 1);
+
+      const same = await store.mailbox.updateItem(acct, item.id, { flags: { seen: false } });
+      assert.equal(same.modseq, item.modseq, 'a no-op change takes no modseq');
+      const seen = await store.mailbox.updateItem(acct, item.id, { flags: { seen: true, flagged: true }, categories: ['Work'] });
+      assert.deepEqual([seen.flags.seen, seen.flags.flagged, seen.categories], [true, true, ['Work']]);
+      const moved = await store.mailbox.moveItem(acct, item.id, trash.id);
+      assert.equal(moved.folderId, trash.id);
+      await store.mailbox.deleteItem(acct, item.id);
+      assert.equal(await store.mailbox.getItem(acct, item.id), null);
+      assert.equal(await store.blobs.get(item.blobId!), null, 'an orphan blob is removed');
+
+      const log = await store.mailbox.changesSince(acct, start);
+      assert.deepEqual(log.map((c) => c.kind), ['item-added', 'item-changed', 'item-moved', 'item-deleted']);
+      assert.deepEqual(log.map((c) => c.modseq), [start + 1, start + 2, start + 3, start + 4]);
+      assert.equal(log[2]!.fromFolderId, inbox.id);
+      assert.equal(log[2]!.folderId, trash.id);
+      assert.equal(await store.mailbox.currentModseq(acct), start + 4);
+    });
+
+    test('one account never reaches another account\'s items or folders', async () => {
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const otherInbox = (await store.mailbox.getFolderByRole(other, 'inbox'))!;
+      const item = await store.mailbox.addMessage(acct, inbox.id, { raw: raw('mine'), meta: meta('mine') });
+      assert.equal(await store.mailbox.getItem(other, item.id), null);
+      assert.equal(await store.mailbox.getFolder(other, inbox.id), null);
+      await rejectsKind(store.mailbox.updateItem(other, item.id, { flags: { seen: true } }), 'not-found');
+      await rejectsKind(store.mailbox.moveItem(other, item.id, otherInbox.id), 'not-found');
+      await rejectsKind(store.mailbox.moveItem(acct, item.id, otherInbox.id), 'not-found');
+      await rejectsKind(store.mailbox.deleteItem(other, item.id), 'not-found');
+      await rejectsKind(store.mailbox.addMessage(other, inbox.id, { raw: raw('x'), meta: meta('x') }), 'not-found');
+      assert.deepEqual(await store.mailbox.listItems(other, inbox.id), []);
+    });
+
+    test('a blob shared by two messages survives until the last one goes', async () => {
+      const a = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const b = (await store.mailbox.getFolderByRole(other, 'inbox'))!;
+      const bytes = raw('shared');
+      const i1 = await store.mailbox.addMessage(acct, a.id, { raw: bytes, meta: meta('shared') });
+      const i2 = await store.mailbox.addMessage(other, b.id, { raw: bytes, meta: meta('shared') });
+      assert.equal(i1.blobId, i2.blobId);
+      await store.mailbox.deleteItem(acct, i1.id);
+      assert.ok(await store.blobs.get(i2.blobId!));
+      await store.mailbox.deleteItem(other, i2.id);
+      assert.equal(await store.blobs.get(i2.blobId!), null);
+    });
+
+    test('folders: create, name clash, rename, no cycles, system folders protected, cascade delete', async () => {
+      const start = await store.mailbox.currentModseq(acct);
+      const parent = await store.mailbox.createFolder(acct, { parentId: null, name: 'Projects', kind: 'mail' });
+      const child = await store.mailbox.createFolder(acct, { parentId: parent.id, name: 'Alpha', kind: 'mail' });
+      await rejectsKind(store.mailbox.createFolder(acct, { parentId: null, name: 'projects', kind: 'mail' }), 'exists');
+      await rejectsKind(store.mailbox.createFolder(acct, { parentId: asFolderId(999999), name: 'X', kind: 'mail' }), 'not-found');
+      await rejectsKind(store.mailbox.createFolder(acct, { parentId: null, name: '', kind: 'mail' }), 'invalid');
+      await rejectsKind(store.mailbox.updateFolder(acct, parent.id, { parentId: child.id }), 'invalid');
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      await rejectsKind(store.mailbox.updateFolder(acct, inbox.id, { name: 'Renamed' }), 'forbidden');
+      await rejectsKind(store.mailbox.deleteFolder(acct, inbox.id), 'forbidden');
+      const renamed = await store.mailbox.updateFolder(acct, child.id, { name: 'Beta', parentId: null });
+      assert.deepEqual([renamed.name, renamed.parentId], ['Beta', null]);
+      await store.mailbox.updateFolder(acct, child.id, { parentId: parent.id });
+      const msg = await store.mailbox.addMessage(acct, child.id, { raw: raw('in-child'), meta: meta('in-child') });
+      await store.mailbox.deleteFolder(acct, parent.id);
+      assert.equal(await store.mailbox.getFolder(acct, child.id), null);
+      assert.equal(await store.mailbox.getItem(acct, msg.id), null);
+      const kinds = (await store.mailbox.changesSince(acct, start)).map((c) => c.kind);
+      assert.deepEqual(kinds, ['folder-added', 'folder-added', 'folder-changed', 'folder-changed', 'item-added', 'folder-deleted', 'folder-deleted']);
+      await rejectsKind(store.mailbox.deleteFolder(other, inbox.id), 'not-found');
+    });
+
+    test('transactions: notices only after commit, nothing kept on rollback', async () => {
+      const seen: ChangeNotice[] = [];
+      const off = store.onChange((n) => seen.push(n));
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const sent = (await store.mailbox.getFolderByRole(acct, 'sent'))!;
+      const before = await store.mailbox.currentModseq(acct);
+      await assert.rejects(store.transaction(async (tx) => {
+        await tx.mailbox.addMessage(acct, inbox.id, { raw: raw('rolled'), meta: meta('rolled') });
+        throw new Error('boom');
+      }), /boom/);
+      assert.equal(await store.mailbox.currentModseq(acct), before);
+      assert.equal(seen.length, 0);
+      await store.transaction(async (tx) => {
+        await tx.mailbox.addMessage(acct, inbox.id, { raw: raw('t1'), meta: meta('t1') });
+        await tx.mailbox.addMessage(acct, sent.id, { raw: raw('t2'), meta: meta('t2') });
+        assert.equal(seen.length, 0, 'nothing is announced before commit');
+      });
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0]!.accountId, acct);
+      assert.deepEqual(new Set(seen[0]!.folderIds), new Set([inbox.id, sent.id]));
+      assert.equal(seen[0]!.hierarchy, false);
+      off();
+    });
+
+    test('concurrent writes to one account get distinct, gap-free modseqs', async () => {
+      const inbox = (await store.mailbox.getFolderByRole(other, 'inbox'))!;
+      const start = await store.mailbox.currentModseq(other);
+      const items = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+        store.mailbox.addMessage(other, inbox.id, { raw: raw(`c${i}`), meta: meta(`c${i}`) })));
+      const seqs = items.map((i) => i.modseq).sort((a, b) => a - b);
+      assert.deepEqual(seqs, Array.from({ length: 20 }, (_, i) => start + 1 + i));
+      const page1 = await store.mailbox.listItems(other, inbox.id, { limit: 5 });
+      const page2 = await store.mailbox.listItems(other, inbox.id, { limit: 5, afterId: page1[4]!.id });
+      assert.equal(page1.length, 5);
+      assert.ok(page2[0]!.id > page1[4]!.id);
+      assert.equal(await store.mailbox.getItem(other, asItemId(987654321)), null);
+    });
+
+    test('settings by scope', async () => {
+      assert.equal(await store.settings.get('global', 'k'), null);
+      await store.settings.set('global', 'k', '1');
+      await store.settings.set('global', 'k', '2');
+      await store.settings.set('domain:x', 'k', '3');
+      assert.equal(await store.settings.get('global', 'k'), '2');
+      assert.deepEqual(await store.settings.list('global'), { k: '2' });
+    });
+
+    test('deleting an account removes its folders, items, credentials and orphan blobs', async () => {
+      const d = await store.accounts.create({ email: 'gone@one.test', passwordHash: 'h' });
+      const inbox = (await store.mailbox.getFolderByRole(d.id, 'inbox'))!;
+      const item = await store.mailbox.addMessage(d.id, inbox.id, { raw: raw('gone-only'), meta: meta('gone') });
+      await store.credentials.create({ accountId: d.id, label: '', services: ['EAS'], hash: 'H', generated: true, qrcode: false });
+      await store.accounts.delete(d.id);
+      assert.equal(await store.accounts.getById(d.id), null);
+      assert.deepEqual(await store.mailbox.listFolders(d.id), []);
+      assert.deepEqual(await store.credentials.list(d.id), []);
+      assert.equal(await store.blobs.get(item.blobId!), null);
+      await rejectsKind(store.accounts.delete(d.id), 'not-found');
+    });
+
+    test('ping answers', async () => {
+      await store.ping();
+    });
+  });
+}
