@@ -36,4 +36,13 @@ export default tseslint.config(
   layer('admin', ['cli', ...frontEnds.filter((f) => f !== 'admin')]),
   layer('cli', ['store', 'auth', 'bus', 'mail', ...frontEnds]),
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'src/cli/**/*.ts'], rules: { 'no-console': 'off' } },
+  {
+    // node:test's test() and describe() return promises the runner itself tracks.
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', {
+        allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }],
+      }],
+    },
+  },
 );

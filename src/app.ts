@@ -50,6 +50,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     throw err;
   }
   const httpPort = (http.server.address() as AddressInfo).port;
+  // With port 0 (tests) the default public URL names the port actually bound.
+  if (config.publicUrl.endsWith(':0')) config.publicUrl = `${config.publicUrl.slice(0, -2)}:${httpPort}`;
   log.info({ httpPort, smtpPort: smtp.inboundPort, submissionPort: smtp.submissionPort, db: store.dialect }, 'carbonio-mobile listening');
 
   let closing: Promise<void> | null = null;

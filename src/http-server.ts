@@ -17,9 +17,10 @@ export interface HttpDeps {
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  // Typed as Fastify's logger so the instance has the default FastifyInstance type.
+  const loggerInstance: FastifyBaseLogger = deps.log;
   const app = fastify({
-    loggerInstance: deps.log as FastifyBaseLogger,
-    disableRequestLogging: false,
+    loggerInstance,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     // A held EAS request may last the longest heartbeat (3540 s) plus margin; Node must not cut it.

@@ -7,7 +7,7 @@ import { createTempPgDatabase, pgUrl } from './pg.js';
 
 export interface Backend {
   name: 'sqlite' | 'postgres';
-  open(): Promise<{ store: SqlStore; cleanup(): Promise<void> }>;
+  open: () => Promise<{ store: SqlStore; cleanup: () => Promise<void> }>;
 }
 
 export const backends: Backend[] = [

@@ -4,16 +4,17 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { StoreError } from '../../core/errors.js';
+import { errorMessage, StoreError } from '../../core/errors.js';
 import { migrationProvider, type Dialect } from '../migrations/index.js';
 import type { DB } from './schema.js';
 
 export type StoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
 
 // int8 (bigint) columns hold epoch milliseconds and counters: return them as numbers, not strings.
+const parseInt8 = (v: string): number => Number(v);
 const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === 20 ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
 export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>; dialect: Dialect }> {
@@ -40,7 +41,7 @@ export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>
   if (error) {
     await db.destroy();
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new StoreError('temporary', `database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new StoreError('temporary', `database migration ${failed} failed: ${errorMessage(error)}`, { cause: error });
   }
   return { db, dialect };
 }

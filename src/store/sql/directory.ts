@@ -5,6 +5,7 @@ import { StoreError } from '../../core/errors.js';
 import { asAccountId, asDomainId, type AccountId, type DomainId } from '../../core/ids.js';
 import { defaultFolders, type Account, type AccountPatch, type AccountRepo, type AccountStatus, type Domain, type DomainRepo, type NewAccount } from '../types.js';
 import { bit, bool, translate, write, type SqlContext } from './context.js';
+import { deleteOrphanBlobs } from './mailbox.js';
 import type { AccountsTable, DomainsTable } from './schema.js';
 
 const toDomain = (r: Selectable<DomainsTable>): Domain => ({ id: asDomainId(r.id), name: r.name, createdAt: Number(r.created_at) });
@@ -169,9 +170,7 @@ export class SqlAccountRepo implements AccountRepo {
       await db.deleteFrom('sync_states').where('account_id', '=', id).execute();
       const res = await db.deleteFrom('accounts').where('id', '=', id).executeTakeFirst();
       if (Number(res.numDeletedRows) === 0) throw new StoreError('not-found', 'account not found');
-      await db.deleteFrom('blobs').where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('items').select('items.id').whereRef('items.blob_id', '=', 'blobs.id'))),
-      ).execute();
+      await deleteOrphanBlobs(db);
     });
   }
 

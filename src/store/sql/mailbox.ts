@@ -49,6 +49,13 @@ async function logChange(
   return seq;
 }
 
+/** Removes blobs no item refers to any more (after a folder or an account is deleted). */
+export async function deleteOrphanBlobs(db: Kysely<DB>): Promise<void> {
+  await db.deleteFrom('blobs')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('items').select('items.id').whereRef('items.blob_id', '=', 'blobs.id'))))
+    .execute();
+}
+
 export class SqlMailboxRepo implements MailboxRepo {
   constructor(private readonly ctx: SqlContext) {}
 
@@ -133,7 +140,7 @@ export class SqlMailboxRepo implements MailboxRepo {
       for (const fid of doomed.reverse()) await logChange(db, changes, accountId, 'folder-deleted', asFolderId(fid));
       await db.deleteFrom('items').where('folder_id', 'in', doomed).execute();
       await db.deleteFrom('folders').where('id', 'in', doomed).execute();
-      await this.collectOrphanBlobs(db);
+      await deleteOrphanBlobs(db);
     });
   }
 
@@ -222,7 +229,7 @@ export class SqlMailboxRepo implements MailboxRepo {
       if (r.blob_id !== null) {
         const blobId = r.blob_id;
         await db.deleteFrom('blobs').where('id', '=', blobId)
-          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('items').select('id').where('blob_id', '=', blobId)))).execute();
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('items').select('id').where('blob_id', '=', blobId)))).execute();
       }
     });
   }
@@ -246,11 +253,6 @@ export class SqlMailboxRepo implements MailboxRepo {
     }));
   }
 
-  private async collectOrphanBlobs(db: Kysely<DB>): Promise<void> {
-    await db.deleteFrom('blobs').where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('items').select('items.id').whereRef('items.blob_id', '=', 'blobs.id'))),
-    ).execute();
-  }
 }
 
 export class SqlBlobRepo implements BlobRepo {

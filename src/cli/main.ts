@@ -1,0 +1,118 @@
+// The `carbonio` command (bin/carbonio.js): `serve`, `--version`, `help`, and the `prov` and `auth`
+// modules, which are pure HTTP clients of the admin API. Exit status: 0 done, 1 refused or failed,
+// 2 usage error, 3 server not reachable. Errors are one `ERROR: ...` line on stderr.
+import { ConfigError, errorMessage } from '../core/errors.js';
+import { VERSION } from '../version.js';
+import { parseCommandArgs, usageLine, UsageError } from './args.js';
+import { authCommands } from './auth.js';
+import { AdminClient, ApiError, UnreachableError, type Env } from './client.js';
+import { findCommand } from './command.js';
+import { formatJson } from './format.js';
+import { provCommands } from './prov.js';
+import { helpText, moduleUsage, type Module } from './usage.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
+
+export const modules: readonly Module[] = [
+  { name: 'prov', title: 'domains, accounts, passwords and admin roles', commands: provCommands },
+  { name: 'auth', title: 'service credentials (mobile passwords, QR codes)', commands: authCommands },
+];
+
+export interface Io {
+  env: Env;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const HELP_WORDS = new Set(['help', '--help', '-h']);
+const VERSION_WORDS = new Set(['--version', '-v', 'version']);
+
+/** Global options: `--json` (and `--help`) anywhere before a lone `--`; any other `--word` there is a usage error. */
+function splitOptions(argv: readonly string[]): { words: string[]; json: boolean; help: boolean } {
+  const words: string[] = [];
+  let json = false;
+  let help = false;
+  let literal = false;
+  argv.forEach((w, i) => {
+    if (literal) words.push(w);
+    else if (w === '--') literal = true;
+    else if (w === '--json') json = true;
+    else if (w === '--help' && i > 0) help = true;
+    else if (w.startsWith('--') && i > 0) {
+      throw new UsageError(`unknown option "${w}" (put a lone -- before arguments that begin with --)`, 'carbonio help');
+    } else words.push(w);
+  });
+  return { words, json, help };
+}
+
+async function serve(): Promise<void> {
+  const { serve: start } = await import('../main.js');
+  await start();
+}
+
+/** Runs one command line and returns its exit status (`serve` returns once the server is up). */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const { words, json, help } = splitOptions(argv);
+    const first = words[0];
+    if (first === undefined || HELP_WORDS.has(first) || (help && !modules.some((m) => m.name === first.toLowerCase()))) {
+      const only = modules.find((m) => m.name === words[1]?.toLowerCase());
+      if (words[1] !== undefined && !only) throw new UsageError(`no module "${words[1]}" (modules: ${modules.map((m) => m.name).join(', ')})`, 'carbonio help');
+      io.stdout(helpText(modules, only));
+      return EXIT.ok;
+    }
+    if (VERSION_WORDS.has(first) && words.length === 1) {
+      io.stdout(`${VERSION}\n`);
+      return EXIT.ok;
+    }
+    if (first === 'serve') {
+      if (words.length > 1) throw new UsageError('serve takes no arguments', 'carbonio serve');
+      await serve();
+      return EXIT.ok;
+    }
+    const mod = modules.find((m) => m.name === first.toLowerCase());
+    if (!mod) throw new UsageError(`unknown command "${first}"`, 'carbonio help');
+    const rest = words.slice(1);
+    const found = findCommand(mod.commands, words);
+    if ((rest.length === 1 && HELP_WORDS.has(rest[0] ?? '')) || (help && !found)) {
+      io.stdout(helpText(modules, mod));
+      return EXIT.ok;
+    }
+    if (help && found) {
+      io.stdout(`Usage: ${usageLine(found.command.spec)}\n    ${found.command.spec.summary}\n`);
+      return EXIT.ok;
+    }
+    if (!found) {
+      const depth = (mod.commands[0]?.spec.path.split(' ').length ?? 2) - 1;
+      const named = rest.slice(0, depth).join(' ');
+      throw new UsageError(rest.length === 0 ? `missing command for ${mod.name}` : `unknown ${mod.name} command "${named}"`, moduleUsage(mod));
+    }
+    const args = parseCommandArgs(found.command.spec, found.rest);
+    const out = await found.command.run(AdminClient.fromEnv(io.env), args);
+    io.stdout(json ? formatJson(out.json) : out.text);
+    return EXIT.ok;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+function reportError(err: unknown, io: Io): number {
+  const message = errorMessage(err).replace(/[\r\n]+/g, ' ');
+  io.stderr(`ERROR: ${message}\n`);
+  if (err instanceof UsageError) {
+    if (err.usage) io.stderr(`Usage: ${err.usage}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof UnreachableError) return EXIT.unreachable;
+  if (err instanceof ApiError || err instanceof ConfigError) return EXIT.failed;
+  return EXIT.failed;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const code = await run(argv, {
+    env: process.env,
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+  });
+  if (code !== EXIT.ok) process.exitCode = code;
+}

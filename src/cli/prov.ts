@@ -1,0 +1,104 @@
+// `carbonio prov ...`: domains, accounts, passwords and admin roles, with zmprov's names and short
+// aliases. Output follows zmprov where it has one (create prints the new id, getAll* one name per
+// line); getAccount prints the account as a key/value tree; the others print one success line.
+import { parseBool, positional, UsageError } from './args.js';
+import { seg } from './client.js';
+import { defineCommand, type Command, type Output } from './command.js';
+import { formatTree, joinLines, scalarText } from './format.js';
+import { objectField, objectsField, stringField, type JsonObject } from './json.js';
+
+const ACCOUNT_STATUSES = ['active', 'locked', 'closed'] as const;
+
+const out = (json: unknown, ...lines: string[]): Output => ({ json, text: joinLines(lines) });
+
+const command = (spec: Parameters<typeof defineCommand>[1], run: Parameters<typeof defineCommand>[2]): Command => defineCommand('prov', spec, run);
+
+const accountOf = (r: JsonObject): JsonObject => objectField(r, 'account');
+const emailOf = (r: JsonObject): string => scalarText(stringField(accountOf(r), 'email'));
+
+export const provCommands: readonly Command[] = [
+  command({ name: 'createDomain', aliases: ['cd'], positionals: ['domain'], summary: 'create a domain; prints its id' }, async (api, a) => {
+    const r = await api.call('POST', '/domains', { name: positional(a, 'domain') });
+    return out(r, scalarText(stringField(objectField(r, 'domain'), 'id')));
+  }),
+
+  command({ name: 'getAllDomains', aliases: ['gad'], positionals: [], summary: 'list the domains you may manage, one per line' }, async (api) => {
+    const r = await api.call('GET', '/domains');
+    return out(r, ...objectsField(r, 'domains').map((d) => scalarText(stringField(d, 'name'))));
+  }),
+
+  command({ name: 'deleteDomain', aliases: ['dd'], positionals: ['domain'], summary: 'delete a domain' }, async (api, a) => {
+    const r = await api.call('DELETE', `/domains/${seg(positional(a, 'domain'))}`);
+    return out(r, `Domain ${scalarText(stringField(r, 'deleted'))} deleted`);
+  }),
+
+  command({
+    name: 'createAccount', aliases: ['ca'], positionals: ['email', 'password'], keys: [{ name: 'displayName', value: '<name>' }],
+    summary: 'create an account; prints its id',
+  }, async (api, a) => {
+    const displayName = a.options.get('displayName');
+    const r = await api.call('POST', '/accounts', {
+      email: positional(a, 'email'), password: positional(a, 'password'), ...(displayName !== undefined ? { displayName } : {}),
+    });
+    return out(r, scalarText(stringField(accountOf(r), 'id')));
+  }),
+
+  command({ name: 'getAccount', aliases: ['ga'], positionals: ['email'], summary: 'show an account' }, async (api, a) => {
+    const r = await api.call('GET', `/accounts/${seg(positional(a, 'email'))}`);
+    return { json: r, text: joinLines(formatTree(accountOf(r))) };
+  }),
+
+  command({ name: 'getAllAccounts', aliases: ['gaa'], positionals: [], optional: ['domain'], summary: 'list accounts (of one domain), one email per line' }, async (api, a) => {
+    const domain = a.positionals.get('domain');
+    const r = await api.call('GET', `/accounts${domain !== undefined ? `?domain=${encodeURIComponent(domain)}` : ''}`);
+    return out(r, ...objectsField(r, 'accounts').map((x) => scalarText(stringField(x, 'email'))));
+  }),
+
+  command({ name: 'setPassword', aliases: ['sp'], positionals: ['email', 'password'], summary: "set an account's main password" }, async (api, a) => {
+    const r = await api.call('PUT', `/accounts/${seg(positional(a, 'email'))}/password`, { password: positional(a, 'password') });
+    return out(r, `Password of ${emailOf(r)} changed`);
+  }),
+
+  command({
+    name: 'modifyAccount', aliases: ['ma'], positionals: ['email'], minPairs: 1, pairForm: true,
+    keys: [{ name: 'displayName', value: '<name>' }, { name: 'status', value: 'active|locked|closed' }, { name: 'mobileSyncEnabled', value: 'true|false' }],
+    summary: 'change displayName, status (active|locked|closed) or mobileSyncEnabled (true|false)',
+  }, async (api, a, usage) => {
+    const body: JsonObject = {};
+    for (const [key, value] of a.options) {
+      if (key === 'status') {
+        if (!(ACCOUNT_STATUSES as readonly string[]).includes(value)) throw new UsageError(`status must be one of ${ACCOUNT_STATUSES.join(', ')}, not "${value}"`, usage);
+        body.status = value;
+      } else if (key === 'mobileSyncEnabled') {
+        body.mobileSyncEnabled = parseBool(value, key, usage);
+      } else {
+        body[key] = value;
+      }
+    }
+    const r = await api.call('PATCH', `/accounts/${seg(positional(a, 'email'))}`, body);
+    return out(r, `Account ${emailOf(r)} modified`);
+  }),
+
+  command({ name: 'deleteAccount', aliases: ['da'], positionals: ['email'], summary: 'delete an account and its data' }, async (api, a) => {
+    const r = await api.call('DELETE', `/accounts/${seg(positional(a, 'email'))}`);
+    return out(r, `Account ${scalarText(stringField(r, 'deleted'))} deleted`);
+  }),
+
+  command({ name: 'grantDelegatedAdmin', positionals: ['email', 'domain'], summary: 'make an account delegated admin of a domain' }, async (api, a) => {
+    const domain = positional(a, 'domain');
+    const r = await api.call('PUT', `/accounts/${seg(positional(a, 'email'))}/delegated-domains/${seg(domain)}`);
+    return out(r, `Delegated admin of ${scalarText(domain.toLowerCase())} granted to ${emailOf(r)}`);
+  }),
+
+  command({ name: 'revokeDelegatedAdmin', positionals: ['email', 'domain'], summary: 'revoke the delegated admin role on a domain' }, async (api, a) => {
+    const domain = positional(a, 'domain');
+    const r = await api.call('DELETE', `/accounts/${seg(positional(a, 'email'))}/delegated-domains/${seg(domain)}`);
+    return out(r, `Delegated admin of ${scalarText(domain.toLowerCase())} revoked from ${emailOf(r)}`);
+  }),
+
+  command({ name: 'setGlobalAdmin', positionals: ['email', 'true|false'], summary: 'grant or revoke the global admin role' }, async (api, a, usage) => {
+    const value = parseBool(positional(a, 'true|false'), 'the global admin flag', usage);
+    const r = await api.call('PUT', `/accounts/${seg(positional(a, 'email'))}/global-admin`, { value });
+    return out(r, `Global admin of ${emailOf(r)} set to ${value}`);
+  }),
+];

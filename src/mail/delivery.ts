@@ -1,0 +1,99 @@
+// Local delivery: stores one copy of a raw RFC 5322 message per recipient mailbox (Inbox by default,
+// Sent for the sender's own copy). Protocol-neutral: SMTP uses it today, EAS SendMail will too.
+// All copies of one message are written in one transaction, so a front end's single reply
+// ("250 OK" or "451 try again") is true for every recipient: no partial delivery to duplicate on retry.
+import type { AccountId, ItemId } from '../core/ids.js';
+import type { Account, ItemFlags, MessageMeta, Store } from '../store/types.js';
+import { canReceive, normalizeAddress } from './recipients.js';
+import { parseMessageMeta } from './parse.js';
+
+export type DeliveryFolder = 'inbox' | 'sent';
+
+export interface DeliveryTarget {
+  /** An account already looked up (e.g. at RCPT time), or an address to look up now. */
+  recipient: Account | string;
+  folder?: DeliveryFolder;
+  flags?: Partial<ItemFlags>;
+}
+
+export interface DeliveryOptions {
+  /** Where the copies go: the Inbox unless told otherwise. */
+  folderRole?: DeliveryFolder;
+  /** Already parsed by the caller; parsed here otherwise. */
+  meta?: MessageMeta;
+  receivedAt?: number;
+}
+
+export interface StoredCopy {
+  accountId: AccountId;
+  email: string;
+  folder: DeliveryFolder;
+  itemId: ItemId;
+}
+
+export type SkipReason = 'unknown' | 'inactive' | 'no-folder';
+
+export interface DeliveryResult {
+  stored: StoredCopy[];
+  skipped: Array<{ recipient: string; reason: SkipReason }>;
+  meta: MessageMeta;
+}
+
+/** The sender's copy is one they have obviously read. */
+const defaultFlags: Record<DeliveryFolder, Partial<ItemFlags>> = { inbox: {}, sent: { seen: true } };
+
+type ResolvedTarget = { account: Account; folder: DeliveryFolder; flags: Partial<ItemFlags> };
+
+export class LocalDelivery {
+  constructor(private readonly store: Store) {}
+
+  /** One copy per recipient account, all in the same folder role. */
+  deliver(recipients: ReadonlyArray<Account | string>, raw: Uint8Array, opts: DeliveryOptions = {}): Promise<DeliveryResult> {
+    const folder = opts.folderRole ?? 'inbox';
+    return this.deliverTo(recipients.map((recipient) => ({ recipient, folder })), raw, opts);
+  }
+
+  /** Copies to mixed destinations (recipients' Inboxes and the sender's Sent) in one transaction. */
+  async deliverTo(targets: readonly DeliveryTarget[], raw: Uint8Array, opts: Omit<DeliveryOptions, 'folderRole'> = {}): Promise<DeliveryResult> {
+    const meta = opts.meta ?? (await parseMessageMeta(raw));
+    const skipped: DeliveryResult['skipped'] = [];
+    const byKey = new Map<string, ResolvedTarget>();
+    for (const t of targets) {
+      const account = await this.resolve(t.recipient);
+      const name = typeof t.recipient === 'string' ? t.recipient : t.recipient.email;
+      if (!account) skipped.push({ recipient: name, reason: 'unknown' });
+      else if (!canReceive(account)) skipped.push({ recipient: name, reason: 'inactive' });
+      else {
+        const folder = t.folder ?? 'inbox';
+        // The same mailbox named twice (an alias, a repeated RCPT) gets one copy per folder.
+        byKey.set(`${account.id}/${folder}`, { account, folder, flags: t.flags ?? defaultFlags[folder] });
+      }
+    }
+    // A fixed order of account rows keeps two concurrent multi-recipient deliveries from deadlocking
+    // on PostgreSQL (each addMessage locks its account's modseq row until commit).
+    const resolved = [...byKey.values()].sort((a, b) => (a.account.id < b.account.id ? -1 : a.account.id > b.account.id ? 1 : 0));
+    if (resolved.length === 0) return { stored: [], skipped, meta };
+    const receivedAt = opts.receivedAt ?? Date.now();
+    const stored = await this.store.transaction(async (tx) => {
+      const out: StoredCopy[] = [];
+      for (const r of resolved) {
+        const folder = await tx.mailbox.getFolderByRole(r.account.id, r.folder);
+        if (!folder) {
+          // Deleted between the lookup and now, or a store without system folders: nothing to write to.
+          skipped.push({ recipient: r.account.email, reason: 'no-folder' });
+          continue;
+        }
+        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw, meta, flags: r.flags, receivedAt });
+        out.push({ accountId: r.account.id, email: r.account.email, folder: r.folder, itemId: item.id });
+      }
+      return out;
+    });
+    return { stored, skipped, meta };
+  }
+
+  private async resolve(recipient: Account | string): Promise<Account | null> {
+    if (typeof recipient !== 'string') return recipient;
+    const email = normalizeAddress(recipient);
+    return email ? this.store.accounts.getByEmail(email) : null;
+  }
+}

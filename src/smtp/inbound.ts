@@ -1,0 +1,62 @@
+// Inbound delivery listener (RFC 5321, the port-25 role): no AUTH, mail for our own mailboxes only.
+// Recipients are checked at RCPT time so a sender learns about an unknown user (550 5.1.1) or an
+// attempt to relay through us (550 5.7.1) before sending the message, and we never have to bounce.
+import { SMTPServer } from 'smtp-server';
+import { classifyRecipient, normalizeAddress } from '../mail/recipients.js';
+import { parseMessageMeta } from '../mail/parse.js';
+import { replies } from './replies.js';
+import { baseOptions, handleData, NO_TLS, resetTransaction, respond, stateOf, type SmtpContext } from './session.js';
+
+export function createInboundServer(ctx: SmtpContext): SMTPServer {
+  return new SMTPServer({
+    ...baseOptions(ctx.config),
+    authOptional: true,
+    disabledCommands: ['AUTH', ...NO_TLS],
+
+    onConnect(_session, callback) {
+      callback(ctx.inFlight.closing ? replies.shuttingDown() : null);
+    },
+
+    onMailFrom(_address, session, callback) {
+      // Any sender, including the null sender <> of bounces (RFC 5321 section 4.5.5).
+      if (ctx.inFlight.closing) return callback(replies.shuttingDown());
+      resetTransaction(session);
+      callback();
+    },
+
+    onRcptTo(address, session, callback) {
+      respond(ctx, 'rcpt', async () => {
+        const rcpt = await classifyRecipient(ctx.store, address.address);
+        switch (rcpt.kind) {
+          case 'local':
+            stateOf(session).local.set(rcpt.account.email, rcpt.account);
+            return;
+          case 'unknown':
+            throw replies.unknownUser(rcpt.address);
+          case 'disabled':
+            throw replies.mailboxDisabled(rcpt.account.email);
+          case 'foreign':
+            // Not an open relay: mail for other domains is only accepted from authenticated submission.
+            throw replies.relayDenied(rcpt.address);
+          case 'invalid':
+            throw replies.badRecipient(rcpt.address);
+        }
+      }, callback);
+    },
+
+    onData(stream, session, callback) {
+      handleData(ctx, 'inbound', stream, session, async (raw, state) => {
+        const recipients = session.envelope.rcptTo
+          .map((r) => state.local.get(normalizeAddress(r.address) ?? ''))
+          .filter((a) => a !== undefined);
+        const meta = await parseMessageMeta(raw);
+        const result = await ctx.delivery.deliver(recipients, raw, { meta });
+        if (result.stored.length === 0) throw replies.noRecipientLeft();
+        if (result.skipped.length > 0) {
+          ctx.log.warn({ event: 'smtp-skipped', session: session.id, skipped: result.skipped.length }, 'recipients became unavailable during the transaction');
+        }
+        return { messageId: meta.messageId, recipients: result.stored.length };
+      }, callback);
+    },
+  });
+}

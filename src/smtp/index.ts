@@ -1,0 +1,111 @@
+// The SMTP front end: inbound delivery (RFC 5321) and authenticated submission (RFC 6409 with
+// RFC 4954 AUTH), both on smtp-server, bound to config.bindAddress. close() stops accepting, lets
+// messages already being received finish (bounded), then says 421 to whoever is still connected.
+import type { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config.js';
+import type { Logger } from '../core/logger.js';
+import type { Authenticator } from '../auth/types.js';
+import type { Store } from '../store/types.js';
+import { LocalDelivery } from '../mail/delivery.js';
+import { Relay } from '../mail/relay.js';
+import { createInboundServer } from './inbound.js';
+import { createSubmissionServer } from './submission.js';
+import { replies, useOwnEnhancedCodes } from './replies.js';
+import { InFlight, type SmtpContext } from './session.js';
+
+export interface SmtpDeps {
+  config: Config;
+  store: Store;
+  auth: Authenticator;
+  log: Logger;
+}
+
+export interface SmtpServers {
+  /** The bound ports (useful when the config asked for port 0). */
+  inboundPort: number;
+  submissionPort: number;
+  close(): Promise<void>;
+}
+
+/** How long close() lets a message being received (or delivered) finish before cutting it off. */
+const CLOSE_GRACE_MS = 10_000;
+/** How long close() then waits for the sockets to go away. */
+const CLOSE_DRAIN_MS = 2_000;
+
+export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
+  const log = deps.log.child({ svc: 'smtp' });
+  const ctx: SmtpContext = {
+    config: deps.config, store: deps.store, auth: deps.auth, log,
+    delivery: new LocalDelivery(deps.store),
+    relay: Relay.fromConfig(deps.config),
+    inFlight: new InFlight(),
+  };
+  const inbound = createInboundServer(ctx);
+  const submission = createSubmissionServer(ctx);
+  const servers = [inbound, submission];
+  for (const [name, server] of [['inbound', inbound], ['submission', submission]] as const) {
+    useOwnEnhancedCodes(server);
+    // smtp-server re-emits connection errors (a client resetting mid-transaction) on the server;
+    // without a listener they would crash the process.
+    server.on('error', (err: Error) => log.info({ err: { message: err.message, code: (err as { code?: unknown }).code }, listener: name }, 'smtp connection error'));
+    // The library's own bound on close(), a backstop behind ours.
+    server.options.closeTimeout = CLOSE_GRACE_MS + CLOSE_DRAIN_MS;
+  }
+
+  let inboundPort: number;
+  let submissionPort: number;
+  try {
+    inboundPort = await listen(inbound, deps.config.smtpPort, deps.config.bindAddress);
+    submissionPort = await listen(submission, deps.config.submissionPort, deps.config.bindAddress);
+  } catch (err) {
+    await Promise.all(servers.map((s) => closeListener(s)));
+    ctx.relay?.close();
+    throw err;
+  }
+  log.info({ inboundPort, submissionPort, maxMessageBytes: deps.config.maxMessageBytes, relay: ctx.relay?.target ?? null }, 'smtp listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    inboundPort,
+    submissionPort,
+    close() {
+      closing ??= (async () => {
+        ctx.inFlight.closing = true;
+        const closed = Promise.all(servers.map((s) => closeListener(s)));
+        const idle = await Promise.race([ctx.inFlight.idle().then(() => true), delay(CLOSE_GRACE_MS).then(() => false)]);
+        if (!idle) log.warn({ graceMs: CLOSE_GRACE_MS }, 'smtp close: transactions still running after the grace period; cutting them off');
+        // Clients idling between transactions would otherwise hold the listeners open until their timeout.
+        const bye = replies.shuttingDown();
+        for (const s of servers) for (const conn of [...s.connections]) conn.send(bye.responseCode, bye.message);
+        await Promise.race([closed, delay(CLOSE_DRAIN_MS)]);
+        ctx.relay?.close();
+        log.info('smtp stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: SMTPServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Stops accepting; resolves once every connection of this listener is gone. */
+function closeListener(server: SMTPServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.server.listening) return resolve();
+    server.close(() => resolve());
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

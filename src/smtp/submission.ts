@@ -1,0 +1,136 @@
+// Message submission listener (RFC 6409) with RFC 4954 AUTH PLAIN / LOGIN checked by the shared
+// authenticator (protocol 'smtp', so a mobile password is refused here). The envelope sender must be
+// the authenticated account; local recipients are delivered directly, external ones go through the
+// configured relay, and the sender keeps a copy in Sent.
+import { SMTPServer } from 'smtp-server';
+import type { Account } from '../store/types.js';
+import { parseMessageMeta } from '../mail/parse.js';
+import { classifyRecipient, normalizeAddress } from '../mail/recipients.js';
+import { RelayError } from '../mail/relay.js';
+import { buildNonDeliveryNotice } from '../mail/notice.js';
+import { replies, smtpReply } from './replies.js';
+import { baseOptions, handleData, NO_TLS, resetTransaction, respond, stateOf, type SessionState, type SmtpContext } from './session.js';
+
+export function createSubmissionServer(ctx: SmtpContext): SMTPServer {
+  return new SMTPServer({
+    ...baseOptions(ctx.config),
+    authMethods: ['PLAIN', 'LOGIN'],
+    // No TLS certificate can be configured yet, so AUTH has to work over clear text for now.
+    allowInsecureAuth: true,
+    disabledCommands: NO_TLS,
+    authRequiredMessage: '5.7.0 Authentication required',
+
+    onConnect(_session, callback) {
+      callback(ctx.inFlight.closing ? replies.shuttingDown() : null);
+    },
+
+    onAuth(auth, session, callback) {
+      respond(ctx, 'auth', async () => {
+        if (ctx.inFlight.closing) throw replies.shuttingDown();
+        // RFC 4616: an authorization identity other than the login would be acting as someone else.
+        if (auth.authzid && auth.authcid && auth.authzid.toLowerCase() !== auth.authcid.toLowerCase()) throw replies.authFailed();
+        let result;
+        try {
+          result = await ctx.auth.verify(auth.username ?? '', auth.password ?? '', 'smtp', { remoteAddress: session.remoteAddress });
+        } catch (err) {
+          ctx.log.error({ err }, 'authentication backend failed');
+          throw replies.authUnavailable();
+        }
+        // The reason was logged by the authenticator; the client only learns "invalid" or "later".
+        if (!result.ok) throw result.reason === 'rate-limited' ? replies.authLockedOut() : replies.authFailed();
+        stateOf(session).account = result.account;
+        return { user: result.account.email };
+      }, callback);
+    },
+
+    onMailFrom(address, session, callback) {
+      if (ctx.inFlight.closing) return callback(replies.shuttingDown());
+      const account = stateOf(session).account;
+      if (!account) return callback(smtpReply(530, '5.7.0', 'Authentication required'));
+      // No spoofing: the envelope sender is the logged-in mailbox (the null sender is not a user's).
+      if (normalizeAddress(address.address) !== account.email) return callback(replies.senderNotOwned(address.address, account.email));
+      resetTransaction(session);
+      callback();
+    },
+
+    onRcptTo(address, session, callback) {
+      respond(ctx, 'rcpt', async () => {
+        const rcpt = await classifyRecipient(ctx.store, address.address);
+        const state = stateOf(session);
+        switch (rcpt.kind) {
+          case 'local':
+            state.local.set(rcpt.account.email, rcpt.account);
+            return;
+          case 'unknown':
+            throw replies.unknownUser(rcpt.address);
+          case 'disabled':
+            throw replies.mailboxDisabled(rcpt.account.email);
+          case 'foreign':
+            if (!ctx.relay) throw replies.noRelayConfigured(rcpt.address);
+            state.external.add(rcpt.address);
+            return;
+          case 'invalid':
+            throw replies.badRecipient(rcpt.address);
+        }
+      }, callback);
+    },
+
+    onData(stream, session, callback) {
+      handleData(ctx, 'submission', stream, session, (raw, state) => submit(ctx, session.envelope.rcptTo, raw, state), callback);
+    },
+  });
+}
+
+async function submit(
+  ctx: SmtpContext, rcptTo: ReadonlyArray<{ address: string }>, raw: Buffer, state: SessionState,
+): Promise<Record<string, unknown>> {
+  const sender = state.account;
+  if (!sender) throw smtpReply(530, '5.7.0', 'Authentication required');
+  const local: Account[] = [];
+  const external: string[] = [];
+  for (const r of rcptTo) {
+    const a = normalizeAddress(r.address) ?? '';
+    const account = state.local.get(a);
+    if (account) local.push(account);
+    else if (state.external.has(a)) external.push(a);
+  }
+  const meta = await parseMessageMeta(raw);
+
+  // Relay first: it is the step that can fail for reasons outside our control, and a refusal must
+  // reach the client before anything is stored (otherwise a retry would duplicate the local copies).
+  let relayed = 0;
+  let refused: string[] = [];
+  if (external.length > 0) {
+    if (!ctx.relay) throw replies.noRelayConfigured(external[0] ?? '');
+    const started = Date.now();
+    try {
+      const res = await ctx.relay.send({ from: sender.email, to: external }, raw);
+      relayed = res.accepted.length;
+      refused = res.rejected;
+    } catch (err) {
+      if (!(err instanceof RelayError)) throw err;
+      ctx.log.warn({ event: 'smtp-relay-failed', relay: ctx.relay.target, code: err.responseCode, reason: err.message, ms: Date.now() - started }, 'relay refused or unreachable');
+      throw smtpReply(err.responseCode, err.enhancedCode, err.message);
+    }
+  }
+
+  const result = await ctx.delivery.deliverTo(
+    [...local.map((recipient) => ({ recipient, folder: 'inbox' as const })), { recipient: sender, folder: 'sent' as const }],
+    raw, { meta },
+  );
+  if (refused.length > 0) {
+    // The relay took the message for some recipients only; we answered RCPT with 250 long ago, so
+    // the sender hears about the others the classic way: a notice in their Inbox.
+    const notice = await buildNonDeliveryNotice({ sender: sender.email, failed: refused, reason: 'The outbound relay refused these recipients.', original: meta });
+    await ctx.delivery.deliver([sender], notice);
+    ctx.log.warn({ event: 'smtp-relay-partial', refused: refused.length }, 'relay refused some recipients; non-delivery notice sent');
+  }
+  return {
+    messageId: meta.messageId,
+    recipients: local.length + external.length,
+    local: result.stored.filter((s) => s.folder === 'inbox').length,
+    relayed,
+    refused: refused.length,
+    user: sender.email,
+  };
+}

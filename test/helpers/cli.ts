@@ -1,0 +1,87 @@
+// Runs the built `carbonio` command (bin/carbonio.js -> dist/src/cli/main.js, so build first) as a
+// child process against a test server, with a clean CARBONIO_* environment.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestApp } from './app.js';
+
+/** This file runs from dist/test/helpers: the project root is three levels up. */
+export const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const bin = path.join(projectRoot, 'bin', 'carbonio.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  /** Admin login passed as CARBONIO_ADMIN_USER/PASSWORD; null passes none. Default: the app's global admin. */
+  as?: { email: string; password: string } | null;
+  /** Overrides CARBONIO_ADMIN_URL (default: the app's base URL). */
+  url?: string;
+  /** Extra environment. */
+  env?: Record<string, string>;
+}
+
+export function runCli(app: TestApp | null, args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CARBONIO_')) env[k] = v;
+  const url = opts.url ?? app?.baseUrl;
+  if (url !== undefined) env.CARBONIO_ADMIN_URL = url;
+  const as = opts.as === undefined ? app?.admin : opts.as;
+  if (as) {
+    env.CARBONIO_ADMIN_USER = as.email;
+    env.CARBONIO_ADMIN_PASSWORD = as.password;
+  }
+  Object.assign(env, opts.env);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolve({
+        code: code ?? (signal ? 128 : -1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}
+
+/** The lines of a command's output, without the final empty one. */
+export const lines = (text: string): string[] => text.split('\n').filter((l, i, all) => !(l === '' && i === all.length - 1));
+
+/** A local port that nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A successful run: exit 0, nothing on stderr; returns the output lines. */
+export function ok(r: CliResult): string[] {
+  assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+  assert.equal(r.stderr, '');
+  return lines(r.stdout);
+}
+
+/** A failed run: the given exit code, nothing on stdout, one `ERROR: ...` line (plus the usage line for exit 2). */
+export function failed(r: CliResult, code: number, message?: RegExp): string {
+  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}: ${r.stdout}${r.stderr}`);
+  assert.equal(r.stdout, '');
+  const errLines = lines(r.stderr);
+  assert.equal(errLines.length, code === 2 ? 2 : 1, r.stderr);
+  const first = errLines[0] ?? '';
+  assert.match(first, /^ERROR: \S/);
+  if (code === 2) assert.match(errLines[1] ?? '', /^Usage: carbonio /);
+  if (message) assert.match(first, message);
+  return first;
+}
