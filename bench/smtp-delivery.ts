@@ -2,9 +2,8 @@
 // connections each send messages in sequence (RSET, MAIL, RCPT, DATA); we report messages per
 // second and MB/s for SQLite, and PostgreSQL when CARBONIO_TEST_PG_URL or `--pg URL` is given.
 //   node dist/bench/smtp-delivery.js [--pg URL] [--messages 1000] [--kib 20] [--connections 4]
-import fs from 'node:fs';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { printMeasured, report } from './lib.js';
 import type { SmtpClient as SmtpClientType } from '../test/helpers/smtp-client.js';
 
 interface Options {
@@ -97,36 +96,21 @@ async function runOne(backend: 'sqlite' | 'postgres', opts: Options): Promise<Be
   }
 }
 
-function loadBaselines(): Record<string, number> {
-  const file = path.resolve('bench/baselines.json');
-  if (!fs.existsSync(file)) return {};
-  const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const out: Record<string, number> = {};
-  if (typeof parsed === 'object' && parsed !== null) {
-    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'number') out[k] = v;
-  }
-  return out;
-}
-
 export async function main(argv: string[]): Promise<BenchResult[]> {
   const opts = parseArgs(argv);
   if (opts.pg) process.env.CARBONIO_TEST_PG_URL = opts.pg;
   const backends: Array<'sqlite' | 'postgres'> = ['sqlite', ...(opts.pg ? ['postgres' as const] : [])];
-  const baselines = loadBaselines();
   const results: BenchResult[] = [];
-  const suggested: Record<string, number> = {};
   for (const backend of backends) {
     const r = await runOne(backend, opts);
     results.push(r);
-    const metric = `smtp-delivery.${backend}.msgs_per_s`;
-    const base = baselines[metric];
-    const ratio = base ? ` (${(r.msgsPerSec / base).toFixed(2)}x baseline ${base})` : '';
     console.log(`smtp delivery ${backend}: ${r.messages} msgs of ${opts.kib} KiB over ${opts.connections} connections in `
-      + `${r.seconds.toFixed(2)} s = ${Math.round(r.msgsPerSec)} msg/s, ${r.mbPerSec.toFixed(1)} MB/s${ratio}`);
-    suggested[metric] = Math.round(r.msgsPerSec);
-    suggested[`smtp-delivery.${backend}.mb_per_s`] = Math.round(r.mbPerSec * 10) / 10;
+      + `${r.seconds.toFixed(2)} s = ${Math.round(r.msgsPerSec)} msg/s, ${r.mbPerSec.toFixed(1)} MB/s`);
+    // The comparable figures, with their ratio to bench/baselines.json when it has them.
+    report(`smtp delivery ${backend}`, r.msgsPerSec, 'msg/s');
+    report(`smtp delivery ${backend} throughput`, r.mbPerSec, 'MB/s');
   }
-  console.log(`suggested bench/baselines.json entries:\n${JSON.stringify(suggested, null, 2)}`);
+  printMeasured();
   return results;
 }
 

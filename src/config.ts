@@ -36,6 +36,10 @@ export interface Config {
   publicUrl: string;
   relayUrl: string | undefined;
   maxMessageBytes: number;
+  /** ActiveSync protocol versions offered, e.g. ["2.5", ..., "16.1"]. */
+  easVersions: string[];
+  /** Largest ActiveSync request body accepted. */
+  easMaxRequestBytes: number;
   logLevel: string;
   kdf: KdfParams;
   auth: AuthLimits;
@@ -97,6 +101,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`CARBONIO_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
   }
+  const allVersions = ['2.5', '12.0', '12.1', '14.0', '14.1', '16.0', '16.1'];
+  const easVersions = (env.CARBONIO_EAS_VERSIONS || allVersions.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
+  for (const v of easVersions) {
+    if (!allVersions.includes(v)) throw new ConfigError(`CARBONIO_EAS_VERSIONS: unknown version "${v}" (known: ${allVersions.join(',')})`);
+  }
+  if (easVersions.length === 0) throw new ConfigError('CARBONIO_EAS_VERSIONS must name at least one version');
   const publicUrl = url(env, 'CARBONIO_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${httpPort}`;
 
   return {
@@ -111,6 +121,8 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: publicUrl.replace(/\/+$/, ''),
     relayUrl: url(env, 'CARBONIO_RELAY_URL', ['smtp:', 'smtps:']),
     maxMessageBytes: int(env, 'CARBONIO_MAX_MESSAGE_BYTES', 50 * 1024 * 1024, 1024, 2 ** 31),
+    easVersions: allVersions.filter((v) => easVersions.includes(v)),
+    easMaxRequestBytes: int(env, 'CARBONIO_EAS_MAX_REQUEST_BYTES', 64 * 1024 * 1024, 4096, 2 ** 31),
     logLevel,
     kdf: {
       log2N: int(env, 'CARBONIO_SCRYPT_LOG2N', 15, 10, 20),

@@ -6,6 +6,7 @@ import type { Authenticator } from './auth/types.js';
 import type { DirectoryService } from './auth/directory-service.js';
 import type { Store } from './store/types.js';
 import { adminApi } from './admin/api.js';
+import { easRoutes } from './eas/http.js';
 import { VERSION } from './version.js';
 
 export interface HttpDeps {
@@ -23,6 +24,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     loggerInstance,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    // Phones and proxies spell /Microsoft-Server-ActiveSync in any case.
+    routerOptions: { caseSensitive: false },
     // A held EAS request may last the longest heartbeat (3540 s) plus margin; Node must not cut it.
     requestTimeout: 0,
     connectionTimeout: 0,
@@ -39,5 +42,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     }
   });
   await app.register(adminApi(deps), { prefix: '/api/admin' });
+  await app.register(easRoutes(deps));
   return app;
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isStoreError } from '../src/core/errors.js';
-import { asCredentialId, asFolderId, asItemId, type AccountId } from '../src/core/ids.js';
+import { asCredentialId, asDeviceId, asFolderId, asItemId, type AccountId } from '../src/core/ids.js';
 import type { SqlStore } from '../src/store/sql/sql-store.js';
 import { defaultFolders, type ChangeNotice, type MessageMeta } from '../src/store/types.js';
 import { backends } from './helpers/stores.js';
@@ -239,6 +239,32 @@ for (const backend of backends) {
       assert.deepEqual(await store.credentials.list(d.id), []);
       assert.equal(await store.blobs.get(item.blobId!), null);
       await rejectsKind(store.accounts.delete(d.id), 'not-found');
+    });
+
+    test('devices: first contact creates, later contacts update and keep the user-agent history', async () => {
+      const dev = asDeviceId('ApplDEV1');
+      const c1 = { deviceType: 'iPhone', userAgent: 'Apple-iPhone/1', protocolVersion: '14.1', address: '127.0.0.2', at: 1000 };
+      const d1 = await store.devices.recordContact(acct, dev, c1);
+      assert.deepEqual([d1.status, d1.policyKey, d1.firstSeen, d1.lastSeen], [0, 0, 1000, 1000]);
+      const [again] = await Promise.all([store.devices.recordContact(acct, dev, c1), store.devices.recordContact(acct, dev, c1)]);
+      assert.equal(again.firstSeen, 1000, 'a racing first contact does not duplicate');
+      const d2 = await store.devices.recordContact(acct, dev, { ...c1, userAgent: 'Apple-iPhone/2', protocolVersion: '16.1', at: 2000 });
+      assert.deepEqual([d2.userAgent, d2.protocolVersion, d2.firstSeen, d2.lastSeen], ['Apple-iPhone/2', '16.1', 1000, 2000]);
+      assert.deepEqual(d2.info.userAgentHistory?.map((h) => h.userAgent), ['Apple-iPhone/1', 'Apple-iPhone/2']);
+      const u = await store.devices.update(acct, dev, { status: 3, wipeAccountOnly: true, wipeRequestedAt: 3000, policyKey: 42, info: { ...d2.info, model: 'iPhone15,2' } });
+      assert.deepEqual([u.status, u.wipeAccountOnly, u.wipeRequestedAt, u.policyKey, u.info.model], [3, true, 3000, 42, 'iPhone15,2']);
+      // The same DeviceId under another account is another device.
+      await store.devices.recordContact(other, dev, c1);
+      assert.equal((await store.devices.get(other, dev))!.status, 0);
+      assert.equal((await store.devices.list(acct)).length, 1);
+      const dTwo = (await store.domains.getByName('two.test'))!;
+      assert.deepEqual((await store.devices.listAll({ domainIds: [dTwo.id] })).map((d) => d.accountId), [other]);
+      assert.equal((await store.devices.listAll()).length, 2);
+      await store.devices.delete(acct, dev);
+      assert.equal(await store.devices.get(acct, dev), null);
+      assert.ok(await store.devices.get(other, dev));
+      await rejectsKind(store.devices.delete(acct, dev), 'not-found');
+      await rejectsKind(store.devices.update(acct, dev, { status: 1 }), 'not-found');
     });
 
     test('ping answers', async () => {

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from './context.js';
 import { toHttpError } from './http-errors.js';
 import { registerCredentialRoutes } from './routes-credentials.js';
+import { registerDeviceRoutes } from './routes-devices.js';
 import { registerDirectoryRoutes } from './routes-directory.js';
+import { registerProvisioningRoutes } from './routes-provisioning.js';
 
 export function adminApi(deps: AdminDeps) {
   return (app: FastifyInstance): Promise<void> => {
@@ -17,6 +19,8 @@ export function adminApi(deps: AdminDeps) {
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'no such admin endpoint' } }));
     registerDirectoryRoutes(app, deps);
     registerCredentialRoutes(app, deps);
+    registerDeviceRoutes(app, deps);
+    registerProvisioningRoutes(app, deps);
     return Promise.resolve();
   };
 }

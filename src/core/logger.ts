@@ -18,7 +18,7 @@ export const redactPaths = [
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   const options: LoggerOptions = {
     level,
-    base: { svc: 'carbonio-mobile' },
+    base: { app: 'carbonio-mobile' },
     redact: { paths: redactPaths, censor: '[redacted]' },
   };
   return destination ? pino(options, destination) : pino(options);

@@ -74,7 +74,7 @@ export class Relay {
       connectionTimeout: connect,
       greetingTimeout: connect,
       socketTimeout: opts.socketTimeoutMs ?? 120_000,
-      // Our own name in EHLO would otherwise be os.hostname(), which is fine; no logging of payloads.
+      // No transport logging: it would write envelopes and, at debug level, message contents.
       logger: false,
       debug: false,
     });

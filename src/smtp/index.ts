@@ -12,7 +12,7 @@ import { Relay } from '../mail/relay.js';
 import { createInboundServer } from './inbound.js';
 import { createSubmissionServer } from './submission.js';
 import { replies, useOwnEnhancedCodes } from './replies.js';
-import { InFlight, type SmtpContext } from './session.js';
+import { CLOSE_DRAIN_MS, CLOSE_GRACE_MS, InFlight, type SmtpContext } from './session.js';
 
 export interface SmtpDeps {
   config: Config;
@@ -27,11 +27,6 @@ export interface SmtpServers {
   submissionPort: number;
   close(): Promise<void>;
 }
-
-/** How long close() lets a message being received (or delivered) finish before cutting it off. */
-const CLOSE_GRACE_MS = 10_000;
-/** How long close() then waits for the sockets to go away. */
-const CLOSE_DRAIN_MS = 2_000;
 
 export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
   const log = deps.log.child({ svc: 'smtp' });
@@ -48,9 +43,7 @@ export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
     useOwnEnhancedCodes(server);
     // smtp-server re-emits connection errors (a client resetting mid-transaction) on the server;
     // without a listener they would crash the process.
-    server.on('error', (err: Error) => log.info({ err: { message: err.message, code: (err as { code?: unknown }).code }, listener: name }, 'smtp connection error'));
-    // The library's own bound on close(), a backstop behind ours.
-    server.options.closeTimeout = CLOSE_GRACE_MS + CLOSE_DRAIN_MS;
+    server.on('error', (err: Error) => log.info({ err: { message: err.message, code: (err as { code?: unknown }).code }, listener: name }, 'smtp socket error'));
   }
 
   let inboundPort: number;

@@ -56,6 +56,11 @@ export function resetTransaction(session: SMTPServerSession): SessionState {
  */
 export const NO_TLS = ['STARTTLS'];
 
+/** How long close() lets a message being received (or delivered) finish before cutting it off. */
+export const CLOSE_GRACE_MS = 10_000;
+/** How long close() then waits for the sockets to go away. */
+export const CLOSE_DRAIN_MS = 2_000;
+
 /** Options both listeners use; each adds its own AUTH policy. */
 export function baseOptions(config: Config): SMTPServerOptions {
   return {
@@ -69,6 +74,8 @@ export function baseOptions(config: Config): SMTPServerOptions {
     // RFC 5321 section 4.5.3.2.7: a server should wait 5 minutes for the next command.
     socketTimeout: 5 * 60_000,
     maxRecipients: 1000,
+    // The library's own bound on close(), a backstop behind ours (see index.ts).
+    closeTimeout: CLOSE_GRACE_MS + CLOSE_DRAIN_MS,
   };
 }
 

@@ -1,6 +1,6 @@
 // The store's interfaces: protocol-neutral data (directory, credentials, mailboxes, devices).
 // Nothing here knows a SyncKey, an IMAP UID or a WBXML tag (ARCHITECTURE.md section 1).
-import type { AccountId, BlobId, CredentialId, DomainId, FolderId, ItemId } from '../core/ids.js';
+import type { AccountId, BlobId, CredentialId, DeviceId, DomainId, FolderId, ItemId } from '../core/ids.js';
 
 export type AccountStatus = 'active' | 'locked' | 'closed';
 export const accountStatuses: readonly AccountStatus[] = ['active', 'locked', 'closed'];
@@ -266,9 +266,74 @@ export interface BlobRepo {
   get(id: BlobId): Promise<Uint8Array | null>;
 }
 
+/** Carbonio's device status codes: 0 needs provisioning, 1 ok, 2 suspended, 3 wipe requested, 4 wipe done. */
+export type DeviceStatus = 0 | 1 | 2 | 3 | 4;
+export const DeviceStatus = { needsProvisioning: 0, ok: 1, suspended: 2, wipeRequested: 3, wiped: 4 } as const;
+
+/** What a device says about itself (Settings DeviceInformation, or Provision on 14.1 and later). */
+export interface DeviceInfo {
+  model?: string;
+  imei?: string;
+  friendlyName?: string;
+  os?: string;
+  osLanguage?: string;
+  phoneNumber?: string;
+  operator?: string;
+  enableOutboundSms?: boolean;
+  /** Every distinct User-Agent the device has used, oldest first (at most 20 kept). */
+  userAgentHistory?: Array<{ userAgent: string; firstSeen: number }>;
+}
+
+/** A phone as seen by one account (several accounts on one phone share its DeviceId). */
+export interface Device {
+  accountId: AccountId;
+  deviceId: DeviceId;
+  deviceType: string;
+  userAgent: string;
+  protocolVersion: string;
+  info: DeviceInfo;
+  status: DeviceStatus;
+  /** The final policy key the device holds (0: none yet). */
+  policyKey: number;
+  /** The temporary key handed out in phase one of Provision, awaiting acknowledgement. */
+  pendingPolicyKey: number;
+  /** Fingerprint of the policy the device acknowledged; a different current policy means re-provision. */
+  policyHash: string;
+  wipeAccountOnly: boolean;
+  wipeRequestedAt: number | null;
+  wipeDoneAt: number | null;
+  firstSeen: number;
+  lastSeen: number;
+  lastAddress: string;
+}
+
+export interface DeviceContact {
+  deviceType: string;
+  userAgent: string;
+  protocolVersion: string;
+  address: string;
+  at: number;
+}
+
+export type DevicePatch = Partial<Pick<Device,
+  'info' | 'status' | 'policyKey' | 'pendingPolicyKey' | 'policyHash' | 'wipeAccountOnly' | 'wipeRequestedAt' | 'wipeDoneAt'>>;
+
+export interface DeviceRepo {
+  get(accountId: AccountId, deviceId: DeviceId): Promise<Device | null>;
+  list(accountId: AccountId): Promise<Device[]>;
+  /** Every device, optionally only those of accounts in some domains. */
+  listAll(options?: { domainIds?: DomainId[] }): Promise<Device[]>;
+  /** Records a contact: creates the device on first contact, else updates type, agent (and its history), version, address, time. */
+  recordContact(accountId: AccountId, deviceId: DeviceId, contact: DeviceContact): Promise<Device>;
+  update(accountId: AccountId, deviceId: DeviceId, patch: DevicePatch): Promise<Device>;
+  /** Removes the device, its sync state and its history. */
+  delete(accountId: AccountId, deviceId: DeviceId): Promise<void>;
+}
+
 /** The repositories, bound either to the database or to one transaction. */
 export interface Repos {
   domains: DomainRepo;
+  devices: DeviceRepo;
   accounts: AccountRepo;
   credentials: CredentialRepo;
   mailbox: MailboxRepo;

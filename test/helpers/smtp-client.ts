@@ -17,16 +17,13 @@ export interface Reply {
 export function dotStuff(body: Buffer): Buffer {
   const parts: Buffer[] = [];
   let start = 0;
-  let lineStart = true;
-  for (let i = 0; i < body.length; i++) {
-    if (lineStart && body[i] === 0x2e) {
-      parts.push(body.subarray(start, i), Buffer.from('.'));
-      start = i;
-    }
-    lineStart = body[i] === 0x0a;
+  if (body[0] === 0x2e) parts.push(Buffer.from('.'));
+  for (let i = body.indexOf('\n.'); i >= 0; i = body.indexOf('\n.', i + 2)) {
+    parts.push(body.subarray(start, i + 1), Buffer.from('.'));
+    start = i + 1;
   }
   parts.push(body.subarray(start));
-  return Buffer.concat(parts);
+  return parts.length === 1 ? body : Buffer.concat(parts);
 }
 
 export class SmtpClient {

@@ -144,8 +144,19 @@ function m001(dialect: Dialect): Migration {
   };
 }
 
+// Provisioning and remote wipe state per device (EAS front, MS-ASPROV).
+const m002: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('devices').addColumn('pending_policy_key', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('devices').addColumn('policy_hash', 'text', (c) => c.notNull().defaultTo('')).execute();
+    await db.schema.alterTable('devices').addColumn('wipe_account_only', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('devices').addColumn('wipe_requested_at', 'bigint').execute();
+    await db.schema.alterTable('devices').addColumn('wipe_done_at', 'bigint').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect) }),
+    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002 }),
   };
 }

@@ -103,6 +103,11 @@ export interface DevicesTable {
   first_seen: number;
   last_seen: number;
   last_address: string;
+  pending_policy_key: number;
+  policy_hash: string;
+  wipe_account_only: number;
+  wipe_requested_at: number | null;
+  wipe_done_at: number | null;
 }
 
 export interface SyncStatesTable {

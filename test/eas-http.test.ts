@@ -1,0 +1,153 @@
+// The ActiveSync HTTP layer over a real socket: request line forms (MS-ASHTTP 2.2.1.1.1), OPTIONS,
+// Basic auth through the mobile-password rules, version and size checks, and the access log.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { parseBase64Query, parseEasQuery, QueryError } from '../src/eas/query.js';
+import type { Account } from '../src/store/types.js';
+import { adminCall, basic, startTestApp, type TestApp } from './helpers/app.js';
+
+const PATH = '/Microsoft-Server-ActiveSync';
+const plain = (cmd: string, device = 'dev1') => `?Cmd=${cmd}&User=u&DeviceId=${device}&DeviceType=SmartPhone`;
+
+describe('EAS request line', () => {
+  test('the MS-ASHTTP base64 example decodes to what the spec says', () => {
+    const q = parseBase64Query('jAAJBAp2MTQwRGV2aWNlAApTbWFydFBob25l');
+    assert.deepEqual(
+      [q.form, q.cmd, q.protocolVersion, q.locale, q.deviceId, q.policyKey, q.deviceType],
+      ['base64', 'Sync', '14.0', 0x0409, 'v140Device', null, 'SmartPhone'],
+    );
+  });
+
+  test('base64: binary DeviceId becomes hex, policy key, parameters and options bits', () => {
+    const deviceId = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x01]);
+    const policy = Buffer.alloc(4);
+    policy.writeUInt32LE(123456789);
+    const param = (tag: number, v: string | Buffer) => { const b = Buffer.from(v); return Buffer.concat([Buffer.from([tag, b.length]), b]); };
+    const bytes = Buffer.concat([
+      Buffer.from([141, 3, 0x09, 0x04, deviceId.length]), deviceId, Buffer.from([4]), policy, Buffer.from([6]), Buffer.from('iPhone'),
+      param(1, '5'), param(3, '5:12'), param(8, 'john'), param(7, Buffer.from([0x03])),
+    ]);
+    const q = parseEasQuery(bytes.toString('base64'), {});
+    assert.deepEqual(
+      [q.cmd, q.protocolVersion, q.deviceId, q.policyKey, q.deviceType, q.collectionId, q.itemId, q.user, q.saveInSent, q.acceptMultiPart],
+      ['SmartReply', '14.1', 'deadbeef01', 123456789, 'iPhone', '5', '5:12', 'john', true, true],
+    );
+  });
+
+  test('plain form with headers; malformed queries are refused', () => {
+    const q = parseEasQuery('Cmd=Ping&User=a&DeviceId=ABC123&DeviceType=iPhone&SaveInSent=T', { version: '16.1', policyKey: '77' });
+    assert.deepEqual([q.form, q.cmd, q.protocolVersion, q.policyKey, q.saveInSent], ['plain', 'Ping', '16.1', 77, true]);
+    for (const bad of ['', 'Cmd=Sync&DeviceType=x', 'Cmd=Sync&DeviceId=a%20b&DeviceType=x', 'Cmd=S%3Bync&DeviceId=a&DeviceType=x', 'jAAJ', '!!!!']) {
+      assert.throws(() => parseEasQuery(bad, {}), QueryError, bad);
+    }
+    assert.throws(() => parseEasQuery('Cmd=Sync&DeviceId=a&DeviceType=x', { policyKey: 'abc' }), QueryError);
+    // A declared length past the end is refused, not read.
+    assert.throws(() => parseBase64Query(Buffer.from([140, 0, 9, 4, 200, 1, 2]).toString('base64')), /truncated/);
+  });
+});
+
+describe('EAS over HTTP', () => {
+  let app: TestApp;
+  let joe: Account;
+  const pass = 'joe-account-pw1';
+
+  const req = (method: string, query: string, auth: string | null, headers: Record<string, string> = {}, body?: Buffer) =>
+    fetch(`${app.baseUrl}${PATH}${query}`, {
+      method,
+      headers: { ...(auth ? { authorization: auth } : {}), 'MS-ASProtocolVersion': '14.1', ...headers },
+      ...(body ? { body } : {}),
+    });
+  /** OPTIONS needs a successful EAS login, so it shows the authentication outcome alone. */
+  const easLogin = async (secret: string) => (await req('OPTIONS', '', basic(joe.email, secret))).status;
+
+  before(async () => {
+    app = await startTestApp();
+    joe = await app.directory.createAccount({ email: 'joe@example.com', password: pass });
+  });
+  after(() => app.stop());
+
+  test('OPTIONS advertises versions and commands after authentication', async () => {
+    const unauth = await req('OPTIONS', '', null);
+    assert.equal(unauth.status, 401);
+    assert.match(unauth.headers.get('www-authenticate') ?? '', /^Basic realm="ActiveSync"/);
+    const res = await req('OPTIONS', '', basic(joe.email, pass));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('ms-asprotocolversions'), '2.5,12.0,12.1,14.0,14.1,16.0,16.1');
+    assert.ok(res.headers.get('ms-server-activesync'));
+    assert.ok(res.headers.has('ms-asprotocolcommands'));
+    assert.match(res.headers.get('allow') ?? '', /OPTIONS.*POST/);
+  });
+
+  test('the path is case-insensitive and GET answers an informative page', async () => {
+    const lower = await fetch(`${app.baseUrl}/microsoft-server-activesync`, { method: 'OPTIONS', headers: { authorization: basic(joe.email, pass) } });
+    assert.equal(lower.status, 200);
+    const page = await fetch(`${app.baseUrl}${PATH}`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /ActiveSync/);
+  });
+
+  test('the mobile-password truth table over EAS', async () => {
+    assert.equal(await easLogin(pass), 200, 'account password accepted while there is no mobile password');
+    const { credential, secret } = await app.directory.addCredential(joe, { label: 'Pixel' });
+    assert.equal(await easLogin(pass), 401, 'account password refused once a mobile password exists');
+    assert.equal(await easLogin(secret), 200, 'mobile password accepted');
+    await adminCall(app, 'PATCH', `/accounts/joe@example.com/credentials/${credential.id}`, { enabled: false });
+    assert.equal(await easLogin(secret), 401, 'disabled mobile password refused at once');
+    assert.equal(await easLogin(pass), 200, 'with no enabled mobile password the account password works again');
+    await adminCall(app, 'PATCH', `/accounts/joe@example.com/credentials/${credential.id}`, { enabled: true });
+    assert.equal(await easLogin(secret), 200);
+    await adminCall(app, 'DELETE', `/accounts/joe@example.com/credentials/${credential.id}`);
+    assert.equal(await easLogin(secret), 401, 'deleted mobile password refused at once');
+    const imap = await app.directory.addCredential(joe, { services: ['IMAP'] });
+    assert.equal(await easLogin(imap.secret), 401, 'a credential for another service is refused');
+    const line = app.logs.find((l) => l.includes('"event":"eas-auth-failure"'));
+    assert.ok(line?.includes('"remote":"127.0.0.1"') && line.includes('joe@example.com'), 'fail2ban-style line with account and address');
+    assert.ok(!app.logs.join('\n').includes(secret), 'the secret is not logged');
+  });
+
+  test('the User in the query never selects another account', async () => {
+    const res = await req('OPTIONS', plain('Sync').replace('User=u', 'User=admin%40example.com'), basic(joe.email, pass));
+    assert.equal(res.status, 200);
+    const logged = await req('POST', plain('FolderSync').replace('User=u', 'User=admin'), basic(joe.email, pass));
+    assert.equal(logged.status, 501);
+    assert.ok(app.logs.some((l) => l.includes('"cmd":"FolderSync"') && l.includes('"account":"joe@example.com"')));
+  });
+
+  test('unsupported version, bad query, unknown command, too large body', async () => {
+    const v = await req('POST', plain('Settings'), basic(joe.email, pass), { 'MS-ASProtocolVersion': '13.0' });
+    assert.equal(v.status, 400);
+    assert.equal(v.headers.get('ms-asprotocolversions'), '2.5,12.0,12.1,14.0,14.1,16.0,16.1');
+    assert.equal((await req('POST', '?Cmd=Sync&DeviceId=bad%20id&DeviceType=x', basic(joe.email, pass))).status, 400);
+    assert.equal((await req('POST', plain('Frobnicate'), basic(joe.email, pass))).status, 501);
+    assert.equal((await req('POST', plain('Sync'), null)).status, 401);
+  });
+
+  test('an account with mobile sync disabled gets 403', async () => {
+    await adminCall(app, 'PATCH', '/accounts/joe@example.com', { mobileSyncEnabled: false });
+    assert.equal((await req('POST', plain('Settings'), basic(joe.email, pass))).status, 403);
+    await adminCall(app, 'PATCH', '/accounts/joe@example.com', { mobileSyncEnabled: true });
+  });
+
+  test('one access-log line per request with account, device, command, version, status, time and bytes', () => {
+    const line = app.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'eas-request' && l.cmd === 'FolderSync');
+    assert.ok(line);
+    for (const k of ['account', 'deviceId', 'cmd', 'version', 'status', 'ms', 'bytesIn', 'bytesOut']) assert.ok(k in line, k);
+  });
+});
+
+describe('EAS request size limit', () => {
+  test('a body over CARBONIO_EAS_MAX_REQUEST_BYTES gets 413 and changes nothing', async () => {
+    const app = await startTestApp({ env: { CARBONIO_EAS_MAX_REQUEST_BYTES: '4096' } });
+    try {
+      const res = await fetch(`${app.baseUrl}${PATH}${plain('Sync')}`, {
+        method: 'POST', body: Buffer.alloc(10_000, 0x41),
+        headers: { authorization: basic(app.admin.email, app.admin.password), 'MS-ASProtocolVersion': '14.1', 'content-type': 'application/vnd.ms-sync.wbxml' },
+      });
+      assert.equal(res.status, 413);
+      const admin = (await app.store.accounts.getByEmail(app.admin.email))!;
+      assert.deepEqual(await app.store.devices.list(admin.id), []);
+    } finally {
+      await app.stop();
+    }
+  });
+});
