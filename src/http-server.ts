@@ -33,7 +33,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
-  app.get('/health', async (_req, reply) => {
+  // ActiveSync writes its own access line per request, so Fastify's per-request lines (info) are kept out
+  // with a route log level of warn; errors still reach the log.
+  const quiet = { logLevel: 'warn' as const };
+  app.get('/health', quiet, async (_req, reply) => {
     try {
       await deps.store.ping();
       return { status: 'ok', version: VERSION, database: deps.store.dialect };
@@ -41,7 +44,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       return reply.code(503).send({ status: 'unavailable', version: VERSION, database: deps.store.dialect });
     }
   });
-  await app.register(adminApi(deps), { prefix: '/api/admin' });
-  await app.register(easRoutes(deps));
+  await app.register(adminApi(deps), { prefix: '/api/admin', ...quiet });
+  await app.register(easRoutes(deps), quiet);
   return app;
 }

@@ -1,0 +1,13 @@
+// `npm run bench`: every benchmark in its own process (so one's heap and JIT do not colour the next).
+// Set CARBONIO_TEST_PG_URL to include the PostgreSQL figures.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const benches = ['verify.js', 'wbxml.js', 'smtp-delivery.js'];
+let failed = 0;
+for (const b of benches) {
+  console.log(`\n== ${b}`);
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL(b, import.meta.url))], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

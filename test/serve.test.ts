@@ -1,0 +1,57 @@
+// The real server process (`node dist/src/main.js`, what `npm start` runs): first-start banner,
+// /health, a clean exit on SIGTERM, and a clear message for a bad environment value.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => out, err: () => err };
+}
+
+test('serve: banner, health, and a clean stop on SIGTERM', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-serve-'));
+  const p = start({
+    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0',
+    CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1',
+  });
+  try {
+    const deadline = Date.now() + 15_000;
+    let port = 0;
+    while (!port && Date.now() < deadline) {
+      const m = /"httpPort":(\d+)/.exec(p.out());
+      if (m) port = Number(m[1]);
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(port, `server did not start: ${p.err()}`);
+    assert.match(p.out(), /First start: created global admin admin@example\.com\n {2}password: [a-z2-9]{24}\n/);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    assert.deepEqual(await health.json(), { status: 'ok', version: '0.1.0', database: 'sqlite' });
+    const t0 = Date.now();
+    p.child.kill('SIGTERM');
+    assert.equal(await p.exited, 0);
+    assert.ok(Date.now() - t0 < 5000, 'stops within a few seconds');
+    assert.match(p.out(), /"msg":"stopped"/);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'no longer listening');
+  } finally {
+    p.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('serve: a bad environment value stops the start with one clear line', async () => {
+  const p = start({ CARBONIO_HTTP_PORT: 'eighty' });
+  assert.equal(await p.exited, 2);
+  assert.equal(p.err().trim(), 'carbonio: configuration error: CARBONIO_HTTP_PORT must be a whole number, got "eighty"');
+});
