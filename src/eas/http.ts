@@ -12,7 +12,7 @@ import { EasStatusError, type EasContext, type EasDeps, type EasResponse, type R
 import { commands } from './commands/index.js';
 import { gate } from './gate.js';
 import { parseEasQuery, QueryError, versionNumber, type EasQuery } from './query.js';
-import { commandStatus } from './statuses.js';
+import { commandStatus, Common } from './statuses.js';
 import { decode, elements, encode, isWbxmlError, text, type WbxmlElement } from './wbxml/index.js';
 
 const gzip = promisify(gzipCb);
@@ -131,9 +131,11 @@ export function easRoutes(deps: EasDeps) {
       const v = versionNumber(version);
       const command = commands.get(q.cmd.toLowerCase());
       if (!command || v < command.minVersion || v > command.maxVersion) {
-        line.error = 'command not implemented';
-        await reply.code(501).send();
-        outcome = { http: 501, bytesOut: 0 };
+        // MS-ASCMD 2.2.2: 14.0 and later understand Status 137 (CommandNotSupported) in the command's own
+        // root; older clients, and names that are no command at all, get HTTP 501.
+        line.error = 'command not supported';
+        const root = v >= 140 ? commandStatus(q.cmd, Common.commandNotSupported) : null;
+        outcome = root ? await send(req, reply, { kind: 'wbxml', root }) : (await reply.code(501).send(), { http: 501, bytesOut: 0 });
         return;
       }
       const { device, persistent } = await deviceFor(account, q, req, version);

@@ -38,6 +38,7 @@ export const Common = {
   serverErrorRetryLater: 111,
   userDisabledForSync: 126,
   deviceBlocked: 129,
+  commandNotSupported: 137,
   remoteWipeRequested: 140,
   deviceNotProvisioned: 142,
   policyRefresh: 143,
