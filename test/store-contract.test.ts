@@ -267,6 +267,55 @@ for (const backend of backends) {
       await rejectsKind(store.devices.update(acct, dev, { status: 1 }), 'not-found');
     });
 
+    test('device state: collection positions and held items, reset per collection or per device', async () => {
+      const dev = asDeviceId('StateDev1');
+      await store.devices.recordContact(other, dev, { deviceType: 'Android', userAgent: 'x', protocolVersion: '14.1', address: '', at: 1 });
+      const folder = await store.mailbox.createFolder(other, { parentId: null, name: 'StateFolder', kind: 'mail' });
+      const items = [];
+      for (let i = 0; i < 5; i++) items.push(await store.mailbox.addMessage(other, folder.id, { raw: raw(`s${i}`), meta: meta(`s${i}`), receivedAt: 1000 * (i + 1) }));
+      const coll = String(folder.id);
+      assert.equal(await store.deviceState.getCollection(other, dev, coll), null);
+      await store.deviceState.putCollection(other, dev, coll, '{g}1', '{"a":1}');
+      await store.deviceState.putCollection(other, dev, coll, '{g}2', '{"a":2}');
+      await store.deviceState.putCollection(other, dev, 'hierarchy', '{h}1', '{}');
+      assert.deepEqual((await store.deviceState.getCollection(other, dev, coll))?.key, '{g}2');
+      assert.equal((await store.deviceState.listCollections(other, dev)).length, 2);
+
+      assert.equal(await store.deviceState.countUnsent(other, dev, coll, folder.id), 5);
+      assert.equal(await store.deviceState.countUnsent(other, dev, coll, folder.id, { receivedSince: 3000 }), 3);
+      const first = await store.deviceState.unsent(other, dev, coll, folder.id, { limit: 2 });
+      assert.deepEqual(first.map((i) => i.id), [items[0]!.id, items[1]!.id]);
+      await store.deviceState.recordHeld(other, dev, coll, first.map((i) => ({ itemId: i.id, modseq: i.modseq })), []);
+      const next = await store.deviceState.unsent(other, dev, coll, folder.id, { limit: 10 });
+      assert.deepEqual(next.map((i) => i.id), items.slice(2).map((i) => i.id));
+      assert.deepEqual((await store.deviceState.unsent(other, dev, coll, folder.id, { limit: 10, afterId: items[3]!.id })).map((i) => i.id), [items[4]!.id]);
+      const held = await store.deviceState.held(other, dev, coll, [items[0]!.id, items[3]!.id]);
+      assert.deepEqual([...held.keys()], [items[0]!.id]);
+      await store.deviceState.recordHeld(other, dev, coll, [{ itemId: items[0]!.id, modseq: 999 }], [items[1]!.id]);
+      assert.equal((await store.deviceState.held(other, dev, coll, [items[0]!.id])).get(items[0]!.id), 999);
+      assert.equal(await store.deviceState.countHeld(other, dev, coll), 1);
+      assert.deepEqual(await store.deviceState.heldBefore(other, dev, coll, folder.id, 1500, 10), [items[0]!.id]);
+      // Another device, or another collection, holds nothing of it.
+      assert.equal(await store.deviceState.countHeld(other, asDeviceId('OtherDev'), coll), 0);
+      const many = Array.from({ length: 450 }, (_, i) => ({ itemId: asItemId(1_000_000 + i), modseq: i }));
+      await store.deviceState.recordHeld(other, dev, 'big', many, []);
+      assert.equal((await store.deviceState.held(other, dev, 'big', many.map((m) => m.itemId))).size, 450);
+
+      await store.deviceState.reset(other, dev, coll);
+      assert.equal(await store.deviceState.getCollection(other, dev, coll), null);
+      assert.equal(await store.deviceState.countHeld(other, dev, coll), 0);
+      assert.ok(await store.deviceState.getCollection(other, dev, 'hierarchy'));
+      await store.deviceState.reset(other, dev);
+      assert.deepEqual(await store.deviceState.listCollections(other, dev), []);
+      assert.equal(await store.deviceState.countHeld(other, dev, 'big'), 0);
+      assert.ok(await store.devices.get(other, dev), 'the device record stays');
+      await store.deviceState.putCollection(other, dev, coll, '{g}1', '{}');
+      await store.deviceState.recordHeld(other, dev, coll, [{ itemId: items[2]!.id, modseq: 1 }], []);
+      await store.devices.delete(other, dev);
+      assert.deepEqual(await store.deviceState.listCollections(other, dev), [], 'removing the device removes its state');
+      assert.equal(await store.deviceState.countHeld(other, dev, coll), 0);
+    });
+
     test('ping answers', async () => {
       await store.ping();
     });

@@ -330,10 +330,46 @@ export interface DeviceRepo {
   delete(accountId: AccountId, deviceId: DeviceId): Promise<void>;
 }
 
+/**
+ * One collection's position on one device (a folder, or the folder list itself). The key and data are
+ * the sync engine's own format: the store keeps them and never reads them.
+ */
+export interface CollectionState {
+  collectionId: string;
+  key: string;
+  data: string;
+  updatedAt: number;
+}
+
+/** An item as a device holds it: which version (modseq) it was last sent. */
+export interface HeldItem {
+  itemId: ItemId;
+  modseq: number;
+}
+
+export interface DeviceStateRepo {
+  getCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string): Promise<CollectionState | null>;
+  listCollections(accountId: AccountId, deviceId: DeviceId): Promise<CollectionState[]>;
+  putCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string, key: string, data: string): Promise<void>;
+  /** Forgets what the device holds: of one collection, or (no collectionId) of every collection. The device record stays. */
+  reset(accountId: AccountId, deviceId: DeviceId, collectionId?: string): Promise<void>;
+  /** The versions the device holds of these items; ids it does not hold are absent. */
+  held(accountId: AccountId, deviceId: DeviceId, collectionId: string, itemIds: readonly ItemId[]): Promise<Map<ItemId, number>>;
+  countHeld(accountId: AccountId, deviceId: DeviceId, collectionId: string): Promise<number>;
+  /** Items of the folder the device does not hold yet, lowest id first. */
+  unsent(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, options: { limit: number; receivedSince?: number; afterId?: ItemId }): Promise<Item[]>;
+  countUnsent(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, options?: { receivedSince?: number }): Promise<number>;
+  /** Held items of the folder received before an instant (they left the device's time window), lowest id first. */
+  heldBefore(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, before: number, limit: number): Promise<ItemId[]>;
+  /** Records what the device now holds: upserts `now`, removes `gone`. */
+  recordHeld(accountId: AccountId, deviceId: DeviceId, collectionId: string, now: readonly HeldItem[], gone: readonly ItemId[]): Promise<void>;
+}
+
 /** The repositories, bound either to the database or to one transaction. */
 export interface Repos {
   domains: DomainRepo;
   devices: DeviceRepo;
+  deviceState: DeviceStateRepo;
   accounts: AccountRepo;
   credentials: CredentialRepo;
   mailbox: MailboxRepo;

@@ -155,8 +155,26 @@ const m002: Migration = {
   },
 };
 
+// What each device holds of each collection, one row per item, so an incremental sync touches only the
+// rows of the items that changed (the cost must not grow with the folder); and the change log by folder.
+const m003: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.createTable('sync_items')
+      .addColumn('account_id', 'text', (c) => c.notNull())
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('collection_id', 'text', (c) => c.notNull())
+      .addColumn('item_id', 'bigint', (c) => c.notNull())
+      .addColumn('modseq', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('sync_items_pk', ['account_id', 'device_id', 'collection_id', 'item_id'])
+      .addForeignKeyConstraint('sync_items_device', ['account_id', 'device_id'], 'devices', ['account_id', 'device_id'], (c) => c.onDelete('cascade'))
+      .execute();
+    await db.schema.createIndex('changes_folder').on('changes').columns(['account_id', 'folder_id', 'modseq']).execute();
+    await db.schema.createIndex('items_folder_received').on('items').columns(['folder_id', 'received_at']).execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002 }),
+    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003 }),
   };
 }

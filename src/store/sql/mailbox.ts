@@ -22,7 +22,7 @@ const toFolder = (r: Selectable<FoldersTable>): Folder => ({
   createdAt: Number(r.created_at),
 });
 
-const toItem = (r: Selectable<ItemsTable>): Item => ({
+export const toItem = (r: Selectable<ItemsTable>): Item => ({
   id: asItemId(Number(r.id)),
   accountId: asAccountId(r.account_id),
   folderId: asFolderId(Number(r.folder_id)),

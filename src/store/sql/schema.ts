@@ -119,7 +119,16 @@ export interface SyncStatesTable {
   updated_at: number;
 }
 
+export interface SyncItemsTable {
+  account_id: string;
+  device_id: string;
+  collection_id: string;
+  item_id: number;
+  modseq: number;
+}
+
 export interface DB {
+  sync_items: SyncItemsTable;
   domains: DomainsTable;
   accounts: AccountsTable;
   delegated_admins: DelegatedAdminsTable;

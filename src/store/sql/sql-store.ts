@@ -7,6 +7,7 @@ import type { Dialect } from '../migrations/index.js';
 import { ChangeCollector, type SqlContext } from './context.js';
 import { connect, type StoreLocation } from './connect.js';
 import { SqlCredentialRepo } from './credentials.js';
+import { SqlDeviceStateRepo } from './device-state.js';
 import { SqlDeviceRepo } from './devices.js';
 import { SqlAccountRepo, SqlDomainRepo } from './directory.js';
 import { SqlBlobRepo, SqlMailboxRepo } from './mailbox.js';
@@ -17,6 +18,7 @@ function repos(ctx: SqlContext): Repos {
   return {
     domains: new SqlDomainRepo(ctx),
     devices: new SqlDeviceRepo(ctx),
+    deviceState: new SqlDeviceStateRepo(ctx),
     accounts: new SqlAccountRepo(ctx),
     credentials: new SqlCredentialRepo(ctx),
     mailbox: new SqlMailboxRepo(ctx),
@@ -26,12 +28,12 @@ function repos(ctx: SqlContext): Repos {
 }
 
 export class SqlStore implements Store {
-  readonly domains; readonly devices; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings;
+  readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
   private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
     const r = repos(this.context(db, null));
-    this.domains = r.domains; this.devices = r.devices; this.accounts = r.accounts; this.credentials = r.credentials;
+    this.domains = r.domains; this.devices = r.devices; this.deviceState = r.deviceState; this.accounts = r.accounts; this.credentials = r.credentials;
     this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings;
   }
 

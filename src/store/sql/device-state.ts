@@ -1,0 +1,120 @@
+// What devices hold: a collection's opaque position (key and data) and one row per held item with the
+// version sent. Incremental work reads and writes only the rows of changed items.
+import type { Kysely } from 'kysely';
+import { asItemId, type AccountId, type DeviceId, type FolderId, type ItemId } from '../../core/ids.js';
+import type { CollectionState, DeviceStateRepo, HeldItem, Item } from '../types.js';
+import { write, type SqlContext } from './context.js';
+import { toItem } from './mailbox.js';
+import type { DB } from './schema.js';
+
+/** Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const CHUNK = 200;
+
+function chunks<T>(list: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
+  return out;
+}
+
+export class SqlDeviceStateRepo implements DeviceStateRepo {
+  constructor(private readonly ctx: SqlContext) {}
+
+  async getCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string): Promise<CollectionState | null> {
+    const r = await this.ctx.db.selectFrom('sync_states').selectAll()
+      .where('account_id', '=', accountId).where('device_id', '=', deviceId).where('collection_id', '=', collectionId).executeTakeFirst();
+    return r ? { collectionId: r.collection_id, key: r.sync_key, data: r.state, updatedAt: Number(r.updated_at) } : null;
+  }
+
+  async listCollections(accountId: AccountId, deviceId: DeviceId): Promise<CollectionState[]> {
+    const rows = await this.ctx.db.selectFrom('sync_states').selectAll()
+      .where('account_id', '=', accountId).where('device_id', '=', deviceId).orderBy('collection_id').execute();
+    return rows.map((r) => ({ collectionId: r.collection_id, key: r.sync_key, data: r.state, updatedAt: Number(r.updated_at) }));
+  }
+
+  async putCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string, key: string, data: string): Promise<void> {
+    const updated_at = Date.now();
+    await this.ctx.db.insertInto('sync_states')
+      .values({ account_id: accountId, device_id: deviceId, collection_id: collectionId, sync_key: key, state: data, updated_at })
+      .onConflict((oc) => oc.columns(['account_id', 'device_id', 'collection_id']).doUpdateSet({ sync_key: key, state: data, updated_at }))
+      .execute();
+  }
+
+  reset(accountId: AccountId, deviceId: DeviceId, collectionId?: string): Promise<void> {
+    return write(this.ctx, async (db) => {
+      let states = db.deleteFrom('sync_states').where('account_id', '=', accountId).where('device_id', '=', deviceId);
+      let items = db.deleteFrom('sync_items').where('account_id', '=', accountId).where('device_id', '=', deviceId);
+      if (collectionId !== undefined) {
+        states = states.where('collection_id', '=', collectionId);
+        items = items.where('collection_id', '=', collectionId);
+      }
+      await states.execute();
+      await items.execute();
+    });
+  }
+
+  async held(accountId: AccountId, deviceId: DeviceId, collectionId: string, itemIds: readonly ItemId[]): Promise<Map<ItemId, number>> {
+    const out = new Map<ItemId, number>();
+    for (const ids of chunks(itemIds)) {
+      const rows = await this.base(this.ctx.db, accountId, deviceId, collectionId).select(['item_id', 'modseq']).where('item_id', 'in', ids).execute();
+      for (const r of rows) out.set(asItemId(Number(r.item_id)), Number(r.modseq));
+    }
+    return out;
+  }
+
+  async countHeld(accountId: AccountId, deviceId: DeviceId, collectionId: string): Promise<number> {
+    const r = await this.base(this.ctx.db, accountId, deviceId, collectionId).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async unsent(
+    accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId,
+    options: { limit: number; receivedSince?: number; afterId?: ItemId },
+  ): Promise<Item[]> {
+    let q = this.unsentQuery(accountId, deviceId, collectionId, folderId, options.receivedSince).selectAll('items');
+    if (options.afterId !== undefined) q = q.where('items.id', '>', options.afterId);
+    return (await q.orderBy('items.id').limit(options.limit).execute()).map(toItem);
+  }
+
+  async countUnsent(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, options: { receivedSince?: number } = {}): Promise<number> {
+    const r = await this.unsentQuery(accountId, deviceId, collectionId, folderId, options.receivedSince)
+      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async heldBefore(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, before: number, limit: number): Promise<ItemId[]> {
+    const rows = await this.ctx.db.selectFrom('sync_items').innerJoin('items', 'items.id', 'sync_items.item_id')
+      .select('sync_items.item_id')
+      .where('sync_items.account_id', '=', accountId).where('sync_items.device_id', '=', deviceId).where('sync_items.collection_id', '=', collectionId)
+      .where('items.folder_id', '=', folderId).where('items.received_at', '<', before)
+      .orderBy('sync_items.item_id').limit(limit).execute();
+    return rows.map((r) => asItemId(Number(r.item_id)));
+  }
+
+  recordHeld(accountId: AccountId, deviceId: DeviceId, collectionId: string, now: readonly HeldItem[], gone: readonly ItemId[]): Promise<void> {
+    return write(this.ctx, async (db) => {
+      for (const ids of chunks(gone)) {
+        await db.deleteFrom('sync_items').where('account_id', '=', accountId).where('device_id', '=', deviceId)
+          .where('collection_id', '=', collectionId).where('item_id', 'in', ids).execute();
+      }
+      for (const rows of chunks(now)) {
+        await db.insertInto('sync_items')
+          .values(rows.map((h) => ({ account_id: accountId, device_id: deviceId, collection_id: collectionId, item_id: h.itemId, modseq: h.modseq })))
+          .onConflict((oc) => oc.columns(['account_id', 'device_id', 'collection_id', 'item_id']).doUpdateSet((eb) => ({ modseq: eb.ref('excluded.modseq') })))
+          .execute();
+      }
+    });
+  }
+
+  private base(db: Kysely<DB>, accountId: AccountId, deviceId: DeviceId, collectionId: string) {
+    return db.selectFrom('sync_items').where('account_id', '=', accountId).where('device_id', '=', deviceId).where('collection_id', '=', collectionId);
+  }
+
+  private unsentQuery(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, receivedSince?: number) {
+    let q = this.ctx.db.selectFrom('items').where('items.account_id', '=', accountId).where('items.folder_id', '=', folderId)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('sync_items').select('sync_items.item_id')
+        .where('sync_items.account_id', '=', accountId).where('sync_items.device_id', '=', deviceId)
+        .where('sync_items.collection_id', '=', collectionId).whereRef('sync_items.item_id', '=', 'items.id'))));
+    if (receivedSince !== undefined) q = q.where('items.received_at', '>=', receivedSince);
+    return q;
+  }
+}
