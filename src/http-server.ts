@@ -6,6 +6,7 @@ import type { Authenticator } from './auth/types.js';
 import type { DirectoryService } from './auth/directory-service.js';
 import type { Store } from './store/types.js';
 import { adminApi } from './admin/api.js';
+import { autodiscoverRoutes } from './eas/autodiscover.js';
 import { easRoutes } from './eas/http.js';
 import { VERSION } from './version.js';
 
@@ -46,5 +47,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   });
   await app.register(adminApi(deps), { prefix: '/api/admin', ...quiet });
   await app.register(easRoutes(deps), quiet);
+  await app.register(autodiscoverRoutes(deps), quiet);
   return app;
 }

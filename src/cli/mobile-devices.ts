@@ -1,4 +1,71 @@
-// `carbonio mobile` device commands (getDeviceList, getDeviceInfo, ...). Filled in by the device work.
-import type { Command } from './command.js';
+// `carbonio mobile getDeviceList <account>` and `getDeviceInfo <account> <device_id> [verbose true|false]`
+// (Carbonio's names, carbonio-features.md 3.1): the account's ActiveSync devices from the admin API,
+// printed as Carbonio's indented key/value tree with GetDeviceStatus field names; `--json` prints the
+// API's answer. Fields are picked one by one so the text shows only what is meant to be shown.
+import { parseBool, positional, type ParsedArgs } from './args.js';
+import { seg } from './client.js';
+import { defineCommand, type Command } from './command.js';
+import { formatTree, joinLines } from './format.js';
+import { isObject, objectField, objectsField, type JsonObject } from './json.js';
 
-export const mobileDeviceCommands: readonly Command[] = [];
+const command = (spec: Parameters<typeof defineCommand>[1], run: Parameters<typeof defineCommand>[2]): Command => defineCommand('mobile', spec, run);
+
+const devicesPath = (a: ParsedArgs): string => `/accounts/${seg(positional(a, 'account'))}/devices`;
+
+/** One line per device in the list: the id and what tells devices apart at a glance. */
+function listBlock(d: JsonObject): JsonObject {
+  return {
+    id: d.id,
+    type: d.type,
+    ua: d.ua,
+    protocol: d.protocol,
+    status: d.status,
+    lastUsedDate: d.lastUsedDate,
+  };
+}
+
+function infoBlock(d: JsonObject, verbose: boolean): JsonObject {
+  const history = Array.isArray(d.userAgentHistory) ? d.userAgentHistory.filter(isObject) : [];
+  return {
+    id: d.id,
+    type: d.type,
+    protocol: d.protocol,
+    ua: d.ua,
+    model: d.model,
+    imei: d.imei,
+    friendly_name: d.friendly_name,
+    os: d.os,
+    os_language: d.os_language,
+    phone_number: d.phone_number,
+    operator: d.operator,
+    enable_outbound_sms: d.enable_outbound_sms,
+    status: d.status,
+    status_meaning: d.statusMeaning,
+    provisionable: d.provisionable,
+    policy_key_present: d.hasPolicyKey,
+    firstReqReceived: d.firstReqReceived,
+    lastUsedDate: d.lastUsedDate,
+    last_address: d.lastAddress,
+    remoteWipeReqTime: d.remoteWipeReqTime,
+    remoteWipeAckTime: d.remoteWipeAckTime,
+    wipe_account_only: d.wipeAccountOnly,
+    ...(verbose ? { user_agent_history: history.map((h) => ({ ua: h.ua, firstSeen: h.firstSeen })) } : {}),
+  };
+}
+
+export const mobileDeviceCommands: readonly Command[] = [
+  command({ name: 'getDeviceList', positionals: ['account'], summary: "list an account's ActiveSync devices" }, async (api, a) => {
+    const r = await api.call('GET', devicesPath(a));
+    return { json: r, text: joinLines(formatTree({ devices: objectsField(r, 'devices').map(listBlock) })) };
+  }),
+
+  command({
+    name: 'getDeviceInfo', positionals: ['account', 'device_id'], keys: [{ name: 'verbose', value: 'true|false' }],
+    summary: 'show one device of an account (verbose adds the User-Agent history)',
+  }, async (api, a, usage) => {
+    const v = a.options.get('verbose');
+    const verbose = v === undefined ? false : parseBool(v, 'verbose', usage);
+    const r = await api.call('GET', `${devicesPath(a)}/${seg(positional(a, 'device_id'))}`);
+    return { json: r, text: joinLines(formatTree({ device: infoBlock(objectField(r, 'device'), verbose) })) };
+  }),
+];

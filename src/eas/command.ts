@@ -36,7 +36,8 @@ export interface EasContext {
 export type RequestBody = { kind: 'wbxml'; root: WbxmlElement | null } | { kind: 'raw'; bytes: Buffer };
 
 export type EasResponse =
-  | { kind: 'wbxml'; root: WbxmlElement }
+  /** `announceProtocol`: resend MS-ASProtocolVersions/Commands (FolderSync with SyncKey 0, MS-ASHTTP 3.2.5.1). */
+  | { kind: 'wbxml'; root: WbxmlElement; announceProtocol?: boolean }
   /** 200 with an empty body (e.g. SendMail success). */
   | { kind: 'empty' }
   | { kind: 'raw'; contentType: string; body: Buffer }

@@ -78,6 +78,7 @@ export function easRoutes(deps: EasDeps) {
     }
     let body: Buffer;
     let type = WBXML;
+    if (res.kind === 'wbxml' && res.announceProtocol) protocolHeaders(reply);
     if (res.kind === 'wbxml') body = encode(res.root);
     else if (res.kind === 'raw') ({ body, contentType: type } = res);
     else body = Buffer.alloc(0);

@@ -5,6 +5,7 @@
 import type { AccountId, ItemId } from '../core/ids.js';
 import type { Account, ItemFlags, MessageMeta, Store } from '../store/types.js';
 import { canReceive, normalizeAddress } from './recipients.js';
+import { OofResponder, type AutoReplyOutbound } from './oof.js';
 import { parseMessageMeta } from './parse.js';
 
 export type DeliveryFolder = 'inbox' | 'sent';
@@ -22,6 +23,8 @@ export interface DeliveryOptions {
   /** Already parsed by the caller; parsed here otherwise. */
   meta?: MessageMeta;
   receivedAt?: number;
+  /** The envelope sender ('' for the null sender of bounces): where an out-of-office reply goes. */
+  envelopeFrom?: string;
 }
 
 export interface StoredCopy {
@@ -45,7 +48,12 @@ const defaultFlags: Record<DeliveryFolder, Partial<ItemFlags>> = { inbox: {}, se
 type ResolvedTarget = { account: Account; folder: DeliveryFolder; flags: Partial<ItemFlags> };
 
 export class LocalDelivery {
-  constructor(private readonly store: Store) {}
+  /** Out-of-office replies to what lands in an Inbox (src/mail/oof.ts). */
+  readonly autoReplies: OofResponder;
+
+  constructor(private readonly store: Store, outbound: AutoReplyOutbound = {}) {
+    this.autoReplies = new OofResponder(store, this, outbound);
+  }
 
   /** One copy per recipient account, all in the same folder role. */
   deliver(recipients: ReadonlyArray<Account | string>, raw: Uint8Array, opts: DeliveryOptions = {}): Promise<DeliveryResult> {
@@ -88,6 +96,7 @@ export class LocalDelivery {
       }
       return out;
     });
+    await this.autoReplies.afterDelivery(stored, raw, meta, opts.envelopeFrom);
     return { stored, skipped, meta };
   }
 

@@ -50,7 +50,9 @@ export function createInboundServer(ctx: SmtpContext): SMTPServer {
           .map((r) => state.local.get(normalizeAddress(r.address) ?? ''))
           .filter((a) => a !== undefined);
         const meta = await parseMessageMeta(raw);
-        const result = await ctx.delivery.deliver(recipients, raw, { meta });
+        // The envelope sender decides where an out-of-office reply goes; a bounce (<>) never gets one.
+        const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        const result = await ctx.delivery.deliver(recipients, raw, { meta, envelopeFrom });
         if (result.stored.length === 0) throw replies.noRecipientLeft();
         if (result.skipped.length > 0) {
           ctx.log.warn({ event: 'smtp-skipped', session: session.id, skipped: result.skipped.length }, 'recipients became unavailable during the transaction');

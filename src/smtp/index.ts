@@ -30,10 +30,12 @@ export interface SmtpServers {
 
 export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
   const log = deps.log.child({ svc: 'smtp' });
+  // Out-of-office replies to external senders leave through the same relay as submitted mail.
+  const relay = Relay.fromConfig(deps.config);
   const ctx: SmtpContext = {
     config: deps.config, store: deps.store, auth: deps.auth, log,
-    delivery: new LocalDelivery(deps.store),
-    relay: Relay.fromConfig(deps.config),
+    delivery: new LocalDelivery(deps.store, { ...(relay ? { relay } : {}), log }),
+    relay,
     inFlight: new InFlight(),
   };
   const inbound = createInboundServer(ctx);
@@ -72,6 +74,7 @@ export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
         const bye = replies.shuttingDown();
         for (const s of servers) for (const conn of [...s.connections]) conn.send(bye.responseCode, bye.message);
         await Promise.race([closed, delay(CLOSE_DRAIN_MS)]);
+        await Promise.race([ctx.delivery.autoReplies.settled(), delay(CLOSE_DRAIN_MS)]);
         ctx.relay?.close();
         log.info('smtp stopped');
       })();

@@ -1,7 +1,16 @@
 // The command table: one entry per implemented EAS command (MS-ASCMD 2.2.1). A command missing here
 // is answered 501 by the dispatcher and is not advertised in MS-ASProtocolCommands.
 import type { EasCommand } from '../command.js';
+import { folderCreateCommand } from './folder-create.js';
+import { folderDeleteCommand } from './folder-delete.js';
+import { folderSyncCommand } from './folder-sync.js';
+import { folderUpdateCommand } from './folder-update.js';
+import { provisionCommand } from './provision.js';
+import { settingsCommand } from './settings.js';
 
-const all: EasCommand[] = [];
+const all: EasCommand[] = [
+  provisionCommand, settingsCommand,
+  folderSyncCommand, folderCreateCommand, folderUpdateCommand, folderDeleteCommand,
+];
 
 export const commands: ReadonlyMap<string, EasCommand> = new Map(all.map((c) => [c.name.toLowerCase(), c]));

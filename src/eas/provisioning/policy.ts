@@ -2,8 +2,9 @@
 // settings with the account's on top. Stored in the settings table under `eas-policy:domain:<id>` and
 // `eas-policy:account:<id>`. Its hash is over the stored values, not over a rendered document, so it
 // does not depend on the protocol version a device speaks (the grommunio-sync #26 loop).
+// A setting removed at a level is stored as '' (the settings repository has no delete) and ignored.
 import { createHash } from 'node:crypto';
-import type { Account, Store } from '../../store/types.js';
+import type { Account, Repos, Store } from '../../store/types.js';
 
 /** Not EASProvisionDoc elements: whether a policy is enforced, and how strictly. */
 export const MANAGEMENT_KEYS = ['MobileDeviceManagement', 'AllowNonProvisionableDevices'] as const;
@@ -21,9 +22,20 @@ export interface EffectivePolicy {
 export const domainScope = (a: Pick<Account, 'domainId'>): string => `eas-policy:domain:${a.domainId}`;
 export const accountScope = (a: Pick<Account, 'id'>): string => `eas-policy:account:${a.id}`;
 
+/** The settings stored at one level (scope), without removed ones. */
+export async function levelSettings(store: Pick<Repos, 'settings'>, scope: string): Promise<Record<string, string>> {
+  const all = await store.settings.list(scope);
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== ''));
+}
+
 export async function effectivePolicy(store: Store, account: Account): Promise<EffectivePolicy> {
-  const [dom, acc] = await Promise.all([store.settings.list(domainScope(account)), store.settings.list(accountScope(account))]);
-  const merged: Record<string, string> = { ...dom, ...acc };
+  const [dom, acc] = await Promise.all([levelSettings(store, domainScope(account)), levelSettings(store, accountScope(account))]);
+  return mergePolicy(dom, acc);
+}
+
+/** The policy of stacked levels, lowest first (domain, then account): later levels win key by key. */
+export function mergePolicy(...levels: Array<Record<string, string>>): EffectivePolicy {
+  const merged: Record<string, string> = Object.assign({}, ...levels) as Record<string, string>;
   const enabled = merged.MobileDeviceManagement === 'true';
   const allowNonProvisionable = merged.AllowNonProvisionableDevices !== 'false';
   const values: Record<string, string> = {};
