@@ -30,11 +30,12 @@ export default tseslint.config(
   layer('bus', ['auth', 'mail', 'cli', ...frontEnds]),
   layer('auth', ['mail', 'cli', ...frontEnds]),
   layer('mail', ['auth', 'cli', ...frontEnds]),
+  layer('devices', ['auth', 'bus', 'mail', 'cli', ...frontEnds]),
   layer('eas', ['cli', ...frontEnds.filter((f) => f !== 'eas')]),
   layer('eas/wbxml', ['store', 'auth', 'bus', 'mail', 'core']),
   layer('smtp', ['cli', ...frontEnds.filter((f) => f !== 'smtp')]),
   layer('admin', ['cli', ...frontEnds.filter((f) => f !== 'admin')]),
-  layer('cli', ['store', 'auth', 'bus', 'mail', ...frontEnds]),
+  layer('cli', ['store', 'auth', 'bus', 'mail', 'devices', ...frontEnds]),
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'src/cli/**/*.ts'], rules: { 'no-console': 'off' } },
   {
     // node:test's test() and describe() return promises the runner itself tracks.

@@ -2,11 +2,10 @@
 // domain where Carbonio has COS) and remote wipe (doWipeDevice, CancelPendingRemoteWipe).
 //   GET /provisioning/(account|domain)/:name[?key=]   PUT /provisioning/(account|domain)/:name {key, value}
 //   GET|POST|DELETE /accounts/:email/devices/:deviceId/wipe   (POST {confirm: true, accountOnly?})
-// The settings are the EASProvisionDoc elements (MS-ASPROV 2.2.2.28) with their spec ranges. src/admin
-// may not import src/eas, so this table repeats the names and permissive values of
-// src/eas/provisioning/settings.ts; test/eas-provision-admin.test.ts fails if the two drift apart.
-// Stored under the scopes src/eas/provisioning/policy.ts reads; '' marks a removed setting.
+// The settings, their validation and their levels are src/devices/policy.ts, shared with the EAS front;
+// '' marks a removed setting.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { accountScope, canonicalKey, defaultValue, domainScope, levelSettings, normalizeValue, POLICY_KEYS } from '../devices/policy.js';
 import { asDeviceId } from '../core/ids.js';
 import { DeviceStatus, type Account, type Device, type Store } from '../store/types.js';
 import { asBody, optBool, reqString } from './body.js';
@@ -14,81 +13,18 @@ import { authenticate, manageableAccount, manageableDomain, type AdminDeps } fro
 import { badRequest, HttpError, notFound } from './http-errors.js';
 import type { Principal } from './policy.js';
 
-type Kind = { t: 'bool' } | { t: 'int'; min: number; max: number } | { t: 'enum'; values: Record<string, string> } | { t: 'list'; item: string };
-interface Def { kind: Kind; permissive: string }
-const b = (permissive: '0' | '1'): Def => ({ kind: { t: 'bool' }, permissive });
-const n = (min: number, max: number, permissive = ''): Def => ({ kind: { t: 'int', min, max }, permissive });
-const e = (values: Record<string, string>, permissive: string): Def => ({ kind: { t: 'enum', values }, permissive });
-const list = (item: string): Def => ({ kind: { t: 'list', item }, permissive: '' });
-const I32 = 2 ** 31 - 1;
-
-/** Every EASProvisionDoc setting in token order, with the value devices get when nobody set it ('' = unset). */
-export const POLICY_SETTINGS: Readonly<Record<string, Def>> = {
-  DevicePasswordEnabled: b('0'), AlphanumericDevicePasswordRequired: b('0'), RequireStorageCardEncryption: b('0'),
-  PasswordRecoveryEnabled: b('0'), AttachmentsEnabled: b('1'), MinDevicePasswordLength: n(1, 16),
-  MaxInactivityTimeDeviceLock: n(1, 9999), MaxDevicePasswordFailedAttempts: n(4, 16), MaxAttachmentSize: n(0, I32),
-  AllowSimpleDevicePassword: b('1'), DevicePasswordExpiration: n(0, 730), DevicePasswordHistory: n(0, 50, '0'),
-  AllowStorageCard: b('1'), AllowCamera: b('1'), RequireDeviceEncryption: b('0'), AllowUnsignedApplications: b('1'),
-  AllowUnsignedInstallationPackages: b('1'), MinDevicePasswordComplexCharacters: n(1, 4, '1'), AllowWiFi: b('1'),
-  AllowTextMessaging: b('1'), AllowPOPIMAPEmail: b('1'), AllowBluetooth: e({ 0: 'disabled', 1: 'hands-free only', 2: 'allowed' }, '2'),
-  AllowIrDA: b('1'), RequireManualSyncWhenRoaming: b('0'), AllowDesktopSync: b('1'),
-  MaxCalendarAgeFilter: e({ 0: 'all', 4: '2 weeks', 5: '1 month', 6: '3 months', 7: '6 months' }, '0'), AllowHTMLEmail: b('1'),
-  MaxEmailAgeFilter: e({ 0: 'all', 1: '1 day', 2: '3 days', 3: '1 week', 4: '2 weeks', 5: '1 month' }, '0'),
-  MaxEmailBodyTruncationSize: n(-1, I32, '-1'), MaxEmailHTMLBodyTruncationSize: n(-1, I32, '-1'),
-  RequireSignedSMIMEMessages: b('0'), RequireEncryptedSMIMEMessages: b('0'), RequireSignedSMIMEAlgorithm: e({ 0: 'SHA1', 1: 'MD5' }, '0'),
-  RequireEncryptionSMIMEAlgorithm: e({ 0: 'TripleDES', 1: 'DES', 2: 'RC2 128-bit', 3: 'RC2 64-bit', 4: 'RC2 40-bit' }, '0'),
-  AllowSMIMEEncryptionAlgorithmNegotiation: e({ 0: 'not allowed', 1: 'strong algorithms only', 2: 'any algorithm' }, '2'),
-  AllowSMIMESoftCerts: b('1'), AllowBrowser: b('1'), AllowConsumerEmail: b('1'), AllowRemoteDesktop: b('1'), AllowInternetSharing: b('1'),
-  UnapprovedInROMApplicationList: list('ApplicationName'), ApprovedApplicationList: list('Hash'),
-};
-/** The switches: enforce the policy (off by default), let devices that cannot apply all of it in (on by default). */
-const SWITCHES: Readonly<Record<string, string>> = { MobileDeviceManagement: 'false', AllowNonProvisionableDevices: 'true' };
-const KEYS = [...Object.keys(SWITCHES), ...Object.keys(POLICY_SETTINGS)];
-const byLower = new Map([...KEYS.map((k): [string, string] => [k.toLowerCase(), k]), ['zimbrafeaturemobilepolicyenabled', 'MobileDeviceManagement']]);
-
-/** Canonical key: any case, Carbonio's zimbraMobilePolicy<Name> spelling accepted. */
-function canonicalKey(key: string): string {
-  const k = key.trim().toLowerCase();
-  const name = byLower.get(k) ?? byLower.get(k.replace(/^zimbramobilepolicy/, ''));
-  if (!name) throw new HttpError(400, 'unknown-key', `unknown provisioning key "${key}": GET /api/admin/provisioning/domain/<domain> (carbonio mobile getProvisioning domain <domain>) lists the keys`);
-  return name;
-}
-
-const asBool = (v: string): boolean | null => (/^(1|true)$/i.test(v) ? true : /^(0|false)$/i.test(v) ? false : null);
-
-/** The stored form of a value: '0'/'1' for settings, 'true'/'false' for the switches; 400 when out of range. */
-function normalize(name: string, raw: string): string {
-  const v = raw.trim();
-  const bad = (expected: string): never => {
-    throw new HttpError(400, 'invalid-value', `invalid value "${raw}" for ${name}: expected ${expected}`);
-  };
-  const def = POLICY_SETTINGS[name];
-  if (!def) return asBool(v) === null ? bad('true or false') : String(asBool(v));
-  const k = def.kind;
-  if (k.t === 'bool') return asBool(v) === null ? bad('0, 1, true or false') : asBool(v) ? '1' : '0';
-  if (k.t === 'int') return /^-?\d{1,10}$/.test(v) && Number(v) >= k.min && Number(v) <= k.max ? String(Number(v)) : bad(`an integer from ${k.min} to ${k.max}`);
-  if (k.t === 'enum') return Object.hasOwn(k.values, v) ? v : bad(`one of ${Object.entries(k.values).map(([x, m]) => `${x} (${m})`).join(', ')}`);
-  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
-  return items.length > 0 && items.every((i) => /^[^\u0000-\u001f]{1,255}$/.test(i)) ? items.join(',') : bad(`a comma-separated list of ${k.item} values`);
-}
-
 type Target = { kind: 'account'; account: Account; name: string } | { kind: 'domain'; domainId: string; name: string };
 type Source = 'account' | 'domain' | 'default';
-const domainScope = (domainId: string): string => `eas-policy:domain:${domainId}`;
-const scopeOf = (t: Target): string => (t.kind === 'account' ? `eas-policy:account:${t.account.id}` : domainScope(t.domainId));
-
-async function level(store: Store, scope: string): Promise<Record<string, string>> {
-  return Object.fromEntries(Object.entries(await store.settings.list(scope)).filter(([, v]) => v !== ''));
-}
+const scopeOf = (t: Target): string => (t.kind === 'account' ? accountScope(t.account.id) : domainScope(t.domainId));
 
 /** Every key's effective value at the target and where it comes from (null: unset, sent empty or not at all). */
 async function levelView(store: Store, t: Target) {
-  const layers: Array<[Source, Record<string, string>]> = [['domain', await level(store, domainScope(t.kind === 'account' ? t.account.domainId : t.domainId))]];
-  if (t.kind === 'account') layers.push(['account', await level(store, scopeOf(t))]);
-  const settings = KEYS.map((key) => {
+  const layers: Array<[Source, Record<string, string>]> = [['domain', await levelSettings(store, domainScope(t.kind === 'account' ? t.account.domainId : t.domainId))]];
+  if (t.kind === 'account') layers.push(['account', await levelSettings(store, scopeOf(t))]);
+  const settings = POLICY_KEYS.map((key) => {
     const found = [...layers].reverse().find(([, vals]) => vals[key] !== undefined);
     if (found) return { key, value: found[1][key] ?? null, source: found[0] };
-    const d = SWITCHES[key] ?? POLICY_SETTINGS[key]?.permissive ?? '';
+    const d = defaultValue(key);
     return { key, value: d === '' ? null : d, source: 'default' };
   });
   return { target: { type: t.kind, name: t.name }, enforced: settings.some((s) => s.key === 'MobileDeviceManagement' && s.value === 'true'), settings };
@@ -140,7 +76,7 @@ export function registerProvisioningRoutes(app: FastifyInstance, deps: AdminDeps
       throw badRequest('"value" is required: a string, number or boolean, or null or "default" to remove the setting');
     }
     const text = raw === null ? '' : String(raw).trim();
-    const stored = text === '' || text.toLowerCase() === 'default' ? null : normalize(key, text);
+    const stored = text === '' || text.toLowerCase() === 'default' ? null : normalizeValue(key, text);
     await store.settings.set(scopeOf(t), key, stored ?? '');
     deps.log.info({ event: 'provisioning-set', level: t.kind, target: t.name, key, value: stored, by: p.account.email }, 'provisioning setting changed');
     const view = await levelView(store, t);

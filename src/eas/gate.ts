@@ -1,7 +1,7 @@
 // What may a device do right now? Suspension, a pending remote wipe and the policy key (MS-ASPROV
 // 3.2.5.1, MS-ASCMD 2.2.2) are checked here, once, for every command.
 import type { EasCommand, EasContext } from './command.js';
-import { effectivePolicy } from './provisioning/policy.js';
+import { effectivePolicy } from '../devices/policy.js';
 import { Common } from './statuses.js';
 import { DeviceStatus } from '../store/types.js';
 

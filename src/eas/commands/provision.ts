@@ -7,7 +7,7 @@ import { defineCommand, EasStatusError } from '../command.js';
 import { DeviceStatus, type DeviceInfo } from '../../store/types.js';
 import { mergeDeviceInfo, parseDeviceInformation, type DeviceInfoInput } from '../provisioning/device-info.js';
 import { POLICY_TYPE_WAP, POLICY_TYPE_WBXML, policyTypeFor, renderPolicyData } from '../provisioning/document.js';
-import { effectivePolicy } from '../provisioning/policy.js';
+import { effectivePolicy } from '../../devices/policy.js';
 import { ACCOUNT_ONLY_MIN_VERSION, newPolicyKey } from '../provisioning/keys.js';
 import { child, el, intOf, is, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
 

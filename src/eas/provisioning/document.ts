@@ -3,8 +3,8 @@
 // the wap-provisioningdoc string of 2.2.2.24.2 (Windows Mobile SecurityPolicy and LASSD registry
 // parameters). Unset settings get their permissive value, so a device with no policy is restricted
 // in nothing.
-import { el, ns, type WbxmlElement } from '../wbxml/index.js';
-import { SETTINGS, type SettingDef } from './settings.js';
+import { POLICY_SETTINGS, type PolicySetting } from '../../devices/policy.js';
+import { el, ns, type TagOf, type WbxmlElement } from '../wbxml/index.js';
 
 const prov = ns('Provision');
 
@@ -15,21 +15,23 @@ export const POLICY_TYPE_WAP = 'MS-WAP-Provisioning-XML';
 export const policyTypeFor = (version: number): string => (version < 120 ? POLICY_TYPE_WAP : POLICY_TYPE_WBXML);
 
 /** The value sent for a setting: the policy's, else the permissive default ('' = unset). */
-const valueOf = (values: Readonly<Record<string, string>>, def: SettingDef): string => values[def.name] ?? def.permissive;
+const valueOf = (values: Readonly<Record<string, string>>, def: PolicySetting): string => values[def.name] ?? def.permissive;
 
 export function renderProvisionDoc(values: Readonly<Record<string, string>>, version: number): WbxmlElement {
   const children: WbxmlElement[] = [];
-  for (const def of SETTINGS) {
+  for (const def of POLICY_SETTINGS) {
     if (version < def.since) continue;
     const v = valueOf(values, def);
-    if (def.item) {
+    // The table's names are EASProvisionDoc elements of the Provision code page.
+    const tag = def.name as TagOf<'Provision'>;
+    if (def.kind.t === 'list') {
       if (v === '') continue;
-      const item = def.item;
-      children.push(prov(def.name, v.split(',').map((x) => prov(item, x))));
+      const item = def.kind.item;
+      children.push(prov(tag, v.split(',').map((x) => prov(item, x))));
     } else {
       // '' gives an empty element: "no such rule" for the ...OrEmpty types (3.2.5.1.1 asks servers
       // to send an unset setting as an empty tag or its default, so a device drops an old rule).
-      children.push(prov(def.name, v));
+      children.push(prov(tag, v));
     }
   }
   return prov('EASProvisionDoc', children);
