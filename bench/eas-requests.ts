@@ -39,7 +39,7 @@ async function client(job: Job): Promise<{ seconds: number; ok: number; statuses
 }
 
 if (process.argv[2] === '--client') {
-  process.once('message', (job: Job) => {
+  process.on('message', (job: Job) => {
     client(job).then((r) => process.send?.(r), (err: unknown) => { console.error(err); process.exit(1); });
   });
 } else {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseBase64Query, parseEasQuery, QueryError } from '../src/eas/query.js';
-import { decode, el } from '../src/eas/wbxml/index.js';
+import { decode, el, encode } from '../src/eas/wbxml/index.js';
 import type { Account } from '../src/store/types.js';
 import { adminCall, basic, startTestApp, type TestApp } from './helpers/app.js';
 
@@ -126,6 +126,30 @@ describe('EAS over HTTP', () => {
     assert.deepEqual(decode(Buffer.from(await find.arrayBuffer())), el('ValidateCert:ValidateCert', el('ValidateCert:Status', '137')));
     assert.equal((await req('POST', plain('ValidateCert'), basic(joe.email, pass), { 'MS-ASProtocolVersion': '12.1' })).status, 501);
     assert.equal((await req('POST', plain('Sync'), null)).status, 401);
+  });
+
+  test('malformed WBXML gets 400 and is logged; the process keeps serving', async () => {
+    for (const bad of [Buffer.from([3, 1, 0x6a, 0, 0x45, 0x46]), Buffer.from([3, 1, 0x6a, 0, 0x00, 0x63, 0x45]), Buffer.from('not wbxml at all')]) {
+      const res = await req('POST', plain('Settings'), basic(joe.email, pass), { 'content-type': 'application/vnd.ms-sync.wbxml' }, bad);
+      assert.equal(res.status, 400);
+    }
+    assert.ok(app.logs.some((l) => l.includes('malformed WBXML')));
+    assert.equal((await req('OPTIONS', '', basic(joe.email, pass))).status, 200);
+  });
+
+  test('gzip when the client asks for it', async () => {
+    const big = 'Away on holiday. '.repeat(200);
+    const set = encode(el('Settings:Settings', el('Settings:Oof', el('Settings:Set', el('Settings:OofState', '1'),
+      el('Settings:OofMessage', el('Settings:AppliesToInternal'), el('Settings:Enabled', '1'), el('Settings:ReplyMessage', big), el('Settings:BodyType', 'Text'))))));
+    assert.equal((await req('POST', plain('Settings'), basic(joe.email, pass), {}, set)).status, 200);
+    const get = encode(el('Settings:Settings', el('Settings:Oof', el('Settings:Get', el('Settings:BodyType', 'Text')))));
+    const res = await req('POST', plain('Settings'), basic(joe.email, pass), { 'accept-encoding': 'gzip' }, get);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-encoding'), 'gzip');
+    // fetch undoes the gzip: the body is the WBXML again.
+    assert.ok(JSON.stringify(decode(Buffer.from(await res.arrayBuffer()))).includes('Away on holiday.'));
+    const plainRes = await req('POST', plain('Settings'), basic(joe.email, pass), { 'accept-encoding': 'identity' }, get);
+    assert.equal(plainRes.headers.get('content-encoding'), null);
   });
 
   test('an account with mobile sync disabled gets 403', async () => {
