@@ -39,7 +39,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     throw err;
   }
 
-  const http = await buildHttpServer({ config, store, auth, directory, log });
+  const http = await buildHttpServer({ config, store, auth, directory, bus, log });
   let smtp: Awaited<ReturnType<typeof startSmtpServers>> | null = null;
   try {
     await http.listen({ port: config.httpPort, host: config.bindAddress });

@@ -3,9 +3,11 @@ import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Logger } from './core/logger.js';
 import type { Authenticator } from './auth/types.js';
+import type { Bus } from './bus/types.js';
 import type { DirectoryService } from './auth/directory-service.js';
 import type { Store } from './store/types.js';
 import { adminApi } from './admin/api.js';
+import { selfApi } from './admin/routes-self.js';
 import { autodiscoverRoutes } from './eas/autodiscover.js';
 import { easRoutes } from './eas/http.js';
 import { VERSION } from './version.js';
@@ -15,6 +17,7 @@ export interface HttpDeps {
   store: Store;
   auth: Authenticator;
   directory: DirectoryService;
+  bus: Bus;
   log: Logger;
 }
 
@@ -46,6 +49,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     }
   });
   await app.register(adminApi(deps), { prefix: '/api/admin', ...quiet });
+  await app.register(selfApi(deps), { prefix: '/api/self', ...quiet });
   await app.register(easRoutes(deps), quiet);
   await app.register(autodiscoverRoutes(deps), quiet);
   return app;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from './context.js';
 import { toHttpError } from './http-errors.js';
 import { registerCredentialRoutes } from './routes-credentials.js';
+import { registerDeviceActionRoutes } from './routes-device-actions.js';
 import { registerDeviceRoutes } from './routes-devices.js';
 import { registerDirectoryRoutes } from './routes-directory.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
@@ -20,6 +21,7 @@ export function adminApi(deps: AdminDeps) {
     registerDirectoryRoutes(app, deps);
     registerCredentialRoutes(app, deps);
     registerDeviceRoutes(app, deps);
+    registerDeviceActionRoutes(app, deps);
     registerProvisioningRoutes(app, deps);
     return Promise.resolve();
   };

@@ -1,14 +1,20 @@
-// Admin API: the device registry of an account, as Carbonio's GetDeviceStatus shows it (id, type,
-// protocol, ua, the Settings DeviceInformation fields, status, provisionable, firstReqReceived,
-// lastUsedDate, remote wipe times) plus what we also know: last address, whether a policy key is
-// held, the User-Agent history. Read-only here; wipe and provisioning live in routes-provisioning.ts.
+// Admin API: the device registry, as Carbonio's GetDeviceStatus shows it (id, type, protocol, ua, the
+// Settings DeviceInformation fields, status, provisionable, firstReqReceived, lastUsedDate, remote wipe
+// times) plus what we also know: last address, whether a policy key is held, the User-Agent history.
+//   GET /accounts/:email/devices                      getDeviceList
+//   GET /accounts/:email/devices/:deviceId[?verbose=true]  getDeviceInfo (verbose: per-folder sync progress)
+//   GET /devices[?domains=d1,d2]                      getAllDevices (a delegated admin: his domains only)
+// Read-only here; the do* commands are routes-device-actions.ts, wipe and provisioning routes-provisioning.ts.
 import type { FastifyInstance } from 'fastify';
-import { asDeviceId } from '../core/ids.js';
+import type { DomainId } from '../core/ids.js';
+import { DeviceManagement, findDevice } from '../devices/management.js';
+import { deviceProgress, type CollectionProgress } from '../devices/progress.js';
 import type { Device, DeviceStatus } from '../store/types.js';
-import { authenticate, manageableAccount, type AdminDeps } from './context.js';
-import { notFound } from './http-errors.js';
+import { authenticate, domainNames, manageableAccount, manageableDomain, type AdminDeps } from './context.js';
+import { badRequest } from './http-errors.js';
+import { canManageAccount, isGlobal } from './policy.js';
 
-type P<T extends string> = { Params: Record<T, string> };
+type P<T extends string> = { Params: Record<T, string>; Querystring: Record<string, string | undefined> };
 
 /** Carbonio's meanings of the device status codes (GetDeviceStatusResponse). */
 export const deviceStatusMeaning: Record<DeviceStatus, string> = {
@@ -49,11 +55,31 @@ export const deviceView = (d: Device) => ({
   userAgentHistory: (d.info.userAgentHistory ?? []).map((h) => ({ ua: h.userAgent, firstSeen: seconds(h.firstSeen) })),
 });
 
-/** DeviceIds as the ActiveSync endpoint accepts them (MS-ASHTTP; hex for binary ones). */
-const DEVICE_ID_RE = /^[A-Za-z0-9]{1,64}$/;
+/** One collection's SyncState: the folder, the key's counter, when it last moved, how much the device holds. */
+export const progressView = (c: CollectionProgress) => ({
+  collectionId: c.collectionId,
+  kind: c.kind,
+  folderId: c.folderId,
+  folder: c.kind === 'hierarchy' ? '(folder hierarchy)' : c.kind === 'deleted' ? '(deleted folder)' : c.folder,
+  syncKey: c.syncKey,
+  lastSync: new Date(c.updatedAt).toISOString(),
+  held: c.held,
+  total: c.total,
+  progress: c.held === null || c.total === null ? null
+    : `${c.total === 0 ? 100 : Math.min(100, Math.floor((c.held * 100) / c.total))}% (${c.held}/${c.total})`,
+  attentionNeeded: c.attentionNeeded,
+});
+
+/** `true`/`false` (or absent: false) in a query string. */
+export function queryBool(v: string | undefined, name: string): boolean {
+  if (v === undefined || v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true' || v === '1') return true;
+  throw badRequest(`"${name}" must be true or false`);
+}
 
 export function registerDeviceRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { store } = deps;
+  const devices = new DeviceManagement(store);
 
   app.get<P<'email'>>('/accounts/:email/devices', async (req) => {
     const p = await authenticate(deps, req);
@@ -64,13 +90,24 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: AdminDeps): voi
   app.get<P<'email' | 'deviceId'>>('/accounts/:email/devices/:deviceId', async (req) => {
     const p = await authenticate(deps, req);
     const a = await manageableAccount(deps, p, req.params.email);
-    const id = req.params.deviceId;
-    if (!DEVICE_ID_RE.test(id)) throw notFound(`device ${id.slice(0, 64)}`);
+    const verbose = queryBool(req.query.verbose, 'verbose');
     // Admins copy ids from logs in whatever case; the exact id first, then a case-insensitive match.
-    const d = (await store.devices.get(a.id, asDeviceId(id)))
-      ?? (await store.devices.list(a.id)).find((x) => x.deviceId.toLowerCase() === id.toLowerCase())
-      ?? null;
-    if (!d) throw notFound(`device ${id}`);
-    return { account: a.email, device: deviceView(d) };
+    const d = await findDevice(store, a, req.params.deviceId);
+    if (!verbose) return { account: a.email, device: deviceView(d) };
+    return { account: a.email, device: deviceView(d), sync: (await deviceProgress(store, a, d.deviceId)).map(progressView) };
+  });
+
+  app.get<P<never>>('/devices', async (req) => {
+    const p = await authenticate(deps, req);
+    const names = (req.query.domains ?? '').split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+    let domainIds: DomainId[] | undefined;
+    // manageableDomain answers 403 for a domain outside a delegated admin's, whether or not it exists.
+    if (names.length > 0) domainIds = await Promise.all(names.map(async (n) => (await manageableDomain(deps, p, n)).id));
+    else if (!isGlobal(p)) domainIds = [...p.domains];
+    // A delegated admin does not see the devices of a global admin of his domains (he cannot manage him).
+    const all = (await devices.listAll(domainIds)).filter((x) => canManageAccount(p, x.account));
+    const scope = names.length > 0 ? names : isGlobal(p) ? null : await domainNames(store, p.domains);
+    return { domains: scope, devices: all.map((x) => ({ account: x.account.email, ...deviceView(x.device) })) };
   });
 }
+

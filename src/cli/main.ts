@@ -8,6 +8,7 @@ import { authCommands } from './auth.js';
 import { AdminClient, ApiError, UnreachableError, type Env } from './client.js';
 import { findCommand } from './command.js';
 import { formatJson } from './format.js';
+import { mobileDeviceActionCommands } from './mobile-device-actions.js';
 import { mobileDeviceCommands } from './mobile-devices.js';
 import { mobileProvisioningCommands } from './mobile-provisioning.js';
 import { provCommands } from './prov.js';
@@ -18,7 +19,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 export const modules: readonly Module[] = [
   { name: 'prov', title: 'domains, accounts, passwords and admin roles', commands: provCommands },
   { name: 'auth', title: 'service credentials (mobile passwords, QR codes)', commands: authCommands },
-  { name: 'mobile', title: 'ActiveSync devices, provisioning and remote wipe', commands: [...mobileDeviceCommands, ...mobileProvisioningCommands] },
+  { name: 'mobile', title: 'ActiveSync devices, provisioning and remote wipe', commands: [...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands] },
 ];
 
 export interface Io {

@@ -1,8 +1,10 @@
-// `carbonio mobile getDeviceList <account>` and `getDeviceInfo <account> <device_id> [verbose true|false]`
-// (Carbonio's names, carbonio-features.md 3.1): the account's ActiveSync devices from the admin API,
-// printed as Carbonio's indented key/value tree with GetDeviceStatus field names; `--json` prints the
-// API's answer. Fields are picked one by one so the text shows only what is meant to be shown.
-import { parseBool, positional, type ParsedArgs } from './args.js';
+// `carbonio mobile getDeviceList <account>`, `getDeviceInfo <account> <device_id> [verbose true|false]`
+// and `getAllDevices [verbose true|false] [domains d1,d2]` (Carbonio's names, carbonio-features.md
+// 3.1): ActiveSync devices from the admin API, printed as Carbonio's indented key/value tree with
+// GetDeviceStatus field names; getDeviceInfo verbose adds the User-Agent history and each synced
+// folder's progress (z-push-admin style, with items needing attention); `--json` prints the API's
+// answer. Fields are picked one by one so the text shows only what is meant to be shown.
+import { parseBool, parseList, positional, type ParsedArgs } from './args.js';
 import { seg } from './client.js';
 import { defineCommand, type Command } from './command.js';
 import { formatTree, joinLines } from './format.js';
@@ -21,6 +23,19 @@ function listBlock(d: JsonObject): JsonObject {
     protocol: d.protocol,
     status: d.status,
     lastUsedDate: d.lastUsedDate,
+  };
+}
+
+/** One collection's SyncState: the hierarchy counts folders, a folder shows held/total items. */
+function syncBlock(c: JsonObject): JsonObject {
+  const attention = Array.isArray(c.attentionNeeded) ? c.attentionNeeded : [];
+  return {
+    collection: c.collectionId,
+    folder: c.folder,
+    sync_key: c.syncKey,
+    last_sync: c.lastSync,
+    ...(c.kind === 'hierarchy' ? { folders: c.total } : { progress: c.progress ?? (typeof c.held === 'number' ? `${c.held} held` : null) }),
+    ...(attention.length > 0 ? { attention_needed: attention } : {}),
   };
 }
 
@@ -61,11 +76,26 @@ export const mobileDeviceCommands: readonly Command[] = [
 
   command({
     name: 'getDeviceInfo', positionals: ['account', 'device_id'], keys: [{ name: 'verbose', value: 'true|false' }],
-    summary: 'show one device of an account (verbose adds the User-Agent history)',
+    summary: "show one device of an account (verbose adds the User-Agent history and each folder's sync progress)",
   }, async (api, a, usage) => {
     const v = a.options.get('verbose');
     const verbose = v === undefined ? false : parseBool(v, 'verbose', usage);
-    const r = await api.call('GET', `${devicesPath(a)}/${seg(positional(a, 'device_id'))}`);
-    return { json: r, text: joinLines(formatTree({ device: infoBlock(objectField(r, 'device'), verbose) })) };
+    const r = await api.call('GET', `${devicesPath(a)}/${seg(positional(a, 'device_id'))}${verbose ? '?verbose=true' : ''}`);
+    const device = infoBlock(objectField(r, 'device'), verbose);
+    if (verbose) device.sync_state = Array.isArray(r.sync) && r.sync.length > 0 ? objectsField(r, 'sync').map(syncBlock) : 'none (the device syncs everything at its next request)';
+    return { json: r, text: joinLines(formatTree({ device })) };
+  }),
+
+  command({
+    name: 'getAllDevices', positionals: [], keys: [{ name: 'verbose', value: 'true|false' }, { name: 'domains', value: '<d1,d2>' }],
+    summary: 'list the devices of every account (a delegated admin: of his domains), or of some domains',
+  }, async (api, a, usage) => {
+    const v = a.options.get('verbose');
+    const verbose = v === undefined ? false : parseBool(v, 'verbose', usage);
+    const d = a.options.get('domains');
+    const domains = d === undefined ? [] : parseList(d, 'domains', usage);
+    const r = await api.call('GET', `/devices${domains.length > 0 ? `?domains=${encodeURIComponent(domains.join(','))}` : ''}`);
+    const blocks = objectsField(r, 'devices').map((x) => ({ account: x.account, ...(verbose ? infoBlock(x, false) : listBlock(x)) }));
+    return { json: r, text: joinLines(formatTree({ devices: blocks })) };
   }),
 ];

@@ -4,6 +4,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
 import type { Authenticator } from '../auth/types.js';
+import type { Bus } from '../bus/types.js';
 import type { Account, Device, Store } from '../store/types.js';
 import type { WbxmlElement } from './wbxml/index.js';
 import type { EasQuery } from './query.js';
@@ -12,6 +13,8 @@ export interface EasDeps {
   config: Config;
   store: Store;
   auth: Authenticator;
+  /** Change notices, for requests that wait for changes (Sync with Wait, Ping). */
+  bus: Bus;
   log: Logger;
 }
 
@@ -63,7 +66,8 @@ export interface EasCommandSpec<I, R> {
   body?: 'wbxml' | 'raw';
   parse(body: RequestBody, ctx: EasContext): I;
   execute(ctx: EasContext, input: I): Promise<R>;
-  render(result: R, ctx: EasContext): EasResponse;
+  /** May be async: rendering can read message bodies from the blob store. */
+  render(result: R, ctx: EasContext): EasResponse | Promise<EasResponse>;
 }
 
 /** A command with its types erased, as the dispatch table holds it. */

@@ -350,7 +350,11 @@ export interface HeldItem {
 export interface DeviceStateRepo {
   getCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string): Promise<CollectionState | null>;
   listCollections(accountId: AccountId, deviceId: DeviceId): Promise<CollectionState[]>;
-  putCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string, key: string, data: string): Promise<void>;
+  /**
+   * Writes a collection's position. With `expectedKey`, only if the stored key is still that one (else
+   * 'conflict'): a state reset or advanced meanwhile, by this node or another, is never overwritten.
+   */
+  putCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string, key: string, data: string, expectedKey?: string): Promise<void>;
   /** Forgets what the device holds: of one collection, or (no collectionId) of every collection. The device record stays. */
   reset(accountId: AccountId, deviceId: DeviceId, collectionId?: string): Promise<void>;
   /** The versions the device holds of these items; ids it does not hold are absent. */
@@ -359,8 +363,11 @@ export interface DeviceStateRepo {
   /** Items of the folder the device does not hold yet, lowest id first. */
   unsent(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, options: { limit: number; receivedSince?: number; afterId?: ItemId }): Promise<Item[]>;
   countUnsent(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, options?: { receivedSince?: number }): Promise<number>;
-  /** Held items of the folder received before an instant (they left the device's time window), lowest id first. */
-  heldBefore(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, before: number, limit: number): Promise<ItemId[]>;
+  /**
+   * Held items of the folder received before an instant (they left the device's time window), lowest id
+   * first; with `since`, only those received at or after it, so a sliding window scans only the slice it moved.
+   */
+  heldBefore(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, before: number, limit: number, since?: number): Promise<ItemId[]>;
   /** Records what the device now holds: upserts `now`, removes `gone`. */
   recordHeld(accountId: AccountId, deviceId: DeviceId, collectionId: string, now: readonly HeldItem[], gone: readonly ItemId[]): Promise<void>;
 }

@@ -7,10 +7,12 @@ import { folderSyncCommand } from './folder-sync.js';
 import { folderUpdateCommand } from './folder-update.js';
 import { provisionCommand } from './provision.js';
 import { settingsCommand } from './settings.js';
+import { syncCommand } from './sync.js';
 
 const all: EasCommand[] = [
   provisionCommand, settingsCommand,
   folderSyncCommand, folderCreateCommand, folderUpdateCommand, folderDeleteCommand,
+  syncCommand,
 ];
 
 export const commands: ReadonlyMap<string, EasCommand> = new Map(all.map((c) => [c.name.toLowerCase(), c]));

@@ -6,7 +6,7 @@
 import { isStoreError } from '../../core/errors.js';
 import type { Repos } from '../../store/types.js';
 import { EasStatusError, type EasContext } from '../command.js';
-import { withDeviceLock } from './device-lock.js';
+import { withDeviceLock } from '../../devices/device-lock.js';
 import { decodeState, encodeState, HIERARCHY, snapshot, stateKey, type HeldFolder, type HierarchyState } from './hierarchy.js';
 import { nextKey } from './sync-key.js';
 
@@ -51,7 +51,7 @@ export function editHierarchy<T>(ctx: EasContext, requestKey: string, change: (t
           }
         }
         const next: HierarchyState = { key: nextKey(state.key), folders, last: null };
-        if (ctx.persistentDevice) await tx.deviceState.putCollection(accountId, deviceId, HIERARCHY, stateKey(next), encodeState(next));
+        if (ctx.persistentDevice) await tx.deviceState.putCollection(accountId, deviceId, HIERARCHY, stateKey(next), encodeState(next), row?.key);
         return { key: stateKey(next), value: edit.value };
       });
     } catch (err) {
@@ -63,6 +63,8 @@ export function editHierarchy<T>(ctx: EasContext, requestKey: string, change: (t
 export function toFolderStatus(err: unknown): unknown {
   if (err instanceof EasStatusError) return err;
   if (isStoreError(err, 'exists')) return new EasStatusError(FolderEditStatus.exists, err.message);
+  // The hierarchy state was reset or advanced between our read and our write.
+  if (isStoreError(err, 'conflict')) return new EasStatusError(FolderEditStatus.invalidKey, err.message);
   if (isStoreError(err, 'forbidden')) return new EasStatusError(FolderEditStatus.systemFolder, err.message);
   if (isStoreError(err, 'not-found')) return new EasStatusError(FolderEditStatus.notFound, err.message);
   if (isStoreError(err, 'invalid')) return new EasStatusError(FolderEditStatus.malformed, err.message);

@@ -1,6 +1,7 @@
 // What devices hold: a collection's opaque position (key and data) and one row per held item with the
 // version sent. Incremental work reads and writes only the rows of changed items.
 import type { Kysely } from 'kysely';
+import { StoreError } from '../../core/errors.js';
 import { asItemId, type AccountId, type DeviceId, type FolderId, type ItemId } from '../../core/ids.js';
 import type { CollectionState, DeviceStateRepo, HeldItem, Item } from '../types.js';
 import { write, type SqlContext } from './context.js';
@@ -31,8 +32,15 @@ export class SqlDeviceStateRepo implements DeviceStateRepo {
     return rows.map((r) => ({ collectionId: r.collection_id, key: r.sync_key, data: r.state, updatedAt: Number(r.updated_at) }));
   }
 
-  async putCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string, key: string, data: string): Promise<void> {
+  async putCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string, key: string, data: string, expectedKey?: string): Promise<void> {
     const updated_at = Date.now();
+    if (expectedKey !== undefined) {
+      const res = await this.ctx.db.updateTable('sync_states').set({ sync_key: key, state: data, updated_at })
+        .where('account_id', '=', accountId).where('device_id', '=', deviceId).where('collection_id', '=', collectionId)
+        .where('sync_key', '=', expectedKey).executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw new StoreError('conflict', `state of collection ${collectionId} changed meanwhile`);
+      return;
+    }
     await this.ctx.db.insertInto('sync_states')
       .values({ account_id: accountId, device_id: deviceId, collection_id: collectionId, sync_key: key, state: data, updated_at })
       .onConflict((oc) => oc.columns(['account_id', 'device_id', 'collection_id']).doUpdateSet({ sync_key: key, state: data, updated_at }))
@@ -81,12 +89,13 @@ export class SqlDeviceStateRepo implements DeviceStateRepo {
     return Number(r.n);
   }
 
-  async heldBefore(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, before: number, limit: number): Promise<ItemId[]> {
-    const rows = await this.ctx.db.selectFrom('sync_items').innerJoin('items', 'items.id', 'sync_items.item_id')
+  async heldBefore(accountId: AccountId, deviceId: DeviceId, collectionId: string, folderId: FolderId, before: number, limit: number, since?: number): Promise<ItemId[]> {
+    let q = this.ctx.db.selectFrom('sync_items').innerJoin('items', 'items.id', 'sync_items.item_id')
       .select('sync_items.item_id')
       .where('sync_items.account_id', '=', accountId).where('sync_items.device_id', '=', deviceId).where('sync_items.collection_id', '=', collectionId)
-      .where('items.folder_id', '=', folderId).where('items.received_at', '<', before)
-      .orderBy('sync_items.item_id').limit(limit).execute();
+      .where('items.folder_id', '=', folderId).where('items.received_at', '<', before);
+    if (since !== undefined) q = q.where('items.received_at', '>=', since);
+    const rows = await q.orderBy('sync_items.item_id').limit(limit).execute();
     return rows.map((r) => asItemId(Number(r.item_id)));
   }
 

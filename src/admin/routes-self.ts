@@ -1,0 +1,90 @@
+// Self-service device API under /api/self (Zimbra's urn:zimbraSync user requests GetDeviceStatus,
+// RemoveDevice, SuspendDevice, ResumeDevice, carbonio-features.md 4.1, plus Carbonio's reset): any
+// account, with HTTP Basic and a password valid for the web UI, manages its own devices and only them.
+//   GET    /devices                      its devices          GET /devices/:deviceId[?verbose=true]
+//   DELETE /devices/:deviceId            remove               POST /devices[/:deviceId]/reset
+//   POST   /devices/:deviceId/suspend    suspend              POST /devices[/:deviceId]/resume
+// Remote wipe is not offered here yet: its rules live inline in routes-provisioning.ts.
+// Same JSON and error shapes as the admin API; the same operations (devices/management.ts).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseBasicAuth } from '../core/basic-auth.js';
+import { DeviceManagement, findDevice } from '../devices/management.js';
+import { deviceProgress } from '../devices/progress.js';
+import type { Account } from '../store/types.js';
+import type { AdminDeps } from './context.js';
+import { HttpError, toHttpError } from './http-errors.js';
+import { deviceActions } from './routes-device-actions.js';
+import { deviceView, progressView, queryBool } from './routes-devices.js';
+
+type P<T extends string> = { Params: Record<T, string>; Querystring: Record<string, string | undefined> };
+
+export function selfApi(deps: AdminDeps) {
+  return (app: FastifyInstance): Promise<void> => {
+    const { store, log } = deps;
+    const devices = new DeviceManagement(store, { onAbortError: (err) => log.warn({ err }, 'ending a held device request failed') });
+    const actions = deviceActions(log, devices, 'self');
+
+    app.setErrorHandler((err, req, reply) => {
+      const e = toHttpError(err);
+      if (e.status >= 500) req.log.error({ err }, 'self-service API error');
+      else req.log.info({ status: e.status, code: e.code }, e.message);
+      if (e.status === 401) void reply.header('www-authenticate', 'Basic realm="carbonio", charset="UTF-8"');
+      return reply.code(e.status).send({ error: { code: e.code, message: e.message } });
+    });
+    app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'no such endpoint' } }));
+
+    /** The account itself, by its own password (or a credential bound to WebUI). */
+    async function me(req: FastifyRequest): Promise<Account> {
+      const creds = parseBasicAuth(req.headers.authorization);
+      if (!creds) throw new HttpError(401, 'unauthorized', 'authentication required');
+      const r = await deps.auth.verify(creds.user, creds.pass, 'webui', { remoteAddress: req.ip });
+      if (!r.ok) throw new HttpError(401, 'unauthorized', 'authentication failed');
+      return r.account;
+    }
+
+    app.get('/devices', async (req) => {
+      const a = await me(req);
+      return { account: a.email, devices: (await store.devices.list(a.id)).map(deviceView) };
+    });
+
+    app.get<P<'deviceId'>>('/devices/:deviceId', async (req) => {
+      const a = await me(req);
+      const verbose = queryBool(req.query.verbose, 'verbose');
+      const d = await findDevice(store, a, req.params.deviceId);
+      if (!verbose) return { account: a.email, device: deviceView(d) };
+      return { account: a.email, device: deviceView(d), sync: (await deviceProgress(store, a, d.deviceId)).map(progressView) };
+    });
+
+    app.delete<P<'deviceId'>>('/devices/:deviceId', async (req) => {
+      const a = await me(req);
+      return actions.remove(a, req.params.deviceId, a.email);
+    });
+
+    app.post('/devices/reset', async (req) => {
+      const a = await me(req);
+      return actions.reset(a, undefined, a.email);
+    });
+
+    app.post<P<'deviceId'>>('/devices/:deviceId/reset', async (req) => {
+      const a = await me(req);
+      return actions.reset(a, req.params.deviceId, a.email);
+    });
+
+    app.post<P<'deviceId'>>('/devices/:deviceId/suspend', async (req) => {
+      const a = await me(req);
+      return actions.suspend(a, req.params.deviceId, a.email);
+    });
+
+    app.post('/devices/resume', async (req) => {
+      const a = await me(req);
+      return actions.resume(a, undefined, a.email);
+    });
+
+    app.post<P<'deviceId'>>('/devices/:deviceId/resume', async (req) => {
+      const a = await me(req);
+      return actions.resume(a, req.params.deviceId, a.email);
+    });
+
+    return Promise.resolve();
+  };
+}

@@ -1,0 +1,115 @@
+// The Email class (MS-ASEMAIL 2.2.2, with MS-ASAIRS 2.2.2 for bodies and attachments and MS-ASCON
+// 2.2.2.3.3/2.2.2.4 for conversations): a stored message as the ApplicationData of Sync Add / Fetch and
+// ItemOperations Fetch, a flags-only Change, and a client's Change back to what the store keeps.
+// Pure apart from parsing the message: no store access, no I/O. Elements are written in the order of
+// the Email namespace schema (MS-ASEMAIL 6.1 AllProps), then AirSyncBase, then Email2; what each
+// protocol version carries:
+//   2.5   To, Cc, From, Subject, ReplyTo, DateReceived, DisplayTo, ThreadTopic, Importance, Read,
+//         MessageClass, MeetingRequest, InternetCPID, email:Attachments, email:Body or MIMEData
+//   12.x  + Flag, ContentClass, airsyncbase:Attachments, airsyncbase:Body, NativeBodyType
+//   14.x  + Categories, Body Preview, ConversationId, ConversationIndex, LastVerbExecuted
+//   16.x  + IsDraft; meeting requests use calendar:UID and airsyncbase:Location
+import type { Item } from '../../store/types.js';
+import { el, type WbxmlElement } from '../wbxml/index.js';
+import { airSyncBaseAttachments, legacyAttachments } from './attachments.js';
+import { Bodies, airSyncBaseBody, bodyCandidates, legacyBody, type BodyPreference } from './email-body.js';
+import { conversationId, conversationIndex, displayTo, easDate, formatAddressList, threadTopic } from './email-fields.js';
+import { categoriesElement, flagElement, lastVerb } from './email-flags.js';
+import { meetingMessageClass, meetingRequest, parseInvitation } from './meeting.js';
+import { metaFromHeaders, readMessage, type MimeMessage } from './mime-message.js';
+
+export type { BodyPreference } from './email-body.js';
+export { mimeTruncationBytes, truncationBytes } from './email-body.js';
+export { attachmentReference, parseAttachmentReference } from './attachments.js';
+export { parseEmailChange, renderEmailChange } from './email-flags.js';
+export { extractAttachment, readMessage } from './mime-message.js';
+export type { MimeMessage } from './mime-message.js';
+
+export interface EmailOptions {
+  /** In client order; empty = the 2.5-style defaults (truncation, MIMESupport with mimeTruncation). */
+  bodyPreferences: BodyPreference[];
+  /** MIMESupport: 0 never, 1 S/MIME messages only, 2 always. */
+  mimeSupport: 0 | 1 | 2;
+  /** MIMETruncation as a byte limit (mimeTruncationBytes turns the request's code into one; undefined: none). */
+  mimeTruncation?: number | undefined;
+  /** 2.5 Truncation of email:Body as a byte limit (truncationBytes turns the request's code into one). */
+  truncation?: number | undefined;
+  /** Protocol version x10: 25, 120, 121, 140, 141, 160, 161. */
+  version: number;
+  /** Server id of the item as the device knows it: `${folderServerId}:${itemId}`, used for FileReference. */
+  serverId: string;
+  /**
+   * MIME (Type 4, 2.5 MIMEData) goes as OPAQUE bytes by default: byte-exact for 8-bit and binary
+   * parts. Set this for a client that only reads inline strings; the message is then decoded as
+   * UTF-8, which is exact for 7-bit and UTF-8 messages and lossy for 8-bit legacy charsets.
+   */
+  mimeAsText?: boolean | undefined;
+}
+
+const CONTENT_CLASS = 'urn:content-classes:message';
+const CONTENT_CLASS_MEETING = 'urn:content-classes:calendarmessage';
+/** UTF-8: every string we send is UTF-8, whatever charset the message came in. */
+const INTERNET_CPID = '65001';
+
+/** The full ApplicationData of a message (Sync Add / Fetch, ItemOperations Fetch). */
+export async function renderEmail(item: Item, raw: Uint8Array, opts: EmailOptions): Promise<WbxmlElement> {
+  return renderParsedEmail(item, raw, await readMessage(raw), opts);
+}
+
+/** renderEmail after the parse: synchronous, for callers (and the benchmark) that parse separately. */
+export function renderParsedEmail(item: Item, raw: Uint8Array, msg: MimeMessage, opts: EmailOptions): WbxmlElement {
+  const v = opts.version;
+  const meta = item.meta ?? metaFromHeaders(msg.headers);
+  const sentAt = meta.sentAt ?? item.receivedAt;
+  const bodies = new Bodies(msg, raw);
+  const smime = msg.smime !== null;
+
+  const invitation = msg.calendar ? parseInvitation(msg.calendar.text) : null;
+  const meeting = invitation ? meetingRequest(invitation, v, sentAt) : null;
+  const meetingClass = invitation ? meetingMessageClass(invitation) : null;
+  // The invitation part is the meeting itself once rendered as one, not a file to download.
+  const shownAsMeeting = meeting !== null && msg.calendar ? msg.calendar.index : -1;
+  const parts = msg.attachments.filter((p) => !p.calendarAlternative && p.index !== shownAsMeeting);
+  const messageClass = meetingClass
+    ?? (msg.smime === 'signed' ? 'IPM.Note.SMIME.MultipartSigned' : msg.smime === 'encrypted' ? 'IPM.Note.SMIME' : 'IPM.Note');
+
+  const to = formatAddressList(meta.to);
+  const cc = formatAddressList(meta.cc);
+  const from = formatAddressList(meta.from);
+  const replyTo = formatAddressList(meta.replyTo);
+  const shownTo = displayTo(meta.to);
+  const topic = threadTopic(meta.subject);
+  const verb = lastVerb(item.flags);
+
+  return el('AirSync:ApplicationData',
+    to ? el('Email:To', to) : null,
+    cc ? el('Email:Cc', cc) : null,
+    from ? el('Email:From', from) : null,
+    el('Email:Subject', meta.subject),
+    replyTo ? el('Email:ReplyTo', replyTo) : null,
+    el('Email:DateReceived', easDate(item.receivedAt)),
+    shownTo ? el('Email:DisplayTo', shownTo) : null,
+    topic ? el('Email:ThreadTopic', topic) : null,
+    el('Email:Importance', meta.importance),
+    el('Email:Read', item.flags.seen ? 1 : 0),
+    el('Email:MessageClass', messageClass),
+    meeting,
+    el('Email:InternetCPID', INTERNET_CPID),
+    v >= 120 && flagElement(item.flags.flagged),
+    v >= 120 && el('Email:ContentClass', meetingClass ? CONTENT_CLASS_MEETING : CONTENT_CLASS),
+    v >= 140 && item.categories.length > 0 && categoriesElement(item.categories),
+    v < 120
+      ? [legacyAttachments(parts, opts.serverId), legacyBody(bodies, opts, smime)]
+      : [
+        airSyncBaseAttachments(parts, opts.serverId),
+        airSyncBaseBody(bodies, bodyCandidates(opts, smime), opts),
+        el('AirSyncBase:NativeBodyType', bodies.nativeType),
+      ],
+    v >= 140 && [
+      el('Email2:ConversationId', conversationId(meta, String(item.id))),
+      el('Email2:ConversationIndex', conversationIndex(sentAt)),
+      // No LastVerbExecutionTime: no time is stored for the reply or forward.
+      verb !== 0 && el('Email2:LastVerbExecuted', verb),
+    ],
+    v >= 160 && el('Email2:IsDraft', item.flags.draft ? 1 : 0));
+}

@@ -1,0 +1,161 @@
+// Sync (MS-ASCMD 2.2.1.21) for mail collections: per collection the key check, the client's commands and
+// the server's changes (src/eas/sync/sync-collection.ts); an empty or Partial Sync reuses the cached
+// request (Status 13 when there is none); Wait / HeartbeatInterval hold the request on the change bus
+// until something changes or the interval ends (Status 14 with Limit when out of bounds). 14.0 and later
+// leave unchanged collections out, and an answer with nothing in it is an empty 200.
+import { renderEmail, renderEmailChange, type EmailOptions } from '../classes/email.js';
+import { defineCommand, EasStatusError, type EasContext, type EasResponse } from '../command.js';
+import { withDeviceLock } from '../../devices/device-lock.js';
+import { syncCollection, type CollectionResult } from '../sync/sync-collection.js';
+import { parseSyncRequest, SyncStatus, type CollectionRequest, type SyncRequest } from '../sync/sync-request.js';
+import { ns, type WbxmlElement } from '../wbxml/index.js';
+
+const as = ns('AirSync');
+const REQUEST_CACHE = '#sync-request';
+export const HEARTBEAT_MIN = 60;
+export const HEARTBEAT_MAX = 3540;
+
+interface CachedRequest {
+  collections: Array<Pick<CollectionRequest, 'collectionId' | 'windowSize' | 'deletesAsMoves'>>;
+  holdSeconds: number | null;
+  windowSize: number | null;
+}
+
+type Outcome = { kind: 'collections'; results: CollectionResult[] } | { kind: 'status'; status: number; limit?: number };
+
+/** Fills an empty or Partial request from the cached one, with each collection's current key. */
+async function resolveRequest(ctx: EasContext, req: SyncRequest): Promise<SyncRequest | null> {
+  const { store } = ctx.deps;
+  const row = await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, REQUEST_CACHE);
+  const cached = row ? (JSON.parse(row.data) as CachedRequest) : null;
+  if (req.collections && !req.partial) return req;
+  if (!cached) return null;
+  const given = new Map((req.collections ?? []).map((c) => [c.collectionId, c]));
+  const collections: CollectionRequest[] = [...given.values()];
+  for (const c of cached.collections) {
+    if (given.has(c.collectionId)) continue;
+    const state = await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, c.collectionId);
+    if (!state) continue;
+    collections.push({ ...c, syncKey: state.key, getChanges: true, options: null, commands: [] });
+  }
+  return { collections, partial: false, holdSeconds: req.holdSeconds ?? cached.holdSeconds, windowSize: req.windowSize ?? cached.windowSize };
+}
+
+async function cacheRequest(ctx: EasContext, req: SyncRequest): Promise<void> {
+  if (!ctx.persistentDevice || !req.collections) return;
+  const cached: CachedRequest = {
+    collections: req.collections.map((c) => ({ collectionId: c.collectionId, windowSize: c.windowSize, deletesAsMoves: c.deletesAsMoves })),
+    holdSeconds: req.holdSeconds,
+    windowSize: req.windowSize,
+  };
+  await ctx.deps.store.deviceState.putCollection(ctx.account.id, ctx.device.deviceId, REQUEST_CACHE, '', JSON.stringify(cached));
+}
+
+async function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {
+  return withDeviceLock(ctx.account.id, ctx.device.deviceId, async () => {
+    const now = Date.now();
+    const results: CollectionResult[] = [];
+    for (const c of req.collections ?? []) results.push(await syncCollection(ctx, c, req.windowSize, now));
+    return results;
+  });
+}
+
+/** Nothing to tell the device: the request may wait for a change. */
+const quiet = (results: CollectionResult[]): boolean =>
+  results.every((r) => r.status === SyncStatus.ok && !r.changed && r.key !== '0' && r.responses.length === 0);
+
+/** Resolves when one of the folders changes, the time is up, or the client goes away. */
+function waitForChange(ctx: EasContext, folderIds: readonly number[], seconds: number): Promise<void> {
+  return new Promise((resolve) => {
+    const watched = new Set(folderIds);
+    let off = (): void => undefined;
+    const done = (): void => {
+      clearTimeout(timer);
+      off();
+      ctx.signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, seconds * 1000);
+    off = ctx.deps.bus.subscribe(ctx.account.id, (n) => {
+      if (n.folderIds.some((f) => watched.has(f))) done();
+    });
+    ctx.signal.addEventListener('abort', done);
+  });
+}
+
+async function execute(ctx: EasContext, parsed: SyncRequest): Promise<Outcome> {
+  const req = await resolveRequest(ctx, parsed);
+  if (!req) return { kind: 'status', status: SyncStatus.incomplete };
+  if (req.holdSeconds !== null && (req.holdSeconds < HEARTBEAT_MIN || req.holdSeconds > HEARTBEAT_MAX)) {
+    return { kind: 'status', status: SyncStatus.badWait, limit: req.holdSeconds < HEARTBEAT_MIN ? HEARTBEAT_MIN : HEARTBEAT_MAX };
+  }
+  if (parsed.collections) await cacheRequest(ctx, req);
+  let results = await runOnce(ctx, req);
+  if (req.holdSeconds !== null && quiet(results) && !ctx.signal.aborted) {
+    const folders = results.flatMap((r) => (r.folder ? [r.folder.id as number] : []));
+    await waitForChange(ctx, folders, req.holdSeconds);
+    if (!ctx.signal.aborted) {
+      // Run again with the keys the device holds (unchanged, since nothing was sent).
+      results = await runOnce(ctx, { ...req, collections: (req.collections ?? []).map((c) => ({ ...c, commands: [] })) });
+    }
+  }
+  return { kind: 'collections', results };
+}
+
+function emailOptions(r: CollectionResult, ctx: EasContext, serverId: string): EmailOptions {
+  const o = r.options;
+  return {
+    bodyPreferences: o.bodyPreferences, mimeSupport: o.mimeSupport, version: ctx.version, serverId,
+    ...(o.mimeTruncation !== undefined ? { mimeTruncation: o.mimeTruncation } : {}),
+    ...(o.truncation !== undefined ? { truncation: o.truncation } : {}),
+  };
+}
+
+async function applicationData(ctx: EasContext, r: CollectionResult, item: { blobId: string | null } & Parameters<typeof renderEmail>[0], serverId: string): Promise<WbxmlElement> {
+  const raw = item.blobId ? await ctx.deps.store.blobs.get(item.blobId) : null;
+  return renderEmail(item, raw ?? new Uint8Array(), emailOptions(r, ctx, serverId));
+}
+
+async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<WbxmlElement> {
+  const commands: WbxmlElement[] = [];
+  for (const c of r.commands) {
+    if (c.kind === 'add') commands.push(as('Add', as('ServerId', c.serverId), await applicationData(ctx, r, c.item, c.serverId)));
+    else if (c.kind === 'change') commands.push(as('Change', as('ServerId', c.serverId), renderEmailChange(c.item, ctx.version)));
+    else commands.push(as(c.kind === 'delete' ? 'Delete' : 'SoftDelete', as('ServerId', c.serverId)));
+  }
+  const responses: WbxmlElement[] = [];
+  for (const x of r.responses) {
+    if (x.kind === 'add') responses.push(as('Add', as('ClientId', x.clientId), x.serverId !== undefined && as('ServerId', x.serverId), as('Status', x.status)));
+    else if (x.kind === 'fetch') {
+      responses.push(as('Fetch', as('ServerId', x.serverId), as('Status', x.status), x.item && (await applicationData(ctx, r, x.item, x.serverId))));
+    } else responses.push(as(x.kind === 'change' ? 'Change' : 'Delete', as('ServerId', x.serverId), as('Status', x.status)));
+  }
+  return as('Collection',
+    ctx.version < 121 && as('Class', 'Email'),
+    as('SyncKey', r.key), as('CollectionId', r.collectionId), as('Status', r.status),
+    r.more && as('MoreAvailable'),
+    commands.length > 0 && as('Commands', commands),
+    responses.length > 0 && as('Responses', responses));
+}
+
+async function render(outcome: Outcome, ctx: EasContext): Promise<EasResponse> {
+  if (outcome.kind === 'status') {
+    return { kind: 'wbxml', root: as('Sync', as('Status', outcome.status), outcome.limit !== undefined && as('Limit', outcome.limit)) };
+  }
+  const shown = ctx.version >= 140 ? outcome.results.filter((r) => r.changed || r.status !== SyncStatus.ok || r.key === '0' || r.responses.length > 0) : outcome.results;
+  if (shown.length === 0 && ctx.version >= 121) return { kind: 'empty' };
+  const collections: WbxmlElement[] = [];
+  for (const r of shown) collections.push(await renderCollection(ctx, r));
+  return { kind: 'wbxml', root: as('Sync', as('Collections', collections)) };
+}
+
+export const syncCommand = defineCommand<SyncRequest, Outcome>({
+  name: 'Sync',
+  provisioning: 'required',
+  parse(body) {
+    if (body.kind !== 'wbxml') throw new EasStatusError(SyncStatus.protocolError, 'Sync needs a WBXML body');
+    return parseSyncRequest(body.root);
+  },
+  execute,
+  render,
+});

@@ -1,0 +1,84 @@
+// Client commands of a Sync collection (MS-ASCMD 2.2.3.24 Change, 2.2.3.42.2 Delete, 2.2.3.67.2 Fetch,
+// 2.2.3.7.2 Add), applied in the Sync's transaction. Each is idempotent against a resent request: a
+// Delete of an item the device still held but that is already gone succeeds, a Change already applied
+// changes nothing, so undoing and re-running a transition gives the same answer.
+import type { FolderId, ItemId } from '../../core/ids.js';
+import type { Folder, Item, Repos } from '../../store/types.js';
+import { parseEmailChange } from '../classes/email.js';
+import type { EasContext } from '../command.js';
+import { parseItemServerId, type CollectionOptions, type HeldChanges } from './collection-state.js';
+import type { ClientCommand } from './sync-request.js';
+import { SyncStatus } from './sync-request.js';
+
+/** What the client gets back for its commands: failures, and Fetch results to render after commit. */
+export type ImportResponse =
+  | { kind: 'add'; clientId: string; status: number; serverId?: string }
+  | { kind: 'change' | 'delete'; serverId: string; status: number }
+  | { kind: 'fetch'; serverId: string; status: number; item?: Item };
+
+export interface ImportInput {
+  ctx: EasContext;
+  tx: Repos;
+  folder: Folder;
+  trash: Folder | null;
+  commands: readonly ClientCommand[];
+  deletesAsMoves: boolean;
+  options: CollectionOptions;
+  held: ReadonlyMap<ItemId, number>;
+  changes: HeldChanges;
+}
+
+/** The item a ServerId names, if it is this account's and in this folder. */
+async function itemIn(tx: Repos, accountId: EasContext['account']['id'], folderId: FolderId, serverId: string): Promise<{ id: ItemId | null; item: Item | null }> {
+  const ref = parseItemServerId(serverId);
+  if (!ref || ref.folderId !== folderId) return { id: null, item: null };
+  const item = await tx.mailbox.getItem(accountId, ref.itemId);
+  return { id: ref.itemId, item: item && item.folderId === folderId ? item : null };
+}
+
+export async function importCommands(input: ImportInput): Promise<ImportResponse[]> {
+  const { ctx, tx, folder, commands, held, changes } = input;
+  const accountId = ctx.account.id;
+  const out: ImportResponse[] = [];
+  for (const c of commands) {
+    switch (c.kind) {
+      case 'add':
+        // Mail is created by delivery, not by phones (drafts come with 16.0 support).
+        out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.conversionError });
+        break;
+      case 'change': {
+        const { id, item } = await itemIn(tx, accountId, folder.id, c.serverId);
+        if (!id || !item) {
+          out.push({ kind: 'change', serverId: c.serverId, status: SyncStatus.notFound });
+          break;
+        }
+        const heldVersion = held.get(id);
+        // Server wins by default: a device editing an item the server changed since gets the server's version.
+        if (heldVersion !== undefined && item.modseq > heldVersion && input.options.conflict === 1) break;
+        const patch = c.data ? parseEmailChange(c.data) : {};
+        const updated = await tx.mailbox.updateItem(accountId, id, patch);
+        // The device has this version now: it is not sent back to it.
+        changes.hold(id, updated.modseq);
+        break;
+      }
+      case 'delete': {
+        const { id, item } = await itemIn(tx, accountId, folder.id, c.serverId);
+        if (!id || !item) {
+          if (id && held.has(id)) changes.drop(id);
+          else out.push({ kind: 'delete', serverId: c.serverId, status: SyncStatus.notFound });
+          break;
+        }
+        if (input.deletesAsMoves && input.trash && input.trash.id !== folder.id) await tx.mailbox.moveItem(accountId, id, input.trash.id);
+        else await tx.mailbox.deleteItem(accountId, id);
+        changes.drop(id);
+        break;
+      }
+      case 'fetch': {
+        const { item } = await itemIn(tx, accountId, folder.id, c.serverId);
+        out.push(item ? { kind: 'fetch', serverId: c.serverId, status: SyncStatus.ok, item } : { kind: 'fetch', serverId: c.serverId, status: SyncStatus.notFound });
+        break;
+      }
+    }
+  }
+  return out;
+}
