@@ -184,6 +184,40 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.equal(again.seen.length, new Set(again.seen).size);
   });
 
+  test('loop safety net: a key resent again and again narrows the window, then skips and flags the item', async () => {
+    const folder = await app.store.mailbox.createFolder(ann.id, { parentId: null, name: 'Loopy', kind: 'mail' });
+    for (let i = 0; i < 30; i++) await app.store.mailbox.addMessage(ann.id, folder.id, { raw: mail(`Loop ${i}`), meta: await parseMessageMeta(mail(`Loop ${i}`)) });
+    const id = String(folder.id);
+    await folderSync('phoneL');
+    const k1 = keyOf(await sync('phoneL', '0', id));
+    const first = await sync('phoneL', k1, id);
+    assert.equal(ids(first, 'Add').length, 30);
+    const again = await sync('phoneL', k1, id);
+    assert.deepEqual(again.raw, first.raw, 'one resend: the same answer');
+    const narrow = await sync('phoneL', k1, id);
+    assert.equal(ids(narrow, 'Add').length, 25, 'second resend: window of 25');
+    assert.ok(child(coll(narrow), 'AirSync:MoreAvailable'));
+    const single = await sync('phoneL', k1, id);
+    const culprit = ids(single, 'Add');
+    assert.equal(culprit.length, 1, 'third resend: one item at a time');
+    const skipped = await sync('phoneL', k1, id);
+    assert.equal(ids(skipped, 'Add').length, 1);
+    assert.notDeepEqual(ids(skipped, 'Add'), culprit, 'fourth resend: the item it chokes on is skipped');
+    const row = await app.store.deviceState.getCollection(ann.id, 'phoneL' as never, id);
+    const state = JSON.parse(row!.data) as { flagged?: Array<{ itemId: number }> };
+    assert.deepEqual(state.flagged?.map((f) => `${folder.id}:${f.itemId}`), culprit, 'and flagged for the admin');
+    let rest: string[] = [];
+    let k = keyOf(skipped);
+    for (let i = 0; i < 10; i++) {
+      const r = await sync('phoneL', k, id);
+      if (r.raw.length === 0) break;
+      rest = [...rest, ...ids(r, 'Add')];
+      k = keyOf(r);
+    }
+    assert.equal(rest.length, 28, 'the rest follows normally');
+    assert.ok(!rest.includes(culprit[0]!));
+  });
+
   test("two accounts on one DeviceId: no key, folder or ServerId of one works for the other", async () => {
     await folderSync('sharedPhone');
     const annKey = keyOf(await sync('sharedPhone', '0', inboxId));

@@ -6,7 +6,8 @@
 import { renderEmail, renderEmailChange, type EmailOptions } from '../classes/email.js';
 import { defineCommand, EasStatusError, type EasContext, type EasResponse } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
-import { syncCollection, type CollectionResult } from '../sync/sync-collection.js';
+import { isStoreError } from '../../core/errors.js';
+import { failedCollection, syncCollection, type CollectionResult } from '../sync/sync-collection.js';
 import { parseSyncRequest, SyncStatus, type CollectionRequest, type SyncRequest } from '../sync/sync-request.js';
 import { ns, type WbxmlElement } from '../wbxml/index.js';
 
@@ -55,7 +56,16 @@ async function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionRes
   return withDeviceLock(ctx.account.id, ctx.device.deviceId, async () => {
     const now = Date.now();
     const results: CollectionResult[] = [];
-    for (const c of req.collections ?? []) results.push(await syncCollection(ctx, c, req.windowSize, now));
+    for (const c of req.collections ?? []) {
+      try {
+        results.push(await syncCollection(ctx, c, req.windowSize, now));
+      } catch (err) {
+        // One collection failing does not fail the others: 16 (retry) when the store is briefly away, else 5.
+        const temporary = isStoreError(err, 'temporary');
+        if (!temporary) ctx.log.error({ err, collectionId: c.collectionId }, 'Sync of a collection failed');
+        results.push(failedCollection(c, temporary ? SyncStatus.retry : SyncStatus.serverError));
+      }
+    }
     return results;
   });
 }

@@ -33,6 +33,28 @@ export interface CollectionState {
   windowStart: number;
   options: CollectionOptions;
   last: { fromKey: string; prev: Omit<CollectionState, 'last'>; undo: Undo } | null;
+  /** Consecutive resends of one key: the loop safety net narrows the window, then skips the item. */
+  loop?: { key: string; count: number };
+  /** Items the loop safety net skipped (shown to admins as "attention needed"). */
+  flagged?: Array<{ itemId: number; at: number; reason: string }>;
+}
+
+/** Resends of one key before the window narrows to 25, to 1, and before the one item is skipped. */
+export const LOOP_NARROW = 2;
+export const LOOP_SINGLE = 3;
+export const LOOP_SKIP = 4;
+const MAX_FLAGGED = 50;
+
+/** The window for a request, narrowed while a device keeps resending one key. */
+export function loopWindow(window: number, loop: CollectionState['loop']): number {
+  if (!loop) return window;
+  if (loop.count >= LOOP_SINGLE) return 1;
+  if (loop.count >= LOOP_NARROW) return Math.min(window, 25);
+  return window;
+}
+
+export function flag(list: CollectionState['flagged'], itemId: number, at: number, reason: string): NonNullable<CollectionState['flagged']> {
+  return [...(list ?? []).filter((f) => f.itemId !== itemId), { itemId, at, reason }].slice(-MAX_FLAGGED);
 }
 
 export const stateKey = (s: Pick<CollectionState, 'key'>): string => formatKey(s.key);
@@ -65,6 +87,16 @@ export class HeldChanges {
   drop(itemId: ItemId): void {
     if (!this.before.has(itemId)) this.before.set(itemId, this.held.get(itemId) ?? null);
     this.pending.set(itemId, null);
+  }
+
+  /** How many items this transition decided about so far. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Whether this transition already decided about the item. */
+  has(itemId: ItemId): boolean {
+    return this.pending.has(itemId);
   }
 
   get now(): HeldItem[] {

@@ -93,17 +93,22 @@ export async function exportChanges(
 
   // 3. The initial download (or the refill after the window widened), lowest id first.
   if (!more && state.cursor !== null) {
-    const room = budget - out.length;
+    // Items this transition already decided about (the loop safety net's skip) are passed over, not counted.
+    const limit = budget - out.length + changes.size + 1;
     const items = await tx.deviceState.unsent(accountId, deviceId, coll, folder.id, {
-      limit: room + 1, afterId: asItemId(state.cursor), ...(state.windowStart ? { receivedSince: state.windowStart } : {}),
+      limit, afterId: asItemId(state.cursor), ...(state.windowStart ? { receivedSince: state.windowStart } : {}),
     });
-    for (const item of items.slice(0, room)) {
+    for (const item of items) {
+      if (out.length >= budget) {
+        more = true;
+        break;
+      }
+      state.cursor = item.id;
+      if (changes.has(item.id)) continue;
       out.push({ kind: 'add', serverId: sid(item.id), item });
       changes.hold(item.id, item.modseq);
-      state.cursor = item.id;
     }
-    if (items.length > room) more = true;
-    else state.cursor = null;
+    if (!more && items.length < limit) state.cursor = null;
   }
   return { commands: out, more };
 }

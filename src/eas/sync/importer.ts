@@ -53,8 +53,12 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
           break;
         }
         const heldVersion = held.get(id);
-        // Server wins by default: a device editing an item the server changed since gets the server's version.
-        if (heldVersion !== undefined && item.modseq > heldVersion && input.options.conflict === 1) break;
+        // Server wins by default: a device editing an item the server changed since is told so (Status 7)
+        // and gets the server's version in the same answer.
+        if (heldVersion !== undefined && item.modseq > heldVersion && input.options.conflict === 1) {
+          out.push({ kind: 'change', serverId: c.serverId, status: SyncStatus.conflict });
+          break;
+        }
         const patch = c.data ? parseEmailChange(c.data) : {};
         const updated = await tx.mailbox.updateItem(accountId, id, patch);
         // The device has this version now: it is not sent back to it.

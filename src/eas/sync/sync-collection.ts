@@ -9,7 +9,7 @@ import { asItemId } from '../../core/ids.js';
 import { DeviceStatus, type Folder, type Repos } from '../../store/types.js';
 import type { EasContext } from '../command.js';
 import {
-  decodeCollectionState, defaultOptions, HeldChanges, parseItemServerId, stateKey, undoRows,
+  decodeCollectionState, defaultOptions, flag, HeldChanges, LOOP_SKIP, loopWindow, parseItemServerId, stateKey, undoRows,
   type CollectionOptions, type CollectionState,
 } from './collection-state.js';
 import { exportChanges, windowStartFor, type ServerCommand } from './exporter.js';
@@ -41,7 +41,7 @@ export function windowOf(req: CollectionRequest, global: number | null): number 
   return w <= 0 || w > MAX_WINDOW ? MAX_WINDOW : w;
 }
 
-function failed(req: CollectionRequest, status: number, key = req.syncKey): CollectionResult {
+export function failedCollection(req: CollectionRequest, status: number, key = req.syncKey): CollectionResult {
   return { collectionId: req.collectionId, status, key, changed: true, more: false, commands: [], responses: [], options: defaultOptions(), folder: null };
 }
 
@@ -65,7 +65,7 @@ export async function syncCollection(ctx: EasContext, req: CollectionRequest, gl
   const deviceId = ctx.device.deviceId;
   const folderId = folderIdOf(req.collectionId);
   const folder = folderId === null ? null : await store.mailbox.getFolder(accountId, folderId);
-  if (!folder) return failed(req, SyncStatus.hierarchyChanged);
+  if (!folder) return failedCollection(req, SyncStatus.hierarchyChanged);
   const persist = ctx.persistentDevice && ctx.device.status !== DeviceStatus.wipeRequested;
   const row = await store.deviceState.getCollection(accountId, deviceId, req.collectionId);
   const state = row ? decodeCollectionState(row.data) : null;
@@ -79,19 +79,19 @@ export async function syncCollection(ctx: EasContext, req: CollectionRequest, gl
         await tx.deviceState.reset(accountId, deviceId, req.collectionId);
         await tx.deviceState.putCollection(accountId, deviceId, req.collectionId, stateKey(fresh), JSON.stringify(fresh));
       }
-      return { ...failed(req, SyncStatus.ok, stateKey(fresh)), options: fresh.options, folder };
+      return { ...failedCollection(req, SyncStatus.ok, stateKey(fresh)), options: fresh.options, folder };
     });
   }
 
   const parsed = parseKey(req.syncKey);
-  if (!parsed || !state || parsed.generation !== state.key.generation) return failed(req, SyncStatus.invalidKey, '0');
+  if (!parsed || !state || parsed.generation !== state.key.generation) return failedCollection(req, SyncStatus.invalidKey, '0');
   const resend = parsed.n === state.key.n - 1 && state.last?.fromKey === req.syncKey;
-  if (!resend && parsed.n !== state.key.n) return failed(req, SyncStatus.invalidKey, '0');
+  if (!resend && parsed.n !== state.key.n) return failedCollection(req, SyncStatus.invalidKey, '0');
 
   try {
     return await advance(ctx, req, globalWindow, now, folder, state, row?.key, resend, persist);
   } catch (err) {
-    if (isStoreError(err, 'conflict')) return failed(req, SyncStatus.invalidKey, '0');
+    if (isStoreError(err, 'conflict')) return failedCollection(req, SyncStatus.invalidKey, '0');
     throw err;
   }
 }
@@ -112,6 +112,20 @@ async function advance(
     }
     const working = withOptions(structuredClone(base), req.options, now);
     const changes = new HeldChanges();
+    // Loop safety net: a device that keeps resending one key chokes on something we send it.
+    const loop = resend ? { key: req.syncKey, count: (state.loop?.key === req.syncKey ? state.loop.count : 0) + 1 } : undefined;
+    let flagged = state.flagged;
+    if (loop && loop.count >= LOOP_SKIP && state.last) {
+      for (const [id] of state.last.undo) {
+        const item = await tx.mailbox.getItem(accountId, asItemId(id));
+        if (!item || item.folderId !== folder.id) continue;
+        // Held without being sent: the device never sees it again until it changes; an admin sees it flagged.
+        changes.know(new Map([[item.id, item.modseq]]));
+        changes.hold(item.id, item.modseq);
+        flagged = flag(flagged, id, now, 'device kept resending its SyncKey on this item');
+        ctx.log.warn({ event: 'sync-loop-skip', collectionId: req.collectionId, itemId: id }, 'loop safety net: item skipped for this device');
+      }
+    }
     const commandIds = req.commands.flatMap((c) => (c.kind === 'add' ? [] : [parseItemServerId(c.serverId)?.itemId])).filter((id) => id !== undefined);
     const held = await tx.deviceState.held(accountId, deviceId, req.collectionId, commandIds.map((id) => asItemId(id)));
     changes.know(held);
@@ -121,12 +135,17 @@ async function advance(
     });
     const exported = req.getChanges === false
       ? { commands: [], more: false }
-      : await exportChanges(ctx, tx, folder, working, windowOf(req, globalWindow), changes, now);
+      : await exportChanges(ctx, tx, folder, working, loopWindow(windowOf(req, globalWindow), loop), changes, now);
     const moved = req.commands.length > 0 || exported.commands.length > 0;
     let key = req.syncKey;
     if (moved) {
       const { last: _drop, ...prev } = base;
-      const next: CollectionState = { ...working, key: nextKey(base.key), last: { fromKey: req.syncKey, prev, undo: changes.undo() } };
+      // The loop counter lives only while the same key keeps coming back.
+      const { loop: _oldLoop, flagged: _oldFlagged, ...rest } = working;
+      const next: CollectionState = {
+        ...rest, key: nextKey(base.key), last: { fromKey: req.syncKey, prev, undo: changes.undo() },
+        ...(loop ? { loop } : {}), ...(flagged ? { flagged } : {}),
+      };
       key = stateKey(next);
       if (persist) {
         await tx.deviceState.recordHeld(accountId, deviceId, req.collectionId, changes.now, changes.gone);

@@ -1,7 +1,7 @@
 // A Sync request (MS-ASCMD 2.2.1.21, 2.2.3.29.2) read into typed parts: collections with their key,
 // options and client commands; Wait / HeartbeatInterval; Partial. Malformed input is Status 4.
 import { EasStatusError } from '../command.js';
-import type { BodyPreference } from '../classes/email.js';
+import { mimeTruncationBytes, truncationBytes, type BodyPreference } from '../classes/email.js';
 import { child, children, elements, intOf, text, textOf, type WbxmlElement } from '../wbxml/index.js';
 import type { CollectionOptions } from './collection-state.js';
 
@@ -36,8 +36,6 @@ export const SyncStatus = {
   hierarchyChanged: 12, incomplete: 13, badWait: 14, retry: 16,
 } as const;
 
-/** MIMETruncation / Truncation codes (MS-ASCMD 2.2.3.111, 2.2.3.189) -> bytes; undefined: no truncation. */
-const truncationCodes: Record<number, number | undefined> = { 0: 0, 1: 4096, 2: 5120, 3: 7168, 4: 10240, 5: 20480, 6: 51200, 7: 102400, 8: undefined };
 
 const bad = (message: string): EasStatusError => new EasStatusError(SyncStatus.protocolError, message);
 
@@ -75,12 +73,13 @@ function parseOptions(opts: WbxmlElement[]): Partial<CollectionOptions> | null {
   if (mime !== undefined) out.mimeSupport = mime === 1 ? 1 : mime === 2 ? 2 : 0;
   const mimeTrunc = intOf(o, 'AirSync:MIMETruncation');
   if (mimeTrunc !== undefined) {
-    const bytes = truncationCodes[mimeTrunc];
+    const bytes = mimeTruncationBytes(mimeTrunc);
     if (bytes !== undefined) out.mimeTruncation = bytes;
   }
   const trunc = intOf(o, 'AirSync:Truncation');
   if (trunc !== undefined) {
-    const bytes = truncationCodes[trunc];
+    // 2.5's Truncation has its own code table (MS-ASCMD 2.2.3.189), not MIMETruncation's.
+    const bytes = truncationBytes(trunc);
     if (bytes !== undefined) out.truncation = bytes;
   }
   const conflict = intOf(o, 'AirSync:Conflict');
