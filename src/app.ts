@@ -5,6 +5,7 @@ import type { Logger } from './core/logger.js';
 import { StoreAuthenticator } from './auth/authenticator.js';
 import { DirectoryService } from './auth/directory-service.js';
 import { MemoryBus } from './bus/memory-bus.js';
+import { DeviceSessions } from './devices/sessions.js';
 import type { Bus } from './bus/types.js';
 import { SqlStore } from './store/sql/sql-store.js';
 import type { Store } from './store/types.js';
@@ -18,6 +19,8 @@ export interface App {
   auth: StoreAuthenticator;
   directory: DirectoryService;
   bus: Bus;
+  /** Held requests of devices, ended by device management and at shutdown. */
+  sessions: DeviceSessions;
   bootstrap: BootstrapResult;
   httpPort: number;
   smtpPort: number;
@@ -39,7 +42,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     throw err;
   }
 
-  const http = await buildHttpServer({ config, store, auth, directory, bus, log });
+  const sessions = new DeviceSessions();
+  const http = await buildHttpServer({ config, store, auth, directory, bus, sessions, log });
   let smtp: Awaited<ReturnType<typeof startSmtpServers>> | null = null;
   try {
     await http.listen({ port: config.httpPort, host: config.bindAddress });
@@ -57,12 +61,14 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   let closing: Promise<void> | null = null;
   const servers = smtp;
   return {
-    config, store, auth, directory, bus, httpPort, bootstrap: boot,
+    config, store, auth, directory, bus, sessions, httpPort, bootstrap: boot,
     smtpPort: servers.inboundPort,
     submissionPort: servers.submissionPort,
     close() {
       // Stop accepting first, let in-flight work finish, then close the store it writes to.
       closing ??= (async () => {
+        // Held requests (Ping, Sync with a wait) are answered now, so the HTTP server can drain.
+        sessions.endAll((err) => log.error({ err }, 'ending a held request failed'));
         await Promise.allSettled([http.close(), servers.close()]);
         await bus.close();
         await store.close();

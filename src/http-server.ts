@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Logger } from './core/logger.js';
 import type { Authenticator } from './auth/types.js';
 import type { Bus } from './bus/types.js';
+import type { DeviceSessions } from './devices/sessions.js';
 import type { DirectoryService } from './auth/directory-service.js';
 import type { Store } from './store/types.js';
 import { adminApi } from './admin/api.js';
@@ -18,6 +19,7 @@ export interface HttpDeps {
   auth: Authenticator;
   directory: DirectoryService;
   bus: Bus;
+  sessions: DeviceSessions;
   log: Logger;
 }
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { asDeviceId, type AccountId } from '../src/core/ids.js';
-import { DeviceSessions, deviceSessions } from '../src/devices/sessions.js';
+import { DeviceSessions } from '../src/devices/sessions.js';
 import { el, intOf, ns, textOf } from '../src/eas/wbxml/index.js';
 import type { Item, MessageMeta } from '../src/store/types.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
@@ -85,7 +85,7 @@ describe('device management (admin API, EAS side over WBXML)', () => {
     const key = await synced(joe, 'PHONE1');
     const before = (await device(joe, 'PHONE1')).json.device as Json;
     let ended = 0;
-    deviceSessions.register(idOf(joe.email), asDeviceId('PHONE1'), () => ended++);
+    app.sessions.register(idOf(joe.email), asDeviceId('PHONE1'), () => ended++);
 
     const r = await adminCall(app, 'POST', '/accounts/joe@a.test/devices/phone1/reset');
     assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -131,7 +131,7 @@ describe('device management (admin API, EAS side over WBXML)', () => {
     await seenAt(joe, 'PHONE3', 10);
     const key = await synced(joe, 'PHONE3');
     let ended = 0;
-    deviceSessions.register(idOf(joe.email), asDeviceId('PHONE3'), () => ended++);
+    app.sessions.register(idOf(joe.email), asDeviceId('PHONE3'), () => ended++);
     const r = await adminCall(app, 'DELETE', '/accounts/joe@a.test/devices/PHONE3');
     assert.equal(r.status, 200);
     assert.deepEqual(r.json.removed, { id: 'PHONE3', type: 'TestPhone', model: null, protocol: '14.1', collections: 1 });
@@ -151,7 +151,7 @@ describe('device management (admin API, EAS side over WBXML)', () => {
   test('suspend: every command refused (Status 129 on 14.1, HTTP 403 on 12.1) until resumed; the SyncState survives', async () => {
     const key = await synced(joe, 'PHONE4');
     let ended = 0;
-    deviceSessions.register(idOf(joe.email), asDeviceId('PHONE4'), () => ended++);
+    app.sessions.register(idOf(joe.email), asDeviceId('PHONE4'), () => ended++);
     const r = await adminCall(app, 'POST', '/accounts/joe@a.test/devices/PHONE4/suspend');
     assert.equal(r.status, 200);
     assert.deepEqual([(r.json.device as Json).status, r.json.changed, ended], [2, true, 1]);
@@ -182,7 +182,7 @@ describe('device management (admin API, EAS side over WBXML)', () => {
     assert.deepEqual([byId.get('PHONE1')?.status, byId.get('PHONE2')?.status, byId.get('PHONE4')?.changed], [1, 0, false]);
 
     let ended = 0;
-    deviceSessions.register(idOf(joe.email), asDeviceId('PHONE2'), () => ended++);
+    app.sessions.register(idOf(joe.email), asDeviceId('PHONE2'), () => ended++);
     assert.equal((await adminCall(app, 'POST', '/accounts/joe@a.test/devices/PHONE2/wipe', { confirm: true })).status, 200);
     assert.equal(ended, 1, 'doWipeDevice ends what the device holds open');
     for (const action of ['suspend', 'resume']) {

@@ -5,11 +5,14 @@ import type { DirectoryService } from '../auth/directory-service.js';
 import type { Authenticator } from '../auth/types.js';
 import { parseBasicAuth } from '../core/basic-auth.js';
 import type { Logger } from '../core/logger.js';
+import type { DeviceSessions } from '../devices/sessions.js';
 import type { Account, Domain, Store } from '../store/types.js';
 import { forbidden, HttpError, notFound } from './http-errors.js';
 import { canManageAccount, canManageDomain, isAdmin, type Principal } from './policy.js';
 
 export interface AdminDeps {
+  /** Held requests of devices (Ping, Sync with a wait), ended by device management. */
+  sessions: DeviceSessions;
   store: Store;
   auth: Authenticator;
   directory: DirectoryService;

@@ -71,7 +71,7 @@ export function deviceActions(log: Logger, devices: DeviceManagement, via: 'admi
 
 export function registerDeviceActionRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { store, log } = deps;
-  const devices = new DeviceManagement(store, { onAbortError: (err) => log.warn({ err }, 'ending a held device request failed') });
+  const devices = new DeviceManagement(store, { sessions: deps.sessions, onAbortError: (err) => log.warn({ err }, 'ending a held device request failed') });
   const actions = deviceActions(log, devices, 'admin');
 
   const target = async (req: FastifyRequest, email: string) => {

@@ -79,7 +79,7 @@ export function queryBool(v: string | undefined, name: string): boolean {
 
 export function registerDeviceRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { store } = deps;
-  const devices = new DeviceManagement(store);
+  const devices = new DeviceManagement(store, { sessions: deps.sessions });
 
   app.get<P<'email'>>('/accounts/:email/devices', async (req) => {
     const p = await authenticate(deps, req);

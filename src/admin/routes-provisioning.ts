@@ -7,7 +7,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accountScope, canonicalKey, defaultValue, domainScope, levelSettings, normalizeValue, POLICY_KEYS } from '../devices/policy.js';
 import { asDeviceId } from '../core/ids.js';
-import { deviceSessions } from '../devices/sessions.js';
 import { DeviceStatus, type Account, type Device, type Store } from '../store/types.js';
 import { asBody, optBool, reqString } from './body.js';
 import { authenticate, manageableAccount, manageableDomain, type AdminDeps } from './context.js';
@@ -122,7 +121,7 @@ export function registerProvisioningRoutes(app: FastifyInstance, deps: AdminDeps
     });
     if (r.changed) deps.log.warn({ event: 'device-wipe-requested', account: account.email, deviceId, accountOnly, by: p.account.email }, 'remote wipe requested');
     // Whatever the device holds open ends, so it comes back and meets the wipe order at once.
-    deviceSessions.endFor(account.id, deviceId);
+    deps.sessions.endFor(account.id, deviceId);
     return { wipe: wipeView(account, r.device), changed: r.changed };
   });
 
@@ -138,7 +137,7 @@ export function registerProvisioningRoutes(app: FastifyInstance, deps: AdminDeps
       return tx.devices.update(account.id, deviceId, { status, wipeAccountOnly: false, wipeRequestedAt: null, wipeDoneAt: null });
     });
     deps.log.info({ event: 'device-wipe-cancelled', account: account.email, deviceId, by: p.account.email }, 'remote wipe cancelled');
-    deviceSessions.endFor(account.id, deviceId);
+    deps.sessions.endFor(account.id, deviceId);
     return { wipe: wipeView(account, d) };
   });
 }

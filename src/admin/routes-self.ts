@@ -21,7 +21,7 @@ type P<T extends string> = { Params: Record<T, string>; Querystring: Record<stri
 export function selfApi(deps: AdminDeps) {
   return (app: FastifyInstance): Promise<void> => {
     const { store, log } = deps;
-    const devices = new DeviceManagement(store, { onAbortError: (err) => log.warn({ err }, 'ending a held device request failed') });
+    const devices = new DeviceManagement(store, { sessions: deps.sessions, onAbortError: (err) => log.warn({ err }, 'ending a held device request failed') });
     const actions = deviceActions(log, devices, 'self');
 
     app.setErrorHandler((err, req, reply) => {

@@ -12,7 +12,7 @@
 import { StoreError } from '../core/errors.js';
 import { asDeviceId, type AccountId, type DeviceId, type DomainId } from '../core/ids.js';
 import { DeviceStatus, type Account, type Device, type Repos, type Store } from '../store/types.js';
-import { deviceSessions, type DeviceSessions } from './sessions.js';
+import type { DeviceSessions } from './sessions.js';
 
 /** DeviceIds as the ActiveSync endpoint accepts them (MS-ASHTTP; hex for binary ones). */
 export const DEVICE_ID_RE = /^[A-Za-z0-9]{1,64}$/;
@@ -34,7 +34,7 @@ export interface PurgedDevice {
 }
 
 export interface ManagementOptions {
-  sessions?: DeviceSessions;
+  sessions: DeviceSessions;
   /** Called when ending a held request throws (the operation itself has succeeded). */
   onAbortError?: (err: unknown) => void;
 }
@@ -65,8 +65,8 @@ export function parseRetentionDays(v: unknown): number {
 export class DeviceManagement {
   private readonly sessions: DeviceSessions;
 
-  constructor(private readonly store: Store, private readonly options: ManagementOptions = {}) {
-    this.sessions = options.sessions ?? deviceSessions;
+  constructor(private readonly store: Store, private readonly options: ManagementOptions) {
+    this.sessions = options.sessions;
   }
 
   /** Every device with its account (by email, then device id), optionally only of accounts in some domains. */

@@ -1,8 +1,8 @@
 // Requests a device holds open (Ping, a Sync with a wait), so that device management can end them:
 // doRemoveDevice, doResetDevice, doSuspendDeviceSync and doWipeDevice say "anything it holds open ends"
 // (carbonio-features.md 3.1). A held request registers an abort and unregisters when it finishes on
-// its own; the admin operations call endFor once their change is committed. In-process: one
-// instance per process (`deviceSessions`), like the device lock of the EAS front.
+// its own; the admin operations call endFor once their change is committed. In-process: one instance
+// per server (made in app.ts, handed to the EAS front and the admin API).
 import type { AccountId, DeviceId } from '../core/ids.js';
 
 export type Abort = () => void;
@@ -49,6 +49,13 @@ export class DeviceSessions {
     return ended.length;
   }
 
+  /** Ends every held request (shutdown). */
+  endAll(onError?: (err: unknown) => void): number {
+    let n = 0;
+    for (const accountId of [...this.byAccount.keys()]) n += this.endFor(accountId, undefined, onError);
+    return n;
+  }
+
   /** How many held requests are registered: of one device, of an account, or in all. */
   count(accountId?: AccountId, deviceId?: DeviceId): number {
     const sum = (m: Map<DeviceId, Set<Abort>>): number => [...m.values()].reduce((n, s) => n + s.size, 0);
@@ -68,5 +75,4 @@ export class DeviceSessions {
   }
 }
 
-/** The process-wide registry: the EAS front registers held requests here, device management ends them. */
-export const deviceSessions = new DeviceSessions();
+

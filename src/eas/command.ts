@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
 import type { Authenticator } from '../auth/types.js';
 import type { Bus } from '../bus/types.js';
+import type { DeviceSessions } from '../devices/sessions.js';
 import type { Account, Device, Store } from '../store/types.js';
 import type { WbxmlElement } from './wbxml/index.js';
 import type { EasQuery } from './query.js';
@@ -15,6 +16,8 @@ export interface EasDeps {
   auth: Authenticator;
   /** Change notices, for requests that wait for changes (Sync with Wait, Ping). */
   bus: Bus;
+  /** Held requests by device: a newer request of the device, or device management, ends them. */
+  sessions: DeviceSessions;
   log: Logger;
 }
 

@@ -140,6 +140,8 @@ export function easRoutes(deps: EasDeps) {
         return;
       }
       const { device, persistent } = await deviceFor(account, q, req, version);
+      // One live held request per device: a newer request of the device ends the older one.
+      if (persistent) deps.sessions.endFor(account.id, device.deviceId);
       const abort = new AbortController();
       reply.raw.on('close', () => {
         if (!reply.raw.writableEnded) abort.abort();

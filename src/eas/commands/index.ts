@@ -5,6 +5,10 @@ import { folderCreateCommand } from './folder-create.js';
 import { folderDeleteCommand } from './folder-delete.js';
 import { folderSyncCommand } from './folder-sync.js';
 import { folderUpdateCommand } from './folder-update.js';
+import { getItemEstimateCommand } from './get-item-estimate.js';
+import { itemOperationsCommand } from './item-operations.js';
+import { moveItemsCommand } from './move-items.js';
+import { pingCommand } from './ping.js';
 import { provisionCommand } from './provision.js';
 import { settingsCommand } from './settings.js';
 import { syncCommand } from './sync.js';
@@ -12,7 +16,8 @@ import { syncCommand } from './sync.js';
 const all: EasCommand[] = [
   provisionCommand, settingsCommand,
   folderSyncCommand, folderCreateCommand, folderUpdateCommand, folderDeleteCommand,
-  syncCommand,
+  syncCommand, pingCommand,
+  getItemEstimateCommand, itemOperationsCommand, moveItemsCommand,
 ];
 
 export const commands: ReadonlyMap<string, EasCommand> = new Map(all.map((c) => [c.name.toLowerCase(), c]));

@@ -9,6 +9,7 @@ import { withDeviceLock } from '../../devices/device-lock.js';
 import { isStoreError } from '../../core/errors.js';
 import { failedCollection, syncCollection, type CollectionResult } from '../sync/sync-collection.js';
 import { parseSyncRequest, SyncStatus, type CollectionRequest, type SyncRequest } from '../sync/sync-request.js';
+import { watchFolders } from '../sync/watch.js';
 import { ns, type WbxmlElement } from '../wbxml/index.js';
 
 const as = ns('AirSync');
@@ -74,25 +75,6 @@ async function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionRes
 const quiet = (results: CollectionResult[]): boolean =>
   results.every((r) => r.status === SyncStatus.ok && !r.changed && r.key !== '0' && r.responses.length === 0);
 
-/** Resolves when one of the folders changes, the time is up, or the client goes away. */
-function waitForChange(ctx: EasContext, folderIds: readonly number[], seconds: number): Promise<void> {
-  return new Promise((resolve) => {
-    const watched = new Set(folderIds);
-    let off = (): void => undefined;
-    const done = (): void => {
-      clearTimeout(timer);
-      off();
-      ctx.signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, seconds * 1000);
-    off = ctx.deps.bus.subscribe(ctx.account.id, (n) => {
-      if (n.folderIds.some((f) => watched.has(f))) done();
-    });
-    ctx.signal.addEventListener('abort', done);
-  });
-}
-
 async function execute(ctx: EasContext, parsed: SyncRequest): Promise<Outcome> {
   const req = await resolveRequest(ctx, parsed);
   if (!req) return { kind: 'status', status: SyncStatus.incomplete };
@@ -102,8 +84,8 @@ async function execute(ctx: EasContext, parsed: SyncRequest): Promise<Outcome> {
   if (parsed.collections) await cacheRequest(ctx, req);
   let results = await runOnce(ctx, req);
   if (req.holdSeconds !== null && quiet(results) && !ctx.signal.aborted) {
-    const folders = results.flatMap((r) => (r.folder ? [r.folder.id as number] : []));
-    await waitForChange(ctx, folders, req.holdSeconds);
+    const folderIds = results.flatMap((r) => (r.folder ? [r.folder.id] : []));
+    await watchFolders(ctx, { folderIds, seconds: req.holdSeconds });
     if (!ctx.signal.aborted) {
       // Run again with the keys the device holds (unchanged, since nothing was sent).
       results = await runOnce(ctx, { ...req, collections: (req.collections ?? []).map((c) => ({ ...c, commands: [] })) });

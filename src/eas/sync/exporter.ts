@@ -92,19 +92,24 @@ export async function exportChanges(
   }
 
   // 3. The initial download (or the refill after the window widened), lowest id first.
-  if (!more && state.cursor !== null) {
-    // Items this transition already decided about (the loop safety net's skip) are passed over, not counted.
-    const limit = budget - out.length + changes.size + 1;
-    const items = await tx.deviceState.unsent(accountId, deviceId, coll, folder.id, {
+  // The folder is walked by id from the cursor (an index range scan) and held items are looked up by
+  // key: an anti-join here made PostgreSQL re-scan everything already sent at every window.
+  while (!more && state.cursor !== null) {
+    const limit = budget - out.length + 1;
+    const items = await tx.mailbox.listItems(accountId, folder.id, {
       limit, afterId: asItemId(state.cursor), ...(state.windowStart ? { receivedSince: state.windowStart } : {}),
     });
+    const stored = await tx.deviceState.held(accountId, deviceId, coll, items.map((i) => i.id));
+    changes.know(stored);
+    const held = changes.overlay(stored);
     for (const item of items) {
       if (out.length >= budget) {
         more = true;
         break;
       }
       state.cursor = item.id;
-      if (changes.has(item.id)) continue;
+      // Already on the device (the loop safety net's skip, or brought by the change log).
+      if (held.has(item.id)) continue;
       out.push({ kind: 'add', serverId: sid(item.id), item });
       changes.hold(item.id, item.modseq);
     }

@@ -1,0 +1,132 @@
+// Ping (MS-ASCMD 2.2.1.13): hold the request until one of the watched folders changes (Status 2 with
+// those folders) or the heartbeat ends (Status 1). An empty Ping reuses the device's last parameters
+// (Status 3 when there are none); a heartbeat out of bounds gets Status 5 with the limit; too many
+// folders Status 6 with MaxFolders; a hierarchy the device does not have, or an unknown folder, Status 7.
+// Changes that arrived since the device's last Sync of a folder answer at once, so none is missed
+// between a Sync and the Ping that follows it.
+import type { FolderId } from '../../core/ids.js';
+import { defineCommand, EasStatusError, type EasContext } from '../command.js';
+import { decodeCollectionState } from '../sync/collection-state.js';
+import { decodeState, diff, folderIdOf, HIERARCHY, snapshot } from '../sync/hierarchy.js';
+import { watchFolders } from '../sync/watch.js';
+import { child, children, intOf, ns, textOf } from '../wbxml/index.js';
+
+const p = ns('Ping');
+const PING_PARAMS = '#ping';
+export const MAX_FOLDERS = 300;
+export const PingStatus = { expired: 1, changes: 2, missingParameters: 3, syntaxError: 4, badHeartbeat: 5, tooManyFolders: 6, folderSyncRequired: 7, serverError: 8 } as const;
+
+interface PingParams {
+  heartbeat: number;
+  folders: string[];
+}
+
+interface Input { heartbeat: number | null; folders: string[] | null }
+
+type Result =
+  | { status: 1 | 3 | 7 | 8 }
+  | { status: 2; folders: string[] }
+  | { status: 5; heartbeat: number }
+  | { status: 6; maxFolders: number };
+
+/** Heartbeat bounds: 60 to 3540 s unless changed with `carbonio config set global minPingHeartbeat|maxPingHeartbeat`. */
+async function bounds(ctx: EasContext): Promise<{ min: number; max: number; latency: number }> {
+  const s = await ctx.deps.store.settings.list('global');
+  const num = (v: string | undefined, d: number): number => (v !== undefined && /^\d{1,5}$/.test(v) ? Number(v) : d);
+  return { min: num(s.minPingHeartbeat, 60), max: num(s.maxPingHeartbeat, 3540), latency: num(s.notificationsLatency, 0) };
+}
+
+/** True when the device's folder list is the store's (else it must FolderSync first). */
+async function hierarchyCurrent(ctx: EasContext, folders: readonly string[]): Promise<boolean> {
+  const { store } = ctx.deps;
+  const row = await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, HIERARCHY);
+  const state = row ? decodeState(row.data) : null;
+  if (!state) return false;
+  const now = snapshot(await store.mailbox.listFolders(ctx.account.id));
+  return diff(state.folders, now).length === 0 && folders.every((f) => now[f] !== undefined);
+}
+
+/** Folders with changes since the device last synced them (or never synced): they answer at once. */
+async function pending(ctx: EasContext, folders: readonly string[]): Promise<string[]> {
+  const { store } = ctx.deps;
+  const out: string[] = [];
+  let since = Infinity;
+  const positions = new Map<string, number>();
+  for (const f of folders) {
+    const row = await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, f);
+    const state = row ? decodeCollectionState(row.data) : null;
+    if (!state) {
+      out.push(f); // never synced: a Sync will prime it
+      continue;
+    }
+    positions.set(f, state.modseq);
+    since = Math.min(since, state.modseq);
+  }
+  if (positions.size === 0) return out;
+  const top = await store.mailbox.currentModseq(ctx.account.id);
+  if (since >= top) return out;
+  for (const c of await store.mailbox.changesSince(ctx.account.id, since, 10_000)) {
+    for (const id of [c.folderId, c.fromFolderId]) {
+      if (id === null) continue;
+      const f = String(id);
+      const at = positions.get(f);
+      if (at !== undefined && c.modseq > at && !out.includes(f)) out.push(f);
+    }
+  }
+  return out;
+}
+
+async function execute(ctx: EasContext, input: Input): Promise<Result> {
+  const { store } = ctx.deps;
+  const row = await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, PING_PARAMS);
+  const saved = row ? (JSON.parse(row.data) as PingParams) : null;
+  const heartbeat = input.heartbeat ?? saved?.heartbeat;
+  const folders = input.folders ?? saved?.folders;
+  if (heartbeat === undefined || folders === undefined || folders.length === 0) return { status: PingStatus.missingParameters };
+  const b = await bounds(ctx);
+  if (heartbeat < b.min) return { status: PingStatus.badHeartbeat, heartbeat: b.min };
+  if (heartbeat > b.max) return { status: PingStatus.badHeartbeat, heartbeat: b.max };
+  if (folders.length > MAX_FOLDERS) return { status: PingStatus.tooManyFolders, maxFolders: MAX_FOLDERS };
+  if ((input.heartbeat !== null || input.folders !== null) && ctx.persistentDevice) {
+    await store.deviceState.putCollection(ctx.account.id, ctx.device.deviceId, PING_PARAMS, '', JSON.stringify({ heartbeat, folders }));
+  }
+  const ids = folders.map(folderIdOf);
+  if (ids.some((id) => id === null) || !(await hierarchyCurrent(ctx, folders))) return { status: PingStatus.folderSyncRequired };
+  const already = await pending(ctx, folders);
+  if (already.length > 0) return { status: PingStatus.changes, folders: already };
+  const end = await watchFolders(ctx, { folderIds: ids.filter((x): x is FolderId => x !== null), seconds: heartbeat, latencySeconds: b.latency, hierarchy: true });
+  switch (end.kind) {
+    case 'changed': return { status: PingStatus.changes, folders: end.folderIds.map(String) };
+    case 'hierarchy': return { status: PingStatus.folderSyncRequired };
+    // Ended by device management or a newer request: tell the device to FolderSync if its state went away.
+    case 'ended': return { status: (await hierarchyCurrent(ctx, folders)) ? PingStatus.expired : PingStatus.folderSyncRequired };
+    default: return { status: PingStatus.expired };
+  }
+}
+
+export const pingCommand = defineCommand<Input, Result>({
+  name: 'Ping',
+  // Ping is answered even before provisioning (peers do the same); the gate still stops wiped or suspended devices.
+  provisioning: 'exempt',
+  parse(body) {
+    const root = body.kind === 'wbxml' ? body.root : null;
+    if (!root) return { heartbeat: null, folders: null };
+    if (root.tag !== 'Ping') throw new EasStatusError(PingStatus.syntaxError, 'the body is not a Ping');
+    const hb = child(root, 'Ping:HeartbeatInterval');
+    const heartbeat = hb ? intOf(root, 'Ping:HeartbeatInterval') : undefined;
+    if (hb && heartbeat === undefined) throw new EasStatusError(PingStatus.syntaxError, 'HeartbeatInterval is not a number');
+    const list = child(root, 'Ping:Folders');
+    const folders = list ? children(list, 'Ping:Folder').map((f) => textOf(f, 'Ping:Id') ?? '') : null;
+    if (folders?.some((f) => f === '')) throw new EasStatusError(PingStatus.syntaxError, 'Folder without Id');
+    return { heartbeat: heartbeat ?? null, folders: folders && folders.length > 0 ? folders : null };
+  },
+  execute,
+  render: (r) => ({
+    kind: 'wbxml',
+    root: p('Ping', p('Status', r.status),
+      r.status === 2 && p('Folders', r.folders.map((f) => p('Folder', f))),
+      r.status === 5 && p('HeartbeatInterval', r.heartbeat),
+      r.status === 6 && p('MaxFolders', r.maxFolders)),
+  }),
+});
+

@@ -1,0 +1,165 @@
+// Ping on the wire: a held Ping answers Status 2 within a second of an SMTP delivery to a watched folder,
+// is not woken by other folders, ends with Status 1 at the heartbeat; empty Ping, bounds (5), too many
+// folders (6), hierarchy (7); a newer request of the device, device management and shutdown end it.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { child, children, el, intOf, ns, text, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
+import { parseMessageMeta } from '../src/mail/parse.js';
+import type { Account } from '../src/store/types.js';
+import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
+import { easRequest, type EasResponse } from './helpers/eas-client.js';
+import { SmtpClient } from './helpers/smtp-client.js';
+
+const as = ns('AirSync');
+const p = ns('Ping');
+const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
+
+describe('EAS Ping', () => {
+  let app: TestApp;
+  let ann: Account;
+  const pw = 'ann-password-1';
+  const folders = new Map<string, string>();
+
+  const req = (deviceId: string, cmd: string, body?: WbxmlElement) =>
+    easRequest(app, { cmd, user: ann.email, password: pw, deviceId, version: '14.1', ...(body ? { body } : {}) });
+  const ping = (deviceId: string, heartbeat: number | null, ids: string[] | null) =>
+    req(deviceId, 'Ping', heartbeat === null && ids === null ? undefined
+      : p('Ping', heartbeat !== null && p('HeartbeatInterval', heartbeat), ids && p('Folders', ids.map((id) => p('Folder', p('Id', id), p('Class', 'Email'))))));
+  const status = (r: EasResponse) => intOf(r.root ?? undefined, 'Ping:Status');
+  const pinged = (r: EasResponse) => children(child(r.root ?? undefined, 'Ping:Folders'), 'Ping:Folder').map((f) => text(f));
+  /** A device that has synced its folder list and the given folders to the end. */
+  const ready = async (deviceId: string, ids: string[]) => {
+    const fs = await req(deviceId, 'FolderSync', el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')));
+    for (const a of children(child(fs.root!, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add')) folders.set(textOf(a, 'FolderHierarchy:DisplayName')!, textOf(a, 'FolderHierarchy:ServerId')!);
+    for (const id of ids.map((n) => folders.get(n) ?? n)) {
+      const sync = (key: string) => req(deviceId, 'Sync', as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', id), as('WindowSize', 512)))));
+      let r = await sync('0');
+      for (let i = 0; i < 20; i++) {
+        const key = textOf(child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
+        r = await sync(key);
+        if (r.raw.length === 0) break;
+      }
+    }
+  };
+  const deliver = async (to: string, subject: string) => {
+    const c = await SmtpClient.connect(app.smtpPort);
+    await c.ehlo();
+    const r = await c.send('zed@example.net', [to], crlf(['From: zed@example.net', `To: ${to}`, `Subject: ${subject}`, '', 'Hi.']));
+    assert.equal(r.data?.code, 250);
+    await c.quit();
+  };
+
+  before(async () => {
+    app = await startTestApp();
+    ann = await app.directory.createAccount({ email: 'ann@example.com', password: pw });
+    // Short heartbeats make the expiry cases quick.
+    await app.store.settings.set('global', 'minPingHeartbeat', '1');
+  });
+  after(() => app.stop());
+
+  test('a held Ping answers Status 2 with the Inbox within a second of an SMTP delivery', async () => {
+    await ready('p1', ['Inbox']);
+    const inbox = folders.get('Inbox')!;
+    const held = ping('p1', 120, [inbox]);
+    await new Promise((r) => setTimeout(r, 150));
+    const t0 = Date.now();
+    await deliver(ann.email, 'Wake');
+    const r = await held;
+    assert.ok(Date.now() - t0 < 1000, `woke in ${Date.now() - t0} ms`);
+    assert.equal(status(r), 2);
+    assert.deepEqual(pinged(r), [inbox]);
+  });
+
+  test('a change outside the watched folders does not wake it; the heartbeat ends it with Status 1', async () => {
+    const a = (await app.store.accounts.getByEmail(ann.email))!;
+    const other = await app.store.mailbox.createFolder(a.id, { parentId: null, name: 'Elsewhere', kind: 'mail' });
+    await ready('p2', ['Inbox']);
+    const inbox = folders.get('Inbox')!;
+    const t0 = Date.now();
+    const held = ping('p2', 2, [inbox]);
+    await new Promise((r) => setTimeout(r, 200));
+    await app.store.mailbox.addMessage(a.id, other.id, { raw: Buffer.from('Subject: x\r\n\r\nx'), meta: await parseMessageMeta(Buffer.from('Subject: x\r\n\r\nx')) });
+    const r = await held;
+    assert.equal(status(r), 1);
+    assert.ok(Date.now() - t0 >= 1900);
+  });
+
+  test('changes since the last Sync answer at once; an empty Ping reuses the last parameters', async () => {
+    await ready('p3', ['Inbox']);
+    const inbox = folders.get('Inbox')!;
+    await deliver(ann.email, 'Before the ping');
+    const r = await ping('p3', 60, [inbox]);
+    assert.equal(status(r), 2);
+    const empty = await ping('p3', null, null);
+    assert.equal(status(empty), 2, 'same folders, same pending change');
+    assert.equal(status(await ping('fresh', null, null)), 3, 'nothing to reuse');
+  });
+
+  test('bounds, folder limit, unknown folder and hierarchy change', async () => {
+    await ready('p4', ['Inbox']);
+    const inbox = folders.get('Inbox')!;
+    await app.store.settings.set('global', 'maxPingHeartbeat', '600');
+    const tooLong = await ping('p4', 3000, [inbox]);
+    assert.deepEqual([status(tooLong), intOf(tooLong.root ?? undefined, 'Ping:HeartbeatInterval')], [5, 600]);
+    await app.store.settings.set('global', 'maxPingHeartbeat', '3540');
+    const many = await ping('p4', 60, Array.from({ length: 301 }, (_, i) => String(i + 1)));
+    assert.deepEqual([status(many), intOf(many.root ?? undefined, 'Ping:MaxFolders')], [6, 300]);
+    assert.equal(status(await ping('p4', 60, ['999999'])), 7);
+    const held = ping('p4', 60, [inbox]);
+    await new Promise((r) => setTimeout(r, 150));
+    const a = (await app.store.accounts.getByEmail(ann.email))!;
+    await app.store.mailbox.createFolder(a.id, { parentId: null, name: `New ${Date.now()}`, kind: 'mail' });
+    assert.equal(status(await held), 7, 'the hierarchy changed while held');
+    assert.equal(status(await ping('p4', 60, [inbox])), 7, 'until the device does a FolderSync');
+  });
+
+  test('one live Ping per device: a newer request ends the older one', async () => {
+    await ready('p5', ['Inbox']);
+    const inbox = folders.get('Inbox')!;
+    const first = ping('p5', 300, [inbox]);
+    await new Promise((r) => setTimeout(r, 150));
+    const t0 = Date.now();
+    const second = ping('p5', 1, [inbox]);
+    const r1 = await first;
+    assert.ok(Date.now() - t0 < 1000);
+    assert.equal(status(r1), 1);
+    assert.equal(status(await second), 1);
+  });
+
+  test('doRemoveDevice, doSuspendDeviceSync and doResetDevice end the held Ping at once', async () => {
+    for (const [device, action] of [['rm1', 'remove'], ['sus1', 'suspend'], ['rst1', 'reset']] as const) {
+      await ready(device, ['Inbox']);
+      const held = ping(device, 300, [folders.get('Inbox')!]);
+      await new Promise((r) => setTimeout(r, 150));
+      const t0 = Date.now();
+      const path = `/accounts/${ann.email}/devices/${device}`;
+      const res = action === 'remove' ? await adminCall(app, 'DELETE', path) : await adminCall(app, 'POST', `${path}/${action}`);
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      const r = await held;
+      assert.ok(Date.now() - t0 < 1000, `${action} ended it in ${Date.now() - t0} ms`);
+      assert.equal(r.status, 200);
+      if (action !== 'suspend') assert.equal(status(r), 7, 'its state is gone: FolderSync first');
+    }
+  });
+
+  test('shutdown answers every held Ping', async () => {
+    const other = await startTestApp();
+    try {
+      const bob = await other.directory.createAccount({ email: 'bob@example.com', password: 'bob-password-1' });
+      const fs = await easRequest(other, { cmd: 'FolderSync', user: bob.email, password: 'bob-password-1', deviceId: 'b1', version: '14.1', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
+      const inbox = textOf(children(child(fs.root!, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add')[0], 'FolderHierarchy:ServerId')!;
+      const held = Array.from({ length: 20 }, (_, i) => easRequest(other, {
+        cmd: 'Ping', user: bob.email, password: 'bob-password-1', deviceId: `b${i}`, version: '14.1',
+        body: p('Ping', p('HeartbeatInterval', 300), p('Folders', p('Folder', p('Id', inbox), p('Class', 'Email')))),
+      }));
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      await other.close();
+      const answers = await Promise.all(held);
+      assert.ok(Date.now() - t0 < 3000);
+      assert.ok(answers.every((a) => a.status === 200 && [1, 2, 7].includes(status(a) ?? 0)), JSON.stringify(answers.map((a) => [a.status, status(a)])));
+    } finally {
+      await other.stop();
+    }
+  });
+});
