@@ -153,7 +153,7 @@ describe('EAS ItemOperations', () => {
     assert.deepEqual(parts[intOf(msgBody, 'ItemOperations:Part')!], Buffer.from(raw!));
   });
 
-  test('multipart asked for with the MS-ASAcceptMultiPart header', { todo: 'needs the header passed into EasQuery.acceptMultiPart (src/eas/query.ts, src/eas/http.ts)' }, async () => {
+  test('multipart asked for with the MS-ASAcceptMultiPart header', async () => {
     const ref = await fileRef(report);
     const res = await easRequest(app, {
       cmd: 'ItemOperations', user: ann.email, password: pw, deviceId: 'phoneIO', version: '14.1',

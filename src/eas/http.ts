@@ -100,7 +100,7 @@ export function easRoutes(deps: EasDeps) {
     try {
       let q: EasQuery;
       try {
-        q = parseEasQuery(rawQuery, { version: header(req, 'ms-asprotocolversion'), policyKey: header(req, 'x-ms-policykey') });
+        q = parseEasQuery(rawQuery, { version: header(req, 'ms-asprotocolversion'), policyKey: header(req, 'x-ms-policykey'), acceptMultiPart: header(req, 'ms-asacceptmultipart') });
       } catch (err) {
         if (!(err instanceof QueryError)) throw err;
         line.error = err.message;

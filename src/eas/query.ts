@@ -49,7 +49,7 @@ function parsePolicyKey(raw: string | undefined): number | null {
   return n;
 }
 
-export function parsePlainQuery(search: URLSearchParams, headers: { version?: string | undefined; policyKey?: string | undefined }): EasQuery {
+export function parsePlainQuery(search: URLSearchParams, headers: { version?: string | undefined; policyKey?: string | undefined; acceptMultiPart?: string | undefined }): EasQuery {
   const cmd = search.get('Cmd') ?? '';
   if (!/^[A-Za-z]{1,32}$/.test(cmd)) throw new QueryError('Cmd missing or invalid');
   const deviceId = search.get('DeviceId') ?? '';
@@ -71,7 +71,7 @@ export function parsePlainQuery(search: URLSearchParams, headers: { version?: st
     longId: search.get('LongId'),
     occurrence: search.get('Occurrence'),
     saveInSent: sis === null ? null : sis.toUpperCase() === 'T',
-    acceptMultiPart: false,
+    acceptMultiPart: headers.acceptMultiPart?.trim().toUpperCase() === 'T',
   };
 }
 
@@ -139,10 +139,13 @@ export function parseBase64Query(encoded: string): EasQuery {
 }
 
 /** Picks the form: the plain form names its command (`Cmd=`); anything else is one base64 token. */
-export function parseEasQuery(rawQuery: string, headers: { version?: string | undefined; policyKey?: string | undefined }): EasQuery {
+export function parseEasQuery(rawQuery: string, headers: { version?: string | undefined; policyKey?: string | undefined; acceptMultiPart?: string | undefined }): EasQuery {
   if (rawQuery === '') throw new QueryError('missing query');
   if (/(^|&)Cmd=/i.test(rawQuery)) return parsePlainQuery(new URLSearchParams(rawQuery), headers);
-  return parseBase64Query(rawQuery);
+  const q = parseBase64Query(rawQuery);
+  // MS-ASAcceptMultiPart (MS-ASHTTP 2.2.1.1.2.5) may be sent as a header with either query form.
+  if (headers.acceptMultiPart?.trim().toUpperCase() === 'T') q.acceptMultiPart = true;
+  return q;
 }
 
 /** "14.1" -> 141, for comparisons; NaN when malformed. */

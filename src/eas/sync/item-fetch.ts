@@ -140,8 +140,8 @@ async function fetchAttachment(ctx: EasContext, req: FetchRequest, fileReference
 
 export async function fetchItem(ctx: EasContext, req: FetchRequest): Promise<FetchResult> {
   const target = targetOf(req);
-  if (req.invalid) return { status: ItemOpsStatus.protocolError, target };
-  if (req.store?.toLowerCase() !== 'mailbox') return { status: ItemOpsStatus.storeUnknown, target };
+  if (req.invalid || req.store === undefined) return { status: ItemOpsStatus.protocolError, target };
+  if (req.store.toLowerCase() !== 'mailbox') return { status: ItemOpsStatus.storeUnknown, target };
   if (target.by === 'fileReference') return fetchAttachment(ctx, req, target.fileReference, target);
   if (target.by === 'none') return { status: ItemOpsStatus.protocolError, target };
   const serverId = target.by === 'longId' ? target.longId : target.serverId;
