@@ -5,6 +5,7 @@ import type { Logger } from './core/logger.js';
 import { StoreAuthenticator } from './auth/authenticator.js';
 import { DirectoryService } from './auth/directory-service.js';
 import { MemoryBus } from './bus/memory-bus.js';
+import { PgBus } from './bus/pg-bus.js';
 import { DeviceSessions } from './devices/sessions.js';
 import type { Bus } from './bus/types.js';
 import { SqlStore } from './store/sql/sql-store.js';
@@ -30,7 +31,7 @@ export interface App {
 
 export async function startApp(config: Config, log: Logger): Promise<App> {
   const store = await SqlStore.open(config.db.kind === 'sqlite' ? { kind: 'sqlite', file: config.db.file } : { kind: 'postgres', url: config.db.url });
-  const bus = new MemoryBus(log);
+  const bus: Bus = config.db.kind === 'postgres' ? await PgBus.start({ url: config.db.url, log }) : new MemoryBus(log);
   store.onChange((n) => bus.publish(n));
   const auth = new StoreAuthenticator({ store, config, log });
   const directory = new DirectoryService(store, config);
@@ -38,6 +39,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   try {
     boot = await bootstrap(config, store, directory, log);
   } catch (err) {
+    await bus.close();
     await store.close();
     throw err;
   }
@@ -50,6 +52,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     smtp = await startSmtpServers({ config, store, auth, log });
   } catch (err) {
     await http.close();
+    await bus.close();
     await store.close();
     throw err;
   }
@@ -67,9 +70,15 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     close() {
       // Stop accepting first, let in-flight work finish, then close the store it writes to.
       closing ??= (async () => {
-        // Held requests (Ping, Sync with a wait) are answered now, so the HTTP server can drain.
+        // Held requests (Ping, Sync with a wait) are answered now, so the HTTP server can drain; the
+        // keep-alive connections they leave idle are closed as they become idle, not at their timeout.
         sessions.endAll((err) => log.error({ err }, 'ending a held request failed'));
-        await Promise.allSettled([http.close(), servers.close()]);
+        const sweep = setInterval(() => http.server.closeIdleConnections(), 50);
+        try {
+          await Promise.allSettled([http.close(), servers.close()]);
+        } finally {
+          clearInterval(sweep);
+        }
         await bus.close();
         await store.close();
       })();

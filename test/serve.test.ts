@@ -55,3 +55,46 @@ test('serve: a bad environment value stops the start with one clear line', async
   assert.equal(await p.exited, 2);
   assert.equal(p.err().trim(), 'carbonio: configuration error: CARBONIO_HTTP_PORT must be a whole number, got "eighty"');
 });
+
+test('serve: SIGTERM with 100 held Pings answers them all and exits within a few seconds', async () => {
+  const { easRequest } = await import('./helpers/eas-client.js');
+  const { child, children, el, ns, textOf } = await import('../src/eas/wbxml/index.js');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-serve-'));
+  const p = start({
+    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0',
+    CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1', CARBONIO_ADMIN_PASSWORD: 'admin-secret-123',
+  });
+  try {
+    let port = 0;
+    for (let i = 0; i < 300 && !port; i++) {
+      const m = /"httpPort":(\d+)/.exec(p.out());
+      if (m) port = Number(m[1]);
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(port, p.err());
+    const app = { baseUrl: `http://127.0.0.1:${port}` };
+    const cred = { user: 'admin@example.com', password: 'admin-secret-123', version: '14.1' };
+    const P = ns('Ping');
+    const A = ns('AirSync');
+    const held = [];
+    for (let i = 0; i < 100; i++) {
+      const deviceId = `term${i}`;
+      const fs0 = await easRequest(app, { ...cred, deviceId, cmd: 'FolderSync', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
+      const inbox = textOf(children(child(fs0.root!, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add')[0], 'FolderHierarchy:ServerId')!;
+      const s0 = await easRequest(app, { ...cred, deviceId, cmd: 'Sync', body: A('Sync', A('Collections', A('Collection', A('SyncKey', '0'), A('CollectionId', inbox)))) });
+      const key = textOf(child(child(s0.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
+      await easRequest(app, { ...cred, deviceId, cmd: 'Sync', body: A('Sync', A('Collections', A('Collection', A('SyncKey', key), A('CollectionId', inbox)))) });
+      held.push(easRequest(app, { ...cred, deviceId, cmd: 'Ping', body: P('Ping', P('HeartbeatInterval', 900), P('Folders', P('Folder', P('Id', inbox), P('Class', 'Email')))) }));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    p.child.kill('SIGTERM');
+    const answers = await Promise.all(held);
+    assert.equal(await p.exited, 0);
+    assert.ok(Date.now() - t0 < 5000, `exited in ${Date.now() - t0} ms`);
+    assert.ok(answers.every((a) => a.status === 200 && a.root !== null), JSON.stringify(answers.map((a) => a.status)));
+  } finally {
+    p.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
