@@ -59,7 +59,12 @@ async function clientMain(): Promise<void> {
         });
         send({ kind: 'ready' });
       } else if (m.cmd === 'hold') {
-        for (const { a, d } of devices(m.accounts)) ping(m.baseUrl, a, d);
+        // Ramp up, as phones do not all connect in the same millisecond: 250 new Pings every 100 ms.
+        let n = 0;
+        for (const { a, d } of devices(m.accounts)) {
+          ping(m.baseUrl, a, d);
+          if (++n % 250 === 0) await new Promise((r) => setTimeout(r, 100));
+        }
       } else {
         // As a phone does after a Ping answered 2: Sync the folder, then Ping again.
         await Promise.all(devices(m.accounts).map(async ({ a, d }) => {

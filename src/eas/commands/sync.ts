@@ -61,10 +61,11 @@ async function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionRes
       try {
         results.push(await syncCollection(ctx, c, req.windowSize, now));
       } catch (err) {
-        // One collection failing does not fail the others: 16 (retry) when the store is briefly away, else 5.
-        const temporary = isStoreError(err, 'temporary');
-        if (!temporary) ctx.log.error({ err, collectionId: c.collectionId }, 'Sync of a collection failed');
-        results.push(failedCollection(c, temporary ? SyncStatus.retry : SyncStatus.serverError));
+        // One collection failing does not fail the others: 16 (retry) when the store is briefly away,
+        // 9 (cannot complete) when the mailbox is over quota, else 5.
+        const status = isStoreError(err, 'temporary') ? SyncStatus.retry : isStoreError(err, 'quota') ? SyncStatus.cannotComplete : SyncStatus.serverError;
+        if (status === SyncStatus.serverError) ctx.log.error({ err, collectionId: c.collectionId }, 'Sync of a collection failed');
+        results.push(failedCollection(c, status));
       }
     }
     return results;

@@ -32,7 +32,7 @@ export interface SyncRequest {
 }
 
 export const SyncStatus = {
-  ok: 1, invalidKey: 3, protocolError: 4, serverError: 5, conversionError: 6, conflict: 7, notFound: 8,
+  ok: 1, invalidKey: 3, protocolError: 4, serverError: 5, conversionError: 6, conflict: 7, notFound: 8, cannotComplete: 9,
   hierarchyChanged: 12, incomplete: 13, badWait: 14, retry: 16,
 } as const;
 
