@@ -27,7 +27,7 @@ type ToClient = { cmd: 'setup' | 'hold'; baseUrl: string; accounts: string[] } |
 type FromClient = { kind: 'ready' } | { kind: 'answer'; account: string; device: string; at: number; status: number };
 
 // ---- load client (its own process) ----
-async function clientMain(): Promise<void> {
+function clientMain(): void {
   const inboxes = new Map<string, string>();
   const keys = new Map<string, string>();
   const send = (m: FromClient): void => { process.send?.(m); };
@@ -39,7 +39,7 @@ async function clientMain(): Promise<void> {
   const ping = (baseUrl: string, a: string, d: string): void => {
     void easRequest({ baseUrl }, {
       cmd: 'Ping', user: a, password: PASSWORD, deviceId: d, version: '14.1',
-      body: p('Ping', p('HeartbeatInterval', 3000), p('Folders', p('Folder', p('Id', inboxes.get(a)!), p('Class', 'Email')))),
+      body: p('Ping', p('HeartbeatInterval', 3000), p('Folders', p('Folder', p('Id', inboxes.get(a)), p('Class', 'Email')))),
     }).then((r) => send({ kind: 'answer', account: a, device: d, at: now(), status: Number(textOf(r.root ?? undefined, 'Ping:Status') ?? 0) }),
       (err: unknown) => console.error('ping failed', err));
   };
@@ -70,7 +70,7 @@ async function clientMain(): Promise<void> {
         await Promise.all(devices(m.accounts).map(async ({ a, d }) => {
           const r = await easRequest({ baseUrl: m.baseUrl }, {
             cmd: 'Sync', user: a, password: PASSWORD, deviceId: d, version: '14.1',
-            body: as('Sync', as('Collections', as('Collection', as('SyncKey', keys.get(d)!), as('CollectionId', inboxes.get(a)!)))),
+            body: as('Sync', as('Collections', as('Collection', as('SyncKey', keys.get(d)), as('CollectionId', inboxes.get(a))))),
           });
           if (r.raw.length > 0) keys.set(d, textOf(child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!);
           ping(m.baseUrl, a, d);
@@ -157,5 +157,5 @@ async function serverMain(): Promise<void> {
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
-if (process.argv[2] === '--client') await clientMain();
+if (process.argv[2] === '--client') clientMain();
 else await serverMain();

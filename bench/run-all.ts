@@ -3,11 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['verify.js', 'wbxml.js', 'email-class.js', 'smtp-delivery.js', 'eas-requests.js', 'sync.js'];
+const benches = ['verify.js', 'wbxml.js', 'email-class.js', 'smtp-delivery.js', 'eas-requests.js', 'sync.js', 'ping-hold.js', 'multi-node.js'];
 let failed = 0;
 for (const b of benches) {
   console.log(`\n== ${b}`);
-  const r = spawnSync(process.execPath, [fileURLToPath(new URL(b, import.meta.url))], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL(b, import.meta.url))], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -41,6 +41,8 @@ export interface Config {
   /** Largest ActiveSync request body accepted. */
   easMaxRequestBytes: number;
   logLevel: string;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   kdf: KdfParams;
   auth: AuthLimits;
 }
@@ -124,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     easVersions: allVersions.filter((v) => easVersions.includes(v)),
     easMaxRequestBytes: int(env, 'CARBONIO_EAS_MAX_REQUEST_BYTES', 64 * 1024 * 1024, 4096, 2 ** 31),
     logLevel,
+    metricsToken: env.CARBONIO_METRICS_TOKEN || undefined,
     kdf: {
       log2N: int(env, 'CARBONIO_SCRYPT_LOG2N', 15, 10, 20),
       r: 8,

@@ -11,6 +11,7 @@ import { adminApi } from './admin/api.js';
 import { selfApi } from './admin/routes-self.js';
 import { autodiscoverRoutes } from './eas/autodiscover.js';
 import { easRoutes } from './eas/http.js';
+import { registerMetrics } from './metrics-route.js';
 import { VERSION } from './version.js';
 
 export interface HttpDeps {
@@ -50,6 +51,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       return reply.code(503).send({ status: 'unavailable', version: VERSION, database: deps.store.dialect });
     }
   });
+  registerMetrics(app, deps, deps.config.metricsToken);
   await app.register(adminApi(deps), { prefix: '/api/admin', ...quiet });
   await app.register(selfApi(deps), { prefix: '/api/self', ...quiet });
   await app.register(easRoutes(deps), quiet);

@@ -98,10 +98,10 @@ describe('EAS Ping', () => {
   test('bounds, folder limit, unknown folder and hierarchy change', async () => {
     await ready('p4', ['Inbox']);
     const inbox = folders.get('Inbox')!;
-    await app.store.settings.set('global', 'maxPingHeartbeat', '600');
+    assert.equal((await adminCall(app, 'PUT', '/config/global', { key: 'maxPingHeartbeat', value: 600 })).status, 200);
     const tooLong = await ping('p4', 3000, [inbox]);
     assert.deepEqual([status(tooLong), intOf(tooLong.root ?? undefined, 'Ping:HeartbeatInterval')], [5, 600]);
-    await app.store.settings.set('global', 'maxPingHeartbeat', '3540');
+    assert.equal((await adminCall(app, 'PUT', '/config/global', { key: 'maxPingHeartbeat', value: 3540 })).status, 200);
     const many = await ping('p4', 60, Array.from({ length: 301 }, (_, i) => String(i + 1)));
     assert.deepEqual([status(many), intOf(many.root ?? undefined, 'Ping:MaxFolders')], [6, 300]);
     assert.equal(status(await ping('p4', 60, ['999999'])), 7);

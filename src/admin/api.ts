@@ -2,11 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from './context.js';
 import { toHttpError } from './http-errors.js';
+import { registerConfigRoutes } from './routes-config.js';
 import { registerCredentialRoutes } from './routes-credentials.js';
 import { registerDeviceActionRoutes } from './routes-device-actions.js';
 import { registerDeviceRoutes } from './routes-devices.js';
 import { registerDirectoryRoutes } from './routes-directory.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
+import { registerSessionRoutes } from './routes-sessions.js';
 
 export function adminApi(deps: AdminDeps) {
   return (app: FastifyInstance): Promise<void> => {
@@ -23,6 +25,8 @@ export function adminApi(deps: AdminDeps) {
     registerDeviceRoutes(app, deps);
     registerDeviceActionRoutes(app, deps);
     registerProvisioningRoutes(app, deps);
+    registerConfigRoutes(app, deps);
+    registerSessionRoutes(app, deps);
     return Promise.resolve();
   };
 }

@@ -7,10 +7,12 @@ import { parseCommandArgs, usageLine, UsageError } from './args.js';
 import { authCommands } from './auth.js';
 import { AdminClient, ApiError, UnreachableError, type Env } from './client.js';
 import { findCommand } from './command.js';
+import { configCommands } from './config.js';
 import { formatJson } from './format.js';
 import { mobileDeviceActionCommands } from './mobile-device-actions.js';
 import { mobileDeviceCommands } from './mobile-devices.js';
 import { mobileProvisioningCommands } from './mobile-provisioning.js';
+import { mobileSessionCommands } from './mobile-sessions.js';
 import { provCommands } from './prov.js';
 import { helpText, moduleUsage, type Module } from './usage.js';
 
@@ -19,7 +21,8 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 export const modules: readonly Module[] = [
   { name: 'prov', title: 'domains, accounts, passwords and admin roles', commands: provCommands },
   { name: 'auth', title: 'service credentials (mobile passwords, QR codes)', commands: authCommands },
-  { name: 'mobile', title: 'ActiveSync devices, provisioning and remote wipe', commands: [...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands] },
+  { name: 'mobile', title: 'ActiveSync devices, provisioning and remote wipe', commands: [...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands] },
+  { name: 'config', title: 'settings changeable while running (push tuning)', commands: configCommands },
 ];
 
 export interface Io {

@@ -2,24 +2,58 @@
 // doRemoveDevice, doResetDevice, doSuspendDeviceSync and doWipeDevice say "anything it holds open ends"
 // (carbonio-features.md 3.1). A held request registers an abort and unregisters when it finishes on
 // its own; the admin operations call endFor once their change is committed. In-process: one instance
-// per server (made in app.ts, handed to the EAS front and the admin API).
+// per server (made in app.ts, handed to the EAS front and the admin API). What each request is
+// (command, heartbeat, since) is kept for `carbonio mobile getActiveSessions` and the metrics.
 import type { AccountId, DeviceId } from '../core/ids.js';
 
 export type Abort = () => void;
 
+/** What a held request is, as getActiveSessions shows it. */
+export interface SessionInfo {
+  /** The EAS command: Ping or Sync. */
+  command: string;
+  /** How long it may be held, in seconds. */
+  heartbeat: number;
+  /** When it started waiting (epoch ms). */
+  since: number;
+}
+
+export interface HeldRequest {
+  accountId: AccountId;
+  deviceId: DeviceId;
+  /** Null for a request registered without its details. */
+  command: string | null;
+  heartbeat: number | null;
+  since: number;
+}
+
+type Held = Pick<HeldRequest, 'command' | 'heartbeat' | 'since'>;
+
 export class DeviceSessions {
-  private readonly byAccount = new Map<AccountId, Map<DeviceId, Set<Abort>>>();
+  private readonly byAccount = new Map<AccountId, Map<DeviceId, Map<Abort, Held>>>();
 
   /** Records a held request of the device; the returned function unregisters it (idempotent). */
-  register(accountId: AccountId, deviceId: DeviceId, abort: Abort): () => void {
+  register(accountId: AccountId, deviceId: DeviceId, abort: Abort, info?: SessionInfo): () => void {
     let devices = this.byAccount.get(accountId);
-    if (!devices) this.byAccount.set(accountId, (devices = new Map<DeviceId, Set<Abort>>()));
+    if (!devices) this.byAccount.set(accountId, (devices = new Map<DeviceId, Map<Abort, Held>>()));
     let aborts = devices.get(deviceId);
-    if (!aborts) devices.set(deviceId, (aborts = new Set<Abort>()));
+    if (!aborts) devices.set(deviceId, (aborts = new Map<Abort, Held>()));
     // A function registered twice must still be called once per registration: wrap it.
     const entry: Abort = () => abort();
-    aborts.add(entry);
+    aborts.set(entry, info ? { command: info.command, heartbeat: info.heartbeat, since: info.since } : { command: null, heartbeat: null, since: Date.now() });
     return () => this.remove(accountId, deviceId, entry);
+  }
+
+  /** The held requests of an account, or of every account, oldest first. */
+  list(accountId?: AccountId): HeldRequest[] {
+    const out: HeldRequest[] = [];
+    for (const [a, devices] of this.byAccount) {
+      if (accountId !== undefined && a !== accountId) continue;
+      for (const [deviceId, aborts] of devices) {
+        for (const held of aborts.values()) out.push({ accountId: a, deviceId, ...held });
+      }
+    }
+    return out.sort((x, y) => x.since - y.since);
   }
 
   /**
@@ -35,7 +69,7 @@ export class DeviceSessions {
     for (const id of ids) {
       const aborts = devices.get(id);
       if (!aborts) continue;
-      ended.push(...aborts);
+      ended.push(...aborts.keys());
       devices.delete(id);
     }
     if (devices.size === 0) this.byAccount.delete(accountId);
@@ -58,7 +92,7 @@ export class DeviceSessions {
 
   /** How many held requests are registered: of one device, of an account, or in all. */
   count(accountId?: AccountId, deviceId?: DeviceId): number {
-    const sum = (m: Map<DeviceId, Set<Abort>>): number => [...m.values()].reduce((n, s) => n + s.size, 0);
+    const sum = (m: Map<DeviceId, Map<Abort, Held>>): number => [...m.values()].reduce((n, s) => n + s.size, 0);
     if (accountId === undefined) return [...this.byAccount.values()].reduce((n, m) => n + sum(m), 0);
     const devices = this.byAccount.get(accountId);
     if (!devices) return 0;

@@ -5,9 +5,10 @@
 // Changes that arrived since the device's last Sync of a folder answer at once, so none is missed
 // between a Sync and the Ping that follows it.
 import type { FolderId } from '../../core/ids.js';
+import { pushSettings } from '../../devices/push-settings.js';
 import { defineCommand, EasStatusError, type EasContext } from '../command.js';
-import { decodeCollectionState } from '../sync/collection-state.js';
-import { decodeState, diff, folderIdOf, HIERARCHY, snapshot } from '../sync/hierarchy.js';
+import { folderIdOf } from '../sync/hierarchy.js';
+import { hierarchyCurrent, pendingFolders as pending } from '../sync/pending.js';
 import { watchFolders } from '../sync/watch.js';
 import { child, children, intOf, ns, textOf } from '../wbxml/index.js';
 
@@ -29,51 +30,10 @@ type Result =
   | { status: 5; heartbeat: number }
   | { status: 6; maxFolders: number };
 
-/** Heartbeat bounds: 60 to 3540 s unless changed with `carbonio config set global minPingHeartbeat|maxPingHeartbeat`. */
-async function bounds(ctx: EasContext): Promise<{ min: number; max: number; latency: number }> {
-  const s = await ctx.deps.store.settings.list('global');
-  const num = (v: string | undefined, d: number): number => (v !== undefined && /^\d{1,5}$/.test(v) ? Number(v) : d);
-  return { min: num(s.minPingHeartbeat, 60), max: num(s.maxPingHeartbeat, 3540), latency: num(s.notificationsLatency, 0) };
-}
-
-/** True when the device's folder list is the store's (else it must FolderSync first). */
-async function hierarchyCurrent(ctx: EasContext, folders: readonly string[]): Promise<boolean> {
-  const { store } = ctx.deps;
-  const row = await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, HIERARCHY);
-  const state = row ? decodeState(row.data) : null;
-  if (!state) return false;
-  const now = snapshot(await store.mailbox.listFolders(ctx.account.id));
-  return diff(state.folders, now).length === 0 && folders.every((f) => now[f] !== undefined);
-}
-
-/** Folders with changes since the device last synced them (or never synced): they answer at once. */
-async function pending(ctx: EasContext, folders: readonly string[]): Promise<string[]> {
-  const { store } = ctx.deps;
-  const out: string[] = [];
-  let since = Infinity;
-  const positions = new Map<string, number>();
-  for (const f of folders) {
-    const row = await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, f);
-    const state = row ? decodeCollectionState(row.data) : null;
-    if (!state) {
-      out.push(f); // never synced: a Sync will prime it
-      continue;
-    }
-    positions.set(f, state.modseq);
-    since = Math.min(since, state.modseq);
-  }
-  if (positions.size === 0) return out;
-  const top = await store.mailbox.currentModseq(ctx.account.id);
-  if (since >= top) return out;
-  for (const c of await store.mailbox.changesSince(ctx.account.id, since, 10_000)) {
-    for (const id of [c.folderId, c.fromFolderId]) {
-      if (id === null) continue;
-      const f = String(id);
-      const at = positions.get(f);
-      if (at !== undefined && c.modseq > at && !out.includes(f)) out.push(f);
-    }
-  }
-  return out;
+/** Heartbeat bounds (60 to 3540 s) and push tuning, as set with `carbonio config set global <key> <value>` (push-settings.ts). */
+async function bounds(ctx: EasContext): Promise<{ min: number; max: number; latency: number; instant: boolean }> {
+  const s = await pushSettings(ctx.deps.store);
+  return { min: s.minPingHeartbeat, max: s.maxPingHeartbeat, latency: s.notificationsLatency, instant: s.useInstantNotifications };
 }
 
 async function execute(ctx: EasContext, input: Input): Promise<Result> {
@@ -92,14 +52,24 @@ async function execute(ctx: EasContext, input: Input): Promise<Result> {
   }
   const ids = folders.map(folderIdOf);
   if (ids.some((id) => id === null) || !(await hierarchyCurrent(ctx, folders))) return { status: PingStatus.folderSyncRequired };
-  const already = await pending(ctx, folders);
-  if (already.length > 0) return { status: PingStatus.changes, folders: already };
-  const end = await watchFolders(ctx, { folderIds: ids.filter((x): x is FolderId => x !== null), seconds: heartbeat, latencySeconds: b.latency, hierarchy: true });
+  // Changes since the device's last Sync answer at once; the check runs once the watch listens, so a
+  // change committed in between is not left for the heartbeat.
+  const end = await watchFolders(ctx, {
+    folderIds: ids.filter((x): x is FolderId => x !== null), seconds: heartbeat, latencySeconds: b.latency, hierarchy: true,
+    command: 'Ping', instant: b.instant,
+    precheck: async () => (await pending(ctx, folders)).map((f) => folderIdOf(f)).filter((x): x is FolderId => x !== null),
+  });
   switch (end.kind) {
     case 'changed': return { status: PingStatus.changes, folders: end.folderIds.map(String) };
     case 'hierarchy': return { status: PingStatus.folderSyncRequired };
     // Ended by device management or a newer request: tell the device to FolderSync if its state went away.
     case 'ended': return { status: (await hierarchyCurrent(ctx, folders)) ? PingStatus.expired : PingStatus.folderSyncRequired };
+    // The bus may have missed changes while reconnecting: look in the store (the next Ping waits again).
+    case 'resync': {
+      if (!(await hierarchyCurrent(ctx, folders))) return { status: PingStatus.folderSyncRequired };
+      const missed = await pending(ctx, folders);
+      return missed.length > 0 ? { status: PingStatus.changes, folders: missed } : { status: PingStatus.expired };
+    }
     default: return { status: PingStatus.expired };
   }
 }

@@ -1,0 +1,63 @@
+// Admin API: settings changeable while running (`carbonio config get|set global ...`), global admin only.
+//   GET /config/global[?key=<name>]   the push tuning settings (or one), as stored now (defaults when unset)
+//   PUT /config/global {key, value}   validate and store one; 400 names the allowed values
+// Keys take Carbonio's spellings too (ZxMobile_NotificationsLatency, ...), in any case (push-settings.ts).
+// The change applies to new Pings at once on this server and within a few seconds on the others.
+import type { FastifyInstance } from 'fastify';
+import {
+  allowedValues, loadPushSettings, PUSH_DEFAULTS, PUSH_SETTINGS, resolvePushKey, setPushSetting, unknownPushKey, type PushSettingKey, type PushSettings,
+} from '../devices/push-settings.js';
+import { asBody, reqString } from './body.js';
+import { authenticate, type AdminDeps } from './context.js';
+import { badRequest, forbidden } from './http-errors.js';
+import { isGlobal } from './policy.js';
+
+type Req = { Params: { scope: string }; Querystring: Record<string, string | undefined> };
+
+/** Only the global scope exists: every server of an installation shares one database. */
+function checkScope(scope: string): void {
+  if (scope.toLowerCase() !== 'global') throw badRequest(`unknown scope "${scope}": settings are global (every server shares them)`);
+}
+
+export const settingView = (key: PushSettingKey, s: PushSettings) => {
+  const def = PUSH_SETTINGS.find((d) => d.key === key);
+  return {
+    key,
+    value: s[key],
+    default: PUSH_DEFAULTS[key],
+    allowed: allowedValues(key, s),
+    aliases: def?.aliases ?? [],
+    description: def?.description ?? '',
+  };
+};
+
+export function registerConfigRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const { store } = deps;
+
+  app.get<Req>('/config/:scope', async (req) => {
+    const p = await authenticate(deps, req);
+    if (!isGlobal(p)) throw forbidden();
+    checkScope(req.params.scope);
+    const name = req.query.key;
+    let keys = PUSH_SETTINGS.map((d) => d.key);
+    if (name !== undefined && name !== '') {
+      const key = resolvePushKey(name);
+      if (!key) throw unknownPushKey(name);
+      keys = [key];
+    }
+    const s = await loadPushSettings(store);
+    return { scope: 'global', settings: keys.map((k) => settingView(k, s)) };
+  });
+
+  app.put<Req>('/config/:scope', async (req) => {
+    const p = await authenticate(deps, req);
+    if (!isGlobal(p)) throw forbidden();
+    checkScope(req.params.scope);
+    const body = asBody(req.body);
+    const name = reqString(body, 'key');
+    if (!('value' in body) || body.value === null) throw badRequest('"value" is required');
+    const r = await setPushSetting(store, name, body.value);
+    deps.log.info({ event: 'setting-changed', scope: 'global', key: r.key, value: r.value, previous: r.previous, by: p.account.email }, 'setting changed');
+    return { scope: 'global', key: r.key, value: r.value, previous: r.previous };
+  });
+}
