@@ -95,6 +95,23 @@ describe('EAS Ping', () => {
     assert.equal(status(await ping('fresh', null, null)), 3, 'nothing to reuse');
   });
 
+  test("the device's own change through Sync does not wake its next Ping", async () => {
+    await ready('p6', ['Inbox']);
+    const inbox = folders.get('Inbox')!;
+    const a = (await app.store.accounts.getByEmail(ann.email))!;
+    const inboxFolder = (await app.store.mailbox.getFolderByRole(a.id, 'inbox'))!;
+    const [item] = await app.store.mailbox.listItems(a.id, inboxFolder.id, { limit: 1 });
+    assert.ok(item, 'the Inbox has mail from earlier cases');
+    const row = await app.store.deviceState.getCollection(a.id, 'p6' as never, inbox);
+    const changed = await req('p6', 'Sync', as('Sync', as('Collections', as('Collection', as('SyncKey', row!.key), as('CollectionId', inbox),
+      as('Commands', as('Change', as('ServerId', `${inbox}:${item.id}`), as('ApplicationData', el('Email:Read', item.flags.seen ? '0' : '1'))))))));
+    assert.equal(changed.status, 200);
+    const t0 = Date.now();
+    const r = await ping('p6', 2, [inbox]);
+    assert.equal(status(r), 1, 'held until the heartbeat: its own read flag is no news to it');
+    assert.ok(Date.now() - t0 >= 1900);
+  });
+
   test('bounds, folder limit, unknown folder and hierarchy change', async () => {
     await ready('p4', ['Inbox']);
     const inbox = folders.get('Inbox')!;
