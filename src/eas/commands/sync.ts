@@ -7,7 +7,7 @@ import { renderEmail, renderEmailChange, type EmailOptions } from '../classes/em
 import { defineCommand, EasStatusError, type EasContext, type EasResponse } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { isStoreError } from '../../core/errors.js';
-import { failedCollection, syncCollection, type CollectionResult } from '../sync/sync-collection.js';
+import { collectionResult, syncCollection, type CollectionResult } from '../sync/sync-collection.js';
 import { parseSyncRequest, SyncStatus, type CollectionRequest, type SyncRequest } from '../sync/sync-request.js';
 import { watchFolders } from '../sync/watch.js';
 import { ns, type WbxmlElement } from '../wbxml/index.js';
@@ -65,7 +65,7 @@ async function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionRes
         // 9 (cannot complete) when the mailbox is over quota, else 5.
         const status = isStoreError(err, 'temporary') ? SyncStatus.retry : isStoreError(err, 'quota') ? SyncStatus.cannotComplete : SyncStatus.serverError;
         if (status === SyncStatus.serverError) ctx.log.error({ err, collectionId: c.collectionId }, 'Sync of a collection failed');
-        results.push(failedCollection(c, status));
+        results.push(collectionResult(c, status));
       }
     }
     return results;

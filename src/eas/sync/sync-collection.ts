@@ -41,7 +41,8 @@ export function windowOf(req: CollectionRequest, global: number | null): number 
   return w <= 0 || w > MAX_WINDOW ? MAX_WINDOW : w;
 }
 
-export function failedCollection(req: CollectionRequest, status: number, key = req.syncKey): CollectionResult {
+/** A collection answer without items: a failure status, or the new key of a SyncKey 0. */
+export function collectionResult(req: CollectionRequest, status: number, key = req.syncKey): CollectionResult {
   return { collectionId: req.collectionId, status, key, changed: true, more: false, commands: [], responses: [], options: defaultOptions(), folder: null };
 }
 
@@ -65,7 +66,7 @@ export async function syncCollection(ctx: EasContext, req: CollectionRequest, gl
   const deviceId = ctx.device.deviceId;
   const folderId = folderIdOf(req.collectionId);
   const folder = folderId === null ? null : await store.mailbox.getFolder(accountId, folderId);
-  if (!folder) return failedCollection(req, SyncStatus.hierarchyChanged);
+  if (!folder) return collectionResult(req, SyncStatus.hierarchyChanged);
   const persist = ctx.persistentDevice && ctx.device.status !== DeviceStatus.wipeRequested;
   const row = await store.deviceState.getCollection(accountId, deviceId, req.collectionId);
   const state = row ? decodeCollectionState(row.data) : null;
@@ -79,19 +80,19 @@ export async function syncCollection(ctx: EasContext, req: CollectionRequest, gl
         await tx.deviceState.reset(accountId, deviceId, req.collectionId);
         await tx.deviceState.putCollection(accountId, deviceId, req.collectionId, stateKey(fresh), JSON.stringify(fresh));
       }
-      return { ...failedCollection(req, SyncStatus.ok, stateKey(fresh)), options: fresh.options, folder };
+      return { ...collectionResult(req, SyncStatus.ok, stateKey(fresh)), options: fresh.options, folder };
     });
   }
 
   const parsed = parseKey(req.syncKey);
-  if (!parsed || !state || parsed.generation !== state.key.generation) return failedCollection(req, SyncStatus.invalidKey, '0');
+  if (!parsed || !state || parsed.generation !== state.key.generation) return collectionResult(req, SyncStatus.invalidKey, '0');
   const resend = parsed.n === state.key.n - 1 && state.last?.fromKey === req.syncKey;
-  if (!resend && parsed.n !== state.key.n) return failedCollection(req, SyncStatus.invalidKey, '0');
+  if (!resend && parsed.n !== state.key.n) return collectionResult(req, SyncStatus.invalidKey, '0');
 
   try {
     return await advance(ctx, req, globalWindow, now, folder, state, row?.key, resend, persist);
   } catch (err) {
-    if (isStoreError(err, 'conflict')) return failedCollection(req, SyncStatus.invalidKey, '0');
+    if (isStoreError(err, 'conflict')) return collectionResult(req, SyncStatus.invalidKey, '0');
     throw err;
   }
 }
