@@ -316,6 +316,23 @@ for (const backend of backends) {
       assert.equal(await store.deviceState.countHeld(other, dev, coll), 0);
     });
 
+    test('class items (notes): added with their data, changed only when the data changes, isolated per account', async () => {
+      const notes = (await store.mailbox.getFolderByRole(acct, 'notes'))!;
+      const start = await store.mailbox.currentModseq(acct);
+      const n = await store.mailbox.addItem(acct, notes.id, { kind: 'note', data: { subject: 'Milk', body: 'two litres' }, categories: ['Home'] });
+      assert.deepEqual([n.kind, n.blobId, n.data, n.categories, n.modseq], ['note', null, { subject: 'Milk', body: 'two litres' }, ['Home'], start + 1]);
+      const same = await store.mailbox.updateItemData(acct, n.id, { subject: 'Milk', body: 'two litres' });
+      assert.equal(same.modseq, n.modseq, 'no change, no modseq');
+      const u = await store.mailbox.updateItemData(acct, n.id, { subject: 'Milk', body: 'three litres' }, []);
+      assert.deepEqual([u.data, u.categories, u.modseq], [{ subject: 'Milk', body: 'three litres' }, [], start + 2]);
+      assert.deepEqual((await store.mailbox.changesSince(acct, start)).map((c) => c.kind), ['item-added', 'item-changed']);
+      await rejectsKind(store.mailbox.updateItemData(other, n.id, {}), 'not-found');
+      await rejectsKind(store.mailbox.addItem(other, notes.id, { kind: 'note', data: {} }), 'not-found');
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const m = await store.mailbox.addMessage(acct, inbox.id, { raw: raw('not-a-note'), meta: meta('not-a-note') });
+      await rejectsKind(store.mailbox.updateItemData(acct, m.id, {}), 'invalid');
+    });
+
     test('ping answers', async () => {
       await store.ping();
     });

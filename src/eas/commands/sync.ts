@@ -4,6 +4,7 @@
 // until something changes or the interval ends (Status 14 with Limit when out of bounds). 14.0 and later
 // leave unchanged collections out, and an answer with nothing in it is an empty 200.
 import { renderEmail, renderEmailChange, type EmailOptions } from '../classes/email.js';
+import { renderNote } from '../classes/note.js';
 import { defineCommand, EasStatusError, type EasContext, type EasResponse } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { isStoreError } from '../../core/errors.js';
@@ -105,6 +106,7 @@ function emailOptions(r: CollectionResult, ctx: EasContext, serverId: string): E
 }
 
 async function applicationData(ctx: EasContext, r: CollectionResult, item: { blobId: string | null } & Parameters<typeof renderEmail>[0], serverId: string): Promise<WbxmlElement> {
+  if (item.kind === 'note') return renderNote(item, r.options.bodyPreferences);
   const raw = item.blobId ? await ctx.deps.store.blobs.get(item.blobId) : null;
   return renderEmail(item, raw ?? new Uint8Array(), emailOptions(r, ctx, serverId));
 }
@@ -113,7 +115,10 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
   const commands: WbxmlElement[] = [];
   for (const c of r.commands) {
     if (c.kind === 'add') commands.push(as('Add', as('ServerId', c.serverId), await applicationData(ctx, r, c.item, c.serverId)));
-    else if (c.kind === 'change') commands.push(as('Change', as('ServerId', c.serverId), renderEmailChange(c.item, ctx.version)));
+    else if (c.kind === 'change') {
+      const data = c.item.kind === 'note' ? renderNote(c.item, r.options.bodyPreferences) : renderEmailChange(c.item, ctx.version);
+      commands.push(as('Change', as('ServerId', c.serverId), data));
+    }
     else commands.push(as(c.kind === 'delete' ? 'Delete' : 'SoftDelete', as('ServerId', c.serverId)));
   }
   const responses: WbxmlElement[] = [];

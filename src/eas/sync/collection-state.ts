@@ -32,7 +32,7 @@ export interface CollectionState {
   /** Oldest receive time of the current window (0: no window); SoftDelete scans start here. */
   windowStart: number;
   options: CollectionOptions;
-  last: { fromKey: string; prev: Omit<CollectionState, 'last'>; undo: Undo } | null;
+  last: { fromKey: string; prev: Omit<CollectionState, 'last'>; undo: Undo; adds?: Record<string, string> } | null;
   /** Consecutive resends of one key: the loop safety net narrows the window, then skips the item. */
   loop?: { key: string; count: number };
   /** Items the loop safety net skipped (shown to admins as "attention needed"). */

@@ -6,7 +6,8 @@ import type { FolderId, ItemId } from '../../core/ids.js';
 import type { Folder, Item, Repos } from '../../store/types.js';
 import { parseEmailChange } from '../classes/email.js';
 import type { EasContext } from '../command.js';
-import { parseItemServerId, type CollectionOptions, type HeldChanges } from './collection-state.js';
+import { noteData, parseNote } from '../classes/note.js';
+import { itemServerId, parseItemServerId, type CollectionOptions, type HeldChanges } from './collection-state.js';
 import type { ClientCommand } from './sync-request.js';
 import { SyncStatus } from './sync-request.js';
 
@@ -26,6 +27,9 @@ export interface ImportInput {
   options: CollectionOptions;
   held: ReadonlyMap<ItemId, number>;
   changes: HeldChanges;
+  /** ClientId -> ServerId of the Adds of the transition being run again: a resent Add creates nothing new. */
+  knownAdds: Readonly<Record<string, string>>;
+  now: number;
 }
 
 /** The item a ServerId names, if it is this account's and in this folder. */
@@ -42,10 +46,25 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
   const out: ImportResponse[] = [];
   for (const c of commands) {
     switch (c.kind) {
-      case 'add':
-        // Mail is created by delivery, not by phones (drafts come with 16.0 support).
-        out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.conversionError });
+      case 'add': {
+        // Mail is created by delivery, not by phones (drafts come with 16.0 support); notes are the phone's.
+        if (folder.kind !== 'notes' || ctx.version < 140 || !c.data) {
+          out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.conversionError });
+          break;
+        }
+        const known = input.knownAdds[c.clientId];
+        const again = known ? await itemIn(tx, accountId, folder.id, known) : null;
+        if (known && again?.id && again.item) {
+          changes.hold(again.id, again.item.modseq);
+          out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.ok, serverId: known });
+          break;
+        }
+        const note = parseNote(c.data, input.now);
+        const created = await tx.mailbox.addItem(accountId, folder.id, { kind: 'note', data: note.data, categories: note.categories });
+        changes.hold(created.id, created.modseq);
+        out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.ok, serverId: itemServerId(folder.id, created.id) });
         break;
+      }
       case 'change': {
         const { id, item } = await itemIn(tx, accountId, folder.id, c.serverId);
         if (!id || !item) {
@@ -59,8 +78,13 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
           out.push({ kind: 'change', serverId: c.serverId, status: SyncStatus.conflict });
           break;
         }
-        const patch = c.data ? parseEmailChange(c.data) : {};
-        const updated = await tx.mailbox.updateItem(accountId, id, patch);
+        let updated: Item;
+        if (item.kind === 'note') {
+          const next = c.data ? parseNote(c.data, input.now, { data: noteData(item), categories: item.categories }) : null;
+          updated = next ? await tx.mailbox.updateItemData(accountId, id, next.data, next.categories) : item;
+        } else {
+          updated = await tx.mailbox.updateItem(accountId, id, c.data ? parseEmailChange(c.data) : {});
+        }
         // The device has this version now: it is not sent back to it.
         changes.hold(id, updated.modseq);
         break;
@@ -72,7 +96,8 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
           else out.push({ kind: 'delete', serverId: c.serverId, status: SyncStatus.notFound });
           break;
         }
-        if (input.deletesAsMoves && input.trash && input.trash.id !== folder.id) await tx.mailbox.moveItem(accountId, id, input.trash.id);
+        // DeletesAsMoves is about mail: a deleted note or contact does not go to the mail Trash.
+        if (input.deletesAsMoves && folder.kind === 'mail' && input.trash && input.trash.id !== folder.id) await tx.mailbox.moveItem(accountId, id, input.trash.id);
         else await tx.mailbox.deleteItem(accountId, id);
         changes.drop(id);
         break;

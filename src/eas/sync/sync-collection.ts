@@ -133,7 +133,10 @@ async function advance(
     const responses = await importCommands({
       ctx, tx, folder, trash: await tx.mailbox.getFolderByRole(accountId, 'trash'), commands: req.commands,
       deletesAsMoves: req.deletesAsMoves, options: working.options, held, changes,
+      knownAdds: resend ? state.last?.adds ?? {} : {}, now,
     });
+    // The Adds of this transition, so a resend of this request creates nothing again.
+    const adds = Object.fromEntries(responses.flatMap((r) => (r.kind === 'add' && r.serverId !== undefined ? [[r.clientId, r.serverId]] : [])));
     const exported = req.getChanges === false
       ? { commands: [], more: false }
       : await exportChanges(ctx, tx, folder, working, loopWindow(windowOf(req, globalWindow), loop), changes, now);
@@ -144,7 +147,8 @@ async function advance(
       // The loop counter lives only while the same key keeps coming back.
       const { loop: _oldLoop, flagged: _oldFlagged, ...rest } = working;
       const next: CollectionState = {
-        ...rest, key: nextKey(base.key), last: { fromKey: req.syncKey, prev, undo: changes.undo() },
+        ...rest, key: nextKey(base.key),
+        last: { fromKey: req.syncKey, prev, undo: changes.undo(), ...(Object.keys(adds).length > 0 ? { adds } : {}) },
         ...(loop ? { loop } : {}), ...(flagged ? { flagged } : {}),
       };
       key = stateKey(next);

@@ -165,6 +165,39 @@ export class SqlMailboxRepo implements MailboxRepo {
     });
   }
 
+  addItem(accountId: AccountId, folderId: FolderId, input: { kind: Exclude<ItemKind, 'message'>; data: unknown; categories?: string[]; receivedAt?: number }): Promise<Item> {
+    const data = JSON.stringify(input.data ?? null);
+    return write(this.ctx, async (db, changes) => {
+      const f = await db.selectFrom('folders').select('id').where('account_id', '=', accountId).where('id', '=', folderId).executeTakeFirst();
+      if (!f) throw new StoreError('not-found', 'folder not found');
+      const seq = await nextModseq(db, accountId);
+      const row = {
+        account_id: accountId, folder_id: folderId, kind: input.kind, modseq: seq, received_at: input.receivedAt ?? Date.now(),
+        blob_id: null, size: Buffer.byteLength(data), seen: 1, flagged: 0, answered: 0, forwarded: 0, draft: 0,
+        categories: JSON.stringify(input.categories ?? []), meta: null, data,
+      };
+      const { id } = await db.insertInto('items').values(row).returning('id').executeTakeFirstOrThrow();
+      await logChange(db, changes, accountId, 'item-added', folderId, asItemId(Number(id)), null, seq);
+      return toItem({ ...row, id });
+    });
+  }
+
+  updateItemData(accountId: AccountId, id: ItemId, data: unknown, categories?: string[]): Promise<Item> {
+    return write(this.ctx, async (db, changes) => {
+      const r = await db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      if (!r) throw new StoreError('not-found', 'item not found');
+      if (r.kind === 'message') throw new StoreError('invalid', 'a message is changed through its flags, not its data');
+      const json = JSON.stringify(data ?? null);
+      const cats = categories === undefined ? r.categories : JSON.stringify(categories);
+      if (json === r.data && cats === r.categories) return toItem(r); // nothing changed: no modseq
+      const seq = await nextModseq(db, accountId);
+      const set = { data: json, categories: cats, size: Buffer.byteLength(json), modseq: seq };
+      await db.updateTable('items').set(set).where('id', '=', id).execute();
+      await logChange(db, changes, accountId, 'item-changed', asFolderId(Number(r.folder_id)), id, null, seq);
+      return toItem({ ...r, ...set });
+    });
+  }
+
   async getItem(accountId: AccountId, id: ItemId): Promise<Item | null> {
     const r = await this.ctx.db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
     return r ? toItem(r) : null;
