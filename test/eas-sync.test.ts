@@ -218,6 +218,39 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.ok(!rest.includes(culprit[0]!));
   });
 
+  test('FilterType: a narrower window sends SoftDelete for what left it; a wider one brings it back', async () => {
+    const folder = await app.store.mailbox.createFolder(ann.id, { parentId: null, name: 'Aging', kind: 'mail' });
+    const day = 86_400_000;
+    const old = await app.store.mailbox.addMessage(ann.id, folder.id, { raw: mail('Old one'), meta: await parseMessageMeta(mail('Old one')), receivedAt: Date.now() - 20 * day });
+    const recent = await app.store.mailbox.addMessage(ann.id, folder.id, { raw: mail('Recent one'), meta: await parseMessageMeta(mail('Recent one')), receivedAt: Date.now() - day });
+    const id = String(folder.id);
+    await folderSync('phoneT');
+    const withFilter = (f: number) => [as('Options', as('FilterType', f))];
+    let k = keyOf(await sync('phoneT', '0', id, withFilter(0)));
+    const all = await sync('phoneT', k, id, withFilter(0));
+    assert.deepEqual(new Set(ids(all, 'Add')), new Set([`${id}:${old.id}`, `${id}:${recent.id}`]));
+    k = keyOf(all);
+    const week = await sync('phoneT', k, id, withFilter(3));
+    assert.deepEqual(ids(week, 'SoftDelete'), [`${id}:${old.id}`], 'the 20-day-old message left the one-week window');
+    k = keyOf(week);
+    const month = await sync('phoneT', k, id, withFilter(5));
+    assert.deepEqual(ids(month, 'Add'), [`${id}:${old.id}`], 'back within one month');
+  });
+
+  test('server wins a conflict: the phone is told Status 7 and gets the server version', async () => {
+    await folderSync('phoneC');
+    const { key } = await drain('phoneC', keyOf(await sync('phoneC', '0', inboxId)), 512);
+    const inbox = (await app.store.mailbox.getFolderByRole(ann.id, 'inbox'))!;
+    const [item] = await app.store.mailbox.listItems(ann.id, inbox.id, { limit: 1 });
+    // The server changes the flag after the phone got the message...
+    await app.store.mailbox.updateItem(ann.id, item!.id, { flags: { flagged: !item!.flags.flagged } });
+    // ...and the phone changes its read state without having seen that.
+    const r = await sync('phoneC', key, inboxId, [as('Commands', as('Change', as('ServerId', `${inbox.id}:${item!.id}`), as('ApplicationData', el('Email:Read', item!.flags.seen ? '0' : '1'))))]);
+    assert.equal(intOf(child(child(coll(r), 'AirSync:Responses'), 'AirSync:Change'), 'AirSync:Status'), 7);
+    assert.deepEqual(ids(r, 'Change'), [`${inbox.id}:${item!.id}`], 'the server version comes in the same answer');
+    assert.equal((await app.store.mailbox.getItem(ann.id, item!.id))!.flags.seen, item!.flags.seen, 'the phone change was not applied');
+  });
+
   test("two accounts on one DeviceId: no key, folder or ServerId of one works for the other", async () => {
     await folderSync('sharedPhone');
     const annKey = keyOf(await sync('sharedPhone', '0', inboxId));
