@@ -7,6 +7,8 @@ import { DirectoryService } from './auth/directory-service.js';
 import { MemoryBus } from './bus/memory-bus.js';
 import { PgBus } from './bus/pg-bus.js';
 import { DeviceSessions } from './devices/sessions.js';
+import { LocalDelivery } from './mail/delivery.js';
+import { Relay } from './mail/relay.js';
 import type { Bus } from './bus/types.js';
 import { SqlStore } from './store/sql/sql-store.js';
 import type { Store } from './store/types.js';
@@ -45,7 +47,10 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   }
 
   const sessions = new DeviceSessions();
-  const http = await buildHttpServer({ config, store, auth, directory, bus, sessions, log });
+  // Mail sent from phones: the same local delivery and relay rules as SMTP submission.
+  const relay = Relay.fromConfig(config);
+  const outgoing = { store, delivery: new LocalDelivery(store, { ...(relay ? { relay } : {}), log }), relay };
+  const http = await buildHttpServer({ config, store, auth, directory, bus, sessions, outgoing, log });
   let smtp: Awaited<ReturnType<typeof startSmtpServers>> | null = null;
   try {
     await http.listen({ port: config.httpPort, host: config.bindAddress });
@@ -79,6 +84,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         } finally {
           clearInterval(sweep);
         }
+        await Promise.race([outgoing.delivery.autoReplies.settled(), new Promise((r) => setTimeout(r, 2000))]);
+        relay?.close();
         await bus.close();
         await store.close();
       })();

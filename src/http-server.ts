@@ -5,6 +5,7 @@ import type { Logger } from './core/logger.js';
 import type { Authenticator } from './auth/types.js';
 import type { Bus } from './bus/types.js';
 import type { DeviceSessions } from './devices/sessions.js';
+import type { OutgoingDeps } from './mail/outgoing.js';
 import type { DirectoryService } from './auth/directory-service.js';
 import type { Store } from './store/types.js';
 import { adminApi } from './admin/api.js';
@@ -21,6 +22,7 @@ export interface HttpDeps {
   directory: DirectoryService;
   bus: Bus;
   sessions: DeviceSessions;
+  outgoing: OutgoingDeps;
   log: Logger;
 }
 

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
 import type { Authenticator } from '../auth/types.js';
 import type { Bus } from '../bus/types.js';
+import type { OutgoingDeps } from '../mail/outgoing.js';
 import type { DeviceSessions } from '../devices/sessions.js';
 import type { Account, Device, Store } from '../store/types.js';
 import type { WbxmlElement } from './wbxml/index.js';
@@ -18,6 +19,8 @@ export interface EasDeps {
   bus: Bus;
   /** Held requests by device: a newer request of the device, or device management, ends them. */
   sessions: DeviceSessions;
+  /** Where mail sent from phones goes: local delivery (with the Sent copy) and the outbound relay. */
+  outgoing: OutgoingDeps;
   log: Logger;
 }
 

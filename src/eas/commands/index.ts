@@ -10,6 +10,7 @@ import { itemOperationsCommand } from './item-operations.js';
 import { moveItemsCommand } from './move-items.js';
 import { pingCommand } from './ping.js';
 import { provisionCommand } from './provision.js';
+import { sendMailCommand } from './send-mail.js';
 import { settingsCommand } from './settings.js';
 import { syncCommand } from './sync.js';
 
@@ -18,6 +19,7 @@ const all: EasCommand[] = [
   folderSyncCommand, folderCreateCommand, folderUpdateCommand, folderDeleteCommand,
   syncCommand, pingCommand,
   getItemEstimateCommand, itemOperationsCommand, moveItemsCommand,
+  sendMailCommand,
 ];
 
 export const commands: ReadonlyMap<string, EasCommand> = new Map(all.map((c) => [c.name.toLowerCase(), c]));

@@ -1,0 +1,94 @@
+// Mail a user sends from a phone (EAS SendMail; the same rules as SMTP submission): the From is the
+// sender's own address (MS-ASCMD R448: a phone cannot send as someone else), Bcc is taken out of the
+// copy that travels, Date and Message-ID are added when missing; recipients come from To, Cc and Bcc.
+// Then, as for submission: the relay first (if it refuses, nothing is stored), then the local copies and
+// the sender's Sent copy in one transaction.
+import { randomUUID } from 'node:crypto';
+import { simpleParser, type AddressObject } from 'mailparser';
+import type { Account, Store } from '../store/types.js';
+import type { LocalDelivery } from './delivery.js';
+import { classifyRecipient } from './recipients.js';
+import type { Relay } from './relay.js';
+
+export class OutgoingError extends Error {
+  override readonly name = 'OutgoingError';
+  constructor(readonly reason: 'invalid-mime' | 'no-recipients' | 'unresolved' | 'no-relay' | 'relay-refused', message: string) {
+    super(message);
+  }
+}
+
+export interface PreparedMessage {
+  raw: Buffer;
+  recipients: string[];
+}
+
+const quoteName = (name: string): string => `"${name.replace(/["\\\r\n]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : ' '))}"`;
+
+/** Rewrites the header block: the sender's From, no Bcc, and a Date and Message-ID if the phone left them out. */
+export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Date.now()): Promise<PreparedMessage> {
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const text = buf.toString('latin1'); // byte-preserving: only the header block is rewritten
+  const m = /\r?\n\r?\n/.exec(text);
+  if (!m || m.index === 0) throw new OutgoingError('invalid-mime', 'the message has no header block');
+  const header = text.slice(0, m.index);
+  const body = text.slice(m.index);
+  const parsed = await simpleParser(buf, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const list = (a: AddressObject | AddressObject[] | undefined): string[] =>
+    (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.flatMap((v) => (v.address ? [v.address.toLowerCase()] : [])));
+  const recipients = [...new Set([...list(parsed.to), ...list(parsed.cc), ...list(parsed.bcc)])];
+  const kept: string[] = [];
+  let drop = false;
+  let hasDate = false;
+  let hasId = false;
+  for (const line of header.split(/\r?\n/)) {
+    if (/^[ \t]/.test(line)) {
+      if (!drop) kept.push(line);
+      continue;
+    }
+    const name = line.slice(0, line.indexOf(':')).trim().toLowerCase();
+    drop = name === 'from' || name === 'bcc' || name === 'sender';
+    if (name === 'date') hasDate = true;
+    if (name === 'message-id') hasId = true;
+    if (!drop) kept.push(line);
+  }
+  const from = sender.displayName ? `${quoteName(sender.displayName)} <${sender.email}>` : sender.email;
+  const added = [`From: ${from}`];
+  if (!hasDate) added.push(`Date: ${new Date(now).toUTCString().replace('GMT', '+0000')}`);
+  if (!hasId) added.push(`Message-ID: <${randomUUID()}@${sender.email.slice(sender.email.indexOf('@') + 1)}>`);
+  return { raw: Buffer.from([...added, ...kept].join('\r\n') + body, 'latin1'), recipients };
+}
+
+export interface OutgoingDeps {
+  store: Store;
+  delivery: LocalDelivery;
+  relay: Relay | null;
+}
+
+export interface SendResult {
+  local: number;
+  relayed: number;
+  savedInSent: boolean;
+}
+
+export async function sendOutgoing(deps: OutgoingDeps, sender: Account, msg: PreparedMessage, saveInSent: boolean): Promise<SendResult> {
+  if (msg.recipients.length === 0) throw new OutgoingError('no-recipients', 'the message names no recipient');
+  const local: Account[] = [];
+  const external: string[] = [];
+  for (const address of msg.recipients) {
+    const r = await classifyRecipient(deps.store, address);
+    if (r.kind === 'local') local.push(r.account);
+    else if (r.kind === 'foreign') external.push(r.address);
+    else throw new OutgoingError('unresolved', `recipient ${address} does not exist here`);
+  }
+  if (external.length > 0) {
+    if (!deps.relay) throw new OutgoingError('no-relay', 'no outbound relay is configured for external recipients');
+    try {
+      await deps.relay.send({ from: sender.email, to: external }, msg.raw);
+    } catch (err) {
+      throw new OutgoingError('relay-refused', `the relay refused the message: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const targets = [...local.map((a) => ({ recipient: a, folder: 'inbox' as const })), ...(saveInSent ? [{ recipient: sender, folder: 'sent' as const }] : [])];
+  if (targets.length > 0) await deps.delivery.deliverTo(targets, msg.raw, { envelopeFrom: sender.email });
+  return { local: local.length, relayed: external.length, savedInSent: saveInSent };
+}
