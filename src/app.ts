@@ -54,9 +54,10 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   let smtp: Awaited<ReturnType<typeof startSmtpServers>> | null = null;
   try {
     await http.listen({ port: config.httpPort, host: config.bindAddress });
-    smtp = await startSmtpServers({ config, store, auth, log });
+    smtp = await startSmtpServers({ config, store, auth, log, outgoing });
   } catch (err) {
     await http.close();
+    relay?.close();
     await bus.close();
     await store.close();
     throw err;

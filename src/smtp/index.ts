@@ -7,8 +7,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
 import type { Authenticator } from '../auth/types.js';
 import type { Store } from '../store/types.js';
-import { LocalDelivery } from '../mail/delivery.js';
-import { Relay } from '../mail/relay.js';
+import type { LocalDelivery } from '../mail/delivery.js';
+import type { Relay } from '../mail/relay.js';
 import { createInboundServer } from './inbound.js';
 import { createSubmissionServer } from './submission.js';
 import { replies, useOwnEnhancedCodes } from './replies.js';
@@ -19,6 +19,8 @@ export interface SmtpDeps {
   store: Store;
   auth: Authenticator;
   log: Logger;
+  /** The server's one local delivery (with its out-of-office responder) and relay, shared with ActiveSync. */
+  outgoing: { delivery: LocalDelivery; relay: Relay | null };
 }
 
 export interface SmtpServers {
@@ -30,12 +32,11 @@ export interface SmtpServers {
 
 export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
   const log = deps.log.child({ svc: 'smtp' });
-  // Out-of-office replies to external senders leave through the same relay as submitted mail.
-  const relay = Relay.fromConfig(deps.config);
+  // The delivery and relay belong to the server (app.ts): ActiveSync's SendMail uses the same ones.
   const ctx: SmtpContext = {
     config: deps.config, store: deps.store, auth: deps.auth, log,
-    delivery: new LocalDelivery(deps.store, { ...(relay ? { relay } : {}), log }),
-    relay,
+    delivery: deps.outgoing.delivery,
+    relay: deps.outgoing.relay,
     inFlight: new InFlight(),
   };
   const inbound = createInboundServer(ctx);
@@ -55,7 +56,6 @@ export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
     submissionPort = await listen(submission, deps.config.submissionPort, deps.config.bindAddress);
   } catch (err) {
     await Promise.all(servers.map((s) => closeListener(s)));
-    ctx.relay?.close();
     throw err;
   }
   log.info({ inboundPort, submissionPort, maxMessageBytes: deps.config.maxMessageBytes, relay: ctx.relay?.target ?? null }, 'smtp listening');
@@ -75,7 +75,6 @@ export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
         for (const s of servers) for (const conn of [...s.connections]) conn.send(bye.responseCode, bye.message);
         await Promise.race([closed, delay(CLOSE_DRAIN_MS)]);
         await Promise.race([ctx.delivery.autoReplies.settled(), delay(CLOSE_DRAIN_MS)]);
-        ctx.relay?.close();
         log.info('smtp stopped');
       })();
       return closing;
