@@ -7,13 +7,12 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { child, el, intOf, ns, textOf, children, type WbxmlElement } from '../src/eas/wbxml/index.js';
-import { easRequest, type EasResponse } from '../test/helpers/eas-client.js';
+import { easRequest, type EasResponse, pingBody } from '../test/helpers/eas-client.js';
 import type { NodeProcess } from '../test/helpers/node-process.js';
 import { SmtpClient } from '../test/helpers/smtp-client.js';
 import { percentile, printMeasured, report } from './lib.js';
 
 const as = ns('AirSync');
-const p = ns('Ping');
 const PW = 'bench-password-1';
 
 interface Options { pings: number; accounts: number; rounds: number; pg: string | undefined }
@@ -119,7 +118,7 @@ export async function main(argv: string[]): Promise<void> {
     for (let round = 0; round < opts.rounds; round++) {
       const answeredAt = new Map<string, number>();
       const pings = devices.map((d) =>
-        eas(n1, d, 'Ping', p('Ping', p('HeartbeatInterval', 600), p('Folders', p('Folder', p('Id', d.inbox), p('Class', 'Email'))))).then((r) => {
+        eas(n1, d, 'Ping', pingBody(600, [d.inbox])).then((r) => {
           answeredAt.set(d.deviceId, performance.now());
           if (intOf(r.root ?? undefined, 'Ping:Status') !== 2) notWoken++;
         }));

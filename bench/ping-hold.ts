@@ -12,7 +12,7 @@ import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { child, children, el, ns, textOf } from '../src/eas/wbxml/index.js';
-import { easRequest } from '../test/helpers/eas-client.js';
+import { easRequest, pingBody } from '../test/helpers/eas-client.js';
 import { SmtpClient } from '../test/helpers/smtp-client.js';
 import { percentile, printMeasured, report } from './lib.js';
 
@@ -20,7 +20,6 @@ const ACCOUNTS = Number(process.env.BENCH_PING_ACCOUNTS ?? 1000);
 const DEVICES = Number(process.env.BENCH_PING_DEVICES ?? 10);
 const PASSWORD = 'bench-password-1';
 const as = ns('AirSync');
-const p = ns('Ping');
 const now = (): number => performance.timeOrigin + performance.now();
 
 type ToClient = { cmd: 'setup' | 'hold'; baseUrl: string; accounts: string[] } | { cmd: 'rehold'; baseUrl: string; accounts: string[] };
@@ -39,7 +38,7 @@ function clientMain(): void {
   const ping = (baseUrl: string, a: string, d: string): void => {
     void easRequest({ baseUrl }, {
       cmd: 'Ping', user: a, password: PASSWORD, deviceId: d, version: '14.1',
-      body: p('Ping', p('HeartbeatInterval', 3000), p('Folders', p('Folder', p('Id', inboxes.get(a)), p('Class', 'Email')))),
+      body: pingBody(3000, [inboxes.get(a) ?? '']),
     }).then((r) => send({ kind: 'answer', account: a, device: d, at: now(), status: Number(textOf(r.root ?? undefined, 'Ping:Status') ?? 0) }),
       (err: unknown) => console.error('ping failed', err));
   };

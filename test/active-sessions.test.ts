@@ -6,11 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import { child, children, el, ns, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { failed, ok, runCli } from './helpers/cli.js';
-import { easRequest } from './helpers/eas-client.js';
+import { easRequest, pingBody } from './helpers/eas-client.js';
 import { SmtpClient } from './helpers/smtp-client.js';
 
 const as = ns('AirSync');
-const p = ns('Ping');
 const ann = { email: 'ann@example.com', password: 'ann-password-1' };
 const kai = { email: 'kai@corp.test', password: 'kai-password-1' };
 const boss = { email: 'boss@corp.test', password: 'boss-pass-12' };
@@ -32,7 +31,7 @@ describe('getActiveSessions', () => {
     const sync = (key: string) => req(who, deviceId, 'Sync', as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', id), as('WindowSize', 512)))));
     let r = await sync('0');
     for (let i = 0; i < 20 && r.raw.length > 0; i++) r = await sync(textOf(child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!);
-    const held = req(who, deviceId, 'Ping', p('Ping', p('HeartbeatInterval', heartbeat), p('Folders', p('Folder', p('Id', id), p('Class', 'Email')))));
+    const held = req(who, deviceId, 'Ping', pingBody(heartbeat, [id]));
     await sleep(200);
     return { held };
   };

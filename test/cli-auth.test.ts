@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
-import { failed, ok, runCli } from './helpers/cli.js';
+import { failed, fields, ok, runCli } from './helpers/cli.js';
 
 let app: TestApp;
 const user = 'john@example.com';
@@ -18,16 +18,6 @@ after(async () => {
   if (app) await app.stop();
 });
 
-/** The `key value` lines of an indented block, as a map (first occurrence). */
-function fields(lines: string[], indent = '    '): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const l of lines) {
-    if (!l.startsWith(indent) || l.startsWith(`${indent} `)) continue;
-    const [k, ...v] = l.slice(indent.length).split(' ');
-    if (k && !m.has(k)) m.set(k, v.join(' '));
-  }
-  return m;
-}
 
 async function add(...args: string[]): Promise<{ lines: string[]; id: string; password: string }> {
   const lines = ok(await runCli(app, ['auth', 'credential', 'add', user, ...args]));

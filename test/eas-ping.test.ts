@@ -7,11 +7,10 @@ import { child, children, el, intOf, ns, text, textOf, type WbxmlElement } from 
 import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account } from '../src/store/types.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
-import { easRequest, type EasResponse } from './helpers/eas-client.js';
+import { easRequest, type EasResponse, pingBody } from './helpers/eas-client.js';
 import { SmtpClient } from './helpers/smtp-client.js';
 
 const as = ns('AirSync');
-const p = ns('Ping');
 const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 describe('EAS Ping', () => {
@@ -23,8 +22,7 @@ describe('EAS Ping', () => {
   const req = (deviceId: string, cmd: string, body?: WbxmlElement) =>
     easRequest(app, { cmd, user: ann.email, password: pw, deviceId, version: '14.1', ...(body ? { body } : {}) });
   const ping = (deviceId: string, heartbeat: number | null, ids: string[] | null) =>
-    req(deviceId, 'Ping', heartbeat === null && ids === null ? undefined
-      : p('Ping', heartbeat !== null && p('HeartbeatInterval', heartbeat), ids && p('Folders', ids.map((id) => p('Folder', p('Id', id), p('Class', 'Email'))))));
+    req(deviceId, 'Ping', heartbeat === null && ids === null ? undefined : pingBody(heartbeat, ids));
   const status = (r: EasResponse) => intOf(r.root ?? undefined, 'Ping:Status');
   const pinged = (r: EasResponse) => children(child(r.root ?? undefined, 'Ping:Folders'), 'Ping:Folder').map((f) => text(f));
   /** A device that has synced its folder list and the given folders to the end. */
@@ -167,7 +165,7 @@ describe('EAS Ping', () => {
       const inbox = textOf(children(child(fs.root!, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add')[0], 'FolderHierarchy:ServerId')!;
       const held = Array.from({ length: 20 }, (_, i) => easRequest(other, {
         cmd: 'Ping', user: bob.email, password: 'bob-password-1', deviceId: `b${i}`, version: '14.1',
-        body: p('Ping', p('HeartbeatInterval', 300), p('Folders', p('Folder', p('Id', inbox), p('Class', 'Email')))),
+        body: pingBody(300, [inbox]),
       }));
       await new Promise((r) => setTimeout(r, 300));
       const t0 = Date.now();

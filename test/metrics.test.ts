@@ -10,11 +10,10 @@ import { DeviceSessions } from '../src/devices/sessions.js';
 import { child, children, el, ns, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
 import { metricsAuthorized, registerMetrics } from '../src/metrics-route.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
-import { easRequest } from './helpers/eas-client.js';
+import { easRequest, pingBody } from './helpers/eas-client.js';
 import { SmtpClient } from './helpers/smtp-client.js';
 
 const as = ns('AirSync');
-const p = ns('Ping');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Sample { name: string; labels: Record<string, string>; value: number }
@@ -108,7 +107,7 @@ describe('GET /metrics', () => {
 
   const req = (deviceId: string, cmd: string, body?: WbxmlElement) =>
     easRequest(app, { cmd, user: ann.email, password: ann.password, deviceId, version: '14.1', ...(body ? { body } : {}) });
-  const ping = (deviceId: string, heartbeat: number) => req(deviceId, 'Ping', p('Ping', p('HeartbeatInterval', heartbeat), p('Folders', p('Folder', p('Id', inbox), p('Class', 'Email')))));
+  const ping = (deviceId: string, heartbeat: number) => req(deviceId, 'Ping', pingBody(heartbeat, [inbox]));
   const ready = async (deviceId: string) => {
     const fs = await req(deviceId, 'FolderSync', el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')));
     inbox = textOf(children(child(fs.root!, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add').find((a) => textOf(a, 'FolderHierarchy:DisplayName') === 'Inbox'), 'FolderHierarchy:ServerId')!;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { el, ns } from '../src/eas/wbxml/index.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
-import { failed, ok, runCli } from './helpers/cli.js';
+import { failed, fields, ok, runCli } from './helpers/cli.js';
 import { easRequest } from './helpers/eas-client.js';
 
 const s = ns('Settings');
@@ -13,16 +13,6 @@ const joe = { email: 'joe@a.test', password: 'joe-pass-12' };
 const boss = { email: 'boss@a.test', password: 'boss-pass-1' };
 const otherBoss = { email: 'ann@b.test', password: 'ann-pass-12' };
 
-/** The `key value` lines of one indented block, as a map. */
-function fields(lines: string[], indent: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const l of lines) {
-    if (!l.startsWith(indent) || l.startsWith(`${indent} `)) continue;
-    const [k, ...v] = l.slice(indent.length).split(' ');
-    if (k && !m.has(k)) m.set(k, v.join(' '));
-  }
-  return m;
-}
 
 describe('mobile devices (admin API and CLI)', () => {
   let app: TestApp;

@@ -9,13 +9,12 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { child, children, el, intOf, ns, text, textOf } from '../src/eas/wbxml/index.js';
-import { easRequest, type EasResponse } from './helpers/eas-client.js';
+import { easRequest, type EasResponse, pingBody } from './helpers/eas-client.js';
 import { nodeAdminCall, startNode, type NodeProcess } from './helpers/node-process.js';
 import { createTempPgDatabase, pgUrl } from './helpers/pg.js';
 import { SmtpClient } from './helpers/smtp-client.js';
 
 const as = ns('AirSync');
-const p = ns('Ping');
 const skip = pgUrl ? false : 'CARBONIO_TEST_PG_URL is not set';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
@@ -68,7 +67,7 @@ describe('two server processes on one PostgreSQL database', { skip }, () => {
     }
   };
   const ping = (node: NodeProcess, deviceId: string, heartbeat: number, timeoutMs: number) =>
-    req(node, deviceId, 'Ping', p('Ping', p('HeartbeatInterval', heartbeat), p('Folders', p('Folder', p('Id', inbox), p('Class', 'Email')))), timeoutMs);
+    req(node, deviceId, 'Ping', pingBody(heartbeat, [inbox]), timeoutMs);
   const status = (r: EasResponse) => intOf(r.root ?? undefined, 'Ping:Status');
   const pinged = (r: EasResponse) => children(child(r.root ?? undefined, 'Ping:Folders'), 'Ping:Folder').map((f) => text(f));
   /** FolderSync, then Sync the Inbox to its end, on the given node. */

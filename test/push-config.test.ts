@@ -12,11 +12,10 @@ import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account } from '../src/store/types.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { failed, ok, runCli } from './helpers/cli.js';
-import { easRequest, type EasResponse } from './helpers/eas-client.js';
+import { easRequest, type EasResponse, pingBody } from './helpers/eas-client.js';
 import { SmtpClient } from './helpers/smtp-client.js';
 
 const as = ns('AirSync');
-const p = ns('Ping');
 const boss = { email: 'boss@corp.test', password: 'boss-pass-12' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,7 +45,7 @@ describe('push settings through the admin API, the CLI and Ping', () => {
   const req = (deviceId: string, cmd: string, body?: WbxmlElement) =>
     easRequest(app, { cmd, user: ann.email, password: pw, deviceId, version: '14.1', ...(body ? { body } : {}) });
   const ping = (deviceId: string, heartbeat: number, ids: string[]) =>
-    req(deviceId, 'Ping', p('Ping', p('HeartbeatInterval', heartbeat), p('Folders', ids.map((id) => p('Folder', p('Id', id), p('Class', 'Email'))))));
+    req(deviceId, 'Ping', pingBody(heartbeat, ids));
   const status = (r: EasResponse) => intOf(r.root ?? undefined, 'Ping:Status');
   const pinged = (r: EasResponse) => children(child(r.root ?? undefined, 'Ping:Folders'), 'Ping:Folder').map((f) => text(f)).sort();
   /** A device that has synced its folder list and the given folders to the end. */

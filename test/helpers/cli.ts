@@ -85,3 +85,14 @@ export function failed(r: CliResult, code: number, message?: RegExp): string {
   if (message) assert.match(first, message);
   return first;
 }
+
+/** The `key value` lines of one indented block of Carbonio-style output, as a map (first occurrence wins). */
+export function fields(lines: string[], indent = '    '): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const l of lines) {
+    if (!l.startsWith(indent) || l.startsWith(`${indent} `)) continue;
+    const [k, ...v] = l.slice(indent.length).split(' ');
+    if (k && !m.has(k)) m.set(k, v.join(' '));
+  }
+  return m;
+}

@@ -1,7 +1,7 @@
 // A small ActiveSync client for tests (MS-ASHTTP 2.2.1): one POST of a WBXML command with Basic
 // auth, the version header and an optional policy key, over real HTTP; the answer decoded. Shared
 // by the EAS test files, so its API stays small: easRequest, and easOptions for the OPTIONS probe.
-import { decode, encode, type WbxmlElement } from '../../src/eas/wbxml/index.js';
+import { decode, encode, ns, type WbxmlElement } from '../../src/eas/wbxml/index.js';
 
 export interface EasRequest {
   /** The command, e.g. 'Settings'. */
@@ -62,4 +62,12 @@ export async function easOptions(app: { baseUrl: string }, user: string, passwor
   const res = await fetch(`${app.baseUrl}/Microsoft-Server-ActiveSync`, { method: 'OPTIONS', headers: { authorization: basicAuth(user, password) } });
   await res.arrayBuffer();
   return { status: res.status, headers: res.headers };
+}
+
+const ping = ns('Ping');
+
+/** A Ping body (MS-ASCMD 2.2.1.13): the heartbeat and the mail folders to watch; either may be left out. */
+export function pingBody(heartbeat: number | null, folderIds: readonly string[] | null): WbxmlElement {
+  return ping('Ping', heartbeat !== null && ping('HeartbeatInterval', heartbeat),
+    folderIds && ping('Folders', folderIds.map((id) => ping('Folder', ping('Id', id), ping('Class', 'Email')))));
 }
