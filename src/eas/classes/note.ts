@@ -2,6 +2,7 @@
 // HTML), MessageClass, LastModifiedDate and Categories, to and from the store's note data. A note made on
 // a phone and synced back is unchanged field by field.
 import type { Item } from '../../store/types.js';
+import type { ItemClass } from './registry.js';
 import { child, children, el, intOf, ns, text, textOf, type WbxmlElement } from '../wbxml/index.js';
 import { cutUtf8, htmlToPlain, plainToHtml } from './body-text.js';
 import type { BodyPreference } from './email.js';
@@ -71,3 +72,14 @@ export function parseNote(appData: WbxmlElement, now: number, current?: { data: 
   const categories = cats ? children(cats, 'Notes:Category').map((c) => text(c)) : current?.categories ?? [];
   return { data, categories };
 }
+
+export const noteClass: ItemClass = {
+  className: 'Notes',
+  itemKind: 'note',
+  folderKind: 'notes',
+  minVersion: 140,
+  render: (item, ctx) => renderNote(item, ctx.bodyPreferences),
+  parse(appData, ctx, current) {
+    return parseNote(appData, ctx.now, current ? { data: noteData(current), categories: current.categories } : undefined);
+  },
+};

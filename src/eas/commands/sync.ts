@@ -4,7 +4,7 @@
 // until something changes or the interval ends (Status 14 with Limit when out of bounds). 14.0 and later
 // leave unchanged collections out, and an answer with nothing in it is an empty 200.
 import { renderEmail, renderEmailChange, type EmailOptions } from '../classes/email.js';
-import { renderNote } from '../classes/note.js';
+import { classForItem } from '../classes/catalog.js';
 import { defineCommand, EasStatusError, type EasContext, type EasResponse } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { isStoreError } from '../../core/errors.js';
@@ -12,6 +12,7 @@ import { collectionResult, syncCollection, type CollectionResult } from '../sync
 import { parseSyncRequest, SyncStatus, type CollectionRequest, type SyncRequest } from '../sync/sync-request.js';
 import { watchFolders } from '../sync/watch.js';
 import { ns, type WbxmlElement } from '../wbxml/index.js';
+import type { Item } from '../../store/types.js';
 
 const as = ns('AirSync');
 const REQUEST_CACHE = '#sync-request';
@@ -105,8 +106,9 @@ function emailOptions(r: CollectionResult, ctx: EasContext, serverId: string): E
   };
 }
 
-async function applicationData(ctx: EasContext, r: CollectionResult, item: { blobId: string | null } & Parameters<typeof renderEmail>[0], serverId: string): Promise<WbxmlElement> {
-  if (item.kind === 'note') return renderNote(item, r.options.bodyPreferences);
+async function applicationData(ctx: EasContext, r: CollectionResult, item: Item, serverId: string): Promise<WbxmlElement> {
+  const cls = classForItem(item.kind);
+  if (cls) return cls.render(item, { version: ctx.version, bodyPreferences: r.options.bodyPreferences, now: Date.now() });
   const raw = item.blobId ? await ctx.deps.store.blobs.get(item.blobId) : null;
   return renderEmail(item, raw ?? new Uint8Array(), emailOptions(r, ctx, serverId));
 }
@@ -116,7 +118,8 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
   for (const c of r.commands) {
     if (c.kind === 'add') commands.push(as('Add', as('ServerId', c.serverId), await applicationData(ctx, r, c.item, c.serverId)));
     else if (c.kind === 'change') {
-      const data = c.item.kind === 'note' ? renderNote(c.item, r.options.bodyPreferences) : renderEmailChange(c.item, ctx.version);
+      const cls = classForItem(c.item.kind);
+      const data = cls ? cls.render(c.item, { version: ctx.version, bodyPreferences: r.options.bodyPreferences, now: Date.now() }) : renderEmailChange(c.item, ctx.version);
       commands.push(as('Change', as('ServerId', c.serverId), data));
     }
     else commands.push(as(c.kind === 'delete' ? 'Delete' : 'SoftDelete', as('ServerId', c.serverId)));

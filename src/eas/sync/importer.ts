@@ -6,7 +6,8 @@ import type { FolderId, ItemId } from '../../core/ids.js';
 import type { Folder, Item, Repos } from '../../store/types.js';
 import { parseEmailChange } from '../classes/email.js';
 import type { EasContext } from '../command.js';
-import { noteData, parseNote } from '../classes/note.js';
+import { classForFolder, classForItem } from '../classes/catalog.js';
+import { ClassError, type ClassContext } from '../classes/registry.js';
 import { itemServerId, parseItemServerId, type CollectionOptions, type HeldChanges } from './collection-state.js';
 import type { ClientCommand } from './sync-request.js';
 import { SyncStatus } from './sync-request.js';
@@ -40,6 +41,17 @@ async function itemIn(tx: Repos, accountId: EasContext['account']['id'], folderI
   return { id: ref.itemId, item: item && item.folderId === folderId ? item : null };
 }
 
+const classCtx = (input: ImportInput): ClassContext => ({ version: input.ctx.version, bodyPreferences: input.options.bodyPreferences, now: input.now });
+
+function parseOrNull<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof ClassError) return null;
+    throw err;
+  }
+}
+
 export async function importCommands(input: ImportInput): Promise<ImportResponse[]> {
   const { ctx, tx, folder, commands, held, changes } = input;
   const accountId = ctx.account.id;
@@ -47,8 +59,9 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
   for (const c of commands) {
     switch (c.kind) {
       case 'add': {
-        // Mail is created by delivery, not by phones (drafts come with 16.0 support); notes are the phone's.
-        if (folder.kind !== 'notes' || ctx.version < 140 || !c.data) {
+        // Mail is created by delivery, not by phones (drafts come with 16.0 support); the other classes are the phone's.
+        const cls = classForFolder(folder.kind, ctx.version);
+        if (!cls || !c.data) {
           out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.conversionError });
           break;
         }
@@ -59,8 +72,14 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
           out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.ok, serverId: known });
           break;
         }
-        const note = parseNote(c.data, input.now);
-        const created = await tx.mailbox.addItem(accountId, folder.id, { kind: 'note', data: note.data, categories: note.categories });
+        const parsed = parseOrNull(() => cls.parse(c.data as NonNullable<typeof c.data>, classCtx(input)));
+        if (!parsed) {
+          out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.conversionError });
+          break;
+        }
+        const created = await tx.mailbox.addItem(accountId, folder.id, {
+          kind: cls.itemKind, data: parsed.data, categories: parsed.categories, ...(parsed.windowDate !== undefined ? { receivedAt: parsed.windowDate } : {}),
+        });
         changes.hold(created.id, created.modseq);
         out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.ok, serverId: itemServerId(folder.id, created.id) });
         break;
@@ -79,9 +98,15 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
           break;
         }
         let updated: Item;
-        if (item.kind === 'note') {
-          const next = c.data ? parseNote(c.data, input.now, { data: noteData(item), categories: item.categories }) : null;
-          updated = next ? await tx.mailbox.updateItemData(accountId, id, next.data, next.categories) : item;
+        const cls = classForItem(item.kind);
+        if (cls) {
+          const data = c.data;
+          const next = data ? parseOrNull(() => cls.parse(data, classCtx(input), item)) : null;
+          if (data && !next) {
+            out.push({ kind: 'change', serverId: c.serverId, status: SyncStatus.conversionError });
+            break;
+          }
+          updated = next ? await tx.mailbox.updateItemData(accountId, id, next.data, next.categories, next.windowDate) : item;
         } else {
           updated = await tx.mailbox.updateItem(accountId, id, c.data ? parseEmailChange(c.data) : {});
         }

@@ -182,16 +182,17 @@ export class SqlMailboxRepo implements MailboxRepo {
     });
   }
 
-  updateItemData(accountId: AccountId, id: ItemId, data: unknown, categories?: string[]): Promise<Item> {
+  updateItemData(accountId: AccountId, id: ItemId, data: unknown, categories?: string[], receivedAt?: number): Promise<Item> {
     return write(this.ctx, async (db, changes) => {
       const r = await db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
       if (!r) throw new StoreError('not-found', 'item not found');
       if (r.kind === 'message') throw new StoreError('invalid', 'a message is changed through its flags, not its data');
       const json = JSON.stringify(data ?? null);
       const cats = categories === undefined ? r.categories : JSON.stringify(categories);
-      if (json === r.data && cats === r.categories) return toItem(r); // nothing changed: no modseq
+      const received = receivedAt ?? Number(r.received_at);
+      if (json === r.data && cats === r.categories && received === Number(r.received_at)) return toItem(r); // nothing changed: no modseq
       const seq = await nextModseq(db, accountId);
-      const set = { data: json, categories: cats, size: Buffer.byteLength(json), modseq: seq };
+      const set = { data: json, categories: cats, size: Buffer.byteLength(json), modseq: seq, received_at: received };
       await db.updateTable('items').set(set).where('id', '=', id).execute();
       await logChange(db, changes, accountId, 'item-changed', asFolderId(Number(r.folder_id)), id, null, seq);
       return toItem({ ...r, ...set });
