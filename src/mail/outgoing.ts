@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
 import type { Account, Store } from '../store/types.js';
+import type { Threading } from './compose.js';
 import type { LocalDelivery } from './delivery.js';
 import { classifyRecipient } from './recipients.js';
 import type { Relay } from './relay.js';
@@ -24,15 +25,26 @@ export interface PreparedMessage {
 
 const quoteName = (name: string): string => `"${name.replace(/["\\\r\n]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : ' '))}"`;
 
-/** Rewrites the header block: the sender's From, no Bcc, and a Date and Message-ID if the phone left them out. */
-export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Date.now()): Promise<PreparedMessage> {
+/** The end of the header block (the index of the blank line's first byte), or -1. */
+function headerEnd(buf: Buffer): number {
+  // Only the first 256 KiB can hold a header block we accept; the body is never scanned as text.
+  const head = buf.subarray(0, 256 * 1024).toString('latin1');
+  const m = /\r?\n\r?\n/.exec(head);
+  return m ? m.index : -1;
+}
+
+/**
+ * Rewrites the header block: the sender's From, no Bcc, a Date and Message-ID if the phone left them out,
+ * and In-Reply-To / References for a reply or forward that has none. Only the header block is parsed and
+ * rewritten; the body bytes are reused as they are (a 10 MiB attachment is not decoded or copied twice).
+ */
+export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Date.now(), threading?: Threading | null): Promise<PreparedMessage> {
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const text = buf.toString('latin1'); // byte-preserving: only the header block is rewritten
-  const m = /\r?\n\r?\n/.exec(text);
-  if (!m || m.index === 0) throw new OutgoingError('invalid-mime', 'the message has no header block');
-  const header = text.slice(0, m.index);
-  const body = text.slice(m.index);
-  const parsed = await simpleParser(buf, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const end = headerEnd(buf);
+  if (end <= 0) throw new OutgoingError('invalid-mime', 'the message has no header block');
+  const header = buf.subarray(0, end).toString('latin1'); // byte-preserving
+  const body = buf.subarray(end);
+  const parsed = await simpleParser(Buffer.from(`${header}\r\n\r\n`, 'latin1'), { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
   const list = (a: AddressObject | AddressObject[] | undefined): string[] =>
     (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.flatMap((v) => (v.address ? [v.address.toLowerCase()] : [])));
   const recipients = [...new Set([...list(parsed.to), ...list(parsed.cc), ...list(parsed.bcc)])];
@@ -40,6 +52,8 @@ export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Da
   let drop = false;
   let hasDate = false;
   let hasId = false;
+  let hasReplyTo = false;
+  let hasRefs = false;
   for (const line of header.split(/\r?\n/)) {
     if (/^[ \t]/.test(line)) {
       if (!drop) kept.push(line);
@@ -49,13 +63,17 @@ export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Da
     drop = name === 'from' || name === 'bcc' || name === 'sender';
     if (name === 'date') hasDate = true;
     if (name === 'message-id') hasId = true;
+    if (name === 'in-reply-to') hasReplyTo = true;
+    if (name === 'references') hasRefs = true;
     if (!drop) kept.push(line);
   }
   const from = sender.displayName ? `${quoteName(sender.displayName)} <${sender.email}>` : sender.email;
   const added = [`From: ${from}`];
   if (!hasDate) added.push(`Date: ${new Date(now).toUTCString().replace('GMT', '+0000')}`);
   if (!hasId) added.push(`Message-ID: <${randomUUID()}@${sender.email.slice(sender.email.indexOf('@') + 1)}>`);
-  return { raw: Buffer.from([...added, ...kept].join('\r\n') + body, 'latin1'), recipients };
+  if (threading && !hasReplyTo) added.push(`In-Reply-To: ${threading.inReplyTo}`);
+  if (threading && !hasRefs) added.push(`References: ${threading.references}`);
+  return { raw: Buffer.concat([Buffer.from([...added, ...kept].join('\r\n'), 'latin1'), body]), recipients };
 }
 
 export interface OutgoingDeps {

@@ -12,6 +12,8 @@ import { pingCommand } from './ping.js';
 import { provisionCommand } from './provision.js';
 import { sendMailCommand } from './send-mail.js';
 import { settingsCommand } from './settings.js';
+import { smartForwardCommand } from './smart-forward.js';
+import { smartReplyCommand } from './smart-reply.js';
 import { syncCommand } from './sync.js';
 
 const all: EasCommand[] = [
@@ -19,7 +21,7 @@ const all: EasCommand[] = [
   folderSyncCommand, folderCreateCommand, folderUpdateCommand, folderDeleteCommand,
   syncCommand, pingCommand,
   getItemEstimateCommand, itemOperationsCommand, moveItemsCommand,
-  sendMailCommand,
+  sendMailCommand, smartReplyCommand, smartForwardCommand,
 ];
 
 export const commands: ReadonlyMap<string, EasCommand> = new Map(all.map((c) => [c.name.toLowerCase(), c]));
