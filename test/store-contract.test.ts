@@ -333,6 +333,32 @@ for (const backend of backends) {
       await rejectsKind(store.mailbox.updateItemData(acct, m.id, {}), 'invalid');
     });
 
+    test('full-text search: words of subject, people and body, per account, gone with the item, folder and date filters, paging', async () => {
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const sub = await store.mailbox.createFolder(acct, { parentId: inbox.id, name: 'Search sub', kind: 'mail' });
+      const add = (folder: typeof inbox, subject: string, text: string, at: number) =>
+        store.mailbox.addMessage(acct, folder.id, { raw: raw(subject), meta: { ...meta(subject), from: [{ name: 'Zed Ürgen', address: 'zed@far.test' }] }, text, receivedAt: at });
+      const a = await add(inbox, 'Alpha report', 'nothing special here', 1000);
+      const b = await add(sub, 'Other', 'the alphabet soup', 2000);
+      await add(inbox, 'Third', 'unrelated words', 3000);
+      await store.mailbox.addMessage(other, (await store.mailbox.getFolderByRole(other, 'inbox'))!.id, { raw: raw('x'), meta: meta('Alpha elsewhere'), text: 'alpha' });
+      const find = async (text: string, extra: Partial<Parameters<typeof store.mailbox.searchMessages>[1]> = {}) => {
+        const r = await store.mailbox.searchMessages(acct, { text, offset: 0, limit: 10, ...extra });
+        return { total: r.total, ids: r.items.map((i) => i.id) };
+      };
+      assert.deepEqual(await find('alpha'), { total: 2, ids: [b.id, a.id] });
+      assert.deepEqual(await find('urgen'), { total: 3, ids: (await find('zed')).ids });
+      assert.deepEqual(await find('far.test'), { total: 3, ids: (await find('zed')).ids });
+      assert.deepEqual(await find('alpha', { folderIds: [inbox.id] }), { total: 1, ids: [a.id] });
+      assert.deepEqual(await find('alpha', { receivedAfter: 1500 }), { total: 1, ids: [b.id] });
+      assert.deepEqual(await find('alpha', { receivedBefore: 1500 }), { total: 1, ids: [a.id] });
+      assert.deepEqual(await find('alpha', { offset: 1, limit: 1 }), { total: 2, ids: [a.id] });
+      assert.deepEqual(await find('"); DROP TABLE items; --'), { total: 0, ids: [] }, 'query syntax is not passed through');
+      await store.mailbox.deleteItem(acct, b.id);
+      assert.deepEqual(await find('alpha'), { total: 1, ids: [a.id] });
+      await store.mailbox.deleteFolder(acct, sub.id);
+    });
+
     test('ping answers', async () => {
       await store.ping();
     });

@@ -6,7 +6,7 @@ import type { AccountId, ItemId } from '../core/ids.js';
 import type { Account, ItemFlags, MessageMeta, Store } from '../store/types.js';
 import { canReceive, normalizeAddress } from './recipients.js';
 import { OofResponder, type AutoReplyOutbound } from './oof.js';
-import { parseMessageMeta } from './parse.js';
+import { parseMessage, type ParsedMessage } from './parse.js';
 
 export type DeliveryFolder = 'inbox' | 'sent';
 
@@ -21,7 +21,7 @@ export interface DeliveryOptions {
   /** Where the copies go: the Inbox unless told otherwise. */
   folderRole?: DeliveryFolder;
   /** Already parsed by the caller; parsed here otherwise. */
-  meta?: MessageMeta;
+  parsed?: ParsedMessage;
   receivedAt?: number;
   /** The envelope sender ('' for the null sender of bounces): where an out-of-office reply goes. */
   envelopeFrom?: string;
@@ -63,7 +63,8 @@ export class LocalDelivery {
 
   /** Copies to mixed destinations (recipients' Inboxes and the sender's Sent) in one transaction. */
   async deliverTo(targets: readonly DeliveryTarget[], raw: Uint8Array, opts: Omit<DeliveryOptions, 'folderRole'> = {}): Promise<DeliveryResult> {
-    const meta = opts.meta ?? (await parseMessageMeta(raw));
+    const parsed = opts.parsed ?? (await parseMessage(raw));
+    const { meta, text } = parsed;
     const skipped: DeliveryResult['skipped'] = [];
     const byKey = new Map<string, ResolvedTarget>();
     for (const t of targets) {
@@ -91,7 +92,7 @@ export class LocalDelivery {
           skipped.push({ recipient: r.account.email, reason: 'no-folder' });
           continue;
         }
-        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw, meta, flags: r.flags, receivedAt });
+        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw, meta, text, flags: r.flags, receivedAt });
         out.push({ accountId: r.account.id, email: r.account.email, folder: r.folder, itemId: item.id });
       }
       return out;

@@ -17,24 +17,35 @@ export function emptyMeta(): MessageMeta {
   };
 }
 
+/** What delivery keeps of a message besides its bytes: the summary, and the body text for the search index. */
+export interface ParsedMessage {
+  meta: MessageMeta;
+  text: string;
+}
+
 export async function parseMessageMeta(raw: Uint8Array): Promise<MessageMeta> {
+  return (await parseMessage(raw)).meta;
+}
+
+export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
   try {
     return await parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
   } catch {
     // mailparser only fails on pathological input (e.g. a 1 MB header block); such a message is still
     // stored byte for byte, it just lists with an empty summary.
-    return emptyMeta();
+    return { meta: emptyMeta(), text: '' };
   }
 }
 
-function parse(buf: Buffer): Promise<MessageMeta> {
+function parse(buf: Buffer): Promise<ParsedMessage> {
   return new Promise((resolve) => {
     const meta = emptyMeta();
+    let text = '';
     let settled = false;
     const done = (): void => {
       if (settled) return;
       settled = true;
-      resolve(meta);
+      resolve({ meta, text });
     };
     const parser = new MailParser({
       skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, checksumAlgo: false,
@@ -53,10 +64,12 @@ function parse(buf: Buffer): Promise<MessageMeta> {
         part.content.on('end', () => part.release?.());
         part.content.resume();
       } else if (part.text?.trim()) {
+        text = part.text;
         meta.preview = previewOf(part.text);
       } else if (part.html) {
         // mailparser converts HTML to text only for a top-level HTML body, not inside multipart/related.
-        meta.preview = previewOf(htmlToText(part.html));
+        text = htmlToText(part.html);
+        meta.preview = previewOf(text);
       }
     });
     // Whatever was read before an error is kept: headers are usually fine even when a body is broken.

@@ -3,7 +3,7 @@
 // attempt to relay through us (550 5.7.1) before sending the message, and we never have to bounce.
 import { SMTPServer } from 'smtp-server';
 import { classifyRecipient, normalizeAddress } from '../mail/recipients.js';
-import { parseMessageMeta } from '../mail/parse.js';
+import { parseMessage } from '../mail/parse.js';
 import { replies } from './replies.js';
 import { baseOptions, handleData, NO_TLS, resetTransaction, respond, stateOf, type SmtpContext } from './session.js';
 
@@ -49,10 +49,11 @@ export function createInboundServer(ctx: SmtpContext): SMTPServer {
         const recipients = session.envelope.rcptTo
           .map((r) => state.local.get(normalizeAddress(r.address) ?? ''))
           .filter((a) => a !== undefined);
-        const meta = await parseMessageMeta(raw);
+        const parsed = await parseMessage(raw);
+        const { meta } = parsed;
         // The envelope sender decides where an out-of-office reply goes; a bounce (<>) never gets one.
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        const result = await ctx.delivery.deliver(recipients, raw, { meta, envelopeFrom });
+        const result = await ctx.delivery.deliver(recipients, raw, { parsed, envelopeFrom });
         if (result.stored.length === 0) throw replies.noRecipientLeft();
         if (result.skipped.length > 0) {
           ctx.log.warn({ event: 'smtp-skipped', session: session.id, skipped: result.skipped.length }, 'recipients became unavailable during the transaction');

@@ -4,7 +4,7 @@
 // configured relay, and the sender keeps a copy in Sent.
 import { SMTPServer } from 'smtp-server';
 import type { Account } from '../store/types.js';
-import { parseMessageMeta } from '../mail/parse.js';
+import { parseMessage } from '../mail/parse.js';
 import { classifyRecipient, normalizeAddress } from '../mail/recipients.js';
 import { RelayError } from '../mail/relay.js';
 import { buildNonDeliveryNotice } from '../mail/notice.js';
@@ -94,7 +94,8 @@ async function submit(
     if (account) local.push(account);
     else if (state.external.has(a)) external.push(a);
   }
-  const meta = await parseMessageMeta(raw);
+  const parsed = await parseMessage(raw);
+  const { meta } = parsed;
 
   // Relay first: it is the step that can fail for reasons outside our control, and a refusal must
   // reach the client before anything is stored (otherwise a retry would duplicate the local copies).
@@ -116,7 +117,7 @@ async function submit(
 
   const result = await ctx.delivery.deliverTo(
     [...local.map((recipient) => ({ recipient, folder: 'inbox' as const })), { recipient: sender, folder: 'sent' as const }],
-    raw, { meta },
+    raw, { parsed },
   );
   if (refused.length > 0) {
     // The relay took the message for some recipients only; we answered RCPT with 250 long ago, so

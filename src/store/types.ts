@@ -222,8 +222,30 @@ export interface CredentialRepo {
 export interface NewMessage {
   raw: Uint8Array;
   meta: MessageMeta;
+  /** The body as text, for the full-text index (not stored otherwise); omitted: subject and people only. */
+  text?: string;
   flags?: Partial<ItemFlags>;
   receivedAt?: number;
+}
+
+/** A full-text search of an account's mail (EAS Search, Store Mailbox). */
+export interface MessageSearch {
+  /** Words; each matches a word of the subject, the sender and recipients, or the body that starts with it. */
+  text: string;
+  /** Only these folders; omitted: every mail folder. */
+  folderIds?: readonly FolderId[];
+  /** received_at strictly after / before (epoch ms). */
+  receivedAfter?: number;
+  receivedBefore?: number;
+  offset: number;
+  limit: number;
+}
+
+export interface MessageSearchResult {
+  /** How many messages match in all. */
+  total: number;
+  /** The page asked for, newest first. */
+  items: Item[];
 }
 
 export interface ItemPatch {
@@ -258,6 +280,7 @@ export interface MailboxRepo {
   listItems(accountId: AccountId, folderId: FolderId, options?: ListItemsOptions): Promise<Item[]>;
   countItems(accountId: AccountId, folderId: FolderId): Promise<number>;
   updateItem(accountId: AccountId, id: ItemId, patch: ItemPatch): Promise<Item>;
+  searchMessages(accountId: AccountId, query: MessageSearch): Promise<MessageSearchResult>;
   moveItem(accountId: AccountId, id: ItemId, toFolderId: FolderId): Promise<Item>;
   deleteItem(accountId: AccountId, id: ItemId): Promise<void>;
 

@@ -10,6 +10,7 @@ import { itemOperationsCommand } from './item-operations.js';
 import { moveItemsCommand } from './move-items.js';
 import { pingCommand } from './ping.js';
 import { provisionCommand } from './provision.js';
+import { searchCommand } from './search.js';
 import { sendMailCommand } from './send-mail.js';
 import { settingsCommand } from './settings.js';
 import { smartForwardCommand } from './smart-forward.js';
@@ -22,6 +23,7 @@ const all: EasCommand[] = [
   syncCommand, pingCommand,
   getItemEstimateCommand, itemOperationsCommand, moveItemsCommand,
   sendMailCommand, smartReplyCommand, smartForwardCommand,
+  searchCommand,
 ];
 
 export const commands: ReadonlyMap<string, EasCommand> = new Map(all.map((c) => [c.name.toLowerCase(), c]));

@@ -54,7 +54,7 @@ export interface FetchResult {
   attachment?: FetchedAttachment;
 }
 
-function bodyPreferences(options: WbxmlElement | undefined): BodyPreference[] {
+export function bodyPreferences(options: WbxmlElement | undefined): BodyPreference[] {
   const prefs: BodyPreference[] = [];
   for (const p of children(options, 'AirSyncBase:BodyPreference')) {
     const type = intOf(p, 'AirSyncBase:Type');

@@ -173,8 +173,29 @@ const m003: Migration = {
   },
 };
 
+// Full-text search over mail (EAS Search, MS-ASCMD 2.2.1.16) with the database's own engine, kept current
+// in the transaction that adds a message; a deleted item leaves the index with it (trigger / cascade).
+function m004(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (dialect === 'sqlite') {
+        // Contentless: the text is not stored twice, only the index; rowid is the item id.
+        await sql`CREATE VIRTUAL TABLE items_fts USING fts5(subject, people, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`.execute(db);
+        await sql`CREATE TRIGGER items_fts_delete AFTER DELETE ON items WHEN old.kind = 'message' BEGIN DELETE FROM items_fts WHERE rowid = old.id; END`.execute(db);
+      } else {
+        await db.schema.createTable('items_search')
+          .addColumn('item_id', 'bigint', (c) => c.primaryKey().references('items.id').onDelete('cascade'))
+          .addColumn('account_id', 'text', (c) => c.notNull())
+          .addColumn('doc', sql`tsvector`, (c) => c.notNull())
+          .execute();
+        await sql`CREATE INDEX items_search_doc ON items_search USING gin (doc)`.execute(db);
+      }
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003 }),
+    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect) }),
   };
 }

@@ -6,8 +6,9 @@ import { StoreError } from '../../core/errors.js';
 import { asAccountId, asBlobId, asFolderId, asItemId, type AccountId, type BlobId, type FolderId, type ItemId } from '../../core/ids.js';
 import type {
   BlobRepo, Change, ChangeKind, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, ListItemsOptions,
-  MailboxRepo, MessageMeta, NewMessage,
+  MailboxRepo, MessageMeta, MessageSearch, MessageSearchResult, NewMessage,
 } from '../types.js';
+import { indexMessage, searchMessages } from './search.js';
 import { bit, bool, nextModseq, write, type ChangeCollector, type SqlContext } from './context.js';
 import type { DB, FoldersTable, ItemsTable } from './schema.js';
 
@@ -160,9 +161,14 @@ export class SqlMailboxRepo implements MailboxRepo {
         categories: '[]', meta: JSON.stringify(message.meta), data: null,
       };
       const { id } = await db.insertInto('items').values(row).returning('id').executeTakeFirstOrThrow();
+      await indexMessage(db, this.ctx.dialect, accountId, asItemId(Number(id)), message.meta, message.text);
       await logChange(db, changes, accountId, 'item-added', folderId, asItemId(Number(id)), null, seq);
       return toItem({ ...row, id });
     });
+  }
+
+  searchMessages(accountId: AccountId, query: MessageSearch): Promise<MessageSearchResult> {
+    return searchMessages(this.ctx.db, this.ctx.dialect, accountId, query);
   }
 
   addItem(accountId: AccountId, folderId: FolderId, input: { kind: Exclude<ItemKind, 'message'>; data: unknown; categories?: string[]; receivedAt?: number }): Promise<Item> {

@@ -1,0 +1,70 @@
+// Search of Store Mailbox (MS-ASCMD 2.2.1.16, 2.2.3.135.2): free text over subject, sender, recipients and
+// body through the database's full-text index (src/store/sql/search.ts; no scan of the messages), in
+// the named folders (with their subfolders on DeepTraversal) or in every mail folder, optionally within a
+// DateReceived range; newest first. Every result carries a LongId (`<folder>:<item>`, the form
+// ItemOperations Fetch and SmartReply/SmartForward accept) and its Email-class properties rendered with
+// the request's BodyPreference. We keep no result sets between requests, so RebuildResults is always
+// honoured: every Search runs against the mailbox as it is.
+import type { FolderId } from '../../core/ids.js';
+import type { Folder } from '../../store/types.js';
+import { renderEmail } from '../classes/email.js';
+import type { EasContext } from '../command.js';
+import { itemServerId } from '../sync/collection-state.js';
+import { elements, type WbxmlElement } from '../wbxml/index.js';
+import { SearchStatus, type SearchRequest } from './request.js';
+
+export interface MailboxHit {
+  longId: string;
+  collectionId: string;
+  properties: WbxmlElement[];
+}
+
+export interface MailboxOutcome {
+  status: number;
+  hits: MailboxHit[];
+  total: number;
+}
+
+function withSubfolders(all: readonly Folder[], roots: readonly FolderId[]): FolderId[] {
+  const out = new Set<FolderId>(roots);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const f of all) {
+      if (f.parentId !== null && out.has(f.parentId) && !out.has(f.id)) {
+        out.add(f.id);
+        grew = true;
+      }
+    }
+  }
+  return [...out];
+}
+
+export async function searchMailbox(ctx: EasContext, req: SearchRequest): Promise<MailboxOutcome> {
+  const q = req.mailbox;
+  if (!q || !q.freeText) return { status: SearchStatus.invalidRequest, hits: [], total: 0 };
+  // Only mail is searched here: a query for other classes alone finds nothing.
+  if (q.classes.length > 0 && !q.classes.some((c) => c.toLowerCase() === 'email')) return { status: SearchStatus.ok, hits: [], total: 0 };
+  const { mailbox, blobs } = ctx.deps.store;
+  const folders = (await mailbox.listFolders(ctx.account.id)).filter((f) => f.kind === 'mail');
+  let folderIds: FolderId[] | undefined;
+  if (q.collectionIds.length > 0) {
+    const named = q.collectionIds.map((id) => folders.find((f) => String(f.id) === id));
+    if (named.some((f) => f === undefined)) return { status: SearchStatus.folderSyncRequired, hits: [], total: 0 };
+    const ids = named.map((f) => f!.id);
+    folderIds = req.deepTraversal ? withSubfolders(folders, ids) : ids;
+  }
+  const found = await mailbox.searchMessages(ctx.account.id, {
+    text: q.freeText, offset: req.range.start, limit: req.range.end - req.range.start + 1,
+    ...(folderIds ? { folderIds } : {}),
+    ...(q.receivedAfter !== undefined ? { receivedAfter: q.receivedAfter } : {}),
+    ...(q.receivedBefore !== undefined ? { receivedBefore: q.receivedBefore } : {}),
+  });
+  const hits: MailboxHit[] = [];
+  for (const item of found.items) {
+    const longId = itemServerId(item.folderId, item.id);
+    const raw = item.blobId ? await blobs.get(item.blobId) : null;
+    const data = await renderEmail(item, raw ?? new Uint8Array(), { bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId: longId });
+    hits.push({ longId, collectionId: String(item.folderId), properties: elements(data) });
+  }
+  return { status: SearchStatus.ok, hits, total: found.total };
+}

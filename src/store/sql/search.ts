@@ -1,0 +1,56 @@
+// The full-text index of mail (migration 004): SQLite FTS5 (a contentless table keyed by item id) or a
+// PostgreSQL tsvector with a GIN index. Both engines are given text we tokenize ourselves (letters and
+// digits, lower case, accents removed), so a word matches the same way on either, and an address
+// "carol@outside.test" is found by "carol" as well as by the whole address. A query word matches any
+// indexed word it begins (Exchange's free-text search is prefix-matching); all query words must match.
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { AccountId, ItemId } from '../../core/ids.js';
+import type { Address, MessageMeta, MessageSearch, MessageSearchResult } from '../types.js';
+import type { Dialect } from '../migrations/index.js';
+import { toItem } from './mailbox.js';
+import type { DB, ItemsTable } from './schema.js';
+
+/** Body text past this is not indexed (a tsvector must stay under 1 MB; nobody searches page 400 of a log). */
+const MAX_BODY_CHARS = 256 * 1024;
+const MAX_QUERY_WORDS = 8;
+const MAX_WORD = 64;
+
+/** Our tokenization: NFKD, marks dropped, lower case, runs of letters and digits. */
+export function words(text: string): string[] {
+  return (text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length <= MAX_WORD);
+}
+
+const people = (list: readonly Address[]): string => list.map((a) => `${a.name} ${a.address} ${a.address.replace(/[@.+_-]/g, ' ')}`).join(' ');
+
+export async function indexMessage(db: Kysely<DB>, dialect: Dialect, accountId: AccountId, itemId: ItemId, meta: MessageMeta, text: string | undefined): Promise<void> {
+  const subject = words(meta.subject).join(' ');
+  const who = words(people([...meta.from, ...meta.to, ...meta.cc, ...meta.replyTo])).join(' ');
+  const body = words((text ?? meta.preview).slice(0, MAX_BODY_CHARS)).join(' ');
+  if (dialect === 'sqlite') {
+    await sql`INSERT INTO items_fts (rowid, subject, people, body) VALUES (${itemId}, ${subject}, ${who}, ${body})`.execute(db);
+  } else {
+    await sql`INSERT INTO items_search (item_id, account_id, doc) VALUES (${itemId}, ${accountId}, to_tsvector('simple', ${`${subject} ${who} ${body}`}))`.execute(db);
+  }
+}
+
+export async function searchMessages(db: Kysely<DB>, dialect: Dialect, accountId: AccountId, q: MessageSearch): Promise<MessageSearchResult> {
+  const terms = [...new Set(words(q.text))].slice(0, MAX_QUERY_WORDS);
+  if (terms.length === 0) return { total: 0, items: [] };
+  if (q.folderIds && q.folderIds.length === 0) return { total: 0, items: [] };
+  // Words are letters and digits only, so they can go into the engine's query syntax as they are.
+  const match = dialect === 'sqlite' ? terms.map((t) => `"${t}"*`).join(' AND ') : terms.map((t) => `${t}:*`).join(' & ');
+  const from = dialect === 'sqlite'
+    ? sql`items_fts f JOIN items i ON i.id = f.rowid WHERE items_fts MATCH ${match} AND i.account_id = ${accountId}`
+    : sql`items_search f JOIN items i ON i.id = f.item_id WHERE f.account_id = ${accountId} AND f.doc @@ to_tsquery('simple', ${match})`;
+  const folders = q.folderIds
+    ? sql` AND i.folder_id IN (${sql.join(q.folderIds.map((id) => sql`${id}`))})`
+    : sql` AND i.folder_id IN (SELECT id FROM folders WHERE account_id = ${accountId} AND kind = 'mail')`;
+  const after = q.receivedAfter !== undefined ? sql` AND i.received_at > ${q.receivedAfter}` : sql``;
+  const before = q.receivedBefore !== undefined ? sql` AND i.received_at < ${q.receivedBefore}` : sql``;
+  const where = sql`${from}${folders}${after}${before}`;
+  const count = await sql<{ n: number | string }>`SELECT count(*) AS n FROM ${where}`.execute(db);
+  const total = Number(count.rows[0]?.n ?? 0);
+  if (total === 0 || q.offset >= total) return { total, items: [] };
+  const rows = await sql<Selectable<ItemsTable>>`SELECT i.* FROM ${where} ORDER BY i.received_at DESC, i.id DESC LIMIT ${q.limit} OFFSET ${q.offset}`.execute(db);
+  return { total, items: rows.rows.map(toItem) };
+}
