@@ -281,6 +281,8 @@ export interface MailboxRepo {
   countItems(accountId: AccountId, folderId: FolderId): Promise<number>;
   updateItem(accountId: AccountId, id: ItemId, patch: ItemPatch): Promise<Item>;
   searchMessages(accountId: AccountId, query: MessageSearch): Promise<MessageSearchResult>;
+  /** New MIME content for a message (a draft edited on a phone): same item, new modseq, index updated. */
+  replaceMessage(accountId: AccountId, id: ItemId, message: NewMessage): Promise<Item>;
   moveItem(accountId: AccountId, id: ItemId, toFolderId: FolderId): Promise<Item>;
   deleteItem(accountId: AccountId, id: ItemId): Promise<void>;
 

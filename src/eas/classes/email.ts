@@ -16,7 +16,7 @@ import { Bodies, airSyncBaseBody, bodyCandidates, legacyBody, type BodyPreferenc
 import { conversationId, conversationIndex, displayTo, easDate, formatAddressList, threadTopic } from './email-fields.js';
 import { categoriesElement, flagElement, lastVerb } from './email-flags.js';
 import { meetingMessageClass, meetingRequest, parseInvitation } from './meeting.js';
-import { metaFromHeaders, readMessage, type MimeMessage } from './mime-message.js';
+import { addresses, metaFromHeaders, readMessage, type MimeMessage } from './mime-message.js';
 
 export type { BodyPreference } from './email-body.js';
 export { mimeTruncationBytes, truncationBytes } from './email-body.js';
@@ -111,5 +111,12 @@ export function renderParsedEmail(item: Item, raw: Uint8Array, msg: MimeMessage,
       // No LastVerbExecutionTime: no time is stored for the reply or forward.
       verb !== 0 && el('Email2:LastVerbExecuted', verb),
     ],
-    v >= 160 && el('Email2:IsDraft', item.flags.draft ? 1 : 0));
+    v >= 160 && el('Email2:IsDraft', item.flags.draft ? 1 : 0),
+    // A draft's Bcc is the user's own data (MS-ASEMAIL 2.2.2.11): shown so an edit on the phone keeps it.
+    v >= 160 && item.flags.draft && draftBcc(msg));
+}
+
+function draftBcc(msg: MimeMessage): WbxmlElement | null {
+  const bcc = msg.headers ? formatAddressList(addresses(msg.headers.get('bcc'))) : '';
+  return bcc ? el('Email2:Bcc', bcc) : null;
 }

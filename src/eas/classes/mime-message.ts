@@ -218,7 +218,7 @@ export function metaFromHeaders(headers: Headers | null): MessageMeta {
   return meta;
 }
 
-function addresses(v: HeaderValue | undefined): Address[] {
+export function addresses(v: HeaderValue | undefined): Address[] {
   const out: Address[] = [];
   const walkList = (list: EmailAddress[]): void => {
     for (const a of list) {

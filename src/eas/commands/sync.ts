@@ -119,14 +119,17 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
     if (c.kind === 'add') commands.push(as('Add', as('ServerId', c.serverId), await applicationData(ctx, r, c.item, c.serverId)));
     else if (c.kind === 'change') {
       const cls = classForItem(c.item.kind);
-      const data = cls ? cls.render(c.item, { version: ctx.version, bodyPreferences: r.options.bodyPreferences, now: Date.now() }) : renderEmailChange(c.item, ctx.version);
+      // A draft edited elsewhere changed its content, not only its flags: the device gets all of it (16.0+).
+      const whole = c.item.kind === 'message' && c.item.flags.draft && ctx.version >= 160;
+      const data = cls ? cls.render(c.item, { version: ctx.version, bodyPreferences: r.options.bodyPreferences, now: Date.now() })
+        : whole ? await applicationData(ctx, r, c.item, c.serverId) : renderEmailChange(c.item, ctx.version);
       commands.push(as('Change', as('ServerId', c.serverId), data));
     }
     else commands.push(as(c.kind === 'delete' ? 'Delete' : 'SoftDelete', as('ServerId', c.serverId)));
   }
   const responses: WbxmlElement[] = [];
   for (const x of r.responses) {
-    if (x.kind === 'add') responses.push(as('Add', as('ClientId', x.clientId), x.serverId !== undefined && as('ServerId', x.serverId), as('Status', x.status)));
+    if (x.kind === 'add') responses.push(as('Add', as('ClientId', x.clientId), x.serverId !== undefined && as('ServerId', x.serverId), as('Status', x.status), x.data));
     else if (x.kind === 'fetch') {
       responses.push(as('Fetch', as('ServerId', x.serverId), as('Status', x.status), x.item && (await applicationData(ctx, r, x.item, x.serverId))));
     } else responses.push(as(x.kind === 'change' ? 'Change' : 'Delete', as('ServerId', x.serverId), as('Status', x.status)));

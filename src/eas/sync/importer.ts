@@ -3,18 +3,22 @@
 // Delete of an item the device still held but that is already gone succeeds, a Change already applied
 // changes nothing, so undoing and re-running a transition gives the same answer.
 import type { FolderId, ItemId } from '../../core/ids.js';
+import type { WbxmlElement } from '../wbxml/index.js';
 import type { Folder, Item, Repos } from '../../store/types.js';
 import { parseEmailChange } from '../classes/email.js';
 import type { EasContext } from '../command.js';
 import { classForFolder, classForItem } from '../classes/catalog.js';
 import { ClassError, type ClassContext } from '../classes/registry.js';
 import { itemServerId, parseItemServerId, type CollectionOptions, type HeldChanges } from './collection-state.js';
+import { addDraft, changeDraft, hasDraftFields, isDraftFolder } from './draft-import.js';
+import type { DraftSend } from './drafts.js';
 import type { ClientCommand } from './sync-request.js';
 import { SyncStatus } from './sync-request.js';
 
 /** What the client gets back for its commands: failures, and Fetch results to render after commit. */
 export type ImportResponse =
-  | { kind: 'add'; clientId: string; status: number; serverId?: string }
+  /** `data`: the 16.0 Add response's ApplicationData (the FileReferences of attachments the device added). */
+  | { kind: 'add'; clientId: string; status: number; serverId?: string; data?: WbxmlElement }
   | { kind: 'change' | 'delete'; serverId: string; status: number }
   | { kind: 'fetch'; serverId: string; status: number; item?: Item };
 
@@ -31,6 +35,8 @@ export interface ImportInput {
   /** ClientId -> ServerId of the Adds of the transition being run again: a resent Add creates nothing new. */
   knownAdds: Readonly<Record<string, string>>;
   now: number;
+  /** Drafts to send once the Sync has committed (filled here, sent by sync-collection). */
+  sends: DraftSend[];
 }
 
 /** The item a ServerId names, if it is this account's and in this folder. */
@@ -59,7 +65,11 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
   for (const c of commands) {
     switch (c.kind) {
       case 'add': {
-        // Mail is created by delivery, not by phones (drafts come with 16.0 support); the other classes are the phone's.
+        if (isDraftFolder(folder, ctx.version) && c.data && !input.knownAdds[c.clientId]) {
+          out.push(await addDraft(input, c.clientId, c.data, c.send));
+          break;
+        }
+        // Mail is created by delivery, not by phones (except 16.0 drafts); the other classes are the phone's.
         const cls = classForFolder(folder.kind, ctx.version);
         if (!cls || !c.data) {
           out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.conversionError });
@@ -99,7 +109,14 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
         }
         let updated: Item;
         const cls = classForItem(item.kind);
-        if (cls) {
+        if (item.kind === 'message' && item.flags.draft && isDraftFolder(folder, ctx.version) && c.data && (c.send || hasDraftFields(c.data))) {
+          updated = await changeDraft(input, item, c.serverId, c.data);
+          if (c.send) {
+            const resp: ImportResponse = { kind: 'change', serverId: c.serverId, status: SyncStatus.ok };
+            out.push(resp);
+            input.sends.push({ item: updated, setStatus: (st) => { resp.status = st; } });
+          }
+        } else if (cls) {
           const data = c.data;
           const next = data ? parseOrNull(() => cls.parse(data, classCtx(input), item)) : null;
           if (data && !next) {

@@ -12,6 +12,7 @@ import {
   decodeCollectionState, defaultOptions, flag, HeldChanges, LOOP_SKIP, loopWindow, parseItemServerId, stateKey, undoRows,
   type CollectionOptions, type CollectionState,
 } from './collection-state.js';
+import { sendDrafts, type DraftSend } from './drafts.js';
 import { exportChanges, windowStartFor, type ServerCommand } from './exporter.js';
 import { folderIdOf } from './hierarchy.js';
 import { importCommands, type ImportResponse } from './importer.js';
@@ -104,7 +105,8 @@ async function advance(
   const { store } = ctx.deps;
   const accountId = ctx.account.id;
   const deviceId = ctx.device.deviceId;
-  return store.transaction(async (tx) => {
+  const sends: DraftSend[] = [];
+  const result = await store.transaction(async (tx) => {
     let base: CollectionState = state;
     if (resend && state.last) {
       const back = undoRows(state.last.undo);
@@ -133,7 +135,7 @@ async function advance(
     const responses = await importCommands({
       ctx, tx, folder, trash: await tx.mailbox.getFolderByRole(accountId, 'trash'), commands: req.commands,
       deletesAsMoves: req.deletesAsMoves, options: working.options, held, changes,
-      knownAdds: resend ? state.last?.adds ?? {} : {}, now,
+      knownAdds: resend ? state.last?.adds ?? {} : {}, now, sends,
     });
     // The Adds of this transition, so a resend of this request creates nothing again.
     const adds = Object.fromEntries(responses.flatMap((r) => (r.kind === 'add' && r.serverId !== undefined ? [[r.clientId, r.serverId]] : [])));
@@ -165,6 +167,9 @@ async function advance(
       commands: exported.commands, responses, options: working.options, folder,
     };
   });
+  // Sending talks to the relay and writes to other mailboxes: never inside the Sync's transaction.
+  if (sends.length > 0) await sendDrafts(ctx, sends);
+  return result;
 }
 
 async function saveSameKey(tx: Repos, ctx: EasContext, collectionId: string, s: CollectionState, expectedKey: string | undefined): Promise<void> {

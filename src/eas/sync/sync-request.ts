@@ -6,8 +6,9 @@ import { child, children, elements, intOf, text, textOf, type WbxmlElement } fro
 import type { CollectionOptions } from './collection-state.js';
 
 export type ClientCommand =
-  | { kind: 'add'; clientId: string; data: WbxmlElement | null }
-  | { kind: 'change'; serverId: string; data: WbxmlElement | null }
+  /** `send`: email2:Send (16.0+): the draft is to be sent, not only saved (MS-ASEMAIL 2.2.2.69). */
+  | { kind: 'add'; clientId: string; data: WbxmlElement | null; send: boolean }
+  | { kind: 'change'; serverId: string; data: WbxmlElement | null; send: boolean }
   | { kind: 'delete'; serverId: string }
   | { kind: 'fetch'; serverId: string };
 
@@ -96,12 +97,12 @@ function parseCommands(cmds: WbxmlElement | undefined): ClientCommand[] {
       case 'Add': {
         const clientId = textOf(c, 'AirSync:ClientId');
         if (!clientId) throw bad('Add without ClientId');
-        out.push({ kind: 'add', clientId, data });
+        out.push({ kind: 'add', clientId, data, send: child(c, 'Email2:Send') !== undefined });
         break;
       }
       case 'Change':
         if (!serverId) throw bad('Change without ServerId');
-        out.push({ kind: 'change', serverId, data });
+        out.push({ kind: 'change', serverId, data, send: child(c, 'Email2:Send') !== undefined });
         break;
       case 'Delete':
         if (!serverId) throw bad('Delete without ServerId');

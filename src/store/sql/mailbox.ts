@@ -8,7 +8,7 @@ import type {
   BlobRepo, Change, ChangeKind, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, ListItemsOptions,
   MailboxRepo, MessageMeta, MessageSearch, MessageSearchResult, NewMessage,
 } from '../types.js';
-import { indexMessage, searchMessages } from './search.js';
+import { indexMessage, searchMessages, unindexMessage } from './search.js';
 import { bit, bool, nextModseq, write, type ChangeCollector, type SqlContext } from './context.js';
 import type { DB, FoldersTable, ItemsTable } from './schema.js';
 
@@ -271,6 +271,27 @@ export class SqlMailboxRepo implements MailboxRepo {
         await db.deleteFrom('blobs').where('id', '=', blobId)
           .where((eb) => eb.not(eb.exists(eb.selectFrom('items').select('id').where('blob_id', '=', blobId)))).execute();
       }
+    });
+  }
+
+  replaceMessage(accountId: AccountId, id: ItemId, message: NewMessage): Promise<Item> {
+    const blobId = asBlobId(createHash('sha256').update(message.raw).digest('hex'));
+    return write(this.ctx, async (db, changes) => {
+      const r = await db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      if (!r) throw new StoreError('not-found', 'item not found');
+      if (r.kind !== 'message') throw new StoreError('invalid', 'only a message has MIME content to replace');
+      await db.insertInto('blobs').values({ id: blobId, size: message.raw.byteLength, data: message.raw }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      const seq = await nextModseq(db, accountId);
+      const set = { blob_id: blobId, size: message.raw.byteLength, meta: JSON.stringify(message.meta), modseq: seq };
+      await db.updateTable('items').set(set).where('id', '=', id).execute();
+      await unindexMessage(db, this.ctx.dialect, id);
+      await indexMessage(db, this.ctx.dialect, accountId, id, message.meta, message.text);
+      await logChange(db, changes, accountId, 'item-changed', asFolderId(Number(r.folder_id)), id, null, seq);
+      const old = r.blob_id;
+      if (old !== null && old !== blobId) {
+        await db.deleteFrom('blobs').where('id', '=', old).where((eb) => eb.not(eb.exists(eb.selectFrom('items').select('id').where('blob_id', '=', old)))).execute();
+      }
+      return toItem({ ...r, ...set });
     });
   }
 

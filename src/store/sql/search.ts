@@ -33,6 +33,11 @@ export async function indexMessage(db: Kysely<DB>, dialect: Dialect, accountId: 
   }
 }
 
+export async function unindexMessage(db: Kysely<DB>, dialect: Dialect, itemId: ItemId): Promise<void> {
+  if (dialect === 'sqlite') await sql`DELETE FROM items_fts WHERE rowid = ${itemId}`.execute(db);
+  else await sql`DELETE FROM items_search WHERE item_id = ${itemId}`.execute(db);
+}
+
 export async function searchMessages(db: Kysely<DB>, dialect: Dialect, accountId: AccountId, q: MessageSearch): Promise<MessageSearchResult> {
   const terms = [...new Set(words(q.text))].slice(0, MAX_QUERY_WORDS);
   if (terms.length === 0) return { total: 0, items: [] };
