@@ -242,9 +242,9 @@ export interface MessageSearch {
 }
 
 export interface MessageSearchResult {
-  /** How many messages match in all. */
+  /** How many messages match in all (exact up to 10,000, then 10,000). */
   total: number;
-  /** The page asked for, newest first. */
+  /** The page asked for, most recently arrived first. */
   items: Item[];
 }
 
