@@ -242,7 +242,7 @@ export interface MessageSearch {
 }
 
 export interface MessageSearchResult {
-  /** How many messages match in all (exact up to 10,000, then 10,000). */
+  /** How many messages match in all (exact up to 1,000, then 1,000). */
   total: number;
   /** The page asked for, most recently arrived first. */
   items: Item[];

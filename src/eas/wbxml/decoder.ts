@@ -146,7 +146,8 @@ class Decoder {
         const parent = parentAt(at);
         const n = this.mbUint();
         if (n > this.len - this.pos) this.fail('bad-length', `opaque length ${n} exceeds the input`, at);
-        if (n > 0) addContent(parent, new Uint8Array(buf.subarray(this.pos, this.pos + n)));
+        // A view, not a copy: a 10 MiB attachment in SendMail is not duplicated (the request is never mutated).
+        if (n > 0) addContent(parent, new Uint8Array(buf.buffer, buf.byteOffset + this.pos, n));
         this.pos += n;
       } else if (t === STR_T) {
         const parent = parentAt(at);

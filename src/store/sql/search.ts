@@ -14,7 +14,7 @@ import type { DB, ItemsTable } from './schema.js';
 /** Body text past this is not indexed (a tsvector must stay under 1 MB; nobody searches page 400 of a log). */
 const MAX_BODY_CHARS = 256 * 1024;
 const MAX_QUERY_WORDS = 8;
-export const MAX_TOTAL = 10_000;
+export const MAX_TOTAL = 1_000;
 const MAX_WORD = 64;
 
 /** Our tokenization: NFKD, marks dropped, lower case, runs of letters and digits. */
