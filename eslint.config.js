@@ -25,8 +25,11 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  layer('core', ['store', 'auth', 'bus', 'mail', 'cli', ...frontEnds]),
-  layer('store', ['auth', 'bus', 'mail', 'cli', ...frontEnds]),
+  layer('core', ['store', 'auth', 'bus', 'mail', 'pim', 'cli', ...frontEnds]),
+  layer('store', ['auth', 'bus', 'mail', 'pim', 'cli', ...frontEnds]),
+  // Contacts, events and tasks as data, with their formats (vCard, iCalendar, time zones, recurrence):
+  // protocol-neutral, so every front end (EAS, the admin import/export) shares them.
+  layer('pim', ['store/sql', 'auth', 'bus', 'mail', 'devices', 'cli', ...frontEnds]),
   layer('bus', ['auth', 'mail', 'cli', ...frontEnds]),
   layer('auth', ['mail', 'cli', ...frontEnds]),
   layer('mail', ['auth', 'cli', ...frontEnds]),

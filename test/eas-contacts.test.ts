@@ -243,4 +243,25 @@ describe('EAS Contacts (MS-ASCNTC)', () => {
     const item = (await stored()).find((i) => (i.data as { fileAs?: string }).fileAs === 'Good, Gail')!;
     assert.equal((item.data as { firstName: string }).firstName, 'Gail', 'the stored contact is unchanged');
   });
+
+  test('a contact is fetched with ItemOperations; a FilterType on contacts is ignored (old contacts still sync)', async () => {
+    const key = await start('fetcher', '14.1');
+    const { serverId } = await add('fetcher', '14.1', key, appData(c('FileAs', 'Old, Olga'), c('FirstName', 'Olga'), c('Email1Address', 'olga@example.net')));
+    const item = (await stored()).find((i) => (i.data as { fileAs?: string }).fileAs === 'Old, Olga')!;
+    const io = ns('ItemOperations');
+    const r = await easRequest(app, {
+      cmd: 'ItemOperations', user: ann.email, password: pw, deviceId: 'fetcher', version: '14.1',
+      body: io('ItemOperations', io('Fetch', io('Store', 'Mailbox'), as('CollectionId', contactsId), as('ServerId', serverId))),
+    });
+    const f = child(child(r.root!, 'ItemOperations:Response'), 'ItemOperations:Fetch')!;
+    assert.equal(intOf(f, 'ItemOperations:Status'), 1);
+    const props = child(f, 'ItemOperations:Properties')!;
+    assert.deepEqual([textOf(props, 'Contacts:FileAs'), textOf(props, 'Contacts:Email1Address')], ['Old, Olga', 'olga@example.net']);
+
+    // Made long ago (its window date is a year back): FilterType 5 (one month) must not hide a contact.
+    await app.store.mailbox.updateItemData(ann.id, item.id, item.data, item.categories, Date.now() - 365 * 86_400_000);
+    const k0 = keyOf(await sync('filtered', '14.1', '0', [], [as('FilterType', 5)]));
+    const all = await sync('filtered', '14.1', k0, [], [as('FilterType', 5)]);
+    assert.ok(commands(all, 'Add').some((a) => textOf(a, 'AirSync:ServerId') === serverId));
+  });
 });

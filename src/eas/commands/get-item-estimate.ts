@@ -9,6 +9,7 @@ import { withDeviceLock } from '../../devices/device-lock.js';
 import { defineCommand, EasStatusError, type EasContext } from '../command.js';
 import { decodeCollectionState, stateKey } from '../sync/collection-state.js';
 import { estimateCollection } from '../sync/estimate.js';
+import { windowed } from '../sync/sync-collection.js';
 import { folderIdOf } from '../sync/hierarchy.js';
 import { child, children, intOf, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
 
@@ -66,7 +67,7 @@ async function estimateOne(ctx: EasContext, q: CollectionQuery, now: number): Pr
   if (!state) return fail(EstimateStatus.notPrimed);
   if (q.syncKey !== stateKey(state)) return fail(EstimateStatus.invalidKey);
   const estimate = await estimateCollection(store, {
-    accountId: ctx.account.id, deviceId: ctx.device.deviceId, collectionId: q.collectionId, folder, state, filterType: q.filterType, now,
+    accountId: ctx.account.id, deviceId: ctx.device.deviceId, collectionId: q.collectionId, folder, state, filterType: windowed(folder) ? q.filterType : 0, now,
   });
   return { collectionId: q.collectionId, status: EstimateStatus.ok, estimate };
 }

@@ -7,6 +7,7 @@
 import type { Buffer } from 'node:buffer';
 import type { Item } from '../../store/types.js';
 import { extractAttachment, parseAttachmentReference, renderEmail, type BodyPreference } from '../classes/email.js';
+import { classForItem } from '../classes/catalog.js';
 import type { EasContext } from '../command.js';
 import { child, children, elements, intOf, text, textOf, type WbxmlElement } from '../wbxml/index.js';
 import { parseItemServerId } from './collection-state.js';
@@ -97,6 +98,14 @@ function targetOf(r: FetchRequest): FetchTarget {
   return { by: 'none' };
 }
 
+/** The item a `<folder>:<item>` id names in this account, if it is still in that folder. */
+async function itemAt(ctx: EasContext, serverId: string): Promise<Item | null> {
+  const ref = parseItemServerId(serverId);
+  if (!ref) return null;
+  const item = await ctx.deps.store.mailbox.getItem(ctx.account.id, ref.itemId);
+  return item && item.folderId === ref.folderId ? item : null;
+}
+
 /** The message a `<folder>:<item>` id names in this account, if it is still in that folder. */
 async function messageAt(ctx: EasContext, serverId: string): Promise<Item | null> {
   const ref = parseItemServerId(serverId);
@@ -145,14 +154,16 @@ export async function fetchItem(ctx: EasContext, req: FetchRequest): Promise<Fet
   if (target.by === 'fileReference') return fetchAttachment(ctx, req, target.fileReference, target);
   if (target.by === 'none') return { status: ItemOpsStatus.protocolError, target };
   const serverId = target.by === 'longId' ? target.longId : target.serverId;
-  const item = await messageAt(ctx, serverId);
+  const item = await itemAt(ctx, serverId);
   // A CollectionId beside the ServerId must name the folder the item is in.
   if (!item || (target.by === 'serverId' && target.collectionId !== undefined && target.collectionId !== String(item.folderId))) {
     return { status: ItemOpsStatus.notFound, target };
   }
-  const data = await renderEmail(item, (await rawOf(ctx, item)) ?? new Uint8Array(), {
-    bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId,
-  });
+  // A contact, event, task or note is rendered by its class (MS-ASCMD 2.2.3.67.1: Fetch of any class).
+  const cls = classForItem(item.kind);
+  const data = cls
+    ? cls.render(item, { version: ctx.version, bodyPreferences: req.bodyPreferences, now: Date.now() })
+    : await renderEmail(item, (await rawOf(ctx, item)) ?? new Uint8Array(), { bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId });
   const echo: FetchTarget = target.by === 'serverId' ? { ...target, collectionId: String(item.folderId) } : target;
   return { status: ItemOpsStatus.ok, target: echo, email: elements(data) };
 }

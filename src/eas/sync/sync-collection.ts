@@ -42,6 +42,9 @@ export function windowOf(req: CollectionRequest, global: number | null): number 
   return w <= 0 || w > MAX_WINDOW ? MAX_WINDOW : w;
 }
 
+/** Whether FilterType windows apply to a folder's items. */
+export const windowed = (folder: Folder): boolean => folder.kind === 'mail' || folder.kind === 'calendar';
+
 /** A collection answer without items: a failure status, or the new key of a SyncKey 0. */
 export function collectionResult(req: CollectionRequest, status: number, key = req.syncKey): CollectionResult {
   return { collectionId: req.collectionId, status, key, changed: true, more: false, commands: [], responses: [], options: defaultOptions(), folder: null };
@@ -68,6 +71,9 @@ export async function syncCollection(ctx: EasContext, req: CollectionRequest, gl
   const folderId = folderIdOf(req.collectionId);
   const folder = folderId === null ? null : await store.mailbox.getFolder(accountId, folderId);
   if (!folder) return collectionResult(req, SyncStatus.hierarchyChanged);
+  // FilterType is a date window for mail and calendars only (MS-ASCMD 2.2.3.70.2); contacts and notes are
+  // always whole, and tasks' "incomplete only" (8) is not applied yet: every task is synced.
+  if (!windowed(folder) && req.options?.filterType) req = { ...req, options: { ...req.options, filterType: 0 } };
   const persist = ctx.persistentDevice && ctx.device.status !== DeviceStatus.wipeRequested;
   const row = await store.deviceState.getCollection(accountId, deviceId, req.collectionId);
   const state = row ? decodeCollectionState(row.data) : null;
