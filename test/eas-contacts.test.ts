@@ -218,6 +218,23 @@ describe('EAS Contacts (MS-ASCNTC)', () => {
     assert.throws(() => parseContact(appData(c('WeightedRank', 'high')), ctx), ClassError);
   });
 
+  test('over the wire: the Supported list of SyncKey 0 is remembered, and a later Change keeps what it ghosts', async () => {
+    await start('ghost', '14.1');
+    const first = await easRequest(app, {
+      cmd: 'Sync', user: ann.email, password: pw, deviceId: 'ghost', version: '14.1',
+      body: as('Sync', as('Collections', as('Collection', as('SyncKey', '0'), as('CollectionId', contactsId),
+        as('Supported', c('FileAs'), c('FirstName'), c('JobTitle'))))),
+    });
+    let key = keyOf(first);
+    key = keyOf(await sync('ghost', '14.1', key));
+    const made = await add('ghost', '14.1', key, appData(c('FileAs', 'Ghost, Gus'), c('FirstName', 'Gus'), c('JobTitle', 'Chef'), c2('NickName', 'G')));
+    // NickName is not in the list: the phone cannot hold it, so a Change without it must not delete it.
+    await sync('ghost', '14.1', made.key, [as('Change', as('ServerId', made.serverId), appData(c('FileAs', 'Ghost, Gus'), c('FirstName', 'Gustav')))]);
+    const item = (await stored()).find((i) => (i.data as { fileAs?: string }).fileAs === 'Ghost, Gus')!;
+    const d = item.data as { firstName: string; jobTitle: string; nickName: string };
+    assert.deepEqual([d.firstName, d.jobTitle, d.nickName], ['Gustav', '', 'G']);
+  });
+
   test('a malformed contact gets Status 6 and stores nothing; a malformed Change leaves the contact as it was', async () => {
     let key = await start('phone5', '16.1', plain);
     const before = (await stored()).length;

@@ -12,6 +12,10 @@ export interface ClassContext {
   bodyPreferences: readonly BodyPreference[];
   /** Epoch ms of this request: the LastModifiedDate of what a client sends. */
   now: number;
+  /** 2.5 Truncation of a class body, in bytes (MS-ASCMD 2.2.3.189); absent: none. */
+  truncation?: number | undefined;
+  /** The collection's Supported list (qualified names), or null when the device sent none: nothing is ghosted. */
+  supported?: ReadonlySet<string> | null | undefined;
 }
 
 /** What a client's ApplicationData becomes in the store. */

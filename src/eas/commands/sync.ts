@@ -108,7 +108,7 @@ function emailOptions(r: CollectionResult, ctx: EasContext, serverId: string): E
 
 async function applicationData(ctx: EasContext, r: CollectionResult, item: Item, serverId: string): Promise<WbxmlElement> {
   const cls = classForItem(item.kind);
-  if (cls) return cls.render(item, { version: ctx.version, bodyPreferences: r.options.bodyPreferences, now: Date.now() });
+  if (cls) return cls.render(item, { version: ctx.version, bodyPreferences: r.options.bodyPreferences, now: Date.now(), truncation: r.options.truncation });
   const raw = item.blobId ? await ctx.deps.store.blobs.get(item.blobId) : null;
   return renderEmail(item, raw ?? new Uint8Array(), emailOptions(r, ctx, serverId));
 }
@@ -121,7 +121,7 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
       const cls = classForItem(c.item.kind);
       // A draft edited elsewhere changed its content, not only its flags: the device gets all of it (16.0+).
       const whole = c.item.kind === 'message' && c.item.flags.draft && ctx.version >= 160;
-      const data = cls ? cls.render(c.item, { version: ctx.version, bodyPreferences: r.options.bodyPreferences, now: Date.now() })
+      const data = cls ? cls.render(c.item, { version: ctx.version, bodyPreferences: r.options.bodyPreferences, now: Date.now(), truncation: r.options.truncation })
         : whole ? await applicationData(ctx, r, c.item, c.serverId) : renderEmailChange(c.item, ctx.version);
       commands.push(as('Change', as('ServerId', c.serverId), data));
     }

@@ -16,6 +16,11 @@ export interface CollectionOptions {
   truncation?: number;
   /** 1 = server wins (default), 0 = client wins. */
   conflict: 0 | 1;
+  /**
+   * The Supported list of the collection's SyncKey 0 request ('Contacts:FirstName', ...; MS-ASCMD 2.2.3.179):
+   * what the device stores; what it leaves out is ghosted and kept when a Change omits it.
+   */
+  supported?: string[];
 }
 
 export const defaultOptions = (): CollectionOptions => ({ filterType: 0, bodyPreferences: [], mimeSupport: 0, conflict: 1 });

@@ -47,7 +47,10 @@ async function itemIn(tx: Repos, accountId: EasContext['account']['id'], folderI
   return { id: ref.itemId, item: item && item.folderId === folderId ? item : null };
 }
 
-const classCtx = (input: ImportInput): ClassContext => ({ version: input.ctx.version, bodyPreferences: input.options.bodyPreferences, now: input.now });
+const classCtx = (input: ImportInput): ClassContext => ({
+  version: input.ctx.version, bodyPreferences: input.options.bodyPreferences, now: input.now,
+  truncation: input.options.truncation, supported: input.options.supported ? new Set(input.options.supported) : null,
+});
 
 function parseOrNull<T>(f: () => T): T | null {
   try {

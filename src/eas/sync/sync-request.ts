@@ -2,7 +2,7 @@
 // options and client commands; Wait / HeartbeatInterval; Partial. Malformed input is Status 4.
 import { EasStatusError } from '../command.js';
 import { mimeTruncationBytes, truncationBytes, type BodyPreference } from '../classes/email.js';
-import { child, children, elements, intOf, text, textOf, type WbxmlElement } from '../wbxml/index.js';
+import { child, children, elements, intOf, qnameOf, text, textOf, type WbxmlElement } from '../wbxml/index.js';
 import type { CollectionOptions } from './collection-state.js';
 
 export type ClientCommand =
@@ -44,6 +44,12 @@ function flag(e: WbxmlElement | undefined): boolean | null {
   if (!e) return null;
   const t = text(e).trim();
   return t === '' || t === '1';
+}
+
+/** Supported is sent only with SyncKey 0 (MS-ASCMD 2.2.3.179); it stays in the collection's options. */
+function withSupported(options: Partial<CollectionOptions> | null, supported: WbxmlElement | undefined): Partial<CollectionOptions> | null {
+  if (!supported) return options;
+  return { ...options, supported: elements(supported).map(qnameOf) };
 }
 
 function parseOptions(opts: WbxmlElement[]): Partial<CollectionOptions> | null {
@@ -143,7 +149,7 @@ export function parseSyncRequest(root: WbxmlElement | null): SyncRequest {
       // Absent means true (MS-ASCMD 2.2.3.43): a phone's delete goes to Deleted Items.
       deletesAsMoves: flag(child(c, 'AirSync:DeletesAsMoves')) ?? true,
       windowSize: windowSize(c),
-      options: parseOptions(children(c, 'AirSync:Options')),
+      options: withSupported(parseOptions(children(c, 'AirSync:Options')), syncKey.trim() === '0' ? child(c, 'AirSync:Supported') : undefined),
       commands: parseCommands(child(c, 'AirSync:Commands')),
     };
   }) : null;
