@@ -11,7 +11,7 @@
 // with attendees in the style of the other section 4 requests.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { deleteInstance, parseEvent, parseInstanceChange, renderEvent } from '../src/eas/classes/calendar.js';
+import { deleteInstance, parseEvent, renderEvent } from '../src/eas/classes/calendar.js';
 import { ClassError } from '../src/eas/classes/registry.js';
 import { ns, textOf, intOf, child, children, type WbxmlElement } from '../src/eas/wbxml/index.js';
 import { eventData } from '../src/pim/event-model.js';
@@ -19,7 +19,7 @@ import { occurrences } from '../src/pim/recurrence.js';
 import { blobForZone, ianaZone, localToUtc, offsetAt, zoneForBlob } from '../src/pim/timezone.js';
 import type { Account } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { addResult, appData, commands, lostFields, phone, readEvent, sync, wireDate, type Owner, type Phone } from './helpers/pim-wire.js';
+import { addResult, appData, collection, commands, lostFields, phone, readEvent, sync, wireDate, type Owner, type Phone } from './helpers/pim-wire.js';
 
 const as = ns('AirSync');
 const cal = ns('Calendar');
@@ -139,8 +139,9 @@ describe('EAS Calendar', () => {
       cal('DtStamp', '19990101T000000Z'), cal('Attendees', cal('Attendee', cal('Email', 'bob@example.com'), cal('Name', 'Bob'), cal('AttendeeStatus', 3)))));
     const got = await received(two, serverId!);
     assert.notEqual(textOf(got, 'Calendar:UID'), 'client-made-uid');
-    assert.equal(child(got, 'Calendar:OrganizerEmail'), undefined);
-    assert.equal(child(got, 'Calendar:OrganizerName'), undefined);
+    // The organizer is the user, not what the phone claimed.
+    assert.equal(textOf(got, 'Calendar:OrganizerEmail'), 'ann@example.com');
+    assert.equal(textOf(got, 'Calendar:OrganizerName'), 'ann@example.com');
     assert.notEqual(textOf(got, 'Calendar:DtStamp'), '19990101T000000Z');
     assert.equal(child(child(child(got, 'Calendar:Attendees'), 'Calendar:Attendee'), 'Calendar:AttendeeStatus'), undefined);
   });
@@ -261,18 +262,35 @@ describe('EAS Calendar', () => {
     const one = await newPhone('16.1');
     const { serverId } = await add(one, as('ApplicationData', cal('Timezone', romeBlob), cal('StartTime', compact(local(rome, 2026, 3, 16, 9))),
       cal('EndTime', compact(local(rome, 2026, 3, 16, 10))), cal('Subject', 'Weekly'), cal('Recurrence', cal('Type', 1), cal('Interval', 1), cal('DayOfWeek', 2), cal('Occurrences', 4))));
-    const item = (await storedEvent(serverId!))!;
+    // Over the wire: a Change and a Delete that name one occurrence by InstanceId (MS-ASCMD 2.2.3.24, 16.0).
+    const r = await sync(app, owner, one, [
+      as('Change', as('ServerId', serverId), asb('InstanceId', compact(local(rome, 2026, 3, 23, 9))), as('ApplicationData', cal('Subject', 'Weekly (room change)'),
+        cal('StartTime', compact(local(rome, 2026, 3, 23, 11))), cal('EndTime', compact(local(rome, 2026, 3, 23, 12))))),
+      as('Delete', as('ServerId', serverId), asb('InstanceId', compact(local(rome, 2026, 3, 30, 9)))),
+    ], html.prefs);
+    assert.equal(r.status, 200);
+    assert.equal(children(child(collection(r), 'AirSync:Responses'), 'AirSync:Change').length + children(child(collection(r), 'AirSync:Responses'), 'AirSync:Delete').length, 0, 'both succeed');
+    const updated = (await storedEvent(serverId!))!;
+    assert.equal(updated.kind, 'event', 'the series is still there');
     const ctx = { version: 161, bodyPreferences: [], now: Date.now() };
-    const changed = parseInstanceChange(as('ApplicationData', cal('Subject', 'Weekly (room change)'), cal('StartTime', compact(local(rome, 2026, 3, 23, 11))),
-      cal('EndTime', compact(local(rome, 2026, 3, 23, 12)))), compact(local(rome, 2026, 3, 23, 9)), ctx, item);
-    let updated = await app.store.mailbox.updateItemData(ann.id, item.id, changed.data, changed.categories, changed.windowDate);
-    const dropped = deleteInstance(updated, compact(local(rome, 2026, 3, 30, 9)), ctx);
-    updated = await app.store.mailbox.updateItemData(ann.id, item.id, dropped.data, dropped.categories, dropped.windowDate);
     assert.throws(() => deleteInstance(updated, compact(local(rome, 2026, 3, 31, 9)), ctx), ClassError);
     const seen = await received(await newPhone('16.1'), serverId!);
     assert.deepEqual(expand(seen), ['2026-03-16T08:00:00Z-09:00:00Z', '2026-03-23T10:00:00Z-11:00:00Z', '2026-04-06T07:00:00Z-08:00:00Z']);
     const ex = child(child(seen, 'Calendar:Exceptions'), 'Calendar:Exception')!;
     assert.deepEqual([textOf(ex, 'AirSyncBase:InstanceId'), textOf(ex, 'Calendar:Subject')], ['20260323T080000Z', 'Weekly (room change)']);
+  });
+
+  test('16.1: an Add sent again with the same ClientUid is the same event; the organizer of a phone\'s event is the user', async () => {
+    const one = await newPhone('16.1');
+    const data = () => as('ApplicationData', cal('Timezone', romeBlob), cal('StartTime', '20260701T080000Z'), cal('EndTime', '20260701T090000Z'),
+      cal('Subject', 'Dentist'), cal('ClientUid', 'dup-uid-1'));
+    const first = await add(one, data());
+    const second = await add(one, data());
+    assert.equal(first.status, 1);
+    assert.equal(second.status, 1);
+    assert.equal(second.serverId, first.serverId);
+    const cal14 = await received(await newPhone('14.1'), first.serverId!);
+    assert.deepEqual([textOf(cal14, 'Calendar:OrganizerEmail'), textOf(cal14, 'Calendar:OrganizerName')], ['ann@example.com', 'ann@example.com']);
   });
 
   test('an all-day weekly series with Until and a deleted date keeps its dates on 14.1 and 16.1', async () => {

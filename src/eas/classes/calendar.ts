@@ -149,6 +149,11 @@ export function parseEvent(appData: WbxmlElement, ctx: ClassContext, current?: I
     setOptional(e, 'organizerName', textOf(appData, 'Calendar:OrganizerName'));
     setOptional(e, 'organizerEmail', textOf(appData, 'Calendar:OrganizerEmail'));
   }
+  // A 16.x phone sends no organizer: the event it creates is the user's own.
+  if (v16 && !base && ctx.user && e.organizerEmail === undefined) {
+    e.organizerEmail = ctx.user.email;
+    e.organizerName = ctx.user.name || ctx.user.email;
+  }
   if (!e.uid) e.uid = randomUUID().toUpperCase();
   e.dtStamp = (!v16 ? dateField(appData, 'Calendar:DtStamp') : undefined) ?? ctx.now;
   const attendees = child(appData, 'Calendar:Attendees');

@@ -16,6 +16,8 @@ export interface ClassContext {
   truncation?: number | undefined;
   /** The collection's Supported list (qualified names), or null when the device sent none: nothing is ghosted. */
   supported?: ReadonlySet<string> | null | undefined;
+  /** The user: the organizer of a meeting a 16.x phone creates (it must not send one, MS-ASCAL 2.2.2.37). */
+  user?: { email: string; name: string } | undefined;
 }
 
 /** What a client's ApplicationData becomes in the store. */

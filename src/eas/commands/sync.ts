@@ -4,7 +4,7 @@
 // until something changes or the interval ends (Status 14 with Limit when out of bounds). 14.0 and later
 // leave unchanged collections out, and an answer with nothing in it is an empty 200.
 import { renderEmail, renderEmailChange, type EmailOptions } from '../classes/email.js';
-import { classForItem } from '../classes/catalog.js';
+import { classForFolder, classForItem } from '../classes/catalog.js';
 import { defineCommand, EasStatusError, type EasContext, type EasResponse } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { isStoreError } from '../../core/errors.js';
@@ -135,7 +135,7 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
     } else responses.push(as(x.kind === 'change' ? 'Change' : 'Delete', as('ServerId', x.serverId), as('Status', x.status)));
   }
   return as('Collection',
-    ctx.version < 121 && as('Class', 'Email'),
+    ctx.version < 121 && as('Class', (r.folder && classForFolder(r.folder.kind, ctx.version)?.className) ?? 'Email'),
     as('SyncKey', r.key), as('CollectionId', r.collectionId), as('Status', r.status),
     r.more && as('MoreAvailable'),
     commands.length > 0 && as('Commands', commands),

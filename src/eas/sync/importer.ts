@@ -12,6 +12,7 @@ import { ClassError, type ClassContext } from '../classes/registry.js';
 import { itemServerId, parseItemServerId, type CollectionOptions, type HeldChanges } from './collection-state.js';
 import { addDraft, changeDraft, hasDraftFields, isDraftFolder } from './draft-import.js';
 import type { DraftSend } from './drafts.js';
+import { parseEventCommand, sameClientUid } from './event-import.js';
 import type { ClientCommand } from './sync-request.js';
 import { SyncStatus } from './sync-request.js';
 
@@ -50,6 +51,7 @@ async function itemIn(tx: Repos, accountId: EasContext['account']['id'], folderI
 const classCtx = (input: ImportInput): ClassContext => ({
   version: input.ctx.version, bodyPreferences: input.options.bodyPreferences, now: input.now,
   truncation: input.options.truncation, supported: input.options.supported ? new Set(input.options.supported) : null,
+  user: { email: input.ctx.account.email, name: input.ctx.account.displayName },
 });
 
 function parseOrNull<T>(f: () => T): T | null {
@@ -90,6 +92,12 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
           out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.conversionError });
           break;
         }
+        const dup = cls.itemKind === 'event' ? await sameClientUid(tx, accountId, folder.id, parsed.data) : null;
+        if (dup) {
+          changes.hold(dup.id, dup.modseq);
+          out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.ok, serverId: itemServerId(folder.id, dup.id) });
+          break;
+        }
         const created = await tx.mailbox.addItem(accountId, folder.id, {
           kind: cls.itemKind, data: parsed.data, categories: parsed.categories, ...(parsed.windowDate !== undefined ? { receivedAt: parsed.windowDate } : {}),
         });
@@ -121,7 +129,10 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
           }
         } else if (cls) {
           const data = c.data;
-          const next = data ? parseOrNull(() => cls.parse(data, classCtx(input), item)) : null;
+          const instanceId = c.instanceId;
+          const next = data
+            ? parseOrNull(() => (instanceId && item.kind === 'event' ? parseEventCommand('change', item, instanceId, data, classCtx(input)) : cls.parse(data, classCtx(input), item)))
+            : null;
           if (data && !next) {
             out.push({ kind: 'change', serverId: c.serverId, status: SyncStatus.conversionError });
             break;
@@ -139,6 +150,18 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
         if (!id || !item) {
           if (id && held.has(id)) changes.drop(id);
           else out.push({ kind: 'delete', serverId: c.serverId, status: SyncStatus.notFound });
+          break;
+        }
+        const instanceId = c.instanceId;
+        if (instanceId && item.kind === 'event') {
+          // One occurrence goes; the series stays, with a deleted exception.
+          const next = parseOrNull(() => parseEventCommand('delete', item, instanceId, null, classCtx(input)));
+          if (!next) {
+            out.push({ kind: 'delete', serverId: c.serverId, status: SyncStatus.notFound });
+            break;
+          }
+          const updated = await tx.mailbox.updateItemData(accountId, id, next.data, next.categories, next.windowDate);
+          changes.hold(id, updated.modseq);
           break;
         }
         // DeletesAsMoves is about mail: a deleted note or contact does not go to the mail Trash.

@@ -8,8 +8,9 @@ import type { CollectionOptions } from './collection-state.js';
 export type ClientCommand =
   /** `send`: email2:Send (16.0+): the draft is to be sent, not only saved (MS-ASEMAIL 2.2.2.69). */
   | { kind: 'add'; clientId: string; data: WbxmlElement | null; send: boolean }
-  | { kind: 'change'; serverId: string; data: WbxmlElement | null; send: boolean }
-  | { kind: 'delete'; serverId: string }
+  /** `instanceId` (16.0+, MS-ASAIRS 2.2.2.26): one occurrence of a recurring event, not the series. */
+  | { kind: 'change'; serverId: string; data: WbxmlElement | null; send: boolean; instanceId?: string }
+  | { kind: 'delete'; serverId: string; instanceId?: string }
   | { kind: 'fetch'; serverId: string };
 
 export interface CollectionRequest {
@@ -94,6 +95,11 @@ function parseOptions(opts: WbxmlElement[]): Partial<CollectionOptions> | null {
   return out;
 }
 
+function instanceOf(c: WbxmlElement): { instanceId?: string } {
+  const id = textOf(c, 'AirSyncBase:InstanceId')?.trim();
+  return id ? { instanceId: id } : {};
+}
+
 function parseCommands(cmds: WbxmlElement | undefined): ClientCommand[] {
   const out: ClientCommand[] = [];
   for (const c of cmds ? elements(cmds) : []) {
@@ -108,11 +114,11 @@ function parseCommands(cmds: WbxmlElement | undefined): ClientCommand[] {
       }
       case 'Change':
         if (!serverId) throw bad('Change without ServerId');
-        out.push({ kind: 'change', serverId, data, send: child(c, 'Email2:Send') !== undefined });
+        out.push({ kind: 'change', serverId, data, send: child(c, 'Email2:Send') !== undefined, ...instanceOf(c) });
         break;
       case 'Delete':
         if (!serverId) throw bad('Delete without ServerId');
-        out.push({ kind: 'delete', serverId });
+        out.push({ kind: 'delete', serverId, ...instanceOf(c) });
         break;
       case 'Fetch':
         if (!serverId) throw bad('Fetch without ServerId');
