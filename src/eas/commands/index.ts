@@ -10,6 +10,7 @@ import { itemOperationsCommand } from './item-operations.js';
 import { moveItemsCommand } from './move-items.js';
 import { pingCommand } from './ping.js';
 import { provisionCommand } from './provision.js';
+import { resolveRecipientsCommand } from './resolve-recipients.js';
 import { searchCommand } from './search.js';
 import { sendMailCommand } from './send-mail.js';
 import { settingsCommand } from './settings.js';
@@ -23,7 +24,7 @@ const all: EasCommand[] = [
   syncCommand, pingCommand,
   getItemEstimateCommand, itemOperationsCommand, moveItemsCommand,
   sendMailCommand, smartReplyCommand, smartForwardCommand,
-  searchCommand,
+  searchCommand, resolveRecipientsCommand,
 ];
 
 export const commands: ReadonlyMap<string, EasCommand> = new Map(all.map((c) => [c.name.toLowerCase(), c]));
