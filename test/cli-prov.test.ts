@@ -142,6 +142,12 @@ void describe('carbonio prov: accounts', () => {
     assert.ok(all.accounts.some((a) => a.email === 'mary@acct.test'));
     const created = JSON.parse((await runCli(app, ['prov', '--json', 'ca', 'json@acct.test', 'json-pass-1'])).stdout) as { account: { id: string } };
     assert.equal(created.account.id, (await accountOf('json@acct.test')).id);
+    // The address-book (GAL) fields: set with modifyAccount, shown as a profile, removed with "".
+    ok(await runCli(app, ['prov', 'ma', 'json@acct.test', 'title', 'Engineer', 'phone', '+39 06 555']));
+    const withProfile = JSON.parse(ok(await runCli(app, ['--json', 'prov', 'ga', 'json@acct.test'])).join('\n')) as { account: { profile?: Record<string, string> } };
+    assert.deepEqual(withProfile.account.profile, { title: 'Engineer', phone: '+39 06 555' });
+    ok(await runCli(app, ['prov', 'ma', 'json@acct.test', 'title', '']));
+    assert.deepEqual((await accountOf('json@acct.test')).profile, { phone: '+39 06 555' });
   });
 });
 

@@ -161,6 +161,13 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) {
       const props = child(children(storeOf(paged), 'Search:Result')[0], 'Search:Properties')!;
       assert.deepEqual([textOf(props, 'GAL:DisplayName'), textOf(props, 'GAL:FirstName'), textOf(props, 'GAL:LastName'), textOf(props, 'GAL:Alias')], ['Bob Builder', 'Bob', 'Builder', 'bob']);
       assert.equal(intOf(child(props, 'GAL:Picture'), 'GAL:Status'), 173);
+      // The address-book fields an admin sets show up, first and last name included.
+      await app.store.accounts.update(bob.id, { profile: { title: 'Site manager', company: 'Builders & Co', phone: '+39 06 1234', mobilePhone: '+39 333 1234', firstName: 'Robert' } });
+      const rich = child(children(storeOf(await gal('bob')), 'Search:Result')[0], 'Search:Properties')!;
+      assert.deepEqual(['Title', 'Company', 'Phone', 'MobilePhone', 'FirstName', 'LastName'].map((f) => textOf(rich, `GAL:${f}` as 'GAL:Title')),
+        ['Site manager', 'Builders & Co', '+39 06 1234', '+39 333 1234', 'Robert', 'Builder']);
+      await app.store.accounts.update(bob.id, { profile: { title: '' } });
+      assert.equal((await app.store.accounts.getById(bob.id))!.profile.title, undefined, 'an empty value removes the field');
       assert.equal(text(child(props, 'GAL:EmailAddress')!), 'bob@example.com');
     });
   });

@@ -118,4 +118,19 @@ describe('EAS Tasks', () => {
     assert.deepEqual([backwards.status, badType.status], [6, 6]);
     assert.equal(await app.store.mailbox.countItems(ann.id, folder.id), count);
   });
+
+  test('FilterType 8 syncs incomplete tasks only; a task completed elsewhere leaves the phone (SoftDelete)', async () => {
+    const writer = await newPhone('14.1');
+    const open = await add(writer, as('ApplicationData', tk('Subject', 'Open task'), tk('Complete', 0), tk('ReminderSet', 0)));
+    const done = await add(writer, as('ApplicationData', tk('Subject', 'Done task'), tk('Complete', 1), tk('DateCompleted', '2026-03-01T10:00:00.000Z'), tk('ReminderSet', 0)));
+    const filtered = [...html, as('FilterType', 8)];
+    const reader = await phone(app, owner, `task${++n}`, '14.1', TASKS, filtered);
+    const first = await sync(app, owner, reader, [], filtered);
+    const ids = commands(first, 'Add').map((a) => textOf(a, 'AirSync:ServerId'));
+    assert.ok(ids.includes(open.serverId), 'the open task is there');
+    assert.ok(!ids.includes(done.serverId), 'the completed one is not');
+    await sync(app, owner, writer, [as('Change', as('ServerId', open.serverId), as('ApplicationData', tk('Subject', 'Open task'), tk('Complete', 1), tk('ReminderSet', 0)))], html);
+    const next = await sync(app, owner, reader, [], filtered);
+    assert.deepEqual(commands(next, 'SoftDelete').map((d) => textOf(d, 'AirSync:ServerId')), [open.serverId]);
+  });
 });

@@ -7,6 +7,7 @@ import { registerCredentialRoutes } from './routes-credentials.js';
 import { registerDeviceActionRoutes } from './routes-device-actions.js';
 import { registerDeviceRoutes } from './routes-devices.js';
 import { registerDirectoryRoutes } from './routes-directory.js';
+import { registerMailboxRoutes } from './routes-mailbox.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
 import { registerSessionRoutes } from './routes-sessions.js';
 
@@ -27,6 +28,7 @@ export function adminApi(deps: AdminDeps) {
     registerProvisioningRoutes(app, deps);
     registerConfigRoutes(app, deps);
     registerSessionRoutes(app, deps);
+    registerMailboxRoutes(app, deps);
     return Promise.resolve();
   };
 }

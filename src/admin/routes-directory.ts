@@ -1,7 +1,7 @@
 // Admin API: domains, accounts, passwords and roles (JSON under /api/admin).
 import type { FastifyInstance } from 'fastify';
 import { isValidDomain } from '../config.js';
-import { accountStatuses, type AccountPatch, type AccountStatus } from '../store/types.js';
+import { accountStatuses, PROFILE_FIELDS, type AccountPatch, type AccountStatus } from '../store/types.js';
 import { asBody, optBool, optString, reqString } from './body.js';
 import { authenticate, domainNames, manageableAccount, manageableDomain, type AdminDeps } from './context.js';
 import { badRequest, forbidden } from './http-errors.js';
@@ -80,7 +80,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: AdminDeps): 
     }
     const mobile = optBool(b, 'mobileSyncEnabled');
     if (mobile !== undefined) patch.mobileSyncEnabled = mobile;
-    if (Object.keys(patch).length === 0) throw badRequest('nothing to change: give displayName, status or mobileSyncEnabled');
+    // The address-book fields (GAL): each a string, '' removes it.
+    for (const k of PROFILE_FIELDS) {
+      const v = optString(b, k);
+      if (v !== undefined) patch.profile = { ...patch.profile, [k]: v.trim() };
+    }
+    if (Object.keys(patch).length === 0) throw badRequest(`nothing to change: give displayName, status, mobileSyncEnabled or one of ${PROFILE_FIELDS.join(', ')}`);
     if (a.id === p.account.id && patch.status !== undefined && patch.status !== 'active') throw badRequest('you cannot lock or close your own account');
     return { account: await view(await store.accounts.update(a.id, patch)) };
   });

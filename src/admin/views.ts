@@ -13,6 +13,8 @@ export const accountView = (a: Account, delegatedDomains: string[] = []) => ({
   isGlobalAdmin: a.isGlobalAdmin,
   delegatedDomains,
   createdAt: a.createdAt,
+  // The address-book fields, when an admin set any.
+  ...(Object.keys(a.profile).length > 0 ? { profile: a.profile } : {}),
 });
 
 export const credentialView = (c: Credential) => ({

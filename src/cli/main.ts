@@ -8,6 +8,7 @@ import { authCommands } from './auth.js';
 import { AdminClient, ApiError, UnreachableError, type Env } from './client.js';
 import { findCommand } from './command.js';
 import { configCommands } from './config.js';
+import { mailboxCommands } from './mailbox.js';
 import { formatJson } from './format.js';
 import { mobileDeviceActionCommands } from './mobile-device-actions.js';
 import { mobileDeviceCommands } from './mobile-devices.js';
@@ -22,6 +23,7 @@ export const modules: readonly Module[] = [
   { name: 'prov', title: 'domains, accounts, passwords and admin roles', commands: provCommands },
   { name: 'auth', title: 'service credentials (mobile passwords, QR codes)', commands: authCommands },
   { name: 'mobile', title: 'ActiveSync devices, provisioning and remote wipe', commands: [...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands] },
+  { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },
   { name: 'config', title: 'settings changeable while running (push tuning)', commands: configCommands },
 ];
 

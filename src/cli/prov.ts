@@ -61,8 +61,11 @@ export const provCommands: readonly Command[] = [
 
   command({
     name: 'modifyAccount', aliases: ['ma'], positionals: ['email'], minPairs: 1, pairForm: true,
-    keys: [{ name: 'displayName', value: '<name>' }, { name: 'status', value: 'active|locked|closed' }, { name: 'mobileSyncEnabled', value: 'true|false' }],
-    summary: 'change displayName, status (active|locked|closed) or mobileSyncEnabled (true|false)',
+    keys: [
+      { name: 'displayName', value: '<name>' }, { name: 'status', value: 'active|locked|closed' }, { name: 'mobileSyncEnabled', value: 'true|false' },
+      ...['firstName', 'lastName', 'title', 'company', 'department', 'office', 'phone', 'mobilePhone', 'homePhone'].map((name) => ({ name, value: '<text>' })),
+    ],
+    summary: 'change displayName, status (active|locked|closed), mobileSyncEnabled (true|false) or an address-book field (title, company, phone...; "" removes it)',
   }, async (api, a, usage) => {
     const body: JsonObject = {};
     for (const [key, value] of a.options) {

@@ -3,9 +3,11 @@
 // All copies of one message are written in one transaction, so a front end's single reply
 // ("250 OK" or "451 try again") is true for every recipient: no partial delivery to duplicate on retry.
 import type { AccountId, ItemId } from '../core/ids.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import type { Account, ItemFlags, MessageMeta, Store } from '../store/types.js';
 import { canReceive, normalizeAddress } from './recipients.js';
 import { OofResponder, type AutoReplyOutbound } from './oof.js';
+import { applyInvitations } from './invitations.js';
 import { parseMessage, type ParsedMessage } from './parse.js';
 
 export type DeliveryFolder = 'inbox' | 'sent';
@@ -51,8 +53,11 @@ export class LocalDelivery {
   /** Out-of-office replies to what lands in an Inbox (src/mail/oof.ts). */
   readonly autoReplies: OofResponder;
 
+  private readonly log: Logger;
+
   constructor(private readonly store: Store, outbound: AutoReplyOutbound = {}) {
     this.autoReplies = new OofResponder(store, this, outbound);
+    this.log = outbound.log ?? silentLogger();
   }
 
   /** One copy per recipient account, all in the same folder role. */
@@ -97,6 +102,9 @@ export class LocalDelivery {
       }
       return out;
     });
+    // An invitation in an Inbox puts the meeting in that calendar (src/mail/invitations.ts).
+    const inboxes = resolved.filter((r) => r.folder === 'inbox' && stored.some((s) => s.accountId === r.account.id && s.folder === 'inbox')).map((r) => r.account);
+    await applyInvitations(this.store, inboxes, raw, this.log);
     await this.autoReplies.afterDelivery(stored, raw, meta, opts.envelopeFrom);
     return { stored, skipped, meta };
   }

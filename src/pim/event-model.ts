@@ -103,6 +103,8 @@ export interface EventData {
   recurrence?: Recurrence;
   exceptions: EventException[];
   dtStamp: number;
+  /** iTIP SEQUENCE (RFC 5546 2.1.4) of the invitation this event came from: a newer one resets the answer. */
+  sequence?: number;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -161,7 +163,7 @@ export function eventData(raw: unknown, fallbackTime = 0): EventData {
     ...f,
     ...pick<EventData>(d, {
       uid: 's', clientUid: 's', startDate: 's', endDate: 's', timeZone: 's', timeZoneBlob: 's', organizerName: 's', organizerEmail: 's',
-      responseRequested: 'b', disallowNewTimeProposal: 'b', recurrence: 'o', timeZoneRule: 'o',
+      responseRequested: 'b', disallowNewTimeProposal: 'b', recurrence: 'o', timeZoneRule: 'o', sequence: 'n',
     }),
     uid: str(d.uid) ?? '',
     subject: f.subject ?? '',

@@ -23,7 +23,12 @@ export interface Account {
   createdAt: number;
   /** Bumped whenever the password or any credential changes: verification caches compare it. */
   authVersion: number;
+  /** What the global address list shows besides the name and address (EAS Search GAL, ResolveRecipients). */
+  profile: AccountProfile;
 }
+
+export const PROFILE_FIELDS = ['firstName', 'lastName', 'title', 'company', 'department', 'office', 'phone', 'mobilePhone', 'homePhone'] as const;
+export type AccountProfile = Partial<Record<(typeof PROFILE_FIELDS)[number], string>>;
 
 /** Service names as Carbonio Auth spells them. A credential bound to `EAS` is a mobile password. */
 export type Service = 'EAS' | 'WebUI' | 'WebAdminUI' | 'MobileApp' | 'Dav' | 'SMTP' | 'IMAP' | 'POP3';
@@ -162,6 +167,8 @@ export interface NewAccount {
 
 export interface AccountPatch {
   displayName?: string;
+  /** Merged into the profile; an empty string removes a field. */
+  profile?: AccountProfile;
   status?: AccountStatus;
   mobileSyncEnabled?: boolean;
   isGlobalAdmin?: boolean;

@@ -45,7 +45,7 @@ export async function sync(app: TestApp, owner: Owner, p: Phone, commands: Wbxml
 }
 
 /** The Add/Change commands of a Sync answer, by kind. */
-export function commands(r: EasResponse, kind: 'Add' | 'Change' | 'Delete'): WbxmlElement[] {
+export function commands(r: EasResponse, kind: 'Add' | 'Change' | 'Delete' | 'SoftDelete'): WbxmlElement[] {
   return r.root ? children(child(collection(r), 'AirSync:Commands'), `AirSync:${kind}`) : [];
 }
 

@@ -83,7 +83,10 @@ export function parseTask(appData: WbxmlElement, ctx: ClassContext, current?: It
   if (problem) throw new ClassError(problem);
   const cats = child(appData, 'Tasks:Categories');
   const categories = cats ? children(cats, 'Tasks:Category').map((c) => text(c)) : current?.categories ?? [];
-  return { data: t, categories };
+  // FilterType 8 ("incomplete tasks", MS-ASCMD 2.2.3.70.2) is a window starting at 1: a completed task is
+  // dated 0 and leaves it (a SoftDelete to the phone), an open one is dated when it was made or reopened.
+  const windowDate = t.complete ? 0 : current && current.receivedAt > 0 ? current.receivedAt : ctx.now;
+  return { data: t, categories, windowDate };
 }
 
 export const taskClass: ItemClass = {

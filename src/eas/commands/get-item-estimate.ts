@@ -67,7 +67,7 @@ async function estimateOne(ctx: EasContext, q: CollectionQuery, now: number): Pr
   if (!state) return fail(EstimateStatus.notPrimed);
   if (q.syncKey !== stateKey(state)) return fail(EstimateStatus.invalidKey);
   const estimate = await estimateCollection(store, {
-    accountId: ctx.account.id, deviceId: ctx.device.deviceId, collectionId: q.collectionId, folder, state, filterType: windowed(folder) ? q.filterType : 0, now,
+    accountId: ctx.account.id, deviceId: ctx.device.deviceId, collectionId: q.collectionId, folder, state, filterType: windowed(folder, q.filterType) ? q.filterType : 0, now,
   });
   return { collectionId: q.collectionId, status: EstimateStatus.ok, estimate };
 }

@@ -7,6 +7,7 @@ import { folderSyncCommand } from './folder-sync.js';
 import { folderUpdateCommand } from './folder-update.js';
 import { getItemEstimateCommand } from './get-item-estimate.js';
 import { itemOperationsCommand } from './item-operations.js';
+import { meetingResponseCommand } from './meeting-response.js';
 import { moveItemsCommand } from './move-items.js';
 import { pingCommand } from './ping.js';
 import { provisionCommand } from './provision.js';
@@ -24,7 +25,7 @@ const all: EasCommand[] = [
   syncCommand, pingCommand,
   getItemEstimateCommand, itemOperationsCommand, moveItemsCommand,
   sendMailCommand, smartReplyCommand, smartForwardCommand,
-  searchCommand, resolveRecipientsCommand,
+  searchCommand, resolveRecipientsCommand, meetingResponseCommand,
 ];
 
 export const commands: ReadonlyMap<string, EasCommand> = new Map(all.map((c) => [c.name.toLowerCase(), c]));

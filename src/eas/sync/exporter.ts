@@ -120,6 +120,8 @@ export async function exportChanges(
 
 /** The window's oldest receive time for the state's FilterType, rounded down to the hour so it moves in steps. */
 export function windowStartFor(state: Pick<CollectionState, 'options'>, now: number): number {
+  // 8: incomplete tasks only; completed tasks are dated 0 (src/eas/classes/task.ts).
+  if (state.options.filterType === 8) return 1;
   const span = filterSpan(state.options.filterType);
   return span === 0 ? 0 : Math.floor((now - span) / 3_600_000) * 3_600_000;
 }

@@ -43,7 +43,8 @@ export function windowOf(req: CollectionRequest, global: number | null): number 
 }
 
 /** Whether FilterType windows apply to a folder's items. */
-export const windowed = (folder: Folder): boolean => folder.kind === 'mail' || folder.kind === 'calendar';
+export const windowed = (folder: Folder, filterType?: number): boolean =>
+  folder.kind === 'mail' || folder.kind === 'calendar' || (folder.kind === 'tasks' && filterType === 8);
 
 /** A collection answer without items: a failure status, or the new key of a SyncKey 0. */
 export function collectionResult(req: CollectionRequest, status: number, key = req.syncKey): CollectionResult {
@@ -71,9 +72,9 @@ export async function syncCollection(ctx: EasContext, req: CollectionRequest, gl
   const folderId = folderIdOf(req.collectionId);
   const folder = folderId === null ? null : await store.mailbox.getFolder(accountId, folderId);
   if (!folder) return collectionResult(req, SyncStatus.hierarchyChanged);
-  // FilterType is a date window for mail and calendars only (MS-ASCMD 2.2.3.70.2); contacts and notes are
-  // always whole, and tasks' "incomplete only" (8) is not applied yet: every task is synced.
-  if (!windowed(folder) && req.options?.filterType) req = { ...req, options: { ...req.options, filterType: 0 } };
+  // FilterType is a date window for mail and calendars (MS-ASCMD 2.2.3.70.2) and "incomplete only" (8) for
+  // tasks; contacts and notes are always whole.
+  if (req.options?.filterType && !windowed(folder, req.options.filterType)) req = { ...req, options: { ...req.options, filterType: 0 } };
   const persist = ctx.persistentDevice && ctx.device.status !== DeviceStatus.wipeRequested;
   const row = await store.deviceState.getCollection(accountId, deviceId, req.collectionId);
   const state = row ? decodeCollectionState(row.data) : null;

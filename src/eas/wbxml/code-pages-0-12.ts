@@ -130,7 +130,8 @@ export const PAGES_0_12 = [
     name: 'MeetingResponse',
     tags: {
       CalendarId: 0x05, CollectionId: 0x06, MeetingResponse: 0x07, RequestId: 0x08, Request: 0x09,
-      Result: 0x0a, Status: 0x0b, UserResponse: 0x0c, InstanceId: 0x0e, SendResponse: 0x12,
+      Result: 0x0a, Status: 0x0b, UserResponse: 0x0c, InstanceId: 0x0e, ProposedStartTime: 0x10, ProposedEndTime: 0x11,
+      SendResponse: 0x12,
     },
     legacy: { Version: 0x0d },
     binary: [],

@@ -194,8 +194,15 @@ function m004(dialect: Dialect): Migration {
   };
 }
 
+// What the global address list shows of an account besides its name and address (title, company, phones).
+const m005: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('accounts').addColumn('profile', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect) }),
+    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005 }),
   };
 }

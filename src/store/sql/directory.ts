@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asAccountId, asDomainId, type AccountId, type DomainId } from '../../core/ids.js';
-import { defaultFolders, type Account, type AccountPatch, type AccountRepo, type AccountStatus, type Domain, type DomainRepo, type NewAccount } from '../types.js';
+import { defaultFolders, PROFILE_FIELDS, type Account, type AccountPatch, type AccountProfile, type AccountRepo, type AccountStatus, type Domain, type DomainRepo, type NewAccount } from '../types.js';
 import { bit, bool, translate, write, type SqlContext } from './context.js';
 import { deleteOrphanBlobs } from './mailbox.js';
 import type { AccountsTable, DomainsTable } from './schema.js';
@@ -23,7 +23,24 @@ export function toAccount(r: Selectable<AccountsTable>): Account {
     isGlobalAdmin: bool(r.is_global_admin),
     createdAt: Number(r.created_at),
     authVersion: Number(r.auth_version),
+    profile: readProfile(r.profile),
   };
+}
+
+function readProfile(json: string | null | undefined): AccountProfile {
+  let v: unknown;
+  try {
+    v = JSON.parse(json ?? '{}');
+  } catch {
+    return {};
+  }
+  const out: AccountProfile = {};
+  if (typeof v !== 'object' || v === null) return out;
+  for (const k of PROFILE_FIELDS) {
+    const x = (v as Record<string, unknown>)[k];
+    if (typeof x === 'string' && x) out[k] = x;
+  }
+  return out;
 }
 
 export class SqlDomainRepo implements DomainRepo {
@@ -87,6 +104,7 @@ export class SqlAccountRepo implements AccountRepo {
         is_global_admin: bit(input.isGlobalAdmin ?? false),
         created_at: now,
         auth_version: 1,
+        profile: '{}',
         // The default folders take modseqs 1..n, so a fresh account starts with a non-empty change log.
         modseq: defaultFolders.length,
       };
@@ -138,8 +156,20 @@ export class SqlAccountRepo implements AccountRepo {
   }
 
   async update(id: AccountId, patch: AccountPatch): Promise<Account> {
-    const set: Partial<{ display_name: string; status: string; mobile_sync_enabled: number; is_global_admin: number }> = {};
+    const set: Partial<{ display_name: string; status: string; mobile_sync_enabled: number; is_global_admin: number; profile: string }> = {};
     if (patch.displayName !== undefined) set.display_name = patch.displayName;
+    if (patch.profile !== undefined) {
+      const current = await this.getById(id);
+      if (!current) throw new StoreError('not-found', 'account not found');
+      const merged: AccountProfile = { ...current.profile };
+      for (const k of PROFILE_FIELDS) {
+        const v = patch.profile[k];
+        if (v === undefined) continue;
+        if (v === '') delete merged[k];
+        else merged[k] = v;
+      }
+      set.profile = JSON.stringify(merged);
+    }
     if (patch.status !== undefined) set.status = patch.status;
     if (patch.mobileSyncEnabled !== undefined) set.mobile_sync_enabled = bit(patch.mobileSyncEnabled);
     if (patch.isGlobalAdmin !== undefined) set.is_global_admin = bit(patch.isGlobalAdmin);

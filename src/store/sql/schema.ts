@@ -20,6 +20,7 @@ export interface AccountsTable {
   created_at: number;
   auth_version: number;
   modseq: number;
+  profile: string;
 }
 
 export interface DelegatedAdminsTable {

@@ -1,0 +1,122 @@
+// Answering a meeting from the phone (MS-ASCMD 2.2.1.11 MeetingResponse): the request names a meeting
+// request mail (RequestId or LongId in the Inbox) or the event itself (14.1+: from the calendar), with an
+// optional InstanceId for one occurrence. Accept and tentative keep the event with ResponseType 3 / 2 and
+// BusyStatus busy / tentative; decline removes it (the occurrence only, with InstanceId). The request mail
+// leaves the Inbox for Trash, as Exchange does. From 16.0, SendResponse makes the server send the iTIP
+// REPLY (or COUNTER with proposed times) to the organizer; before 16.0 the phone sends its own reply with
+// SendMail (MS-ASCMD 2.2.3.156), so the server sends nothing.
+// iOS answers twice in a row (ZP-1617): an answer this device already gave for the same request within
+// ten minutes is answered the same way again, without a second reply mail.
+import { withDeviceLock } from '../../devices/device-lock.js';
+import { applyInvitations, calendarPart, findEvent } from '../../mail/invitations.js';
+import { buildMeetingReply, type PartStat } from '../../mail/meeting-reply.js';
+import { prepareOutgoing, sendOutgoing } from '../../mail/outgoing.js';
+import { eventData, eventWindowDate, type EventData } from '../../pim/event-model.js';
+import { parseICalendar } from '../../pim/ical.js';
+import type { Item } from '../../store/types.js';
+import type { EasContext } from '../command.js';
+import { itemServerId, parseItemServerId } from '../sync/collection-state.js';
+
+export interface MeetingAnswer {
+  /** 1 accept, 2 tentative, 3 decline. */
+  userResponse: 1 | 2 | 3;
+  collectionId: string | undefined;
+  requestId: string | undefined;
+  longId: string | undefined;
+  /** Epoch ms of the occurrence (InstanceId), or undefined for the whole series. */
+  instanceId: number | undefined;
+  sendResponse: { comment?: string; proposed?: { start: number; end: number } } | null;
+}
+
+export interface MeetingResult {
+  status: 1 | 2 | 3 | 4;
+  requestId: string;
+  calendarId?: string;
+}
+
+const MEMORY = '#meetingresponses';
+const REMEMBER_MS = 10 * 60_000;
+type Answered = Array<{ key: string; at: number; calendarId?: string }>;
+
+const RESPONSE_TYPE = { 1: 3, 2: 2, 3: 4 } as const;
+const PARTSTAT: Record<1 | 2 | 3, PartStat> = { 1: 'ACCEPTED', 2: 'TENTATIVE', 3: 'DECLINED' };
+
+/** The item a RequestId / LongId names in this account. */
+async function named(ctx: EasContext, a: MeetingAnswer): Promise<Item | null> {
+  const raw = a.longId ?? (a.requestId && !a.requestId.includes(':') && a.collectionId ? `${a.collectionId}:${a.requestId}` : a.requestId);
+  const ref = raw ? parseItemServerId(raw) : null;
+  if (!ref) return null;
+  const item = await ctx.deps.store.mailbox.getItem(ctx.account.id, ref.itemId);
+  return item && item.folderId === ref.folderId ? item : null;
+}
+
+/** The event the answer is about: the named one, or the one the request mail's invitation put (or puts) in the calendar. */
+async function eventFor(ctx: EasContext, item: Item): Promise<Item | null> {
+  if (item.kind === 'event') return item;
+  if (item.kind !== 'message' || !item.blobId) return null;
+  const raw = await ctx.deps.store.blobs.get(item.blobId);
+  const ics = raw ? await calendarPart(raw) : null;
+  const uid = ics ? parseICalendar(ics).events[0]?.data.uid : undefined;
+  if (!raw || !uid) return null;
+  const found = await findEvent(ctx.deps.store, ctx.account, uid);
+  if (found) return found;
+  await applyInvitations(ctx.deps.store, [ctx.account], raw, ctx.log);
+  return findEvent(ctx.deps.store, ctx.account, uid);
+}
+
+function answered(e: EventData, a: MeetingAnswer, email: string, now: number): EventData | null {
+  const responseType = RESPONSE_TYPE[a.userResponse];
+  const busyStatus = a.userResponse === 1 ? 2 : 1;
+  const attendees = e.attendees.map((x) => (x.email.toLowerCase() === email ? { ...x, status: responseType } : x));
+  if (a.instanceId !== undefined) {
+    const others = e.exceptions.filter((x) => x.originalStart !== a.instanceId);
+    const old = e.exceptions.find((x) => x.originalStart === a.instanceId);
+    const x = a.userResponse === 3 ? { originalStart: a.instanceId, deleted: true } : { ...old, originalStart: a.instanceId, responseType, busyStatus, appointmentReplyTime: now };
+    return { ...e, exceptions: [...others, x] };
+  }
+  if (a.userResponse === 3) return null;
+  return { ...e, responseType, busyStatus, attendees, appointmentReplyTime: now };
+}
+
+export async function respond(ctx: EasContext, a: MeetingAnswer): Promise<MeetingResult> {
+  const requestId = a.longId ?? a.requestId ?? '';
+  return withDeviceLock(ctx.account.id, ctx.device.deviceId, async () => {
+    const { store } = ctx.deps;
+    const now = Date.now();
+    const key = `${requestId}|${a.instanceId ?? ''}|${a.userResponse}`;
+    const row = ctx.persistentDevice ? await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, MEMORY) : null;
+    const memory: Answered = row ? (JSON.parse(row.data) as Answered).filter((m) => m.at > now - REMEMBER_MS) : [];
+    const again = memory.find((m) => m.key === key);
+    if (again) return { status: 1, requestId, ...(again.calendarId ? { calendarId: again.calendarId } : {}) };
+
+    const item = await named(ctx, a);
+    if (!item) return { status: 2, requestId };
+    const event = await eventFor(ctx, item);
+    if (!event) return { status: 2, requestId };
+    const before = eventData(event.data, event.receivedAt);
+    const next = answered(before, a, ctx.account.email, now);
+    if (next) await store.mailbox.updateItemData(ctx.account.id, event.id, next, event.categories, eventWindowDate(next));
+    else await store.mailbox.deleteItem(ctx.account.id, event.id);
+    if (item.kind === 'message') {
+      const trash = await store.mailbox.getFolderByRole(ctx.account.id, 'trash');
+      if (trash && trash.id !== item.folderId) await store.mailbox.moveItem(ctx.account.id, item.id, trash.id);
+    }
+    if (ctx.version >= 160 && a.sendResponse && before.organizerEmail && before.organizerEmail.toLowerCase() !== ctx.account.email) {
+      const mime = await buildMeetingReply({
+        from: ctx.account, event: before, partstat: PARTSTAT[a.userResponse], now,
+        ...(a.instanceId !== undefined ? { recurrenceId: a.instanceId } : {}),
+        ...(a.sendResponse.comment ? { comment: a.sendResponse.comment } : {}),
+        ...(a.sendResponse.proposed ? { proposed: a.sendResponse.proposed } : {}),
+      });
+      const prepared = await prepareOutgoing(mime, ctx.account, now);
+      await sendOutgoing(ctx.deps.outgoing, ctx.account, prepared, true);
+      ctx.log.info({ event: 'eas-meeting-reply', response: PARTSTAT[a.userResponse] }, 'meeting reply sent');
+    }
+    const calendarId = next ? itemServerId(event.folderId, event.id) : undefined;
+    if (ctx.persistentDevice) {
+      const kept = [...memory, { key, at: now, ...(calendarId ? { calendarId } : {}) }].slice(-100);
+      await store.deviceState.putCollection(ctx.account.id, ctx.device.deviceId, MEMORY, '', JSON.stringify(kept));
+    }
+    return { status: 1, requestId, ...(calendarId ? { calendarId } : {}) };
+  });
+}
