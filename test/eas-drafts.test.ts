@@ -154,4 +154,19 @@ describe('EAS drafts (16.1)', () => {
     assert.equal(left[0]!.meta?.subject, 'Lost');
     assert.equal(text(child(add, 'AirSync:ServerId')!), `${drafts.id}:${left[0]!.id}`);
   });
+
+  test('a Sync that adds and sends a draft, resent with the same key, answers the same and sends once', async () => {
+    const key = keys.phoneA!;
+    const body = as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', String(drafts.id)),
+      as('Commands', as('Add', as('ClientId', 'd-3'), em2('Send'), as('ApplicationData', em('To', 'bob@example.com'), em('Subject', 'Only once'),
+        asb('Body', asb('Type', 1), asb('Data', 'Once.'))))))));
+    const send = () => easRequest(app, { cmd: 'Sync', user: ann.email, password: pw, deviceId: 'phoneA', version: '16.1', body });
+    const first = await send();
+    const again = await send();
+    const addOf = (r: { root: WbxmlElement | null }) => child(child(child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:Responses'), 'AirSync:Add')!;
+    assert.equal(intOf(addOf(first), 'AirSync:Status'), 1);
+    assert.equal(textOf(addOf(again), 'AirSync:ServerId'), textOf(addOf(first), 'AirSync:ServerId'));
+    const inbox = await app.store.mailbox.listItems(bob.id, (await app.store.mailbox.getFolderByRole(bob.id, 'inbox'))!.id);
+    assert.equal(inbox.filter((i) => i.meta?.subject === 'Only once').length, 1);
+  });
 });

@@ -24,6 +24,8 @@ export function buildMeetingReply(input: MeetingReplyInput): Promise<Buffer> {
   const { from, event, partstat } = input;
   const ics = itipReply(event, { email: from.email, name: from.displayName }, partstat, {
     now: input.now,
+    // The reply names the version of the invitation it answers (RFC 5546 2.1.4).
+    ...(event.sequence !== undefined ? { sequence: event.sequence } : {}),
     ...(input.recurrenceId !== undefined ? { recurrenceId: input.recurrenceId } : {}),
     ...(input.comment ? { comment: input.comment } : {}),
     ...(input.proposed ? { proposed: input.proposed } : {}),

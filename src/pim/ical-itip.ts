@@ -28,9 +28,11 @@ export interface ReplyOptions {
 }
 
 function when(name: string, ms: number, allDay: boolean, zone: Zone, zw: ZoneWriter): JProp {
-  if (allDay) return [name, {}, 'date', jDate(ms)];
-  const tzid = zw.tzid(zone, ms);
-  return tzid === null ? [name, {}, 'date-time', jDateTime(ms, true)] : [name, { tzid }, 'date-time', jDateTime(ms + offsetAt(zone, ms), false)];
+  const tzid = allDay ? null : zw.tzid(zone, ms);
+  const value = allDay ? jDate(ms) : jDateTime(tzid === null ? ms : ms + offsetAt(zone, ms), tzid === null);
+  // An X- property's value is written as given (no VALUE=DATE-TIME), in the basic form.
+  const x = name.startsWith('x-');
+  return [name, { ...(tzid !== null ? { tzid } : {}), ...(allDay && x ? { value: 'DATE' } : {}) }, x ? 'unknown' : allDay ? 'date' : 'date-time', x ? value.replace(/[-:]/g, '') : value];
 }
 
 export function itipReply(event: EventData, attendee: { email: string; name: string }, partstat: PartStat, opts: ReplyOptions): string {

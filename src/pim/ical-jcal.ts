@@ -7,6 +7,7 @@
 // event. So the text is cut into its top-level components (RFC 5545 3.4, 3.6) first and each is handed to
 // ical.js alone; one that fails is reported and the rest are read. Only a text with no calendar
 // component at all is unreadable.
+import { Buffer } from 'node:buffer';
 import ICAL from 'ical.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -174,8 +175,15 @@ export type TimeValue =
   | { kind: 'utc'; ms: number }
   | { kind: 'local'; wall: number; tzid: string | null };
 
+/** Date.UTC without its 1900 offset for years 0-99 (a birthday in year 1 is year 1). */
+function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
+  const t = new Date(Date.UTC(2000, mo - 1, d, h, mi, s));
+  t.setUTCFullYear(y, mo - 1, d);
+  return t.getTime();
+}
+
 const valid = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): boolean =>
-  mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate() && h <= 23 && mi <= 59 && s <= 60;
+  mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(utc(y, mo + 1, 0)).getUTCDate() && h <= 23 && mi <= 59 && s <= 60;
 
 export function timeValue(raw: unknown, tzid: string | undefined): TimeValue | null {
   if (typeof raw !== 'string') return null;
@@ -184,10 +192,10 @@ export function timeValue(raw: unknown, tzid: string | undefined): TimeValue | n
   const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:T(\d{2}):?(\d{2}):?(\d{2})(Z)?|T::)?$/.exec(raw.trim());
   if (!m) return null;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (m[4] === undefined) return valid(y, mo, d) ? { kind: 'date', day: Date.UTC(y, mo - 1, d) } : null;
+  if (m[4] === undefined) return valid(y, mo, d) ? { kind: 'date', day: utc(y, mo, d) } : null;
   const [h, mi, s] = [Number(m[4]), Number(m[5]), Math.min(59, Number(m[6]))];
   if (!valid(y, mo, d, h, mi, s)) return null;
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  const wall = utc(y, mo, d, h, mi, s);
   if (m[7]) return { kind: 'utc', ms: wall };
   return { kind: 'local', wall, tzid: tzid?.trim() || null };
 }
@@ -276,12 +284,40 @@ export function recurJcal(rule: string): Record<string, string> {
   return out;
 }
 
-const cleanProp = ([name, params, type, ...values]: JProp): JProp =>
-  [name, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, lf(v)])), type, ...values.map((v) => (typeof v === 'string' ? lf(v) : v))];
+const hasCr = (v: unknown): boolean => typeof v === 'string' && v.includes('\r');
+
+const cleanProp = (p: JProp): JProp => {
+  const [name, params, type, ...values] = p;
+  if (!values.some(hasCr) && !Object.values(params).some(hasCr)) return p;
+  return [name, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, lf(v)])), type, ...values.map((v) => (typeof v === 'string' ? lf(v) : v))];
+};
 
 const cleanComp = ([name, ps, cs]: JComp): JComp => [name, ps.map(cleanProp), cs.map(cleanComp)];
 
-/** A VCALENDAR as text: CRLF lines folded at 75 octets (RFC 5545 3.1), by ical.js. */
+/**
+ * RFC 5545 3.1: lines of at most 75 octets, folded with CRLF and a space, never inside a UTF-8
+ * sequence. (ical.js folds by UTF-16 units, which lets a line with accented letters run over.)
+ */
+function fold(line: string): string {
+  if (line.length <= 25 || Buffer.byteLength(line) <= 75) return line;
+  const out: string[] = [];
+  let cur = '';
+  let bytes = 0;
+  for (const ch of line) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > (out.length === 0 ? 75 : 74)) {
+      out.push(cur);
+      [cur, bytes] = ['', 0];
+    }
+    cur += ch;
+    bytes += n;
+  }
+  out.push(cur);
+  return out.join('\r\n ');
+}
+
+/** A VCALENDAR as text: CRLF lines, folded at 75 octets. */
 export function stringifyCalendar(cal: JComp): string {
-  return ICAL.stringify(cleanComp(cal));
+  const text = ICAL.stringify(cleanComp(cal));
+  return `${text.replace(/\r\n /g, '').split('\r\n').filter((l) => l !== '').map(fold).join('\r\n')}\r\n`;
 }

@@ -149,18 +149,20 @@ const MEETING_STATUS = [0, 1, 3, 5, 7, 9, 11, 13, 15];
 
 /**
  * MS-ASCAL 2.2.2.29 MeetingStatus. Our own hint when it agrees with what the event shows (a meeting has
- * an organizer or attendees; bit 4 is "cancelled": STATUS:CANCELLED or an iTIP CANCEL). Otherwise a
- * meeting is one received from someone else (3, cancelled 7) -- the safe reading without knowing whose
- * calendar this is: the phone then lets the user answer it but not send updates to its attendees --
- * except a REPLY or COUNTER, which only an organizer receives (1, 5). A plain appointment has none,
- * or 5 when cancelled.
+ * an organizer or attendees; bit 4 is "cancelled": STATUS:CANCELLED or an iTIP CANCEL). Otherwise an
+ * iTIP message says whose copy this is: REQUEST, ADD, CANCEL and DECLINECOUNTER go to attendees (3,
+ * cancelled 7), REPLY, COUNTER and REFRESH to the organizer (1, 5). A plain calendar file (no METHOD,
+ * or PUBLISH) does not say: no status, unless it is cancelled -- then "received" (7), the safe reading,
+ * which lets a phone show it without offering to send updates -- or 5 for a cancelled appointment.
  */
 function readMeetingStatus(c: IComp, method: string | null, meeting: boolean, cancelled: boolean): number | undefined {
   const hint = readInt(c, X.MEETING_STATUS);
   if (hint !== undefined && MEETING_STATUS.includes(hint) && (hint !== 0) === meeting && ((hint & 4) !== 0) === cancelled) return hint;
+  const received = method === 'REQUEST' || method === 'ADD' || method === 'CANCEL' || method === 'DECLINECOUNTER';
+  const organizer = method === 'REPLY' || method === 'COUNTER' || method === 'REFRESH';
   if (!meeting) return cancelled ? 5 : undefined;
-  const organizer = method === 'REPLY' || method === 'COUNTER';
-  return (organizer ? 1 : 3) + (cancelled ? 4 : 0);
+  if (received || organizer) return (organizer ? 1 : 3) + (cancelled ? 4 : 0);
+  return cancelled ? 7 : undefined;
 }
 
 /** Minutes before the start of the first DISPLAY/AUDIO alarm; an alarm after the start is not a reminder EAS can hold. */

@@ -11,12 +11,13 @@
 // stays, as its first occurrence), RDATE, RANGE=THISANDFUTURE (applied to the one occurrence), an
 // override of a date that is not an occurrence. An override whose master is not in the calendar (an
 // iTIP REQUEST for one occurrence) is returned on its own with its recurrenceId.
+import { errorMessage } from '../core/errors.js';
 import { eventProblem, eventZone, recurringView, type EventData, type EventException } from './event-model.js';
 import { fromRRule, isOccurrence } from './recurrence.js';
 import { localToUtc, MS, offsetAt } from './timezone.js';
 import { props, recurText, timeValues, type IComp, type TimeValue } from './ical-jcal.js';
 import { readRRuleParams, same } from './ical-map.js';
-import { readVEvent, Unreadable, type EventRead, type ReadContext } from './ical-read.js';
+import { readVEvent, type EventRead, type ReadContext } from './ical-read.js';
 
 export interface ParsedEvent {
   data: EventData;
@@ -119,31 +120,42 @@ export function readEvents(vevents: readonly IComp[], ctx: ReadContext): ParsedE
       if (list) list.push(r);
       else byUid.set(r.data.uid, [r]);
     } catch (err) {
-      if (!(err instanceof Unreadable)) throw err;
+      // Anything one component makes go wrong stays with that component (a calendar import never half-fails).
       const uid = props(c, 'uid')[0]?.values[0];
-      ctx.note(typeof uid === 'string' ? uid : undefined, `VEVENT skipped: ${err.message}`);
+      ctx.note(typeof uid === 'string' ? uid : undefined, `VEVENT skipped: ${errorMessage(err)}`);
     }
   }
   const out: ParsedEvent[] = [];
   for (const [uid, reads] of byUid) {
-    const masters = reads.filter((r) => r.recurrenceId === null);
-    const overrides = reads.filter((r) => r.recurrenceId !== null);
-    if (masters.length > 1) ctx.note(uid, `${masters.length} VEVENTs without RECURRENCE-ID share this UID: the first is kept`);
-    const master = masters[0];
-    if (master) {
-      readRecurrence(master, ctx);
-      for (const o of overrides) addOverride(master, o, ctx);
-      master.data.exceptions.sort((a, b) => a.originalStart - b.originalStart);
+    try {
+      out.push(...series(uid, reads, ctx));
+    } catch (err) {
+      ctx.note(uid, `VEVENT skipped: ${errorMessage(err)}`);
     }
-    for (const r of master ? [master] : overrides) {
-      const bad = eventProblem(r.data);
-      if (bad) {
-        ctx.note(uid, `VEVENT skipped: ${bad}`);
-        continue;
-      }
-      const recurrenceId = r === master ? null : occurrenceKey(r.recurrenceId!, r.data, ctx);
-      out.push({ data: r.data, categories: r.categories, sequence: r.sequence, recurrenceId });
+  }
+  return out;
+}
+
+/** One UID's VEVENTs as events: the series with its exceptions, or the overrides on their own. */
+function series(uid: string, reads: readonly EventRead[], ctx: ReadContext): ParsedEvent[] {
+  const masters = reads.filter((r) => r.recurrenceId === null);
+  const overrides = reads.filter((r) => r.recurrenceId !== null);
+  if (masters.length > 1) ctx.note(uid, `${masters.length} VEVENTs without RECURRENCE-ID share this UID: the first is kept`);
+  const master = masters[0];
+  if (master) {
+    readRecurrence(master, ctx);
+    for (const o of overrides) addOverride(master, o, ctx);
+    master.data.exceptions.sort((a, b) => a.originalStart - b.originalStart);
+  }
+  const out: ParsedEvent[] = [];
+  for (const r of master ? [master] : overrides) {
+    const bad = eventProblem(r.data);
+    if (bad) {
+      ctx.note(uid, `VEVENT skipped: ${bad}`);
+      continue;
     }
+    const recurrenceId = r === master ? null : occurrenceKey(r.recurrenceId!, r.data, ctx);
+    out.push({ data: r.data, categories: r.categories, sequence: r.sequence, recurrenceId });
   }
   return out;
 }

@@ -1,17 +1,18 @@
-// Time zones in iCalendar (RFC 5545 3.2.19 TZID, 3.6.5 VTIMEZONE), both ways.
-//
-// Reading: a TZID is only a name; the VTIMEZONE with that TZID is what defines the clock. Events are
-// stored with an IANA zone (or a TimeZoneInfo rule when no IANA zone fits), exactly as a phone's
-// TimeZone blob is matched (timezone.ts zoneForBlob): the VTIMEZONE's rule for the event's year is
-// turned into a TimeZoneInfo and the zones the TZID names are tried first -- the TZID itself when it is
-// an IANA name (also inside Mozilla-style "/mozilla.org/.../Europe/Berlin" ids), the IANA zones of a
-// Windows name ("W. Europe Standard Time", windows-zones.ts), the cities of an Outlook display name
-// ("(UTC+01:00) Amsterdam, Berlin, ...") -- then every zone of the Windows list; a TZID whose clock
-// disagrees with its own VTIMEZONE loses to the VTIMEZONE. A VTIMEZONE with no yearly rule that year (a
-// zone changing its base offset) keeps a named IANA zone, or else its own offsets through ical.js, and
-// the event is then stored in UTC. A TZID without a VTIMEZONE is read by its name alone.
-//
-// Writing is in ical-tz-write.ts.
+// Time zones of iCalendar times being read (RFC 5545 3.2.19 TZID, 3.6.5 VTIMEZONE), in this order:
+// 1. A TZID that is an IANA name (also at the end of a Mozilla-style "/mozilla.org/.../Europe/Berlin")
+//    is that zone. The program that wrote it used that zone, and the VTIMEZONE written next to an IANA
+//    name is often partial (the current rule only, or standard time only), so the name wins.
+// 2. A Windows name ("W. Europe Standard Time", what Outlook and Exchange write) is the CLDR default
+//    zone of windows-zones.ts.
+// 3. Any other name (Outlook's "(UTC+01:00) Amsterdam, Berlin, ..." display names, a program's own
+//    ids) is matched by its VTIMEZONE, exactly as a phone's TimeZone blob is (timezone.ts zoneForBlob):
+//    the VTIMEZONE's rule for the event's year becomes a TimeZoneInfo, compared with the cities the
+//    name mentions first, then with every zone of the Windows list; when none keeps the same clock the
+//    rule itself is the event's zone (EventData.timeZoneRule), so recurrences still follow its switches.
+// 4. Last resort, a VTIMEZONE that is no yearly rule (a year in which the zone moved its base offset):
+//    its own offsets, through ical.js, give the instants and the event is stored in UTC; a name that is
+//    none of the above without a VTIMEZONE is read as UTC. Both are reported.
+// Writing VTIMEZONEs is in ical-tz-write.ts.
 import { Buffer } from 'node:buffer';
 import ICAL from 'ical.js';
 import {
@@ -33,12 +34,16 @@ export interface ResolvedZone {
   note?: string;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Reading.
-
 interface Change extends Transition { daylight: boolean }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
+
+/** localToUtc (zone-clock.ts) over any offset function: a skipped wall time moves forward, a repeated one is the first. */
+function toUtcBy(offset: (utc: number) => number, w: number): number {
+  const before = offset(w - DAY);
+  const fits = [w - before, w - offset(w + DAY)].filter((t) => t + offset(t) === w);
+  return fits.length > 0 ? Math.min(...fits) : w - before;
+}
 
 /**
  * localToUtc for an IANA zone through its yearly summaries (zone-clock.ts summarise, cached there): a
@@ -57,11 +62,7 @@ function ianaToUtc(id: string): (wall: number) => number {
     if (o === undefined) yearStart.set(year, (o = ianaOffset(id, Date.UTC(year, 0, 1))));
     return o;
   };
-  return (w) => {
-    const before = offset(w - DAY);
-    const fits = [w - before, w - offset(w + DAY)].filter((t) => t + offset(t) === w);
-    return fits.length > 0 ? Math.min(...fits) : w - before;
-  };
+  return (w) => toUtcBy(offset, w);
 }
 
 /** "the nth (-1: last) weekday of a month" in a year as a day (epoch ms), or null when the month has no such day. */
@@ -140,13 +141,6 @@ function offsetIn(changes: readonly Change[], utc: number): number {
   return lo > 0 ? changes[lo - 1]!.after : changes[0]?.before ?? 0;
 }
 
-/** localToUtc (zone-clock.ts) over a VTIMEZONE's own switches. */
-function wallToUtc(changes: readonly Change[], w: number): number {
-  const before = offsetIn(changes, w - DAY);
-  const fits = [w - before, w - offsetIn(changes, w + DAY)].filter((t) => t + offsetIn(changes, t) === w);
-  return fits.length > 0 ? Math.min(...fits) : w - before;
-}
-
 interface WeekHint { daylight: boolean; month: number; dow: number; week: number }
 
 /** "the nth weekday of month m" of the observances' yearly RRULEs (BYMONTH=3;BYDAY=-1SU). */
@@ -204,21 +198,25 @@ function tziOfYear(vtz: IComp, changes: readonly Change[], year: number, tzid: s
   };
 }
 
-/**
- * The zone ids a TZID names, best first: itself, the end of a path ("/mozilla.org/.../Europe/Berlin"),
- * the zones of a Windows name, the cities of an Outlook display name. Not checked here: zoneForBlob
- * skips the names the runtime does not know (making a formatter for each would cost more).
- */
-function namedZones(tzid: string): string[] {
-  const ids: string[] = [tzid];
+/** The IANA zone a TZID names itself: an IANA id, the end of a path that is one, or a Windows name. */
+function namedZone(tzid: string): Zone | null {
   const segs = tzid.split('/').filter(Boolean);
-  for (let n = Math.min(3, segs.length); n >= 1; n--) ids.push(segs.slice(-n).join('/'));
+  const ids = [tzid, ...[3, 2, 1].filter((n) => n <= segs.length).map((n) => segs.slice(-n).join('/'))];
   const lower = tzid.toLowerCase();
-  for (const w of WINDOWS_ZONES) if (w.standard.toLowerCase() === lower || w.daylight.toLowerCase() === lower) ids.push(...w.iana);
-  if (/^\(UTC[^)]*\)/i.test(tzid)) {
-    for (const w of WINDOWS_ZONES) for (const id of w.iana) if (lower.includes((id.split('/').pop() ?? '').replace(/_/g, ' ').toLowerCase())) ids.push(id);
+  const windows = WINDOWS_ZONES.find((w) => w.standard.toLowerCase() === lower || w.daylight.toLowerCase() === lower);
+  if (windows) ids.push(windows.iana[0]!);
+  for (const id of ids) {
+    const z = /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(id) ? ianaZone(id) : null;
+    if (z?.kind === 'iana') return z;
   }
-  return [...new Set(ids.filter((id) => /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(id)))];
+  return null;
+}
+
+/** The zones whose cities an Outlook display name lists ("(UTC+10:00) Canberra, Melbourne, Sydney"). */
+function citiesOf(tzid: string): string[] {
+  if (!/^\(UTC[^)]*\)/i.test(tzid)) return [];
+  const lower = tzid.toLowerCase();
+  return WINDOWS_ZONES.flatMap((w) => w.iana).filter((id) => lower.includes((id.split('/').pop() ?? '').replace(/_/g, ' ').toLowerCase()));
 }
 
 const resolved = new Map<string, ResolvedZone>();
@@ -236,24 +234,22 @@ export function resolveZone(tzid: string, vtz: IComp | undefined, year: number):
 }
 
 function resolveUncached(tzid: string, vtz: IComp | undefined, year: number): ResolvedZone {
-  const named = namedZones(tzid);
+  const named = namedZone(tzid);
+  if (named?.kind === 'iana') return { zone: named, toUtc: ianaToUtc(named.id) };
   const changes = vtz ? simpleChanges(vtz, year) ?? changesOf(vtz, year) : null;
-  if (vtz && changes && changes.length > 0) {
-    const tzi = tziOfYear(vtz, changes, year, tzid);
-    if (tzi) {
-      const zone = zoneForBlob(Buffer.from(encodeTzi(tzi)).toString('base64'), year, named);
-      return { zone, toUtc: zone.kind === 'iana' ? ianaToUtc(zone.id) : (w) => localToUtc(zone, w) };
-    }
+  if (!vtz || !changes || changes.length === 0) {
+    return { zone: UTC_ZONE, toUtc: (w) => w, note: `unknown time zone "${tzid}" without a usable VTIMEZONE: its times are read as UTC` };
   }
-  for (const id of named) {
-    const zone = ianaZone(id);
-    if (zone?.kind === 'iana') return { zone, toUtc: ianaToUtc(zone.id) };
+  const tzi = tziOfYear(vtz, changes, year, tzid);
+  if (tzi) {
+    const zone = zoneForBlob(Buffer.from(encodeTzi(tzi)).toString('base64'), year, citiesOf(tzid));
+    return { zone, toUtc: zone.kind === 'iana' ? ianaToUtc(zone.id) : (w) => localToUtc(zone, w) };
   }
-  if (vtz && changes && changes.length > 0) {
-    const all = changesOf(vtz, year) ?? changes;
-    return { zone: UTC_ZONE, toUtc: (w) => wallToUtc(all, w), note: `time zone "${tzid}" follows no yearly rule in ${year}: its times are kept as UTC instants` };
-  }
-  return { zone: UTC_ZONE, toUtc: (w) => w, note: `unknown time zone "${tzid}" without a usable VTIMEZONE: its times are read as UTC` };
+  const all = changesOf(vtz, year) ?? changes;
+  return {
+    zone: UTC_ZONE, toUtc: (w) => toUtcBy((t) => offsetIn(all, t), w),
+    note: `time zone "${tzid}" follows no yearly rule in ${year}: its times are kept as UTC instants`,
+  };
 }
 
 /** The VTIMEZONEs of a calendar by TZID. */

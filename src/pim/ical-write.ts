@@ -12,7 +12,7 @@
 // online meeting links; or our X-EAS-* (ical-map.ts): meeting status, response type and request, the
 // structured location, an all-day event's zone, calendar type and leap month as RRULE parameters.
 import { eventZone, isoDate, recurringView, type EventData, type EventException } from './event-model.js';
-import { occurrences, toRRule } from './recurrence.js';
+import { isOccurrence, occurrences, seriesEnd, toRRule } from './recurrence.js';
 import { MS, offsetAt, type Zone } from './timezone.js';
 import { compactUtc, escapeText, jDate, jDateTime, recurJcal, stringifyCalendar, type JComp, type JProp } from './ical-jcal.js';
 import { alarm, beforeStart, bodyOut, categoriesOut, classOut, mailto, rruleParams, writeAttendee, X } from './ical-map.js';
@@ -26,7 +26,7 @@ export interface CalendarOptions {
 
 export const PRODID = '-//Zextras//Carbonio Mobile//EN';
 
-/** The VCALENDAR around some components, with the VTIMEZONEs their times used first (RFC 5545 3.6.5 wants them before use by many readers). */
+/** The VCALENDAR around some components, the VTIMEZONEs their times use first (many readers need a zone defined before its first use). */
 export function calendarText(comps: JComp[], zones: ZoneWriter, opts: CalendarOptions = {}): string {
   const head: JProp[] = [['version', {}, 'text', '2.0'], ['prodid', {}, 'text', opts.prodId ?? PRODID], ['calscale', {}, 'text', 'GREGORIAN']];
   if (opts.method) head.push(['method', {}, 'text', opts.method.toUpperCase()]);
@@ -138,9 +138,9 @@ export function occurrenceEvent(e: EventData, x: EventException | undefined, ori
 function onPattern(e: EventData): EventData {
   if (!e.recurrence) return e;
   const view = { ...recurringView(e), exceptions: [] };
+  if (isOccurrence(view, e.start)) return e;
   for (const years of [1, 10, 1000]) {
     const first = occurrences(view, e.start, e.start + years * 366 * MS.DAY)[0];
-    if (first && first.instanceId === e.start) return e;
     if (first) return { ...e, start: first.instanceId, end: first.instanceId + (e.end - e.start), ...(e.allDay ? { startDate: isoDate(first.instanceId), endDate: isoDate(first.instanceId + e.end - e.start) } : {}) };
   }
   return e;
@@ -150,6 +150,9 @@ export function eventComponents(e: EventData, categories: readonly string[], zw:
   const series = onPattern(e);
   const out = [vevent(series, categories, zw, { series: true })];
   if (!e.recurrence) return out;
+  // The VTIMEZONE must hold the rules of every year the series runs in (another program expands it
+  // with them): to its end, or for an endless one to this year, after which the last rule goes on.
+  if (!e.allDay) zw.tzid(eventZone(e), seriesEnd(recurringView(e)) ?? Math.max(e.start, Date.now()));
   for (const x of e.exceptions) {
     if (x.deleted) continue;
     out.push(vevent(occurrenceEvent(e, x, x.originalStart), x.categories ?? categories, zw, { recurrenceId: { at: x.originalStart, allDay: e.allDay } }));

@@ -1,30 +1,38 @@
 // Calendar events and tasks as iCalendar (RFC 5545) and iTIP (RFC 5546), for import, export, CalDAV
-// and meeting mail. Read: VEVENTs, grouped by UID into series with their exceptions (ical-series.ts,
-// ical-read.ts), VTODOs (ical-task.ts), TZIDs matched to IANA zones (ical-tz.ts). Written: one VCALENDAR
-// with a VTIMEZONE per zone used, each series as its master plus one VEVENT per changed occurrence
-// (ical-write.ts), and an attendee's REPLY or COUNTER (ical-itip.ts). ical.js does the lexical work
-// (folding, escaping, parameters, RFC 6868), ical-jcal.ts is the typed bridge to it.
+// and meeting mail. The modules: ical-jcal.ts is the typed bridge to ical.js (lexing, folding,
+// escaping, RFC 6868 parameters) and cuts a text into components so one broken component is skipped
+// alone; ical-read.ts reads a VEVENT, ical-series.ts puts a UID's VEVENTs together as one series with
+// its exceptions, ical-task.ts reads and writes VTODOs, ical-tz.ts maps TZIDs to zones and
+// ical-tz-write.ts writes VTIMEZONEs, ical-write.ts writes events, ical-itip.ts an attendee's REPLY or
+// COUNTER; ical-map.ts holds the field mappings they share.
 //
-// Round trip. EventData -> iCalendar -> parseICalendar gives the same EventData, except what iCalendar
-// cannot carry or carries in a normal form:
+// Round trip. EventData -> iCalendar -> parseICalendar gives back the same EventData field by field
+// (test/pim-ical.test.ts checks every field), except what iCalendar cannot carry or carries in a
+// normal form:
 // - clientUid and timeZoneBlob: one phone's own data, meaningless to any other client; not written.
 // - times have whole seconds (RFC 5545 3.3.5); a wall-clock time in the hour a fall-back switch repeats
 //   reads as the first of the two (3.3.5); a zone id reads as its canonical name ('US/Eastern' ->
-//   'America/New_York'); an event without a zone reads as timeZone 'UTC' (what eventZone meant).
-// - a TimeZoneInfo rule (timeZoneRule) comes back with standardBias 0 (folded into bias), no
-//   milliseconds in its switch times, and daylightBias 0 when it has no daylight time.
+//   'America/New_York'); an event without a zone reads as timeZone 'UTC' (which is what it meant).
+// - a TimeZoneInfo rule (timeZoneRule) comes back with its standardBias folded into bias, no
+//   milliseconds in its switch times, and daylightBias 0 when it has no daylight time; an all-day event
+//   keeps an IANA timeZone (X-EAS-TIMEZONE) but not a rule.
 // - an exception keeps only what differs from its series, its times both or neither (ical-series.ts);
 //   exceptions of an event without recurrence are not written (EAS ignores them too).
 // - a series whose first start is off its own pattern starts at its first occurrence (ical-write.ts).
-// - text has one line break, LF (CR is not allowed in TEXT, 3.3.11).
+// - text has one line break, LF (CR may not appear in TEXT, 3.3.11).
+// - a backslash in a parameter value (a CN) is lost: RFC 5545 has no escapes there, ical.js reads one.
 // - an organizer name without an address comes back with the address ''.
-// - Recurrence: toRRule/fromRRule normal form (a weekly pattern without DayOfWeek gets the start's day).
+// - Recurrence: the toRRule/fromRRule normal form (a weekly pattern without DayOfWeek gets the start's day).
+// - meetingStatus, responseType, responseRequested and the structured location beyond its name and GEO
+//   travel in X-EAS-* properties other programs ignore; without them (a file from elsewhere) they are
+//   derived as ical-read.ts explains.
 // Tasks: TaskData has no UID (one is derived from the task); a date with only its local or only its
 // UTC half comes back with both; reminderTime is kept only while reminderSet, and a set reminder without
 // a time comes back at the task's start when it has one.
 import { errorMessage } from '../core/errors.js';
+import type { EventData } from './event-model.js';
 import type { TaskData } from './task-model.js';
-import { ICalError, readCalendar } from './ical-jcal.js';
+import { ICalError, readCalendar, text } from './ical-jcal.js';
 import { itipReply as writeReply, type PartStat, type ReplyOptions } from './ical-itip.js';
 import { ReadContext } from './ical-read.js';
 import { readEvents, type ParsedEvent } from './ical-series.js';
@@ -32,8 +40,6 @@ import { readTask, vtodo } from './ical-task.js';
 import { vtimezones } from './ical-tz.js';
 import { ZoneWriter } from './ical-tz-write.js';
 import { calendarText, eventComponents, type CalendarOptions } from './ical-write.js';
-import { text } from './ical-jcal.js';
-import type { EventData } from './event-model.js';
 
 export { ICalError, type ParsedEvent, type CalendarOptions, type PartStat, type ReplyOptions };
 

@@ -58,7 +58,8 @@ export function parseCards(text: string): VProp[][] {
 
 /** A value as text: lists (an unescaped ',' in a structured part) are joined back with ','. */
 export function str(v: unknown): string {
-  if (typeof v === 'string') return v;
+  // ical.js leaves vCard 3.0's "\;" escaped in text values (RFC 2426 5: it is a plain ';').
+  if (typeof v === 'string') return v.replace(/\\;/g, ';');
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return v.map(str).join(',');
   return '';

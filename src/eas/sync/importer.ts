@@ -70,8 +70,15 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
   for (const c of commands) {
     switch (c.kind) {
       case 'add': {
-        if (isDraftFolder(folder, ctx.version) && c.data && !input.knownAdds[c.clientId]) {
-          out.push(await addDraft(input, c.clientId, c.data, c.send));
+        if (isDraftFolder(folder, ctx.version) && c.data) {
+          const known = input.knownAdds[c.clientId];
+          if (known) {
+            // The same request again: the same answer, and never a second draft or a second send (the
+            // first may already have left Drafts).
+            const again = await itemIn(tx, accountId, folder.id, known);
+            if (again.id && again.item) changes.hold(again.id, again.item.modseq);
+            out.push({ kind: 'add', clientId: c.clientId, status: SyncStatus.ok, serverId: known });
+          } else out.push(await addDraft(input, c.clientId, c.data, c.send));
           break;
         }
         // Mail is created by delivery, not by phones (except 16.0 drafts); the other classes are the phone's.
