@@ -4,10 +4,11 @@
 // blob to every event): items/s and peak RSS. SQLite always; PostgreSQL too when CARBONIO_TEST_PG_URL is set.
 import { startTestApp, type TestApp } from '../test/helpers/app.js';
 import { easRequest, type EasResponse } from '../test/helpers/eas-client.js';
-import { child, children, el, ns, textOf } from '../src/eas/wbxml/index.js';
+import { el, ns } from '../src/eas/wbxml/index.js';
 import { eventWindowDate, type EventData } from '../src/pim/event-model.js';
 import { ianaZone, localToUtc } from '../src/pim/timezone.js';
 import { printMeasured, report } from './lib.js';
+import { initialSync } from './initial-sync.js';
 
 const as = ns('AirSync');
 const COUNT = Number(process.env.BENCH_CALENDAR_COUNT ?? 5_000);
@@ -53,21 +54,7 @@ async function run(backend: 'sqlite' | 'postgres'): Promise<void> {
       const sync = (key: string): Promise<EasResponse> => easRequest(app, {
         ...cred, cmd: 'Sync', body: as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', String(calendar.id)), as('WindowSize', WINDOW), options))),
       });
-      const first = await sync('0');
-      let key = textOf(child(child(first.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
-      let peak = process.memoryUsage().rss;
-      let got = 0;
-      const t0 = performance.now();
-      for (;;) {
-        const r = await sync(key);
-        if (r.raw.length === 0) break;
-        const c = child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection');
-        key = textOf(c, 'AirSync:SyncKey')!;
-        got += children(child(c, 'AirSync:Commands'), 'AirSync:Add').length;
-        peak = Math.max(peak, process.memoryUsage().rss);
-        if (!child(c, 'AirSync:MoreAvailable')) break;
-      }
-      const seconds = (performance.now() - t0) / 1000;
+      const { items: got, seconds, peakRss: peak } = await initialSync(sync);
       if (got !== COUNT) console.log(`warning: got ${got} of ${COUNT}`);
       if (!measured) continue;
       report(`calendar sync initial ${backend} ${version}`, got / seconds, 'items/s');

@@ -7,6 +7,7 @@ import { easRequest, type EasResponse } from '../test/helpers/eas-client.js';
 import { emptyContact, type ContactData } from '../src/pim/contact-model.js';
 import { child, children, el, intOf, ns, textOf } from '../src/eas/wbxml/index.js';
 import { printMeasured, report } from './lib.js';
+import { initialSync } from './initial-sync.js';
 
 const as = ns('AirSync');
 const COUNT = Number(process.env.BENCH_CONTACTS_COUNT ?? 5_000);
@@ -45,20 +46,7 @@ async function run(backend: 'sqlite' | 'postgres'): Promise<void> {
     const sync = (key: string): Promise<EasResponse> => easRequest(app, {
       ...cred, cmd: 'Sync', body: as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', collectionId), as('WindowSize', WINDOW), options))),
     });
-    let key = textOf(child(child((await sync('0')).root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
-    let peak = process.memoryUsage().rss;
-    let got = 0;
-    const t0 = performance.now();
-    for (;;) {
-      const r = await sync(key);
-      if (r.raw.length === 0) break;
-      const c = child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection');
-      key = textOf(c, 'AirSync:SyncKey')!;
-      got += children(child(c, 'AirSync:Commands'), 'AirSync:Add').length;
-      peak = Math.max(peak, process.memoryUsage().rss);
-      if (!child(c, 'AirSync:MoreAvailable')) break;
-    }
-    const seconds = (performance.now() - t0) / 1000;
+    const { items: got, seconds, peakRss: peak } = await initialSync(sync);
     if (got !== COUNT) console.log(`warning: got ${got} of ${COUNT}`);
     report(`contacts sync initial ${backend}`, got / seconds, 'items/s');
     report(`contacts sync initial ${backend} peak rss`, peak / 1024 / 1024, 'MiB');

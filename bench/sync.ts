@@ -4,8 +4,9 @@
 // PostgreSQL too when CARBONIO_TEST_PG_URL is set.
 import { startTestApp, type TestApp } from '../test/helpers/app.js';
 import { easRequest, type EasResponse } from '../test/helpers/eas-client.js';
-import { child, children, el, ns, textOf } from '../src/eas/wbxml/index.js';
+import { child, el, ns, textOf } from '../src/eas/wbxml/index.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
+import { initialSync } from './initial-sync.js';
 import { percentile, printMeasured, report } from './lib.js';
 
 const as = ns('AirSync');
@@ -41,20 +42,9 @@ async function run(backend: 'sqlite' | 'postgres'): Promise<void> {
       ...cred, cmd: 'Sync', body: as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', String(inbox.id)), as('WindowSize', WINDOW), options))),
     });
     const keyOf = (r: EasResponse): string => textOf(child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
-    let key = keyOf(await sync('0'));
-    let peak = process.memoryUsage().rss;
-    let got = 0;
-    const t0 = performance.now();
-    for (;;) {
-      const r = await sync(key);
-      if (r.raw.length === 0) break;
-      const c = child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection');
-      key = textOf(c, 'AirSync:SyncKey')!;
-      got += children(child(c, 'AirSync:Commands'), 'AirSync:Add').length;
-      peak = Math.max(peak, process.memoryUsage().rss);
-      if (!child(c, 'AirSync:MoreAvailable')) break;
-    }
-    const seconds = (performance.now() - t0) / 1000;
+    const first = await initialSync(sync);
+    let key = first.key;
+    const { items: got, seconds, peakRss: peak } = first;
     if (got !== COUNT) console.log(`warning: got ${got} of ${COUNT}`);
     report(`sync initial ${backend}`, got / seconds, 'items/s');
     report(`sync initial ${backend} peak rss`, peak / 1024 / 1024, 'MiB');
