@@ -1,6 +1,6 @@
 // The item classes other than Email (MS-ASCNTC Contacts, MS-ASCAL Calendar, MS-ASTASK Tasks, MS-ASNOTE
 // Notes): one entry per class says which folder kind and item kind it serves and how an item is turned
-// into AirSync:ApplicationData and back. Sync (both directions), ItemOperations Fetch and Search find the
+// into AirSync:ApplicationData and back. Sync (both directions) and ItemOperations Fetch find the
 // class here, so adding a class is adding an entry, not a case in every command.
 import type { FolderKind, Item, ItemKind } from '../../store/types.js';
 import type { WbxmlElement } from '../wbxml/index.js';
