@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { emptyMeta, parseMessageMeta, previewOf } from '../src/mail/parse.js';
+import { emptyMeta, parseMessage, parseMessageMeta, previewOf } from '../src/mail/parse.js';
+import { skeleton, SKELETON_FROM } from '../src/mail/skeleton.js';
 
 const msg = (lines: string[]): Buffer => Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'utf8');
 
@@ -88,4 +89,26 @@ void test('a part of a larger buffer is parsed on its own bytes', async () => {
   const whole = Buffer.concat([Buffer.from('JUNK'), msg(['Subject: inner', '', 'b']), Buffer.from('JUNK')]);
   const meta = await parseMessageMeta(whole.subarray(4, whole.length - 4));
   assert.equal(meta.subject, 'inner');
+});
+
+void test('a large message is read from its skeleton: the same summary and text, without its attachments\' bytes', async () => {
+  const big = Buffer.alloc(3 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const lines = (attachment: string) => msg([
+    'From: Zed <zed@example.net>', 'To: ann@example.com', 'Subject: With a big file', 'Message-ID: <big@example.net>', 'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="m"', '',
+    '--m', 'Content-Type: multipart/alternative; boundary="a"', '',
+    '--a', 'Content-Type: text/plain; charset=utf-8', '', 'The plan is attached. Grüße!',
+    '--a', 'Content-Type: text/html; charset=utf-8', '', '<p>The plan is attached. Grüße!</p>', '--a--',
+    '--m', 'Content-Type: application/pdf; name="plan.pdf"', 'Content-Disposition: attachment; filename="plan.pdf"', 'Content-Transfer-Encoding: base64', '',
+    attachment, '--m--', '',
+  ]);
+  const raw = lines(big);
+  const bones = await skeleton(raw);
+  assert.ok(raw.length > SKELETON_FROM && bones.length < 4096, `the skeleton is ${bones.length} bytes`);
+  const full = await parseMessage(raw);
+  const small = await parseMessage(lines('AAAA'));
+  assert.deepEqual(full.meta, small.meta);
+  assert.equal(full.meta.hasAttachments, true);
+  assert.equal(full.meta.preview, 'The plan is attached. Grüße!');
+  assert.equal(full.text.trim(), 'The plan is attached. Grüße!');
 });

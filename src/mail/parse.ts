@@ -4,6 +4,7 @@
 // throws: a message we cannot make sense of is still delivered, with whatever could be read.
 import { MailParser, type AddressObject, type EmailAddress, type HeaderLines, type HeaderValue, type Headers } from 'mailparser';
 import type { Address, MessageMeta } from '../store/types.js';
+import { skeleton, SKELETON_FROM } from './skeleton.js';
 
 export const PREVIEW_LENGTH = 255;
 
@@ -29,7 +30,10 @@ export async function parseMessageMeta(raw: Uint8Array): Promise<MessageMeta> {
 
 export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
   try {
-    return await parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+    const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    // A large message is mostly attachments: parse it without their bytes (src/mail/skeleton.ts).
+    const bones = buf.length >= SKELETON_FROM ? await skeleton(buf).catch(() => null) : null;
+    return await parse(bones ?? buf);
   } catch {
     // mailparser only fails on pathological input (e.g. a 1 MB header block); such a message is still
     // stored byte for byte, it just lists with an empty summary.
