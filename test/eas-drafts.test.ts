@@ -10,6 +10,7 @@ import { child, children, el, intOf, ns, text, textOf, type WbxmlElement } from 
 import type { Account, Folder, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
+import { newestIn } from './helpers/mailbox.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 
 const as = ns('AirSync');
@@ -47,10 +48,7 @@ describe('EAS drafts (16.1)', () => {
   };
   const stored = async (): Promise<Item[]> => app.store.mailbox.listItems(ann.id, drafts.id);
   const mimeOf = async (i: Item): Promise<ParsedMail> => simpleParser(Buffer.from((await app.store.blobs.get(i.blobId!))!));
-  const lastIn = async (a: Account, role: 'inbox' | 'sent'): Promise<ParsedMail> => {
-    const items = await app.store.mailbox.listItems(a.id, (await app.store.mailbox.getFolderByRole(a.id, role))!.id);
-    return simpleParser(Buffer.from((await app.store.blobs.get(items[items.length - 1]!.blobId!))!));
-  };
+  const lastIn = (a: Account, role: 'inbox' | 'sent'): Promise<ParsedMail> => newestIn(app, a, role);
   const attachment = (clientId: string, name: string, bytes: Buffer) =>
     asb('Add', asb('ClientId', clientId), asb('ContentType', 'text/plain'), asb('Content', new Uint8Array(bytes)), asb('DisplayName', name), asb('Method', 1));
   const commands = (coll: WbxmlElement, kind: string) => children(child(coll, 'AirSync:Commands'), `AirSync:${kind}` as 'AirSync:Add');

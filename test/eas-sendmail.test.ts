@@ -7,6 +7,7 @@ import { intOf, ns } from '../src/eas/wbxml/index.js';
 import type { Account, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
+import { itemsIn, rawText } from './helpers/mailbox.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 
 const cm = ns('ComposeMail');
@@ -27,9 +28,8 @@ describe('EAS SendMail', () => {
     cmd: 'SendMail', user: ann.email, password: pw, deviceId: 'sender1', version,
     body: cm('SendMail', cm('ClientId', clientId), save && cm('SaveInSentItems'), cm('Mime', new Uint8Array(raw))),
   });
-  const folderItems = async (a: Account, role: 'inbox' | 'sent'): Promise<Item[]> =>
-    app.store.mailbox.listItems(a.id, (await app.store.mailbox.getFolderByRole(a.id, role))!.id);
-  const rawOf = async (i: Item) => Buffer.from((await app.store.blobs.get(i.blobId!))!).toString('utf8');
+  const folderItems = (a: Account, role: 'inbox' | 'sent'): Promise<Item[]> => itemsIn(app, a, role);
+  const rawOf = (i: Item): Promise<string> => rawText(app, i);
 
   before(async () => {
     sink = await startSmtpSink();

@@ -12,6 +12,7 @@ import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest, type EasResponse } from './helpers/eas-client.js';
+import { itemsIn, newestIn } from './helpers/mailbox.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 
 const cm = ns('ComposeMail');
@@ -48,12 +49,8 @@ describe('EAS SmartReply and SmartForward', () => {
   const pw = 'ann-password-1';
   let n = 0;
 
-  const folderItems = async (a: Account, role: 'inbox' | 'sent'): Promise<Item[]> =>
-    app.store.mailbox.listItems(a.id, (await app.store.mailbox.getFolderByRole(a.id, role))!.id);
-  const lastIn = async (a: Account, role: 'inbox' | 'sent'): Promise<ParsedMail> => {
-    const items = await folderItems(a, role);
-    return simpleParser(Buffer.from((await app.store.blobs.get(items[items.length - 1]!.blobId!))!));
-  };
+  const folderItems = (a: Account, role: 'inbox' | 'sent'): Promise<Item[]> => itemsIn(app, a, role);
+  const lastIn = (a: Account, role: 'inbox' | 'sent'): Promise<ParsedMail> => newestIn(app, a, role);
   /** A new original in Ann's inbox; its ServerId as a device sees it. */
   const deliverOriginal = async (): Promise<{ item: Item; serverId: string; folder: string }> => {
     const raw = originalMessage(++n);

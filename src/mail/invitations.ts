@@ -11,6 +11,7 @@ import { simpleParser } from 'mailparser';
 import type { Logger } from '../core/logger.js';
 import { eventData, eventWindowDate, type EventData } from '../pim/event-model.js';
 import { parseICalendar, type ParsedEvent } from '../pim/ical.js';
+import { findInFolder } from '../store/pages.js';
 import type { Account, Item, Store } from '../store/types.js';
 
 /** The text of the first text/calendar part, or null (a cheap byte check first: most mail has none). */
@@ -25,13 +26,8 @@ export async function calendarPart(raw: Uint8Array): Promise<string | null> {
 /** The event with this UID in the account's calendars, if any. */
 export async function findEvent(store: Store, account: Account, uid: string): Promise<Item | null> {
   for (const folder of (await store.mailbox.listFolders(account.id)).filter((f) => f.kind === 'calendar')) {
-    for (let after: Item['id'] | undefined; ;) {
-      const page = await store.mailbox.listItems(account.id, folder.id, { limit: 500, ...(after !== undefined ? { afterId: after } : {}) });
-      const hit = page.find((i) => i.kind === 'event' && eventData(i.data).uid === uid);
-      if (hit) return hit;
-      if (page.length < 500) break;
-      after = page[page.length - 1]!.id;
-    }
+    const hit = await findInFolder(store.mailbox, account.id, folder.id, (i) => i.kind === 'event' && eventData(i.data).uid === uid);
+    if (hit) return hit;
   }
   return null;
 }

@@ -3,7 +3,7 @@
 // it (importing the same file twice changes nothing; a newer export of the same calendar updates it);
 // tasks (VTODO) in the file go to the account's Tasks folder; what cannot be stored is listed as skipped.
 import { StoreError } from '../core/errors.js';
-import type { ItemId } from '../core/ids.js';
+import { folderPages } from '../store/pages.js';
 import type { Account, Folder, Item, Store } from '../store/types.js';
 import { eventData, eventProblem, eventWindowDate } from './event-model.js';
 import { eventsToICalendar, parseICalendar } from './ical.js';
@@ -12,12 +12,8 @@ import { pimFolder, type ImportResult } from './transfer.js';
 
 async function allItems(store: Store, account: Account, folder: Folder): Promise<Item[]> {
   const out: Item[] = [];
-  for (let after: ItemId | undefined; ;) {
-    const page = await store.mailbox.listItems(account.id, folder.id, { limit: 500, ...(after !== undefined ? { afterId: after } : {}) });
-    out.push(...page);
-    if (page.length < 500) return out;
-    after = page[page.length - 1]!.id;
-  }
+  for await (const page of folderPages(store.mailbox, account.id, folder.id)) out.push(...page);
+  return out;
 }
 
 export async function importCalendar(store: Store, account: Account, text: string, folderName?: string): Promise<ImportResult> {

@@ -3,7 +3,7 @@
 // a store error half-way, leaves the mailbox as it was. Contacts have no key shared with the phones, so
 // every imported card is added (importing the same file twice gives two of each, as in Outlook).
 import { StoreError } from '../core/errors.js';
-import type { ItemId } from '../core/ids.js';
+import { folderPages } from '../store/pages.js';
 import type { Account, Folder, FolderKind, Store } from '../store/types.js';
 import { readContactData } from './contact-model.js';
 import { contactToVCard, parseVCards } from './vcard.js';
@@ -40,11 +40,8 @@ export async function importContacts(store: Store, account: Account, text: strin
 export async function exportContacts(store: Store, account: Account, folderName?: string): Promise<{ folder: string; count: number; text: string }> {
   const folder = await pimFolder(store, account, 'contacts', folderName);
   const parts: string[] = [];
-  for (let after: ItemId | undefined; ;) {
-    const page = await store.mailbox.listItems(account.id, folder.id, { limit: 500, ...(after !== undefined ? { afterId: after } : {}) });
+  for await (const page of folderPages(store.mailbox, account.id, folder.id)) {
     for (const item of page) if (item.kind === 'contact') parts.push(contactToVCard(readContactData(item.data), item.categories, { uid: `${folder.id}-${item.id}@carbonio-mobile` }));
-    if (page.length < 500) break;
-    after = page[page.length - 1]!.id;
   }
   return { folder: folder.name, count: parts.length, text: parts.join('') };
 }

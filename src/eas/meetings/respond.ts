@@ -15,7 +15,8 @@ import { eventData, eventWindowDate, type EventData } from '../../pim/event-mode
 import { parseICalendar } from '../../pim/ical.js';
 import type { Item } from '../../store/types.js';
 import type { EasContext } from '../command.js';
-import { itemServerId, parseItemServerId } from '../sync/collection-state.js';
+import { itemServerId } from '../sync/collection-state.js';
+import { itemAt } from '../sync/item-fetch.js';
 
 export interface MeetingAnswer {
   /** 1 accept, 2 tentative, 3 decline. */
@@ -43,11 +44,8 @@ const PARTSTAT: Record<1 | 2 | 3, PartStat> = { 1: 'ACCEPTED', 2: 'TENTATIVE', 3
 
 /** The item a RequestId / LongId names in this account. */
 async function named(ctx: EasContext, a: MeetingAnswer): Promise<Item | null> {
-  const raw = a.longId ?? (a.requestId && !a.requestId.includes(':') && a.collectionId ? `${a.collectionId}:${a.requestId}` : a.requestId);
-  const ref = raw ? parseItemServerId(raw) : null;
-  if (!ref) return null;
-  const item = await ctx.deps.store.mailbox.getItem(ctx.account.id, ref.itemId);
-  return item && item.folderId === ref.folderId ? item : null;
+  const id = a.longId ?? (a.requestId && !a.requestId.includes(':') && a.collectionId ? `${a.collectionId}:${a.requestId}` : a.requestId);
+  return id ? itemAt(ctx, id) : null;
 }
 
 /** The event the answer is about: the named one, or the one the request mail's invitation put (or puts) in the calendar. */

@@ -2,11 +2,12 @@
 // (the active accounts of the caller's domain, src/eas/search/gal.ts) and the caller's own contacts, and
 // the free/busy of a local account (src/pim/freebusy.ts over its calendars). Contacts are read folder by
 // folder in pages; a contact matches when one of its addresses, or a word of its name, begins with the text.
-import type { Account, Folder, Item } from '../../store/types.js';
+import { folderPages } from '../../store/pages.js';
+import type { Account } from '../../store/types.js';
 import { readContactData } from '../../pim/contact-model.js';
 import { mergedFreeBusy } from '../../pim/freebusy.js';
 import type { EasContext } from '../command.js';
-import { galLookup } from '../search/gal.js';
+import { fold, galLookup } from '../search/gal.js';
 
 export interface Candidate {
   /** 1 GAL, 2 contact (MS-ASCMD 2.2.3.186.5). */
@@ -17,29 +18,16 @@ export interface Candidate {
   account: Account | null;
 }
 
-const fold = (s: string): string => s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().trim();
 
 /** The bare address of `"Name" <a@b>` or `a@b`. */
 const bare = (s: string): string => (/<([^>]+)>/.exec(s)?.[1] ?? s).trim().toLowerCase();
 
-async function* pages(ctx: EasContext, folder: Folder, receivedSince?: number): AsyncGenerator<Item[]> {
-  let after: Item['id'] | undefined;
-  for (;;) {
-    const page = await ctx.deps.store.mailbox.listItems(folder.accountId, folder.id, {
-      limit: 500, ...(after !== undefined ? { afterId: after } : {}), ...(receivedSince !== undefined ? { receivedSince } : {}),
-    });
-    if (page.length > 0) yield page;
-    if (page.length < 500) return;
-    after = page[page.length - 1]!.id;
-  }
-}
-
 async function contactCandidates(ctx: EasContext, text: string): Promise<Candidate[]> {
-  const q = fold(text);
+  const q = fold(text).trim();
   const exact = q.includes('@');
   const out: Candidate[] = [];
   for (const folder of (await ctx.deps.store.mailbox.listFolders(ctx.account.id)).filter((f) => f.kind === 'contacts')) {
-    for await (const page of pages(ctx, folder)) {
+    for await (const page of folderPages(ctx.deps.store.mailbox, folder.accountId, folder.id)) {
       for (const item of page) {
         if (item.kind !== 'contact') continue;
         const c = readContactData(item.data);
@@ -56,7 +44,7 @@ async function contactCandidates(ctx: EasContext, text: string): Promise<Candida
 
 /** Every GAL entry and contact the text can mean; an address matches only itself. GAL first, one entry per address. */
 export async function candidatesFor(ctx: EasContext, text: string): Promise<Candidate[]> {
-  const q = fold(text);
+  const q = fold(text).trim();
   if (!q) return [];
   const gal = (await galLookup(ctx, q.includes('@') ? q.slice(0, q.indexOf('@')) : q))
     .filter((a) => !q.includes('@') || a.email === q)
@@ -78,7 +66,7 @@ export async function freeBusyOf(ctx: EasContext, account: Account, start: numbe
   const events: unknown[] = [];
   for (const folder of (await ctx.deps.store.mailbox.listFolders(account.id)).filter((f) => f.kind === 'calendar')) {
     // An event's window date is the end of its last occurrence: those that ended before the span are skipped by the index.
-    for await (const page of pages(ctx, folder, start)) for (const item of page) if (item.kind === 'event') events.push(item.data);
+    for await (const page of folderPages(ctx.deps.store.mailbox, folder.accountId, folder.id, { receivedSince: start })) for (const item of page) if (item.kind === 'event') events.push(item.data);
   }
   return mergedFreeBusy(events, start, end);
 }

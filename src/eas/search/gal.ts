@@ -11,7 +11,8 @@ import type { SearchRequest } from './request.js';
 
 const gal = ns('GAL');
 
-const fold = (s: string): string => s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+/** Case and accents dropped, for matching what a user types against names. */
+export const fold = (s: string): string => s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 
 /** Whether an account is what a GAL query for `text` means. */
 export function galMatches(a: Account, text: string): boolean {

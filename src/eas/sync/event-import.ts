@@ -3,6 +3,7 @@
 // (MS-ASCMD 2.2.3.24 / 2.2.3.42.2), and an Add whose ClientUid matches an event of the folder is the same
 // event sent again (MS-ASCAL 2.2.2.11: the server uses ClientUid to recognise duplicates).
 import type { AccountId, FolderId } from '../../core/ids.js';
+import { findInFolder } from '../../store/pages.js';
 import type { Item, Repos } from '../../store/types.js';
 import { deleteInstance, parseInstanceChange } from '../classes/calendar.js';
 import type { ClassContext, ParsedItem } from '../classes/registry.js';
@@ -18,13 +19,7 @@ export async function sameClientUid(tx: Repos, accountId: AccountId, folderId: F
   const uid = clientUidOf(data);
   if (!uid) return null;
   // Adds are rare and a calendar is thousands of events at most: a scan of the folder is fine here.
-  for (let after: Item['id'] | undefined; ;) {
-    const page = await tx.mailbox.listItems(accountId, folderId, { limit: 500, ...(after !== undefined ? { afterId: after } : {}) });
-    const hit = page.find((i) => i.kind === 'event' && clientUidOf(i.data) === uid);
-    if (hit) return hit;
-    if (page.length < 500) return null;
-    after = page[page.length - 1]!.id;
-  }
+  return findInFolder(tx.mailbox, accountId, folderId, (i) => i.kind === 'event' && clientUidOf(i.data) === uid);
 }
 
 /** The series with one occurrence changed (Change) or removed (Delete), or the class's own parse. */

@@ -99,7 +99,7 @@ function targetOf(r: FetchRequest): FetchTarget {
 }
 
 /** The item a `<folder>:<item>` id names in this account, if it is still in that folder. */
-async function itemAt(ctx: EasContext, serverId: string): Promise<Item | null> {
+export async function itemAt(ctx: EasContext, serverId: string): Promise<Item | null> {
   const ref = parseItemServerId(serverId);
   if (!ref) return null;
   const item = await ctx.deps.store.mailbox.getItem(ctx.account.id, ref.itemId);
@@ -108,10 +108,8 @@ async function itemAt(ctx: EasContext, serverId: string): Promise<Item | null> {
 
 /** The message a `<folder>:<item>` id names in this account, if it is still in that folder. */
 async function messageAt(ctx: EasContext, serverId: string): Promise<Item | null> {
-  const ref = parseItemServerId(serverId);
-  if (!ref) return null;
-  const item = await ctx.deps.store.mailbox.getItem(ctx.account.id, ref.itemId);
-  return item && item.folderId === ref.folderId && item.kind === 'message' ? item : null;
+  const item = await itemAt(ctx, serverId);
+  return item?.kind === 'message' ? item : null;
 }
 
 async function rawOf(ctx: EasContext, item: Item): Promise<Uint8Array | null> {
