@@ -2,10 +2,12 @@
 // Basic auth through the mobile-password rules, version and size checks, and the access log.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { asDeviceId } from '../src/core/ids.js';
 import { parseBase64Query, parseEasQuery, QueryError } from '../src/eas/query.js';
 import { decode, el, encode } from '../src/eas/wbxml/index.js';
 import type { Account } from '../src/store/types.js';
 import { adminCall, basic, startTestApp, type TestApp } from './helpers/app.js';
+import { until } from './helpers/wait.js';
 
 const PATH = '/Microsoft-Server-ActiveSync';
 const plain = (cmd: string, device = 'dev1') => `?Cmd=${cmd}&User=u&DeviceId=${device}&DeviceType=SmartPhone`;
@@ -126,6 +128,31 @@ describe('EAS over HTTP', () => {
     assert.deepEqual(decode(Buffer.from(await find.arrayBuffer())), el('ValidateCert:ValidateCert', el('ValidateCert:Status', '137')));
     assert.equal((await req('POST', plain('ValidateCert'), basic(joe.email, pass), { 'MS-ASProtocolVersion': '12.1' })).status, 501);
     assert.equal((await req('POST', plain('Sync'), null)).status, 401);
+  });
+
+  test('DeviceIds with - and _ (as real clients send them) are accepted and kept apart', async () => {
+    for (const id of ['androidc1234-5678_9', '3A4F2B1C-0D9E-4C33-9D11-ABCDEF012345', 'a_b']) {
+      const res = await req('POST', plain('FolderSync', id), basic(joe.email, pass), {}, encode(el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0'))));
+      assert.equal(res.status, 200, id);
+      assert.ok(await app.store.devices.get(joe.id, asDeviceId(id)), `device ${id} recorded`);
+    }
+    for (const bad of ['a.b', 'a%20b', 'a%2Fb', 'x'.repeat(65), 'a+b', 'caf%C3%A9']) {
+      assert.equal((await req('POST', plain('FolderSync', bad), basic(joe.email, pass))).status, 400, bad);
+    }
+  });
+
+  test('an unparsable query is a 400 with one info line, before authentication, and no error log', async () => {
+    const before = app.logs.length;
+    for (const q of ['?%%%', '?%E0%A4%A', '?Cmd=Sync&DeviceId=%%%&DeviceType=x', '?%']) {
+      const res = await req('POST', q, null);
+      assert.equal(res.status, 400, q);
+    }
+    await until(() => app.logs.slice(before).filter((l) => l.includes('"msg":"eas"')).length >= 4, 'the access lines');
+    const lines = app.logs.slice(before).map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown });
+    assert.equal(lines.filter((l) => l.level >= 50).length, 0, 'nothing at error level');
+    assert.ok(lines.every((l) => l.err === undefined), 'no stack traces');
+    assert.equal(lines.filter((l) => l.msg === 'eas').length, 4, 'one access line per request');
+    assert.ok(lines.filter((l) => l.msg === 'eas').every((l) => l.level === 30), 'at info level');
   });
 
   test('malformed WBXML gets 400 and is logged; the process keeps serving', async () => {

@@ -14,8 +14,11 @@ import { asDeviceId, type AccountId, type DeviceId, type DomainId } from '../cor
 import { DeviceStatus, type Account, type Device, type Repos, type Store } from '../store/types.js';
 import type { DeviceSessions } from './sessions.js';
 
-/** DeviceIds as the ActiveSync endpoint accepts them (MS-ASHTTP; hex for binary ones). */
-export const DEVICE_ID_RE = /^[A-Za-z0-9]{1,64}$/;
+/**
+ * DeviceIds as the ActiveSync endpoint accepts them (MS-ASHTTP 2.2.1.1.1.2.3; hex for binary ones):
+ * letters, digits, `-` and `_`, which real clients use (GUID-style and Android ids), up to 64.
+ */
+export const DEVICE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 export const DEFAULT_RETENTION_DAYS = 90;
 const MAX_RETENTION_DAYS = 36_500;
 const DAY_MS = 86_400_000;

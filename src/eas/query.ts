@@ -2,6 +2,7 @@
 // `Cmd=Sync&User=u&DeviceId=d&DeviceType=t` with MS-ASProtocolVersion / X-MS-PolicyKey headers, or the
 // base64 form (2.2.1.1.1.1) that packs the same fields in bytes. A binary DeviceId becomes lower-case
 // hex, as the peers do, so one device keeps one identity.
+import { DEVICE_ID_RE } from '../devices/management.js';
 
 /** Command codes of the base64 form (MS-ASHTTP 2.2.1.1.1.1.2). */
 const commandCodes: Record<number, string> = {
@@ -33,8 +34,8 @@ export class QueryError extends Error {
   override readonly name = 'QueryError';
 }
 
-const DEVICE_ID_RE = /^[A-Za-z0-9]{1,64}$/;
-const DEVICE_TYPE_RE = /^[A-Za-z0-9]{1,64}$/;
+// DeviceType is a label, not an identity, but it reaches logs and the admin views: the same characters.
+const DEVICE_TYPE_RE = DEVICE_ID_RE;
 
 function checkDevice(deviceId: string, deviceType: string): void {
   if (!DEVICE_ID_RE.test(deviceId)) throw new QueryError('DeviceId missing or invalid');
@@ -77,7 +78,14 @@ export function parsePlainQuery(search: URLSearchParams, headers: { version?: st
 
 /** Decodes the base64 form. Every length is checked against what is left, so a bad query cannot read past the end. */
 export function parseBase64Query(encoded: string): EasQuery {
-  const b64 = decodeURIComponent(encoded).replace(/-/g, '+').replace(/_/g, '/');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(encoded);
+  } catch {
+    // A malformed percent escape is the client's fault, not ours: 400, never a 500 with a stack.
+    throw new QueryError('query is not URL-encoded');
+  }
+  const b64 = decoded.replace(/-/g, '+').replace(/_/g, '/');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new QueryError('query is not base64');
   const buf = Buffer.from(b64, 'base64');
   let pos = 0;

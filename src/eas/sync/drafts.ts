@@ -18,6 +18,8 @@ const SERVER_ERROR = 5;
 
 export interface DraftRequest {
   edit: DraftEdit;
+  /** The whole draft as an RFC 5322 message, when the phone sent its Body as Type 4 (MIME). */
+  mime?: Uint8Array;
   /** ClientIds of the attachments added, in order, to answer with their FileReferences. */
   addedClientIds: string[];
 }
@@ -36,7 +38,11 @@ export async function parseDraft(appData: WbxmlElement, current: { serverId: str
   if (subject !== undefined) edit.subject = subject;
   if (importance === 0 || importance === 1 || importance === 2) edit.importance = importance;
   const body = child(appData, 'AirSyncBase:Body');
-  if (body) edit.body = { type: intOf(body, 'AirSyncBase:Type') === 2 ? 2 : 1, data: textOf(body, 'AirSyncBase:Data') ?? '' };
+  const bodyType = intOf(body, 'AirSyncBase:Type');
+  let mime: Uint8Array | undefined;
+  // Type 4: Data is the whole message (headers, parts, attachments), not a text body.
+  if (body && bodyType === 4) mime = bytesOf(body, 'AirSyncBase:Data') ?? new Uint8Array();
+  else if (body) edit.body = { type: bodyType === 2 ? 2 : 1, data: textOf(body, 'AirSyncBase:Data') ?? '' };
   const atts = child(appData, 'AirSyncBase:Attachments');
   const addedClientIds: string[] = [];
   for (const a of children(atts, 'AirSyncBase:Add')) {
@@ -58,7 +64,7 @@ export async function parseDraft(appData: WbxmlElement, current: { serverId: str
     const part = await extractAttachment(current.raw, ref.partIndex);
     if (part) edit.deleteAttachments.push(part.data);
   }
-  return { edit, addedClientIds };
+  return { edit, addedClientIds, ...(mime ? { mime } : {}) };
 }
 
 /** Attachments/Attachment{ClientId, FileReference} for what the device added (null when it added none). */

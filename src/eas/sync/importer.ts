@@ -128,7 +128,12 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
         let updated: Item;
         const cls = classForItem(item.kind);
         if (item.kind === 'message' && item.flags.draft && isDraftFolder(folder, ctx.version) && c.data && (c.send || hasDraftFields(c.data))) {
-          updated = await changeDraft(input, item, c.serverId, c.data);
+          const changed = await changeDraft(input, item, c.serverId, c.data);
+          if (!changed) {
+            out.push({ kind: 'change', serverId: c.serverId, status: SyncStatus.conversionError });
+            break;
+          }
+          updated = changed;
           if (c.send) {
             const resp: ImportResponse = { kind: 'change', serverId: c.serverId, status: SyncStatus.ok };
             out.push(resp);
