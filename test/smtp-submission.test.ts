@@ -151,6 +151,31 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])]) {
       await c.quit();
     });
 
+    void test('the header From and Sender must be the authenticated account (553 5.7.1); nothing is delivered otherwise', async () => {
+      const bob0 = (await folderItems(app, bob, 'inbox')).length;
+      const sent0 = (await folderItems(app, alice, 'sent')).length;
+      const { c } = await login(app, 'alice@example.com', ALICE_PW);
+      const body = (head: string) => `${head}To: bob@example.com\r\nSubject: spoof\r\n\r\nhello\r\n`;
+      for (const head of [
+        'From: Bob <bob@example.com>\r\n',
+        'From: "alice@example.com" <bob@example.com>\r\n',
+        'From: Alice <alice@example.com>, Bob <bob@example.com>\r\n',
+        'From: Alice <alice@example.com>\r\nSender: bob@example.com\r\n',
+        'From: Team: bob@example.com;\r\n',
+        'From: nobody\r\n',
+        '',
+      ]) {
+        const r = await c.send('alice@example.com', ['bob@example.com'], body(head));
+        assert.equal(r.data?.code, 553, head);
+        assert.equal(r.data?.enhanced, '5.7.1', head);
+      }
+      const ok = await c.send('alice@example.com', ['bob@example.com'], body('From: "Alice" <ALICE@Example.COM>\r\nSender: alice@example.com\r\n'));
+      assert.equal(ok.data?.code, 250, 'the account in another case is the account');
+      await c.quit();
+      assert.equal((await folderItems(app, bob, 'inbox')).length, bob0 + 1, 'only the honest message arrived');
+      assert.equal((await folderItems(app, alice, 'sent')).length, sent0 + 1);
+    });
+
     void test('local recipients delivered, the sender keeps a copy in Sent; bytes equal', async () => {
       const body = message('local delivery', 'bob@example.com');
       const [bob0, sent0] = [(await folderItems(app, bob, 'inbox')).length, (await folderItems(app, alice, 'sent')).length];

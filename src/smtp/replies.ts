@@ -29,6 +29,9 @@ export const replies = {
   badRecipient: (address: string) => smtpReply(501, '5.1.3', `${shown(address)}: Bad recipient address syntax`),
   senderNotOwned: (address: string, login: string) =>
     smtpReply(553, '5.7.1', `${shown(address)}: Sender address rejected: not owned by user ${login}`),
+  headerNotOwned: (field: 'From' | 'Sender', address: string, login: string) =>
+    smtpReply(553, '5.7.1', `${shown(address)}: ${field} header rejected: not owned by user ${login}`),
+  fromMissing: (login: string) => smtpReply(553, '5.7.1', `Message has no From header; it must name ${shown(login)}`),
   tooBig: (limit: number) => smtpReply(552, '5.3.4', `Message size exceeds fixed maximum message size (${limit} bytes)`),
   noRecipientLeft: () => smtpReply(550, '5.1.1', 'No recipient could receive the message'),
   authFailed: () => smtpReply(535, '5.7.8', 'Authentication credentials invalid'),

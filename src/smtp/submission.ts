@@ -1,9 +1,11 @@
 // Message submission listener (RFC 6409) with RFC 4954 AUTH PLAIN / LOGIN checked by the shared
 // authenticator (protocol 'smtp', so a mobile password is refused here). The envelope sender must be
 // the authenticated account; local recipients are delivered directly, external ones go through the
-// configured relay, and the sender keeps a copy in Sent.
+// configured relay, and the sender keeps a copy in Sent. The header From and Sender must name the account
+// too (RFC 6409 8.1 lets the MSA enforce it): 553 5.7.1 otherwise, before anything is relayed or stored.
 import { SMTPServer } from 'smtp-server';
 import type { Account } from '../store/types.js';
+import { headerIdentity } from '../mail/identity.js';
 import { parseMessage } from '../mail/parse.js';
 import { classifyRecipient, normalizeAddress } from '../mail/recipients.js';
 import { RelayError } from '../mail/relay.js';
@@ -81,6 +83,14 @@ export function createSubmissionServer(ctx: SmtpContext): SMTPServer {
   });
 }
 
+/** The header From (and Sender, when present) must be the logged-in account, as the envelope sender is. */
+function checkIdentity(raw: Buffer, sender: Account): void {
+  const { from, sender: senderField } = headerIdentity(raw);
+  if (from.length === 0) throw replies.fromMissing(sender.email);
+  for (const a of from) if (normalizeAddress(a) !== sender.email) throw replies.headerNotOwned('From', a, sender.email);
+  for (const a of senderField) if (normalizeAddress(a) !== sender.email) throw replies.headerNotOwned('Sender', a, sender.email);
+}
+
 async function submit(
   ctx: SmtpContext, rcptTo: ReadonlyArray<{ address: string }>, raw: Buffer, state: SessionState,
 ): Promise<Record<string, unknown>> {
@@ -94,6 +104,7 @@ async function submit(
     if (account) local.push(account);
     else if (state.external.has(a)) external.push(a);
   }
+  checkIdentity(raw, sender);
   const parsed = await parseMessage(raw);
   const { meta } = parsed;
 
