@@ -1,4 +1,5 @@
 // Wiring only: config -> store -> auth -> bus -> servers, and an orderly stop.
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import type { Logger } from './core/logger.js';
@@ -32,6 +33,8 @@ export interface App {
 }
 
 export async function startApp(config: Config, log: Logger): Promise<App> {
+  // Created 0700: it holds the database (SQLite), the admin credentials file and, later, keys.
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await SqlStore.open(config.db.kind === 'sqlite' ? { kind: 'sqlite', file: config.db.file } : { kind: 'postgres', url: config.db.url });
   const bus: Bus = config.db.kind === 'postgres' ? await PgBus.start({ url: config.db.url, log }) : new MemoryBus(log);
   store.onChange((n) => bus.publish(n));

@@ -1,6 +1,7 @@
 // First start on an empty store: the default domain and a global admin `admin@<domain>`.
 // The admin password is CARBONIO_ADMIN_PASSWORD when set; otherwise it is generated, written to
-// <data dir>/admin-credentials (mode 0600, read by the CLI) and shown once on standard output.
+// <data dir>/admin-credentials (mode 0600, read by the CLI) and shown once on the terminal (never in the
+// log stream: the log says where the file is).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
@@ -30,6 +31,9 @@ export async function bootstrap(config: Config, store: Store, directory: Directo
     fs.writeFileSync(file, `${adminEmail}\n${password}\n`, { mode: 0o600 });
     fs.chmodSync(file, 0o600);
   }
-  log.info({ adminEmail, domain: config.defaultDomain }, 'empty store: created the default domain and the global admin');
+  log.info({
+    adminEmail, domain: config.defaultDomain,
+    ...(config.adminPassword === undefined ? { passwordFile: adminCredentialsFile(config.dataDir) } : {}),
+  }, 'empty store: created the default domain and the global admin');
   return { created: true, adminEmail, generatedPassword: config.adminPassword === undefined ? password : null };
 }

@@ -20,11 +20,14 @@ export async function serve(): Promise<void> {
     }
     throw err;
   }
+  // Everything the server writes (SQLite database, WAL, admin credentials) is for its own user only.
+  process.umask(0o077);
   const log = createLogger(config.logLevel);
   log.info({ db: config.db.kind === 'postgres' ? redactUrl(config.db.url) : config.db.file, dataDir: config.dataDir }, 'starting');
   const app = await startApp(config, log);
-  if (app.bootstrap.generatedPassword) {
-    // Shown once, on the terminal only (not in the structured log), and kept in a 0600 file for the CLI.
+  if (app.bootstrap.generatedPassword && process.stdout.isTTY) {
+    // Shown once, on the terminal only: when standard output is a log pipe (systemd, docker) the
+    // password stays in the 0600 file that the log line names, for the CLI.
     process.stdout.write(
       `\nFirst start: created global admin ${app.bootstrap.adminEmail}\n` +
       `  password: ${app.bootstrap.generatedPassword}\n` +

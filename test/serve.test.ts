@@ -20,8 +20,10 @@ function start(env: Record<string, string>) {
   return { child, exited, out: () => out, err: () => err };
 }
 
-test('serve: banner, health, and a clean stop on SIGTERM', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-serve-'));
+test('serve: first start with files for its user only, the password off the log stream, health, and a clean stop on SIGTERM', async () => {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-serve-'));
+  // A data directory that does not exist yet: the server creates it.
+  const dataDir = path.join(parent, 'data');
   const p = start({
     CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0',
     CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1',
@@ -35,7 +37,18 @@ test('serve: banner, health, and a clean stop on SIGTERM', async () => {
       else await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(port, `server did not start: ${p.err()}`);
-    assert.match(p.out(), /First start: created global admin admin@example\.com\n {2}password: [a-z2-9]{24}\n/);
+    // Standard output is a pipe here, as under systemd: the password is in the 0600 file only.
+    const [, password] = fs.readFileSync(path.join(dataDir, 'admin-credentials'), 'utf8').split('\n');
+    assert.match(password ?? '', /^[a-z2-9]{24}$/);
+    assert.ok(!p.out().includes(password!) && !p.err().includes(password!), 'the generated password is not in the output');
+    assert.doesNotMatch(p.out(), /First start/);
+    assert.match(p.out(), /"passwordFile":"[^"]*admin-credentials"/);
+    const mode = (f: string) => (fs.statSync(path.join(dataDir, f)).mode & 0o777).toString(8);
+    await fetch(`http://127.0.0.1:${port}/health`);
+    assert.deepEqual(
+      ['.', 'carbonio.sqlite', 'carbonio.sqlite-wal', 'carbonio.sqlite-shm', 'admin-credentials'].map((f) => [f, mode(f)]),
+      [['.', '700'], ['carbonio.sqlite', '600'], ['carbonio.sqlite-wal', '600'], ['carbonio.sqlite-shm', '600'], ['admin-credentials', '600']],
+    );
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     assert.deepEqual(await health.json(), { status: 'ok', version: '0.1.0', database: 'sqlite' });
     const t0 = Date.now();
@@ -46,7 +59,7 @@ test('serve: banner, health, and a clean stop on SIGTERM', async () => {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'no longer listening');
   } finally {
     p.child.kill('SIGKILL');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(parent, { recursive: true, force: true });
   }
 });
 

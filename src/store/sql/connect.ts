@@ -21,7 +21,12 @@ export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>
   let db: Kysely<DB>;
   let dialect: Dialect;
   if (location.kind === 'sqlite') {
-    if (location.file !== ':memory:') fs.mkdirSync(path.dirname(location.file), { recursive: true });
+    if (location.file !== ':memory:') {
+      // Mail and password hashes: only the server's user may read them. SQLite gives the -wal and -shm
+      // files the mode of the database file, so creating that one 0600 covers all three.
+      fs.mkdirSync(path.dirname(location.file), { recursive: true, mode: 0o700 });
+      fs.closeSync(fs.openSync(location.file, 'a', 0o600));
+    }
     const sqlite = new Database(location.file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
