@@ -87,6 +87,27 @@ describe('admin API', () => {
     assert.equal(bad.status, 400);
   });
 
+  test('accounts: bad local parts, long addresses and control characters are refused with a 400 naming the field', async () => {
+    const create = (email: string, extra: Record<string, string> = {}) => adminCall(app, 'POST', '/accounts', { email, password: 'good-pass-12', ...extra });
+    for (const email of ['a b@a.test', 'a..b@a.test', '.ab@a.test', 'ab.@a.test', 'a:b@a.test', '"a@b"@a.test', '"a:b"@a.test', 'a\r\nRCPT@a.test', 'a\u0000b@a.test', `${'x'.repeat(65)}@a.test`, `${'x'.repeat(60)}@${'d'.repeat(200)}.a.test`]) {
+      const r = await create(email);
+      assert.equal(r.status, 400, email);
+      assert.match(String((r.json.error as { message: string }).message), /"email"/, email);
+    }
+    for (const email of ["o'brien+tag@a.test", `${'x'.repeat(64)}@a.test`, '"john doe"@a.test']) {
+      assert.equal((await create(email)).status, 201, email);
+    }
+    const named = await create('named@a.test', { displayName: 'Evil\r\nX-Header: 1' });
+    assert.equal(named.status, 400);
+    assert.match(String((named.json.error as { message: string }).message), /"displayName"/);
+    assert.equal((await create('long@a.test', { displayName: 'n'.repeat(257) })).status, 400);
+    assert.equal((await adminCall(app, 'PATCH', '/accounts/joe@a.test', { displayName: 'Joe\u0007' })).status, 400);
+    const title = await adminCall(app, 'PATCH', '/accounts/joe@a.test', { title: 't'.repeat(300) });
+    assert.equal(title.status, 400);
+    assert.match(String((title.json.error as { message: string }).message), /"title"/);
+    assert.equal((await adminCall(app, 'PATCH', '/accounts/joe@a.test', { displayName: 'Joé Ünïcode 日本', title: 'Chef' })).status, 200);
+  });
+
   test('credentials: clear text once at creation, never in lists, logs or database rows', async () => {
     const created = await adminCall(app, 'POST', '/accounts/joe@a.test/credentials', { label: 'Pixel', services: ['eas'] });
     assert.equal(created.status, 201);

@@ -1,6 +1,7 @@
 // Admin API: domains, accounts, passwords and roles (JSON under /api/admin).
 import type { FastifyInstance } from 'fastify';
 import { isValidDomain } from '../config.js';
+import { checkAccountAddress } from '../store/account-fields.js';
 import { accountStatuses, PROFILE_FIELDS, type AccountPatch, type AccountStatus } from '../store/types.js';
 import { asBody, optBool, optString, reqString } from './body.js';
 import { authenticate, domainNames, manageableAccount, manageableDomain, type AdminDeps } from './context.js';
@@ -53,6 +54,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: AdminDeps): 
     const p = await authenticate(deps, req);
     const b = asBody(req.body);
     const email = reqString(b, 'email').trim().toLowerCase();
+    // The syntax first: a malformed address is a 400 whether or not its domain exists.
+    checkAccountAddress(email);
     const domain = await manageableDomain(deps, p, email.slice(email.lastIndexOf('@') + 1));
     void domain;
     const displayName = optString(b, 'displayName');

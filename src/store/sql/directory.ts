@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { StoreError } from '../../core/errors.js';
+import { checkAccountAddress, checkDisplayText } from '../account-fields.js';
 import { asAccountId, asDomainId, type AccountId, type DomainId } from '../../core/ids.js';
 import { defaultFolders, PROFILE_FIELDS, type Account, type AccountPatch, type AccountProfile, type AccountRepo, type AccountStatus, type Domain, type DomainRepo, type NewAccount } from '../types.js';
 import { bit, bool, translate, write, type SqlContext } from './context.js';
@@ -86,9 +87,9 @@ export class SqlAccountRepo implements AccountRepo {
 
   async create(input: NewAccount): Promise<Account> {
     const email = normalizeEmail(input.email);
-    const at = email.lastIndexOf('@');
-    if (at < 1 || at === email.length - 1) throw new StoreError('invalid', `not an email address: ${input.email}`);
-    const domainName = email.slice(at + 1);
+    checkAccountAddress(email);
+    if (input.displayName !== undefined) checkDisplayText(input.displayName, 'displayName');
+    const domainName = email.slice(email.lastIndexOf('@') + 1);
     return write(this.ctx, async (db) => {
       const domain = await db.selectFrom('domains').select('id').where('name', '=', domainName).executeTakeFirst();
       if (!domain) throw new StoreError('not-found', `domain ${domainName} not found`);
@@ -157,7 +158,10 @@ export class SqlAccountRepo implements AccountRepo {
 
   async update(id: AccountId, patch: AccountPatch): Promise<Account> {
     const set: Partial<{ display_name: string; status: string; mobile_sync_enabled: number; is_global_admin: number; profile: string }> = {};
-    if (patch.displayName !== undefined) set.display_name = patch.displayName;
+    if (patch.displayName !== undefined) {
+      checkDisplayText(patch.displayName, 'displayName');
+      set.display_name = patch.displayName;
+    }
     if (patch.profile !== undefined) {
       const current = await this.getById(id);
       if (!current) throw new StoreError('not-found', 'account not found');
@@ -166,7 +170,10 @@ export class SqlAccountRepo implements AccountRepo {
         const v = patch.profile[k];
         if (v === undefined) continue;
         if (v === '') delete merged[k];
-        else merged[k] = v;
+        else {
+          checkDisplayText(v, k);
+          merged[k] = v;
+        }
       }
       set.profile = JSON.stringify(merged);
     }
