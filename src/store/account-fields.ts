@@ -15,7 +15,6 @@ const MAX_TEXT_CHARS = 256;
 const DOT_STRING = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 /** RFC 5321 Quoted-string: qtextSMTP or a quoted pair of printable ASCII. */
 const QUOTED_STRING = /^"([\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*"$/;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 const invalid = (field: string, why: string): StoreError => new StoreError('invalid', `invalid "${field}": ${why}`);
