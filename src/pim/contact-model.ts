@@ -42,11 +42,17 @@ export interface ContactData extends ContactText {
   /** The notes, in `bodyType`; '' when none. */
   body: string;
   bodyType: ContactBodyType;
+  /**
+   * Not an ActiveSync property: the vCard UID the contact was imported under (or the one given to a
+   * card that had none, src/pim/contact-identity.ts), so a re-import replaces it and an export writes it
+   * back; '' for a contact made on a phone. Phones never see it, and their Changes keep it.
+   */
+  uid: string;
 }
 
 export function emptyContact(): ContactData {
   const text = Object.fromEntries(CONTACT_TEXT_FIELDS.map((f) => [f, ''])) as ContactText;
-  return { ...text, birthday: null, anniversary: null, children: [], weightedRank: null, picture: '', body: '', bodyType: 1 };
+  return { ...text, birthday: null, anniversary: null, children: [], weightedRank: null, picture: '', body: '', bodyType: 1, uid: '' };
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -72,6 +78,7 @@ export function readContactData(raw: unknown): ContactData {
   out.picture = BASE64.test(str(d.picture)) ? str(d.picture) : '';
   out.body = str(d.body);
   out.bodyType = d.bodyType === 2 ? 2 : d.bodyType === 3 ? 3 : 1;
+  out.uid = str(d.uid);
   return out;
 }
 

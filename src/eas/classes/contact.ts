@@ -91,7 +91,8 @@ export function parseContact(appData: WbxmlElement, ctx: ContactContext, current
     const space = namespaceOf(e.page);
     if (space !== 'Contacts' && space !== 'Contacts2' && space !== 'AirSyncBase') throw new ClassError(`${qnameOf(e)} is not a Contact class element`);
   }
-  const data = emptyContact();
+  // The vCard identity is the server's, not a property the phone holds (src/pim/contact-model.ts).
+  const data = { ...emptyContact(), uid: current?.data.uid ?? '' };
   let categories: string[] = [];
   const ghosted = (qname: string): boolean => current !== undefined && !!ctx.supported && !ctx.supported.has(qname);
   for (const entry of CONTACT_ENTRIES) {
