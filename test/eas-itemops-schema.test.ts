@@ -1,5 +1,5 @@
 // ItemOperations Fetch with Options/Schema (MS-ASCMD 2.2.3.158) on the wire: a Schema naming only
-// AirSyncBase:Body answers a message, a contact, an event and a task with their Body alone; a Schema of
+// AirSyncBase:Body answers a message, a contact, an event, a task and a note with their Body alone; a Schema of
 // two Email properties answers exactly those two, in schema order; a listed container keeps its
 // subtree (Calendar:Attendees, AirSyncBase:Attachments also when asked for as the 2.5 Email:Attachments);
 // no Schema or an empty one answers everything; the Schema does not touch an attachment Fetch.
@@ -40,6 +40,7 @@ describe('EAS ItemOperations Fetch with Schema', () => {
   let contact: Item;
   let event: Item;
   let task: Item;
+  let note: Item;
 
   const sid = (item: Item): string => `${item.folderId}:${item.id}`;
   /** One Fetch of this item with these Options children; its Status, Class and Properties. */
@@ -56,7 +57,7 @@ describe('EAS ItemOperations Fetch with Schema', () => {
   };
   const names = (props: WbxmlElement[]): string[] => props.map(qnameOf);
   const plainBody = asb('BodyPreference', asb('Type', 1));
-  const folder = async (role: 'contacts' | 'calendar' | 'tasks' | 'inbox'): Promise<Folder> => (await app.store.mailbox.getFolderByRole(ann.id, role))!;
+  const folder = async (role: 'contacts' | 'calendar' | 'tasks' | 'notes' | 'inbox'): Promise<Folder> => (await app.store.mailbox.getFolderByRole(ann.id, role))!;
   const only = async (f: Folder): Promise<Item> => {
     const items = await app.store.mailbox.listItems(ann.id, f.id);
     assert.equal(items.length, 1);
@@ -74,13 +75,16 @@ describe('EAS ItemOperations Fetch with Schema', () => {
     assert.equal(imported.imported, 2, JSON.stringify(imported.skipped));
     event = await only(await folder('calendar'));
     task = await only(await folder('tasks'));
+    note = await app.store.mailbox.addItem(ann.id, (await folder('notes')).id, {
+      kind: 'note', data: { subject: 'Groceries', body: 'Milk, bread', bodyType: 1, messageClass: 'IPM.StickyNote', lastModified: Date.now() },
+    });
   });
   after(() => app.stop());
 
   test('Schema{AirSyncBase:Body}: a message, a contact, an event and a task come back with their Body only', async () => {
     const expected: Array<[Item, string, string]> = [
       [message, 'Email', 'The figures are attached.'], [contact, 'Contacts', 'Met at the fair'],
-      [event, 'Calendar', 'Agenda: the budget'], [task, 'Tasks', 'Before Friday'],
+      [event, 'Calendar', 'Agenda: the budget'], [task, 'Tasks', 'Before Friday'], [note, 'Notes', 'Milk, bread'],
     ];
     for (const [item, cls, text] of expected) {
       const all = await fetchWith(item, [plainBody]);
@@ -102,6 +106,8 @@ describe('EAS ItemOperations Fetch with Schema', () => {
 
     const c = await fetchWith(contact, [io('Schema', el('Contacts:Email1Address'), el('Contacts:FileAs'))]);
     assert.deepEqual(names(c.props), ['Contacts:Email1Address', 'Contacts:FileAs']);
+    const t = await fetchWith(note, [io('Schema', el('Notes:Subject'))]);
+    assert.deepEqual(t.props.map(text), ['Groceries']);
   });
 
   test('a listed container keeps its subtree; Email:Attachments names the AirSyncBase attachments', async () => {
