@@ -42,11 +42,17 @@ export interface ContactData extends ContactText {
   /** The notes, in `bodyType`; '' when none. */
   body: string;
   bodyType: ContactBodyType;
+  /**
+   * Not an ActiveSync property: the vCard UID the contact was imported under (or the one given to a
+   * card that had none, src/pim/contact-identity.ts), so a re-import replaces it and an export writes it
+   * back; '' for a contact made on a phone. Phones never see it, and their Changes keep it.
+   */
+  uid: string;
 }
 
 export function emptyContact(): ContactData {
   const text = Object.fromEntries(CONTACT_TEXT_FIELDS.map((f) => [f, ''])) as ContactText;
-  return { ...text, birthday: null, anniversary: null, children: [], weightedRank: null, picture: '', body: '', bodyType: 1 };
+  return { ...text, birthday: null, anniversary: null, children: [], weightedRank: null, picture: '', body: '', bodyType: 1, uid: '' };
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -72,7 +78,31 @@ export function readContactData(raw: unknown): ContactData {
   out.picture = BASE64.test(str(d.picture)) ? str(d.picture) : '';
   out.body = str(d.body);
   out.bodyType = d.bodyType === 2 ? 2 : d.bodyType === 3 ? 3 : 1;
+  out.uid = str(d.uid);
   return out;
+}
+
+/**
+ * The FileAs composed from a contact's other fields, for a contact that has none of its own (imported
+ * from a vCard whose FN is just the name, or added by a client that sent none): clients such as
+ * Thunderbird list a contact by its FileAs (MS-ASCNTC 2.2.2.35) and show a blank line without one.
+ * "Last, First Middle" as Outlook and Z-Push (Utils::BuildFileAs, last-first order) compose it, or the
+ * part of the name there is; else the company; else the first e-mail address; '' when there is nothing.
+ */
+export function composedFileAs(d: ContactData): string {
+  const given = [d.firstName, d.middleName].map((s) => s.trim()).filter((s) => s !== '').join(' ');
+  const last = d.lastName.trim();
+  const name = last && given ? `${last}, ${given}` : last || given;
+  if (name) return name;
+  if (d.companyName.trim()) return d.companyName.trim();
+  const email = [d.email1Address, d.email2Address, d.email3Address].find((e) => e.trim() !== '') ?? '';
+  // A slot may hold `"Name" <addr>`: the address alone, as the name part is not the contact's own.
+  return (/<([^<>\s]+)>/.exec(email)?.[1] ?? email).trim();
+}
+
+/** The FileAs a contact is shown under: its own, else the composed one. */
+export function shownFileAs(d: ContactData): string {
+  return d.fileAs !== '' ? d.fileAs : composedFileAs(d);
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');

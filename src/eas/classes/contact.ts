@@ -17,10 +17,18 @@
 // - Alias and WeightedRank below 14.0, which cannot carry them.
 // An empty element (<FirstName/>) always clears.
 //
+// FileAs: a contact without one is sent one composed from its name, company or e-mail address
+// (composedFileAs in src/pim/contact-model.ts), at render time so contacts stored before benefit too,
+// and the stored value stays empty. A phone echoes that composed value back in its next Change; storing
+// it would freeze it, so a later name edit (made on a phone that does not recompute FileAs, or in an
+// import) would leave the contact filed under its old name. So while the stored FileAs is empty, a
+// FileAs equal to the one composed from the stored contact or from the changed one is kept empty; any
+// other FileAs the client sends is the user's own and is stored.
+//
 // Refused with ClassError (Sync Status 6, nothing stored): an element from another class, a date that is
 // not a dateTime, a Picture that is not base64 or is over 48 KB of base64 (MS-ASCNTC 2.2.2.58 requires
 // Status 6), a body Type other than 1 to 3, more than 300 categories or children.
-import { emptyContact, readContactData, type ContactData } from '../../pim/contact-model.js';
+import { composedFileAs, emptyContact, readContactData, shownFileAs, type ContactData } from '../../pim/contact-model.js';
 import type { Item } from '../../store/types.js';
 import { child, children, el, elements, namespaceOf, qnameOf, text, type Content, type WbxmlElement } from '../wbxml/index.js';
 import { parseBody, renderAsbBody, renderBody25 } from './contact-body.js';
@@ -64,7 +72,8 @@ function renderEntry(e: ContactEntry, d: ContactData, item: Item, ctx: ContactCo
 }
 
 export function renderContact(item: Item, ctx: ContactContext): WbxmlElement {
-  const d = contactData(item);
+  const stored = contactData(item);
+  const d = { ...stored, fileAs: shownFileAs(stored) };
   return el('AirSync:ApplicationData',
     ctx.version >= ASB_BODY && renderAsbBody(d, ctx.bodyPreferences),
     CONTACT_ENTRIES.map((e) => renderEntry(e, d, item, ctx)));
@@ -82,7 +91,8 @@ export function parseContact(appData: WbxmlElement, ctx: ContactContext, current
     const space = namespaceOf(e.page);
     if (space !== 'Contacts' && space !== 'Contacts2' && space !== 'AirSyncBase') throw new ClassError(`${qnameOf(e)} is not a Contact class element`);
   }
-  const data = emptyContact();
+  // The vCard identity is the server's, not a property the phone holds (src/pim/contact-model.ts).
+  const data = { ...emptyContact(), uid: current?.data.uid ?? '' };
   let categories: string[] = [];
   const ghosted = (qname: string): boolean => current !== undefined && !!ctx.supported && !ctx.supported.has(qname);
   for (const entry of CONTACT_ENTRIES) {
@@ -115,6 +125,8 @@ export function parseContact(appData: WbxmlElement, ctx: ContactContext, current
         break;
     }
   }
+  // The composed FileAs we sent, coming back: not the user's own (see the header).
+  if (current && current.data.fileAs === '' && (data.fileAs === composedFileAs(current.data) || data.fileAs === composedFileAs(data))) data.fileAs = '';
   const body = parseBody(appData) ?? current?.data;
   if (body) {
     data.body = body.body;

@@ -100,7 +100,7 @@ function renderFetch(r: FetchResult, parts: PartList | null): WbxmlElement {
     t.by === 'serverId' && [t.collectionId !== undefined && el('AirSync:CollectionId', t.collectionId), el('AirSync:ServerId', t.serverId)],
     t.by === 'longId' && el('Search:LongId', t.longId),
     t.by === 'fileReference' && el('AirSyncBase:FileReference', t.fileReference),
-    r.email && el('AirSync:Class', 'Email'),
+    r.email && el('AirSync:Class', r.className ?? 'Email'),
     r.email && io('Properties', parts ? withParts(r.email, parts) : r.email),
     r.attachment && attachmentProperties(r.attachment, parts));
 }

@@ -4,6 +4,7 @@
 // airsyncbase:FileReference (MS-ASAIRS 2.2.2.24.1), answered with ContentType, its bytes (base64 Data,
 // MS-ASCMD 2.2.3.39.2, or a multipart Part) and, for a Range "m-n" (2.2.3.143.2), Range and Total.
 // Every id is looked up in the authenticated account only: another account's id names nothing (6).
+// Options/Schema (2.2.3.158) narrows an item's properties to the ones it lists (src/eas/sync/fetch-schema.ts).
 import type { Buffer } from 'node:buffer';
 import type { Item } from '../../store/types.js';
 import { extractAttachment, parseAttachmentReference, renderEmail, type BodyPreference } from '../classes/email.js';
@@ -11,6 +12,7 @@ import { classForItem } from '../classes/catalog.js';
 import type { EasContext } from '../command.js';
 import { child, children, elements, intOf, text, textOf, type WbxmlElement } from '../wbxml/index.js';
 import { parseItemServerId } from './collection-state.js';
+import { applySchema, parseSchema } from './fetch-schema.js';
 
 /** ItemOperations statuses (MS-ASCMD 2.2.3.177.8) this server gives. */
 export const ItemOpsStatus = {
@@ -27,6 +29,8 @@ export interface FetchRequest {
   range: string | undefined;
   bodyPreferences: BodyPreference[];
   mimeSupport: 0 | 1 | 2;
+  /** The properties Options/Schema asks for (qualified names); null: all of them. */
+  schema: ReadonlySet<string> | null;
   /** Set when the Fetch element itself is malformed (Status 2 for this Fetch only). */
   invalid: string | null;
 }
@@ -50,8 +54,10 @@ export interface FetchedAttachment {
 export interface FetchResult {
   status: number;
   target: FetchTarget;
-  /** A message: the children of its ApplicationData, to go in Properties. */
+  /** An item (a message, or a contact, event, task or note): the children of its ApplicationData, to go in Properties. */
   email?: WbxmlElement[];
+  /** The AirSync:Class of that item (MS-ASCMD 2.2.3.27.2): Email, Contacts, Calendar, Tasks or Notes. */
+  className?: string;
   attachment?: FetchedAttachment;
 }
 
@@ -87,6 +93,7 @@ export function parseFetch(e: WbxmlElement): FetchRequest {
     range: trim(textOf(options, 'ItemOperations:Range')),
     bodyPreferences: bodyPreferences(options),
     mimeSupport: mime === 1 ? 1 : mime === 2 ? 2 : 0,
+    schema: parseSchema(child(options, 'ItemOperations:Schema')),
     invalid: counts.reduce((a, b) => a + b, 0) === 1 ? null : 'a Fetch names exactly one of ServerId, LongId, FileReference',
   };
 }
@@ -163,5 +170,5 @@ export async function fetchItem(ctx: EasContext, req: FetchRequest): Promise<Fet
     ? cls.render(item, { version: ctx.version, bodyPreferences: req.bodyPreferences, now: Date.now() })
     : await renderEmail(item, (await rawOf(ctx, item)) ?? new Uint8Array(), { bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId });
   const echo: FetchTarget = target.by === 'serverId' ? { ...target, collectionId: String(item.folderId) } : target;
-  return { status: ItemOpsStatus.ok, target: echo, email: elements(data) };
+  return { status: ItemOpsStatus.ok, target: echo, email: applySchema(elements(data), req.schema), className: cls?.className ?? 'Email' };
 }
