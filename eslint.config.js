@@ -31,6 +31,8 @@ export default tseslint.config(
   // protocol-neutral, so every front end (EAS, the admin import/export) shares them.
   layer('pim', ['store/sql', 'auth', 'bus', 'mail', 'devices', 'cli', ...frontEnds]),
   layer('bus', ['auth', 'mail', 'cli', ...frontEnds]),
+  // The certificate and key shared by every TLS listener: read by front ends, knows none of them.
+  layer('tls', ['store', 'auth', 'bus', 'mail', 'pim', 'devices', 'cli', ...frontEnds]),
   layer('auth', ['mail', 'cli', ...frontEnds]),
   layer('mail', ['auth', 'cli', ...frontEnds]),
   layer('devices', ['auth', 'bus', 'mail', 'cli', ...frontEnds]),

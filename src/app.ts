@@ -1,6 +1,6 @@
 // Wiring only: config -> store -> auth -> bus -> servers, and an orderly stop.
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import type { Config } from './config.js';
 import type { Logger } from './core/logger.js';
 import { StoreAuthenticator } from './auth/authenticator.js';
@@ -16,6 +16,7 @@ import type { Store } from './store/types.js';
 import { buildHttpServer } from './http-server.js';
 import { startSmtpServers } from './smtp/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import { TlsMaterial } from './tls/material.js';
 
 export interface App {
   config: Config;
@@ -26,15 +27,47 @@ export interface App {
   /** Held requests of devices, ended by device management and at shutdown. */
   sessions: DeviceSessions;
   bootstrap: BootstrapResult;
-  httpPort: number;
+  /** Plain HTTP; null when turned off. */
+  httpPort: number | null;
+  /** HTTPS, SMTPS: null without a certificate. */
+  httpsPort: number | null;
   smtpPort: number;
   submissionPort: number;
+  smtpsPort: number | null;
+  /** The certificate in use (null without TLS). */
+  tls: TlsMaterial | null;
+  /** Reads the certificate files again (SIGHUP); false when there is no TLS or the new pair was refused. */
+  reloadTls(): boolean;
   close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server | null): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server?.listening) return resolve();
+    server.close(() => resolve());
+  });
+}
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
 }
 
 export async function startApp(config: Config, log: Logger): Promise<App> {
   // Created 0700: it holds the database (SQLite), the admin credentials file and, later, keys.
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // A certificate that cannot be used stops the start here, before anything listens (ConfigError-like).
+  const tls = config.tls ? new TlsMaterial(config.tls, log.child({ svc: 'tls' })) : null;
   const store = await SqlStore.open(config.db.kind === 'sqlite' ? { kind: 'sqlite', file: config.db.file } : { kind: 'postgres', url: config.db.url });
   const bus: Bus = config.db.kind === 'postgres' ? await PgBus.start({ url: config.db.url, log }) : new MemoryBus(log);
   store.onChange((n) => bus.publish(n));
@@ -53,38 +86,57 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // Mail sent from phones: the same local delivery and relay rules as SMTP submission.
   const relay = Relay.fromConfig(config);
   const outgoing = { store, delivery: new LocalDelivery(store, { ...(relay ? { relay } : {}), log }), relay };
-  const http = await buildHttpServer({ config, store, auth, directory, bus, sessions, outgoing, log });
+  const http = await buildHttpServer({ config, store, auth, directory, bus, sessions, outgoing, log, tls });
+  // Fastify listens on (and closes) its own server: the plain one, or the HTTPS one when plain HTTP is off.
+  const extraHttps = http.plain ? http.secure : null;
   let smtp: Awaited<ReturnType<typeof startSmtpServers>> | null = null;
+  let httpPort: number | null = null;
+  let httpsPort: number | null = null;
   try {
-    await http.listen({ port: config.httpPort, host: config.bindAddress });
-    smtp = await startSmtpServers({ config, store, auth, log, outgoing });
+    await http.app.listen({ port: config.httpPort ?? config.httpsPort, host: config.bindAddress });
+    const own = (http.app.server.address() as AddressInfo).port;
+    if (http.plain) httpPort = own;
+    else httpsPort = own;
+    if (extraHttps) httpsPort = await listen(extraHttps, config.httpsPort, config.bindAddress);
+    smtp = await startSmtpServers({ config, store, auth, log, outgoing, tls });
   } catch (err) {
-    await http.close();
+    await closeServer(extraHttps);
+    await http.app.close();
     relay?.close();
     await bus.close();
     await store.close();
+    tls?.close();
     throw err;
   }
-  const httpPort = (http.server.address() as AddressInfo).port;
+  tls?.watch();
   // With port 0 (tests) the default public URL names the port actually bound.
-  if (config.publicUrl.endsWith(':0')) config.publicUrl = `${config.publicUrl.slice(0, -2)}:${httpPort}`;
-  log.info({ httpPort, smtpPort: smtp.inboundPort, submissionPort: smtp.submissionPort, db: store.dialect }, 'carbonio-mobile listening');
+  if (config.publicUrl.endsWith(':0')) config.publicUrl = `${config.publicUrl.slice(0, -2)}:${httpPort ?? httpsPort}`;
+  if (config.publicUrl.startsWith('http://') && !isLoopbackUrl(config.publicUrl)) {
+    log.warn({ publicUrl: config.publicUrl }, 'CARBONIO_PUBLIC_URL is plain http:// on a non-loopback host: phones would send passwords in clear; use https://');
+  }
+  log.info({
+    httpPort, httpsPort, smtpPort: smtp.inboundPort, submissionPort: smtp.submissionPort, smtpsPort: smtp.smtpsPort, db: store.dialect,
+  }, 'carbonio-mobile listening');
 
   let closing: Promise<void> | null = null;
   const servers = smtp;
+  const nodeServers = [http.plain, http.secure].filter((x) => x !== null);
   return {
-    config, store, auth, directory, bus, sessions, httpPort, bootstrap: boot,
+    config, store, auth, directory, bus, sessions, httpPort, httpsPort, bootstrap: boot, tls,
     smtpPort: servers.inboundPort,
     submissionPort: servers.submissionPort,
+    smtpsPort: servers.smtpsPort,
+    reloadTls: () => tls?.reload('SIGHUP') ?? false,
     close() {
       // Stop accepting first, let in-flight work finish, then close the store it writes to.
       closing ??= (async () => {
+        tls?.close();
         // Held requests (Ping, Sync with a wait) are answered now, so the HTTP server can drain; the
         // keep-alive connections they leave idle are closed as they become idle, not at their timeout.
         sessions.endAll((err) => log.error({ err }, 'ending a held request failed'));
-        const sweep = setInterval(() => http.server.closeIdleConnections(), 50);
+        const sweep = setInterval(() => { for (const s of nodeServers) s.closeIdleConnections(); }, 50);
         try {
-          await Promise.allSettled([http.close(), servers.close()]);
+          await Promise.allSettled([http.app.close(), closeServer(extraHttps), servers.close()]);
         } finally {
           clearInterval(sweep);
         }

@@ -23,14 +23,30 @@ export interface AuthLimits {
   cacheTtlMs: number;
 }
 
+export interface TlsFiles {
+  /** PEM certificate chain, leaf first. */
+  certFile: string;
+  /** PEM private key of the leaf. */
+  keyFile: string;
+}
+
 export interface Config {
   dataDir: string;
   /** `postgres://...` or the path of the SQLite file. */
   db: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   bindAddress: string;
-  httpPort: number;
+  /** Plain HTTP (for loopback or a TLS proxy in front); null when turned off (`off`, needs TLS). */
+  httpPort: number | null;
   smtpPort: number;
   submissionPort: number;
+  /** Native TLS from PEM files; null: no HTTPS, no STARTTLS, no implicit TLS submission. */
+  tls: TlsFiles | null;
+  /** HTTPS listener (same routes as HTTP), when TLS is configured. */
+  httpsPort: number;
+  /** Implicit-TLS submission (RFC 8314), when TLS is configured. */
+  smtpsPort: number;
+  /** AUTH over an unencrypted connection from a non-loopback client (default: refused, 538 5.7.11). */
+  allowPlaintextAuth: boolean;
   defaultDomain: string;
   adminPassword: string | undefined;
   publicUrl: string;
@@ -56,6 +72,14 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
   const n = Number(raw.trim());
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return def;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
 function url(env: Env, name: string, protocols: string[]): string | undefined {
@@ -92,7 +116,16 @@ export function loadConfig(env: Env = process.env): Config {
     db = { kind: 'sqlite', file: path.resolve(file) };
   } else db = { kind: 'postgres', url: dbUrl };
 
-  const httpPort = int(env, 'CARBONIO_HTTP_PORT', 8080, 0, 65535);
+  const httpOff = env.CARBONIO_HTTP_PORT?.trim().toLowerCase() === 'off';
+  const httpPort = httpOff ? null : int(env, 'CARBONIO_HTTP_PORT', 8080, 0, 65535);
+  const certFile = env.CARBONIO_TLS_CERT_FILE || undefined;
+  const keyFile = env.CARBONIO_TLS_KEY_FILE || undefined;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError('CARBONIO_TLS_CERT_FILE and CARBONIO_TLS_KEY_FILE go together: set both or neither');
+  }
+  const tls = certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : null;
+  if (httpPort === null && !tls) throw new ConfigError('CARBONIO_HTTP_PORT=off needs TLS (CARBONIO_TLS_CERT_FILE and CARBONIO_TLS_KEY_FILE): nothing would serve HTTP');
+  const httpsPort = int(env, 'CARBONIO_HTTPS_PORT', 8443, 0, 65535);
   const defaultDomain = (env.CARBONIO_DEFAULT_DOMAIN || 'example.com').toLowerCase();
   if (!isValidDomain(defaultDomain)) throw new ConfigError(`CARBONIO_DEFAULT_DOMAIN is not a domain name: "${defaultDomain}"`);
   const adminPassword = env.CARBONIO_ADMIN_PASSWORD || undefined;
@@ -109,7 +142,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (!allVersions.includes(v)) throw new ConfigError(`CARBONIO_EAS_VERSIONS: unknown version "${v}" (known: ${allVersions.join(',')})`);
   }
   if (easVersions.length === 0) throw new ConfigError('CARBONIO_EAS_VERSIONS must name at least one version');
-  const publicUrl = url(env, 'CARBONIO_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${httpPort}`;
+  const publicUrl = url(env, 'CARBONIO_PUBLIC_URL', ['http:', 'https:'])
+    ?? (httpPort === null ? `https://localhost:${httpsPort}` : `http://localhost:${httpPort}`);
 
   return {
     dataDir,
@@ -118,6 +152,10 @@ export function loadConfig(env: Env = process.env): Config {
     httpPort,
     smtpPort: int(env, 'CARBONIO_SMTP_PORT', 2525, 0, 65535),
     submissionPort: int(env, 'CARBONIO_SUBMISSION_PORT', 2587, 0, 65535),
+    tls,
+    httpsPort,
+    smtpsPort: int(env, 'CARBONIO_SMTPS_PORT', 2465, 0, 65535),
+    allowPlaintextAuth: bool(env, 'CARBONIO_ALLOW_PLAINTEXT_AUTH', false),
     defaultDomain,
     adminPassword,
     publicUrl: publicUrl.replace(/\/+$/, ''),

@@ -1,4 +1,8 @@
-// The HTTP listener shared by the admin API, /health and (later) ActiveSync.
+// The HTTP listeners shared by the admin API, /health, /metrics and ActiveSync: plain HTTP (for loopback
+// or a TLS proxy in front) and, when a certificate is configured, HTTPS serving exactly the same routes
+// (one Fastify instance, two Node servers: Fastify's serverFactory hands both the same handler).
+import http from 'node:http';
+import https from 'node:https';
 import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Logger } from './core/logger.js';
@@ -13,6 +17,7 @@ import { selfApi } from './admin/routes-self.js';
 import { autodiscoverRoutes } from './eas/autodiscover.js';
 import { easRoutes } from './eas/http.js';
 import { registerMetrics } from './metrics-route.js';
+import { MIN_TLS_VERSION, type TlsMaterial } from './tls/material.js';
 import { VERSION } from './version.js';
 
 export interface HttpDeps {
@@ -24,9 +29,28 @@ export interface HttpDeps {
   sessions: DeviceSessions;
   outgoing: OutgoingDeps;
   log: Logger;
+  /** The certificate for HTTPS; null: plain HTTP only. */
+  tls: TlsMaterial | null;
 }
 
-export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+export interface HttpServers {
+  app: FastifyInstance;
+  /** Plain HTTP, unless turned off (then Fastify's own server is the HTTPS one). */
+  plain: http.Server | null;
+  secure: https.Server | null;
+}
+
+/** A held EAS request may last the longest heartbeat (3540 s) plus margin; Node must not cut it. */
+function holdFriendly<S extends http.Server>(server: S): S {
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 65_000;
+  server.setTimeout(0);
+  return server;
+}
+
+export async function buildHttpServer(deps: HttpDeps): Promise<HttpServers> {
+  let plain: http.Server | null = null;
+  let secure: https.Server | null = null;
   // Typed as Fastify's logger so the instance has the default FastifyInstance type.
   const loggerInstance: FastifyBaseLogger = deps.log;
   const app = fastify({
@@ -35,12 +59,21 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     trustProxy: false,
     // Phones and proxies spell /Microsoft-Server-ActiveSync in any case.
     routerOptions: { caseSensitive: false },
-    // A held EAS request may last the longest heartbeat (3540 s) plus margin; Node must not cut it.
-    requestTimeout: 0,
-    connectionTimeout: 0,
-    keepAliveTimeout: 65_000,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    serverFactory: (handler) => {
+      const tls = deps.tls;
+      if (tls) {
+        const p = tls.current;
+        secure = holdFriendly(https.createServer({ key: p.key, cert: p.cert, minVersion: MIN_TLS_VERSION, ALPNProtocols: ['http/1.1'] }, handler));
+        const server = secure;
+        // New connections get the new pair; open ones (and their held Pings) keep theirs.
+        tls.onChange((next) => server.setSecureContext({ key: next.key, cert: next.cert, minVersion: MIN_TLS_VERSION }));
+      }
+      if (deps.config.httpPort !== null) plain = holdFriendly(http.createServer(handler));
+      // Fastify listens and closes the plain server when there is one; app.ts handles the other.
+      return (plain ?? secure)!;
+    },
   });
   // ActiveSync writes its own access line per request, so Fastify's per-request lines (info) are kept out
   // with a route log level of warn; errors still reach the log.
@@ -58,5 +91,5 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.register(selfApi(deps), { prefix: '/api/self', ...quiet });
   await app.register(easRoutes(deps), quiet);
   await app.register(autodiscoverRoutes(deps), quiet);
-  return app;
+  return { app, plain, secure };
 }

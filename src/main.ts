@@ -55,6 +55,11 @@ export async function serve(): Promise<void> {
       },
     );
   };
+  // SIGHUP: read the certificate files again (after a renewal); connections and held Pings stay.
+  process.on('SIGHUP', () => {
+    if (!app.tls) log.info('SIGHUP: no TLS certificate configured; nothing to reload');
+    else app.reloadTls();
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -15,6 +15,7 @@ import { mobileDeviceCommands } from './mobile-devices.js';
 import { mobileProvisioningCommands } from './mobile-provisioning.js';
 import { mobileSessionCommands } from './mobile-sessions.js';
 import { provCommands } from './prov.js';
+import { tlsCommands } from './tls.js';
 import { helpText, moduleUsage, type Module } from './usage.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
@@ -25,6 +26,7 @@ export const modules: readonly Module[] = [
   { name: 'mobile', title: 'ActiveSync devices, provisioning and remote wipe', commands: [...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands] },
   { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },
   { name: 'config', title: 'settings changeable while running (push tuning)', commands: configCommands },
+  { name: 'tls', title: 'certificates (a self-signed pair for testing)', commands: tlsCommands },
 ];
 
 export interface Io {

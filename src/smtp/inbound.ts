@@ -5,13 +5,15 @@ import { SMTPServer } from 'smtp-server';
 import { classifyRecipient, normalizeAddress } from '../mail/recipients.js';
 import { parseMessage } from '../mail/parse.js';
 import { replies } from './replies.js';
-import { baseOptions, handleData, NO_TLS, resetTransaction, respond, stateOf, type SmtpContext } from './session.js';
+import { baseOptions, handleData, resetTransaction, respond, stateOf, tlsOptions, type SmtpContext } from './session.js';
 
 export function createInboundServer(ctx: SmtpContext): SMTPServer {
   return new SMTPServer({
     ...baseOptions(ctx.config),
     authOptional: true,
-    disabledCommands: ['AUTH', ...NO_TLS],
+    ...tlsOptions(ctx),
+    // After tlsOptions: inbound never takes AUTH, STARTTLS only when a certificate is configured.
+    disabledCommands: ['AUTH', ...(ctx.tls ? [] : ['STARTTLS'])],
 
     onConnect(_session, callback) {
       callback(ctx.inFlight.closing ? replies.shuttingDown() : null);

@@ -1,5 +1,6 @@
 // The SMTP front end: inbound delivery (RFC 5321) and authenticated submission (RFC 6409 with
-// RFC 4954 AUTH), both on smtp-server, bound to config.bindAddress. close() stops accepting, lets
+// RFC 4954 AUTH), both on smtp-server, bound to config.bindAddress, with STARTTLS (RFC 3207) and an
+// implicit-TLS submission listener (RFC 8314) when a certificate is configured. close() stops accepting, lets
 // messages already being received finish (bounded), then says 421 to whoever is still connected.
 import type { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import type { Authenticator } from '../auth/types.js';
 import type { Store } from '../store/types.js';
 import type { LocalDelivery } from '../mail/delivery.js';
 import type { Relay } from '../mail/relay.js';
+import type { TlsMaterial } from '../tls/material.js';
 import { createInboundServer } from './inbound.js';
 import { createSubmissionServer } from './submission.js';
 import { replies, useOwnEnhancedCodes } from './replies.js';
@@ -21,12 +23,15 @@ export interface SmtpDeps {
   log: Logger;
   /** The server's one local delivery (with its out-of-office responder) and relay, shared with ActiveSync. */
   outgoing: { delivery: LocalDelivery; relay: Relay | null };
+  tls: TlsMaterial | null;
 }
 
 export interface SmtpServers {
   /** The bound ports (useful when the config asked for port 0). */
   inboundPort: number;
   submissionPort: number;
+  /** The implicit-TLS submission port, when TLS is configured. */
+  smtpsPort: number | null;
   close(): Promise<void>;
 }
 
@@ -38,11 +43,18 @@ export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
     delivery: deps.outgoing.delivery,
     relay: deps.outgoing.relay,
     inFlight: new InFlight(),
+    tls: deps.tls,
   };
   const inbound = createInboundServer(ctx);
   const submission = createSubmissionServer(ctx);
-  const servers = [inbound, submission];
-  for (const [name, server] of [['inbound', inbound], ['submission', submission]] as const) {
+  const smtps = deps.tls ? createSubmissionServer(ctx, true) : null;
+  const named = [['inbound', inbound], ['submission', submission], ...(smtps ? [['smtps', smtps] as const] : [])] as const;
+  const servers = named.map(([, server]) => server);
+  // A new certificate is used by the next connection (and the next STARTTLS); open sessions keep theirs.
+  deps.tls?.onChange((p) => {
+    for (const server of servers) server.updateSecureContext({ key: p.key, cert: p.cert });
+  });
+  for (const [name, server] of named) {
     useOwnEnhancedCodes(server);
     // smtp-server re-emits connection errors (a client resetting mid-transaction) on the server;
     // without a listener they would crash the process.
@@ -51,19 +63,22 @@ export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
 
   let inboundPort: number;
   let submissionPort: number;
+  let smtpsPort: number | null = null;
   try {
     inboundPort = await listen(inbound, deps.config.smtpPort, deps.config.bindAddress);
     submissionPort = await listen(submission, deps.config.submissionPort, deps.config.bindAddress);
+    if (smtps) smtpsPort = await listen(smtps, deps.config.smtpsPort, deps.config.bindAddress);
   } catch (err) {
     await Promise.all(servers.map((s) => closeListener(s)));
     throw err;
   }
-  log.info({ inboundPort, submissionPort, maxMessageBytes: deps.config.maxMessageBytes, relay: ctx.relay?.target ?? null }, 'smtp listening');
+  log.info({ inboundPort, submissionPort, smtpsPort, tls: deps.tls !== null, maxMessageBytes: deps.config.maxMessageBytes, relay: ctx.relay?.target ?? null }, 'smtp listening');
 
   let closing: Promise<void> | null = null;
   return {
     inboundPort,
     submissionPort,
+    smtpsPort,
     close() {
       closing ??= (async () => {
         ctx.inFlight.closing = true;

@@ -36,6 +36,7 @@ export const replies = {
   noRecipientLeft: () => smtpReply(550, '5.1.1', 'No recipient could receive the message'),
   authFailed: () => smtpReply(535, '5.7.8', 'Authentication credentials invalid'),
   authLockedOut: () => smtpReply(454, '4.7.0', 'Too many failed authentication attempts; try again later'),
+  encryptionRequired: () => smtpReply(538, '5.7.11', 'Encryption required for requested authentication mechanism; use STARTTLS'),
   authUnavailable: () => smtpReply(454, '4.7.0', 'Temporary authentication failure; try again later'),
   localError: () => smtpReply(451, '4.3.0', 'Local error in processing; try again later'),
   shuttingDown: () => smtpReply(421, '4.3.2', 'Server shutting down; try again later'),

@@ -9,6 +9,7 @@ import type { Account, Store } from '../store/types.js';
 import type { Authenticator } from '../auth/types.js';
 import type { LocalDelivery } from '../mail/delivery.js';
 import type { Relay } from '../mail/relay.js';
+import { MIN_TLS_VERSION, type TlsMaterial } from '../tls/material.js';
 import { isSmtpReply, replies, type SmtpReply } from './replies.js';
 
 export interface SmtpContext {
@@ -19,6 +20,8 @@ export interface SmtpContext {
   delivery: LocalDelivery;
   relay: Relay | null;
   inFlight: InFlight;
+  /** The certificate for STARTTLS and implicit TLS; null: no TLS at all. */
+  tls: TlsMaterial | null;
 }
 
 /** One connection's state beyond what smtp-server keeps: who logged in, and how each RCPT resolved. */
@@ -51,10 +54,19 @@ export function resetTransaction(session: SMTPServerSession): SessionState {
 }
 
 /**
- * No certificate is configured yet, so STARTTLS is disabled outright rather than merely hidden: a
- * hidden STARTTLS still works in smtp-server, with its built-in test key whose private half is public.
+ * STARTTLS (RFC 3207) with our certificate, or disabled outright when none is configured: a hidden
+ * STARTTLS still works in smtp-server, with its built-in test key whose private half is public.
+ * `implicit`: TLS from the first byte (RFC 8314 submissions port).
  */
-export const NO_TLS = ['STARTTLS'];
+export function tlsOptions(ctx: SmtpContext, implicit = false): Pick<SMTPServerOptions, 'secure' | 'key' | 'cert' | 'minVersion' | 'disabledCommands'> {
+  if (!ctx.tls) return { disabledCommands: ['STARTTLS'] };
+  const p = ctx.tls.current;
+  return { secure: implicit, key: p.key, cert: p.cert, minVersion: MIN_TLS_VERSION, disabledCommands: implicit ? ['STARTTLS'] : [] };
+}
+
+/** Loopback as the plaintext-AUTH exemption means it: this host's own clients, 127.0.0.1 and ::1 only. */
+export const isLoopback = (address: string | undefined): boolean =>
+  address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 
 /** How long close() lets a message being received (or delivered) finish before cutting it off. */
 export const CLOSE_GRACE_MS = 10_000;

@@ -1,5 +1,7 @@
 // Message submission listener (RFC 6409) with RFC 4954 AUTH PLAIN / LOGIN checked by the shared
-// authenticator (protocol 'smtp', so a mobile password is refused here). The envelope sender must be
+// authenticator (protocol 'smtp', so a mobile password is refused here), STARTTLS (RFC 3207) or implicit
+// TLS (RFC 8314) when a certificate is configured, and AUTH refused before TLS (538 5.7.11, RFC 5248)
+// except from loopback or with CARBONIO_ALLOW_PLAINTEXT_AUTH. The envelope sender must be
 // the authenticated account; local recipients are delivered directly, external ones go through the
 // configured relay, and the sender keeps a copy in Sent. The header From and Sender must name the account
 // too (RFC 6409 8.1 lets the MSA enforce it): 553 5.7.1 otherwise, before anything is relayed or stored.
@@ -11,15 +13,16 @@ import { classifyRecipient, normalizeAddress } from '../mail/recipients.js';
 import { RelayError } from '../mail/relay.js';
 import { buildNonDeliveryNotice } from '../mail/notice.js';
 import { replies, smtpReply } from './replies.js';
-import { baseOptions, handleData, NO_TLS, resetTransaction, respond, stateOf, type SessionState, type SmtpContext } from './session.js';
+import { baseOptions, handleData, isLoopback, resetTransaction, respond, stateOf, tlsOptions, type SessionState, type SmtpContext } from './session.js';
 
-export function createSubmissionServer(ctx: SmtpContext): SMTPServer {
+/** `implicit`: the RFC 8314 port, TLS from the first byte; otherwise STARTTLS when a certificate is configured. */
+export function createSubmissionServer(ctx: SmtpContext, implicit = false): SMTPServer {
   return new SMTPServer({
     ...baseOptions(ctx.config),
+    ...tlsOptions(ctx, implicit),
     authMethods: ['PLAIN', 'LOGIN'],
-    // No TLS certificate can be configured yet, so AUTH has to work over clear text for now.
+    // The library's own check would refuse every client alike; ours (onAuth) exempts loopback.
     allowInsecureAuth: true,
-    disabledCommands: NO_TLS,
     authRequiredMessage: '5.7.0 Authentication required',
 
     onConnect(_session, callback) {
@@ -29,6 +32,9 @@ export function createSubmissionServer(ctx: SmtpContext): SMTPServer {
     onAuth(auth, session, callback) {
       respond(ctx, 'auth', async () => {
         if (ctx.inFlight.closing) throw replies.shuttingDown();
+        // Passwords only over TLS (RFC 8314 4.1, Postfix's smtpd_tls_auth_only), but for this host's own
+        // clients and where the admin chose otherwise. Without a certificate that means loopback only.
+        if (!session.secure && !isLoopback(session.remoteAddress) && !ctx.config.allowPlaintextAuth) throw replies.encryptionRequired();
         // RFC 4616: an authorization identity other than the login would be acting as someone else.
         if (auth.authzid && auth.authcid && auth.authzid.toLowerCase() !== auth.authcid.toLowerCase()) throw replies.authFailed();
         let result;

@@ -35,6 +35,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     CARBONIO_HTTP_PORT: '0',
     CARBONIO_SMTP_PORT: '0',
     CARBONIO_SUBMISSION_PORT: '0',
+    CARBONIO_HTTPS_PORT: '0',
+    CARBONIO_SMTPS_PORT: '0',
     CARBONIO_BIND_ADDRESS: '127.0.0.1',
     CARBONIO_ADMIN_PASSWORD: ADMIN_PASSWORD,
     CARBONIO_AUTH_FAILURE_DELAY_MS: '0',
@@ -51,7 +53,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
   });
   const app = await startApp(config, createLogger(config.logLevel, sink));
-  const baseUrl = `http://127.0.0.1:${app.httpPort}`;
+  const baseUrl = app.httpPort !== null ? `http://127.0.0.1:${app.httpPort}` : `https://127.0.0.1:${app.httpsPort}`;
   return {
     ...app,
     dataDir,
