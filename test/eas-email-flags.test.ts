@@ -53,7 +53,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const addsA = commands(await sync(app, owner, a), 'Add');
     const addsB = commands(await sync(app, owner, b), 'Add');
     assert.equal(addsA.length, 1);
-    serverId = textOf(addsA[0]!, 'AirSync:ServerId')!;
+    serverId = textOf(addsA[0], 'AirSync:ServerId')!;
     assert.equal(elements(flagOf(addsB, serverId)).length, 0, 'not flagged yet: an empty Flag');
   });
   after(() => app.stop());
