@@ -37,6 +37,7 @@ async function item(i: number, raw: Buffer): Promise<Item> {
     id: asItemId(1000 + i), accountId: asAccountId('bench'), folderId: asFolderId(5), kind: 'message', modseq: i,
     receivedAt: Date.UTC(2025, 6, 1, 10, 0, i % 60), blobId: asBlobId(`b${i}`), size: raw.byteLength,
     flags: { seen: i % 2 === 0, flagged: i % 5 === 0, answered: false, forwarded: false, draft: false },
+    flagDetails: null, lastVerb: null,
     categories: [], meta: await parseMessageMeta(raw), data: null,
   };
 }

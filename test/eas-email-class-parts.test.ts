@@ -8,6 +8,9 @@ import {
   type EmailOptions,
 } from '../src/eas/classes/email.js';
 import { bytesOf, child, children, el, elements, intOf, path, text, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
+import { ClassError } from '../src/eas/classes/registry.js';
+import { asAccountId, asFolderId, asItemId } from '../src/core/ids.js';
+import type { FlagDetails, Item, ItemFlags } from '../src/store/types.js';
 import { crlf, fixture, fixtureBytes, itemFor, wire, type ItemOverrides } from './fixtures/mail/load.js';
 
 const opts = (o: Partial<EmailOptions> = {}): EmailOptions =>
@@ -156,18 +159,61 @@ void test('parseEmailChange: read flag, follow-up flag, categories; the rest is 
   assert.deepEqual(parseEmailChange(app(el('Email:Read', 1))), { flags: { seen: true } });
   assert.deepEqual(parseEmailChange(app(el('Email:Read', 0))), { flags: { seen: false } });
   assert.deepEqual(parseEmailChange(app(el('Email:Read', 'maybe'))), {});
-  assert.deepEqual(parseEmailChange(app(el('Email:Flag', el('Email:Status', 2), el('Email:FlagType', 'for Follow Up')))), { flags: { flagged: true } });
-  assert.deepEqual(parseEmailChange(app(el('Email:Flag', el('Email:Status', 1), el('Email:CompleteTime', '2025-07-01T00:00:00.000Z')))), { flags: { flagged: false } });
-  assert.deepEqual(parseEmailChange(app(el('Email:Flag', el('Email:Status', 0)))), { flags: { flagged: false } });
-  assert.deepEqual(parseEmailChange(app(el('Email:Flag'))), { flags: { flagged: false } });
+  assert.deepEqual(parseEmailChange(app(el('Email:Flag', el('Email:Status', 2), el('Email:FlagType', 'for Follow Up')))),
+    { flags: { flagged: true }, flagDetails: { flagType: 'for Follow Up' } });
+  assert.deepEqual(parseEmailChange(app(el('Email:Flag', el('Email:Status', 1), el('Email:CompleteTime', '2025-07-01T00:00:00.000Z')))),
+    { flags: { flagged: false }, flagDetails: { complete: true, completeTime: '2025-07-01T00:00:00.000Z' } });
+  assert.deepEqual(parseEmailChange(app(el('Email:Flag', el('Email:Status', 0)))), { flags: { flagged: false }, flagDetails: null });
+  assert.deepEqual(parseEmailChange(app(el('Email:Flag'))), { flags: { flagged: false }, flagDetails: null });
+  assert.deepEqual(parseEmailChange(app(el('Email:Flag', el('Email:Status', 2)))), { flags: { flagged: true }, flagDetails: null });
   assert.deepEqual(parseEmailChange(app(el('Email:Flag', el('Email:FlagType', 'x')))), {});
   assert.deepEqual(parseEmailChange(app(el('Email:Categories', el('Email:Category', 'Work'), el('Email:Category', ' Red '), el('Email:Category', 'Work')))),
     { categories: ['Work', 'Red'] });
   assert.deepEqual(parseEmailChange(app(el('Email:Categories'))), { categories: [] });
   assert.deepEqual(parseEmailChange(app(el('Email:Subject', 'mine now'), el('Email:To', 'x@example.com'), el('AirSyncBase:Body', el('AirSyncBase:Type', 1)))), {});
   assert.deepEqual(parseEmailChange(app(el('Email:Read', 1), el('Email:Flag'), el('Email:Categories', el('Email:Category', 'A')))),
-    { flags: { seen: true, flagged: false }, categories: ['A'] });
+    { flags: { seen: true, flagged: false }, flagDetails: null, categories: ['A'] });
 });
+
+void test('Flag details: every child kept in schema order, bad dates left out, bad Status refused, completion only when complete', () => {
+  const app = (...c: WbxmlElement[]): WbxmlElement => wire(el('AirSync:ApplicationData', ...c));
+  const flag = el('Email:Flag',
+    el('Tasks:Subject', 'Call back'), el('Email:Status', 2), el('Email:FlagType', 'Follow up'),
+    el('Tasks:StartDate', '2025-07-01T00:00:00.000Z'), el('Tasks:UtcStartDate', '2025-06-30T22:00:00.000Z'),
+    el('Tasks:DueDate', '2025-07-04T00:00:00.000Z'), el('Tasks:UtcDueDate', 'next friday'),
+    el('Tasks:ReminderSet', 1), el('Tasks:ReminderTime', '2025-07-03T07:00:00Z'),
+    el('Tasks:OrdinalDate', '2025-07-01T10:00:00.000Z'), el('Tasks:SubOrdinalDate', '5000000000'),
+    el('Email:CompleteTime', '2025-07-02T00:00:00.000Z'));
+  const patch = parseEmailChange(app(flag));
+  assert.deepEqual(patch.flagDetails, {
+    subject: 'Call back', flagType: 'Follow up', startDate: '2025-07-01T00:00:00.000Z', utcStartDate: '2025-06-30T22:00:00.000Z',
+    dueDate: '2025-07-04T00:00:00.000Z', reminderSet: true, reminderTime: '2025-07-03T07:00:00Z',
+    ordinalDate: '2025-07-01T10:00:00.000Z', subOrdinalDate: '5000000000',
+  }, 'UtcDueDate "next friday" is not a dateTime and is left out; an active flag has no completion');
+  assert.throws(() => parseEmailChange(app(el('Email:Flag', el('Email:Status', 3)))), ClassError);
+  assert.throws(() => parseEmailChange(app(el('Email:Flag', el('Email:Status', 'done')))), ClassError);
+
+  const rendered = wire(renderEmailChange(itemWith({ flagged: true }, patch.flagDetails ?? null), 161));
+  const f = child(rendered, 'Email:Flag')!;
+  assert.deepEqual(elements(f).map((e) => e.tag), ['Subject', 'Status', 'FlagType', 'StartDate', 'DueDate', 'UtcStartDate', 'ReminderSet', 'ReminderTime', 'OrdinalDate', 'SubOrdinalDate']);
+  assert.deepEqual([textOf(f, 'Tasks:Subject'), textOf(f, 'Tasks:DueDate'), intOf(f, 'Tasks:ReminderSet')], ['Call back', '2025-07-04T00:00:00.000Z', 1]);
+  const done = wire(renderEmailChange(itemWith({ flagged: false }, { complete: true, completeTime: '2025-07-05T10:00:00.000Z', dateCompleted: '2025-07-05T00:00:00.000Z' }), 161));
+  const d = child(done, 'Email:Flag')!;
+  assert.deepEqual(elements(d).map((e) => e.tag), ['Status', 'FlagType', 'DateCompleted', 'CompleteTime']);
+  assert.equal(intOf(d, 'Email:Status'), 1);
+  const bare = child(wire(renderEmailChange(itemWith({ flagged: true }, null), 161)), 'Email:Flag')!;
+  assert.deepEqual([intOf(bare, 'Email:Status'), textOf(bare, 'Email:FlagType')], [2, 'Flag for follow up']);
+  const stale = child(wire(renderEmailChange(itemWith({ flagged: false }, { flagType: 'old' }), 161)), 'Email:Flag')!;
+  assert.equal(elements(stale).length, 0, 'details of a flag no longer set are not shown');
+});
+
+function itemWith(flags: Partial<ItemFlags>, flagDetails: FlagDetails | null): Item {
+  return {
+    id: asItemId(1), accountId: asAccountId('a'), folderId: asFolderId(1), kind: 'message', modseq: 1, receivedAt: 0, blobId: null, size: 0,
+    flags: { seen: false, flagged: false, answered: false, forwarded: false, draft: false, ...flags },
+    flagDetails, lastVerb: null, categories: [], meta: null, data: null,
+  };
+}
 
 void test('broken messages render what can be rendered', async () => {
   const cases: Record<string, string> = {

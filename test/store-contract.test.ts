@@ -131,6 +131,36 @@ for (const backend of backends) {
       assert.equal(await store.mailbox.currentModseq(acct), start + 4);
     });
 
+    test('messages: flag details and the last reply or forward, kept, replaced, dropped with the flag', async () => {
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const item = await store.mailbox.addMessage(acct, inbox.id, { raw: raw('flagged'), meta: meta('flagged') });
+      assert.deepEqual([item.flagDetails, item.lastVerb], [null, null]);
+      const details = { flagType: 'Follow up', dueDate: '2025-07-04T00:00:00.000Z', reminderSet: true, reminderTime: '2025-07-03T08:00:00.000Z' };
+      const set = await store.mailbox.updateItem(acct, item.id, { flags: { flagged: true }, flagDetails: details });
+      assert.deepEqual((await store.mailbox.getItem(acct, item.id))!.flagDetails, details);
+      const again = await store.mailbox.updateItem(acct, item.id, { flags: { flagged: true }, flagDetails: { ...details } });
+      assert.equal(again.modseq, set.modseq, 'the same details again take no modseq');
+      const seen = await store.mailbox.updateItem(acct, item.id, { flags: { seen: true } });
+      assert.deepEqual(seen.flagDetails, details, 'a patch without details keeps them');
+      const done = { complete: true, completeTime: '2025-07-05T10:00:00.000Z', dateCompleted: '2025-07-05T00:00:00.000Z' };
+      await store.mailbox.updateItem(acct, item.id, { flags: { flagged: false }, flagDetails: done });
+      const reread = (await store.mailbox.listItems(acct, inbox.id)).find((i) => i.id === item.id)!;
+      assert.deepEqual([reread.flags.flagged, reread.flagDetails], [false, done]);
+      // \Flagged set without details (an IMAP client): the old details do not come back with it.
+      const bare = await store.mailbox.updateItem(acct, item.id, { flags: { flagged: true } });
+      assert.deepEqual([bare.flags.flagged, bare.flagDetails], [true, null]);
+
+      const replied = await store.mailbox.updateItem(acct, item.id, { flags: { answered: true }, lastVerb: { kind: 'reply', at: 1_750_000_000_000 } });
+      assert.ok(replied.modseq > bare.modseq);
+      await store.mailbox.updateItem(acct, item.id, { flags: { forwarded: true }, lastVerb: { kind: 'forward', at: 1_750_000_100_000 } });
+      const after = (await store.mailbox.getItem(acct, item.id))!;
+      assert.deepEqual(after.lastVerb, { kind: 'forward', at: 1_750_000_100_000 });
+      assert.deepEqual([after.flags.answered, after.flags.forwarded], [true, true]);
+      const cleared = await store.mailbox.updateItem(acct, item.id, { flagDetails: null, flags: { flagged: false } });
+      assert.deepEqual([cleared.flagDetails, cleared.lastVerb?.kind], [null, 'forward'], 'clearing the flag keeps the last verb');
+      await store.mailbox.deleteItem(acct, item.id);
+    });
+
     test('one account never reaches another account\'s items or folders', async () => {
       const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
       const otherInbox = (await store.mailbox.getFolderByRole(other, 'inbox'))!;

@@ -17,6 +17,11 @@ export interface DeliveryTarget {
   recipient: Account | string;
   folder?: DeliveryFolder;
   flags?: Partial<ItemFlags>;
+  /**
+   * This copy's own bytes of the same message, when they differ only in headers the parse does not keep
+   * (the sender's Sent copy with its Bcc); the message's meta and text are read from the shared bytes.
+   */
+  raw?: Uint8Array;
 }
 
 export interface DeliveryOptions {
@@ -47,7 +52,7 @@ export interface DeliveryResult {
 /** The sender's copy is one they have obviously read. */
 const defaultFlags: Record<DeliveryFolder, Partial<ItemFlags>> = { inbox: {}, sent: { seen: true } };
 
-type ResolvedTarget = { account: Account; folder: DeliveryFolder; flags: Partial<ItemFlags> };
+type ResolvedTarget = { account: Account; folder: DeliveryFolder; flags: Partial<ItemFlags>; raw: Uint8Array | undefined };
 
 export class LocalDelivery {
   /** Out-of-office replies to what lands in an Inbox (src/mail/oof.ts). */
@@ -80,7 +85,7 @@ export class LocalDelivery {
       else {
         const folder = t.folder ?? 'inbox';
         // The same mailbox named twice (an alias, a repeated RCPT) gets one copy per folder.
-        byKey.set(`${account.id}/${folder}`, { account, folder, flags: t.flags ?? defaultFlags[folder] });
+        byKey.set(`${account.id}/${folder}`, { account, folder, flags: t.flags ?? defaultFlags[folder], raw: t.raw });
       }
     }
     // A fixed order of account rows keeps two concurrent multi-recipient deliveries from deadlocking
@@ -97,7 +102,7 @@ export class LocalDelivery {
           skipped.push({ recipient: r.account.email, reason: 'no-folder' });
           continue;
         }
-        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw, meta, text, flags: r.flags, receivedAt });
+        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw: r.raw ?? raw, meta, text, flags: r.flags, receivedAt });
         out.push({ accountId: r.account.id, email: r.account.email, folder: r.folder, itemId: item.id });
       }
       return out;

@@ -1,6 +1,7 @@
 // Mail a user sends from a phone (EAS SendMail; the same rules as SMTP submission): the From is the
 // sender's own address (MS-ASCMD R448: a phone cannot send as someone else), Bcc is taken out of the
-// copy that travels, Date and Message-ID are added when missing; recipients come from To, Cc and Bcc.
+// copy that travels (and kept in the sender's Sent copy only, which is theirs to read: MS-ASEMAIL
+// email2:Bcc), Date and Message-ID are added when missing; recipients come from To, Cc and Bcc.
 // Then, as for submission: the relay first (if it refuses, nothing is stored), then the local copies and
 // the sender's Sent copy in one transaction.
 import { randomUUID } from 'node:crypto';
@@ -19,7 +20,10 @@ export class OutgoingError extends Error {
 }
 
 export interface PreparedMessage {
+  /** What travels and what recipients store: no Bcc. */
   raw: Buffer;
+  /** The sender's Sent copy: `raw` with the Bcc header back (the same buffer when there was none). */
+  sentCopy: Buffer;
   recipients: string[];
 }
 
@@ -49,7 +53,9 @@ export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Da
     (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.flatMap((v) => (v.address ? [v.address.toLowerCase()] : [])));
   const recipients = [...new Set([...list(parsed.to), ...list(parsed.cc), ...list(parsed.bcc)])];
   const kept: string[] = [];
+  const bcc: string[] = [];
   let drop = false;
+  let inBcc = false;
   let hasDate = false;
   let hasId = false;
   let hasReplyTo = false;
@@ -57,10 +63,13 @@ export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Da
   for (const line of header.split(/\r?\n/)) {
     if (/^[ \t]/.test(line)) {
       if (!drop) kept.push(line);
+      else if (inBcc) bcc.push(line);
       continue;
     }
     const name = line.slice(0, line.indexOf(':')).trim().toLowerCase();
     drop = name === 'from' || name === 'bcc' || name === 'sender';
+    inBcc = name === 'bcc';
+    if (inBcc) bcc.push(line);
     if (name === 'date') hasDate = true;
     if (name === 'message-id') hasId = true;
     if (name === 'in-reply-to') hasReplyTo = true;
@@ -73,7 +82,10 @@ export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Da
   if (!hasId) added.push(`Message-ID: <${randomUUID()}@${sender.email.slice(sender.email.indexOf('@') + 1)}>`);
   if (threading && !hasReplyTo) added.push(`In-Reply-To: ${threading.inReplyTo}`);
   if (threading && !hasRefs) added.push(`References: ${threading.references}`);
-  return { raw: Buffer.concat([Buffer.from([...added, ...kept].join('\r\n'), 'latin1'), body]), recipients };
+  const travelling = Buffer.concat([Buffer.from([...added, ...kept].join('\r\n'), 'latin1'), body]);
+  // A second copy of the body only when there is a Bcc to keep.
+  const sentCopy = bcc.length === 0 ? travelling : Buffer.concat([Buffer.from([...added, ...kept, ...bcc].join('\r\n'), 'latin1'), body]);
+  return { raw: travelling, sentCopy, recipients };
 }
 
 export interface OutgoingDeps {
@@ -106,7 +118,10 @@ export async function sendOutgoing(deps: OutgoingDeps, sender: Account, msg: Pre
       throw new OutgoingError('relay-refused', `the relay refused the message: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  const targets = [...local.map((a) => ({ recipient: a, folder: 'inbox' as const })), ...(saveInSent ? [{ recipient: sender, folder: 'sent' as const }] : [])];
+  const targets = [
+    ...local.map((a) => ({ recipient: a, folder: 'inbox' as const })),
+    ...(saveInSent ? [{ recipient: sender, folder: 'sent' as const, raw: msg.sentCopy }] : []),
+  ];
   if (targets.length > 0) await deps.delivery.deliverTo(targets, msg.raw, { envelopeFrom: sender.email });
   return { local: local.length, relayed: external.length, savedInSent: saveInSent };
 }

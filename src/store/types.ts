@@ -115,6 +115,35 @@ export interface ItemFlags {
   draft: boolean;
 }
 
+/**
+ * A follow-up flag's details beyond "flagged or not" (what a phone or Outlook sets on a flagged message:
+ * MS-ASEMAIL 2.2.2.34 Flag). `ItemFlags.flagged` stays the truth for "is flagged"; these describe that
+ * flag, or a completed one (`complete`, while `flagged` is false). Dates are kept as the client wrote
+ * them (ISO 8601 UTC strings), not reinterpreted.
+ */
+export interface FlagDetails {
+  /** The flag was completed rather than cleared. */
+  complete?: boolean;
+  flagType?: string;
+  subject?: string;
+  startDate?: string;
+  utcStartDate?: string;
+  dueDate?: string;
+  utcDueDate?: string;
+  dateCompleted?: string;
+  completeTime?: string;
+  reminderSet?: boolean;
+  reminderTime?: string;
+  ordinalDate?: string;
+  subOrdinalDate?: string;
+}
+
+/** The last reply to or forward of a message, and when it was sent (epoch ms). */
+export interface LastVerb {
+  kind: 'reply' | 'forward';
+  at: number;
+}
+
 export interface Item {
   id: ItemId;
   accountId: AccountId;
@@ -127,6 +156,10 @@ export interface Item {
   blobId: BlobId | null;
   size: number;
   flags: ItemFlags;
+  /** Details of the follow-up flag (messages); null when none were given. */
+  flagDetails: FlagDetails | null;
+  /** The last reply or forward (messages), when it was recorded. */
+  lastVerb: LastVerb | null;
   categories: string[];
   /** Set for messages. */
   meta: MessageMeta | null;
@@ -258,6 +291,13 @@ export interface MessageSearchResult {
 export interface ItemPatch {
   flags?: Partial<ItemFlags>;
   categories?: string[];
+  /**
+   * Replaces the flag details (null drops them). Omitted: kept, unless the patch changes `flagged`,
+   * which drops them: details describe the flag they were set with (an IMAP \Flagged toggle brings none).
+   */
+  flagDetails?: FlagDetails | null;
+  /** Records a reply or forward (set with `answered` / `forwarded`). */
+  lastVerb?: LastVerb;
 }
 
 export interface ListItemsOptions {

@@ -7,14 +7,16 @@
 //   2.5   To, Cc, From, Subject, ReplyTo, DateReceived, DisplayTo, ThreadTopic, Importance, Read,
 //         MessageClass, MeetingRequest, InternetCPID, email:Attachments, email:Body or MIMEData
 //   12.x  + Flag, ContentClass, airsyncbase:Attachments, airsyncbase:Body, NativeBodyType
-//   14.x  + Categories, Body Preview, ConversationId, ConversationIndex, LastVerbExecuted
-//   16.x  + IsDraft; meeting requests use calendar:UID and airsyncbase:Location
-import type { Item } from '../../store/types.js';
+//   14.x  + Categories, Body Preview, ConversationId, ConversationIndex, LastVerbExecuted,
+//         LastVerbExecutionTime, ReceivedAsBcc (MS-ASEMAIL 2.2.2.58)
+//   16.x  + IsDraft, Bcc (2.2.2.9) of the user's own copies; meeting requests use calendar:UID and
+//         airsyncbase:Location
+import type { FolderRole, Item, MessageMeta } from '../../store/types.js';
 import { el, type WbxmlElement } from '../wbxml/index.js';
 import { airSyncBaseAttachments, legacyAttachments } from './attachments.js';
 import { Bodies, airSyncBaseBody, bodyCandidates, legacyBody, type BodyPreference } from './email-body.js';
 import { conversationId, conversationIndex, displayTo, easDate, formatAddressList, threadTopic } from './email-fields.js';
-import { categoriesElement, flagElement, lastVerb } from './email-flags.js';
+import { categoriesElement, flagElement, lastVerbElements } from './email-flags.js';
 import { meetingMessageClass, meetingRequest, parseInvitation } from './meeting.js';
 import { addresses, metaFromHeaders, readMessage, type MimeMessage } from './mime-message.js';
 
@@ -44,6 +46,12 @@ export interface EmailOptions {
    * UTF-8, which is exact for 7-bit and UTF-8 messages and lossy for 8-bit legacy charsets.
    */
   mimeAsText?: boolean | undefined;
+  /**
+   * Whose mailbox the message is in, and which folder: the user's own copies (Sent, drafts) show their
+   * Bcc (16.0+), and a message delivered to this address without naming it in To or Cc is ReceivedAsBcc
+   * (14.0+). Omitted: ReceivedAsBcc is never set and only drafts show Bcc.
+   */
+  mailbox?: { address: string; folderRole: FolderRole | null } | undefined;
 }
 
 const CONTENT_CLASS = 'urn:content-classes:message';
@@ -79,7 +87,6 @@ export function renderParsedEmail(item: Item, raw: Uint8Array, msg: MimeMessage,
   const replyTo = formatAddressList(meta.replyTo);
   const shownTo = displayTo(meta.to);
   const topic = threadTopic(meta.subject);
-  const verb = lastVerb(item.flags);
 
   return el('AirSync:ApplicationData',
     to ? el('Email:To', to) : null,
@@ -95,7 +102,7 @@ export function renderParsedEmail(item: Item, raw: Uint8Array, msg: MimeMessage,
     el('Email:MessageClass', messageClass),
     meeting,
     el('Email:InternetCPID', INTERNET_CPID),
-    v >= 120 && flagElement(item.flags.flagged),
+    v >= 120 && flagElement(item),
     v >= 120 && el('Email:ContentClass', meetingClass ? CONTENT_CLASS_MEETING : CONTENT_CLASS),
     v >= 140 && item.categories.length > 0 && categoriesElement(item.categories),
     v < 120
@@ -108,15 +115,28 @@ export function renderParsedEmail(item: Item, raw: Uint8Array, msg: MimeMessage,
     v >= 140 && [
       el('Email2:ConversationId', conversationId(meta, String(item.id))),
       el('Email2:ConversationIndex', conversationIndex(sentAt)),
-      // No LastVerbExecutionTime: no time is stored for the reply or forward.
-      verb !== 0 && el('Email2:LastVerbExecuted', verb),
+      lastVerbElements(item, false),
+      receivedAsBcc(item, meta, opts.mailbox) && el('Email2:ReceivedAsBcc', 1),
     ],
     v >= 160 && el('Email2:IsDraft', item.flags.draft ? 1 : 0),
-    // A draft's Bcc is the user's own data (MS-ASEMAIL 2.2.2.11): shown so an edit on the phone keeps it.
-    v >= 160 && item.flags.draft && draftBcc(msg));
+    // The Bcc of a draft or of a sent message is the user's own data (MS-ASEMAIL 2.2.2.9): shown so an
+    // edit on the phone keeps it and the Sent copy says who was blind-copied. Never on received mail.
+    v >= 160 && (item.flags.draft || opts.mailbox?.folderRole === 'sent') && ownBcc(msg));
 }
 
-function draftBcc(msg: MimeMessage): WbxmlElement | null {
+function ownBcc(msg: MimeMessage): WbxmlElement | null {
   const bcc = msg.headers ? formatAddressList(addresses(msg.headers.get('bcc'))) : '';
   return bcc ? el('Email2:Bcc', bcc) : null;
+}
+
+/**
+ * Delivered to the user without naming them in To or Cc. The headers are all there is to go by, so mail
+ * from a list the user is on counts too. Not for what the user wrote: a draft, anything in Sent or
+ * Drafts, or a message from the user's own address.
+ */
+function receivedAsBcc(item: Item, meta: MessageMeta, mailbox: EmailOptions['mailbox']): boolean {
+  if (!mailbox || item.flags.draft || mailbox.folderRole === 'sent' || mailbox.folderRole === 'drafts') return false;
+  const me = mailbox.address.toLowerCase();
+  const named = (list: MessageMeta['to']): boolean => list.some((a) => a.address.toLowerCase() === me);
+  return !named(meta.from) && !named(meta.to) && !named(meta.cc);
 }

@@ -2,11 +2,14 @@
 // EndTime, InstanceType, Location, Organizer, RecurrenceId, Reminder, ResponseRequested, Sensitivity,
 // BusyStatus, TimeZone, GlobalObjId, DisallowNewTimeProposal, email2:MeetingMessageType; calendar:UID
 // and airsyncbase:Location from 16.0) and the meeting message classes, read from the text/calendar part
-// of an iTIP invitation (RFC 5545/5546). Deliberately minimal: the first VEVENT only, no Recurrences
-// (a recurring invitation shows its first occurrence), times sent in UTC with a UTC TimeZone blob.
+// of an iTIP invitation (RFC 5545/5546). Deliberately minimal: the first VEVENT only, times sent in UTC
+// with a UTC TimeZone blob; a series' RRULE becomes Recurrences (2.2.2.62) when EAS can express it.
 import { Buffer } from 'node:buffer';
+import { fromRRule, type Recurrence } from '../../pim/recurrence.js';
+import { ianaZone, UTC_ZONE } from '../../pim/timezone.js';
 import { el, type WbxmlElement } from '../wbxml/index.js';
 import { easDate, formatMailbox } from './email-fields.js';
+import { meetingRecurrences } from './meeting-recurrence.js';
 
 export interface Invitation {
   method: string;
@@ -18,6 +21,8 @@ export interface Invitation {
   location: string;
   organizer: string;
   recurrenceId: number | null;
+  /** The series' pattern (from RRULE); null for a single meeting or a rule EAS has no pattern for. */
+  recurrence: Recurrence | null;
   reminder: number | null;
   busy: number;
   sensitivity: number;
@@ -143,6 +148,10 @@ export function parseInvitation(ics: string): Invitation | null {
   const end = parseTime(event.get('DTEND'), zones)?.t
     ?? start.t + (durationMs(event.get('DURATION')?.value) ?? (start.date ? 86400000 : 0));
   const organizer = event.get('ORGANIZER');
+  const rrule = event.get('RRULE')?.value;
+  const startZone = event.get('DTSTART')?.params.TZID?.replace(/^\//, '');
+  // The zone only fills a weekly rule's missing weekday and reads a floating UNTIL (src/pim/rrule.ts).
+  const zone = (startZone ? ianaZone(startZone) : null) ?? UTC_ZONE;
   const reminder = trigger && trigger.params.VALUE !== 'DATE-TIME' ? durationMs(trigger.value) : null;
   const cls = event.get('CLASS')?.value.trim().toUpperCase();
   const cdoBusy = event.get('X-MICROSOFT-CDO-BUSYSTATUS')?.value.trim().toUpperCase() ?? '';
@@ -158,6 +167,7 @@ export function parseInvitation(ics: string): Invitation | null {
       ? formatMailbox({ name: organizer.params.CN ?? '', address: organizer.value.replace(/^mailto:/i, '').trim() })
       : '',
     recurrenceId: parseTime(event.get('RECURRENCE-ID'), zones)?.t ?? null,
+    recurrence: rrule ? fromRRule(rrule, { allDay: start.date, zone, start: start.t }) : null,
     reminder: reminder !== null && reminder <= 0 ? Math.round(-reminder / 60000) : null,
     busy: busyStates[cdoBusy] ?? (event.get('TRANSP')?.value.trim().toUpperCase() === 'TRANSPARENT' ? 0 : 2),
     sensitivity: cls === 'PRIVATE' ? 2 : cls === 'CONFIDENTIAL' ? 3 : 0,
@@ -205,12 +215,14 @@ const UTC_TIMEZONE = Buffer.alloc(172).toString('base64');
 export function meetingRequest(inv: Invitation, version: number, fallbackStamp: number): WbxmlElement | null {
   if (inv.method !== 'REQUEST' && inv.method !== 'CANCEL') return null;
   const v16 = version >= 160;
+  const series = inv.recurrenceId === null ? inv.recurrence : null;
   return el('Email:MeetingRequest',
     el('Email:AllDayEvent', inv.allDay ? 1 : 0),
     el('Email:StartTime', easDate(inv.start)),
     el('Email:DtStamp', easDate(inv.dtstamp ?? fallbackStamp)),
     el('Email:EndTime', easDate(inv.end)),
-    el('Email:InstanceType', inv.recurrenceId !== null ? 3 : 0),
+    // 1 the series (recurring master), 3 one changed occurrence of it, 0 a single meeting.
+    el('Email:InstanceType', inv.recurrenceId !== null ? 3 : series ? 1 : 0),
     !inv.location ? null : v16
       ? el('AirSyncBase:Location', el('AirSyncBase:DisplayName', inv.location))
       : el('Email:Location', inv.location),
@@ -218,6 +230,7 @@ export function meetingRequest(inv: Invitation, version: number, fallbackStamp: 
     inv.recurrenceId !== null && el('Email:RecurrenceId', easDate(inv.recurrenceId)),
     inv.reminder !== null && el('Email:Reminder', inv.reminder),
     el('Email:ResponseRequested', inv.method === 'REQUEST' ? 1 : 0),
+    series && meetingRecurrences(series, version),
     el('Email:Sensitivity', inv.sensitivity),
     el('Email:BusyStatus', inv.method === 'CANCEL' ? 0 : inv.busy),
     el('Email:TimeZone', UTC_TIMEZONE),

@@ -101,6 +101,7 @@ function emailOptions(r: CollectionResult, ctx: EasContext, serverId: string): E
   const o = r.options;
   return {
     bodyPreferences: o.bodyPreferences, mimeSupport: o.mimeSupport, version: ctx.version, serverId,
+    mailbox: { address: ctx.account.email, folderRole: r.folder?.role ?? null },
     ...(o.mimeTruncation !== undefined ? { mimeTruncation: o.mimeTruncation } : {}),
     ...(o.truncation !== undefined ? { truncation: o.truncation } : {}),
   };

@@ -3,8 +3,9 @@
 // asked). A ClientId this device already sent answers 118 and sends nothing again (MS-ASCMD R953; the
 // peers do not check). A reply or forward names its original by Source (or the 12.1 query): looked up in
 // the authenticated account only, 150 when it is not there; after sending, the original is marked
-// answered or forwarded, which the next Sync shows as LastVerbExecuted. Failures: 107 bad MIME, 119 no
-// recipient, 116 a local recipient that does not exist, 120 no relay or the relay refused, 113 quota.
+// answered or forwarded, with the time, which the next Sync shows as LastVerbExecuted and
+// LastVerbExecutionTime. Failures: 107 bad MIME, 119 no recipient, 116 a local recipient that does not
+// exist, 120 no relay or the relay refused, 113 quota.
 import { isStoreError } from '../../core/errors.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { composeSmart, threadingOf, type SmartKind } from '../../mail/compose.js';
@@ -68,7 +69,9 @@ async function send(ctx: EasContext, input: ComposeInput, kind: SmartKind | null
   if (orig) {
     // The message is sent: a failure to flag the original must not make the phone send it again.
     try {
-      await ctx.deps.store.mailbox.updateItem(ctx.account.id, orig.id, { flags: kind === 'reply' ? { answered: true } : { forwarded: true } });
+      // The time goes with the flag: it is the original's LastVerbExecutionTime (MS-ASEMAIL 2.2.2.45).
+      const verb: SmartKind = kind === 'reply' ? 'reply' : 'forward';
+      await ctx.deps.store.mailbox.updateItem(ctx.account.id, orig.id, { flags: verb === 'reply' ? { answered: true } : { forwarded: true }, lastVerb: { kind: verb, at: now } });
     } catch (err) {
       ctx.log.warn({ event: 'eas-smart-flag-failed', err: err instanceof Error ? err.message : String(err) }, 'could not mark the original');
     }

@@ -63,7 +63,10 @@ export async function searchMailbox(ctx: EasContext, req: SearchRequest): Promis
   for (const item of found.items) {
     const longId = itemServerId(item.folderId, item.id);
     const raw = item.blobId ? await blobs.get(item.blobId) : null;
-    const data = await renderEmail(item, raw ?? new Uint8Array(), { bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId: longId });
+    const data = await renderEmail(item, raw ?? new Uint8Array(), {
+      bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId: longId,
+      mailbox: { address: ctx.account.email, folderRole: folders.find((f) => f.id === item.folderId)?.role ?? null },
+    });
     hits.push({ longId, collectionId: String(item.folderId), properties: elements(data) });
   }
   return { status: SearchStatus.ok, hits, total: found.total };

@@ -151,7 +151,14 @@ export async function importCommands(input: ImportInput): Promise<ImportResponse
           }
           updated = next ? await tx.mailbox.updateItemData(accountId, id, next.data, next.categories, next.windowDate) : item;
         } else {
-          updated = await tx.mailbox.updateItem(accountId, id, c.data ? parseEmailChange(c.data) : {});
+          const data = c.data;
+          // A Flag Status other than 0, 1 or 2 is a conversion error (MS-ASEMAIL 2.2.2.74); nothing is changed.
+          const patch = data ? parseOrNull(() => parseEmailChange(data)) : {};
+          if (!patch) {
+            out.push({ kind: 'change', serverId: c.serverId, status: SyncStatus.conversionError });
+            break;
+          }
+          updated = await tx.mailbox.updateItem(accountId, id, patch);
         }
         // The device has this version now: it is not sent back to it.
         changes.hold(id, updated.modseq);

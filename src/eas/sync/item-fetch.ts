@@ -168,7 +168,10 @@ export async function fetchItem(ctx: EasContext, req: FetchRequest): Promise<Fet
   const cls = classForItem(item.kind);
   const data = cls
     ? cls.render(item, { version: ctx.version, bodyPreferences: req.bodyPreferences, now: Date.now() })
-    : await renderEmail(item, (await rawOf(ctx, item)) ?? new Uint8Array(), { bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId });
+    : await renderEmail(item, (await rawOf(ctx, item)) ?? new Uint8Array(), {
+      bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId,
+      mailbox: { address: ctx.account.email, folderRole: (await ctx.deps.store.mailbox.getFolder(ctx.account.id, item.folderId))?.role ?? null },
+    });
   const echo: FetchTarget = target.by === 'serverId' ? { ...target, collectionId: String(item.folderId) } : target;
   return { status: ItemOpsStatus.ok, target: echo, email: applySchema(elements(data), req.schema), className: cls?.className ?? 'Email' };
 }

@@ -201,8 +201,16 @@ const m005: Migration = {
   },
 };
 
+// A message's follow-up flag details and the time of its last reply or forward (MS-ASEMAIL Flag,
+// email2:LastVerbExecutionTime), as JSON beside the boolean flags, which stay the truth for IMAP.
+const m006: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('items').addColumn('mail_state', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005 }),
+    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005, '006_item_mail_state': m006 }),
   };
 }

@@ -5,8 +5,8 @@ import type { Kysely, Selectable } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asAccountId, asBlobId, asFolderId, asItemId, type AccountId, type BlobId, type FolderId, type ItemId } from '../../core/ids.js';
 import type {
-  BlobRepo, Change, ChangeKind, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, ListItemsOptions,
-  MailboxRepo, MessageMeta, MessageSearch, MessageSearchResult, NewMessage,
+  BlobRepo, Change, ChangeKind, FlagDetails, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, LastVerb,
+  ListItemsOptions, MailboxRepo, MessageMeta, MessageSearch, MessageSearchResult, NewMessage,
 } from '../types.js';
 import { indexMessage, searchMessages, unindexMessage } from './search.js';
 import { bit, bool, nextModseq, write, type ChangeCollector, type SqlContext } from './context.js';
@@ -23,20 +23,35 @@ const toFolder = (r: Selectable<FoldersTable>): Folder => ({
   createdAt: Number(r.created_at),
 });
 
-export const toItem = (r: Selectable<ItemsTable>): Item => ({
-  id: asItemId(Number(r.id)),
-  accountId: asAccountId(r.account_id),
-  folderId: asFolderId(Number(r.folder_id)),
-  kind: r.kind as ItemKind,
-  modseq: Number(r.modseq),
-  receivedAt: Number(r.received_at),
-  blobId: r.blob_id === null ? null : asBlobId(r.blob_id),
-  size: Number(r.size),
-  flags: { seen: bool(r.seen), flagged: bool(r.flagged), answered: bool(r.answered), forwarded: bool(r.forwarded), draft: bool(r.draft) },
-  categories: JSON.parse(r.categories) as string[],
-  meta: r.meta === null ? null : (JSON.parse(r.meta) as MessageMeta),
-  data: r.data === null ? null : (JSON.parse(r.data) as unknown),
-});
+/** The `mail_state` column: a message's flag details and last reply/forward, null when it has neither. */
+interface MailState { flag?: FlagDetails; lastVerb?: LastVerb }
+
+const readMailState = (json: string | null): MailState => (json === null ? {} : (JSON.parse(json) as MailState));
+
+function writeMailState(flag: FlagDetails | null, lastVerb: LastVerb | null): string | null {
+  if (!flag && !lastVerb) return null;
+  return JSON.stringify({ ...(flag ? { flag } : {}), ...(lastVerb ? { lastVerb } : {}) });
+}
+
+export function toItem(r: Selectable<ItemsTable>): Item {
+  const state = readMailState(r.mail_state);
+  return {
+    id: asItemId(Number(r.id)),
+    accountId: asAccountId(r.account_id),
+    folderId: asFolderId(Number(r.folder_id)),
+    kind: r.kind as ItemKind,
+    modseq: Number(r.modseq),
+    receivedAt: Number(r.received_at),
+    blobId: r.blob_id === null ? null : asBlobId(r.blob_id),
+    size: Number(r.size),
+    flags: { seen: bool(r.seen), flagged: bool(r.flagged), answered: bool(r.answered), forwarded: bool(r.forwarded), draft: bool(r.draft) },
+    flagDetails: state.flag ?? null,
+    lastVerb: state.lastVerb ?? null,
+    categories: JSON.parse(r.categories) as string[],
+    meta: r.meta === null ? null : (JSON.parse(r.meta) as MessageMeta),
+    data: r.data === null ? null : (JSON.parse(r.data) as unknown),
+  };
+}
 
 async function logChange(
   db: Kysely<DB>, changes: ChangeCollector, accountId: AccountId, kind: ChangeKind, folderId: FolderId,
@@ -158,7 +173,7 @@ export class SqlMailboxRepo implements MailboxRepo {
         account_id: accountId, folder_id: folderId, kind: 'message', modseq: seq, received_at: message.receivedAt ?? Date.now(),
         blob_id: blobId, size: message.raw.byteLength,
         seen: bit(flags.seen), flagged: bit(flags.flagged), answered: bit(flags.answered), forwarded: bit(flags.forwarded), draft: bit(flags.draft),
-        categories: '[]', meta: JSON.stringify(message.meta), data: null,
+        categories: '[]', meta: JSON.stringify(message.meta), data: null, mail_state: null,
       };
       const { id } = await db.insertInto('items').values(row).returning('id').executeTakeFirstOrThrow();
       await indexMessage(db, this.ctx.dialect, accountId, asItemId(Number(id)), message.meta, message.text);
@@ -180,7 +195,7 @@ export class SqlMailboxRepo implements MailboxRepo {
       const row = {
         account_id: accountId, folder_id: folderId, kind: input.kind, modseq: seq, received_at: input.receivedAt ?? Date.now(),
         blob_id: null, size: Buffer.byteLength(data), seen: 1, flagged: 0, answered: 0, forwarded: 0, draft: 0,
-        categories: JSON.stringify(input.categories ?? []), meta: null, data,
+        categories: JSON.stringify(input.categories ?? []), meta: null, data, mail_state: null,
       };
       const { id } = await db.insertInto('items').values(row).returning('id').executeTakeFirstOrThrow();
       await logChange(db, changes, accountId, 'item-added', folderId, asItemId(Number(id)), null, seq);
@@ -232,12 +247,16 @@ export class SqlMailboxRepo implements MailboxRepo {
       const cur = toItem(r);
       const flags = { ...cur.flags, ...patch.flags };
       const categories = patch.categories ?? cur.categories;
-      const same = JSON.stringify(flags) === JSON.stringify(cur.flags) && JSON.stringify(categories) === JSON.stringify(cur.categories);
+      // Details belong to the flag they came with: a change of `flagged` that brings none drops them.
+      const flagDetails = patch.flagDetails !== undefined ? patch.flagDetails : flags.flagged === cur.flags.flagged ? cur.flagDetails : null;
+      const mailState = writeMailState(flagDetails, patch.lastVerb ?? cur.lastVerb);
+      const same = JSON.stringify(flags) === JSON.stringify(cur.flags) && JSON.stringify(categories) === JSON.stringify(cur.categories)
+        && mailState === r.mail_state;
       if (same) return cur; // nothing changed: no modseq, no notification
       const seq = await nextModseq(db, accountId);
       const set = {
         seen: bit(flags.seen), flagged: bit(flags.flagged), answered: bit(flags.answered), forwarded: bit(flags.forwarded), draft: bit(flags.draft),
-        categories: JSON.stringify(categories), modseq: seq,
+        categories: JSON.stringify(categories), mail_state: mailState, modseq: seq,
       };
       await db.updateTable('items').set(set).where('id', '=', id).execute();
       await logChange(db, changes, accountId, 'item-changed', cur.folderId, id, null, seq);

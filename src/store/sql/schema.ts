@@ -69,6 +69,8 @@ export interface ItemsTable {
   categories: string;
   meta: string | null;
   data: string | null;
+  /** JSON {flag?: FlagDetails, lastVerb?: LastVerb} of a message; null when it has neither. */
+  mail_state: string | null;
 }
 
 export interface BlobsTable {
