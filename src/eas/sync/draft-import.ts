@@ -8,6 +8,7 @@ import { draftFromMime, NotAMessageError } from '../../mail/draft-mime.js';
 import { parseMessage } from '../../mail/parse.js';
 import type { Account, Folder, Item, ItemPatch } from '../../store/types.js';
 import { parseEmailChange } from '../classes/email.js';
+import { ClassError } from '../classes/registry.js';
 import { child, type WbxmlElement } from '../wbxml/index.js';
 import { itemServerId } from './collection-state.js';
 import { addedAttachmentsData, parseDraft, type DraftRequest } from './drafts.js';
@@ -33,15 +34,26 @@ async function draftBytes(account: Account, req: DraftRequest, current: { raw: U
   return buildDraft(account, req.edit, current ? Buffer.from(current.raw.buffer, current.raw.byteOffset, current.raw.byteLength) : null);
 }
 
-/** Read, Flag and Categories of the same ApplicationData, applied after the MIME (nothing when none was sent). */
-async function applyState(input: ImportInput, item: Item, data: WbxmlElement): Promise<Item> {
-  const patch: ItemPatch = parseEmailChange(data);
+/** Read, Flag and Categories of the same ApplicationData; null when they cannot be stored (a bad Flag Status). */
+function statePatch(data: WbxmlElement): ItemPatch | null {
+  try {
+    return parseEmailChange(data);
+  } catch (err) {
+    if (err instanceof ClassError) return null;
+    throw err;
+  }
+}
+
+/** The state patch applied after the MIME (nothing when none was sent). */
+async function applyState(input: ImportInput, item: Item, patch: ItemPatch): Promise<Item> {
   if (Object.keys(patch).length === 0) return item;
   return input.tx.mailbox.updateItem(input.ctx.account.id, item.id, patch);
 }
 
 export async function addDraft(input: ImportInput, clientId: string, data: WbxmlElement, send: boolean): Promise<ImportResponse> {
   const { ctx, tx, folder } = input;
+  const state = statePatch(data);
+  if (!state) return { kind: 'add', clientId, status: SyncStatus.conversionError };
   const req = await parseDraft(data, null);
   let raw: Buffer;
   try {
@@ -53,7 +65,7 @@ export async function addDraft(input: ImportInput, clientId: string, data: Wbxml
   }
   const parsed = await parseMessage(raw);
   const added = await tx.mailbox.addMessage(ctx.account.id, folder.id, { raw, meta: parsed.meta, text: parsed.text, flags: { draft: true, seen: true }, receivedAt: input.now });
-  const item = await applyState(input, added, data);
+  const item = await applyState(input, added, state);
   input.changes.hold(item.id, item.modseq);
   const serverId = itemServerId(folder.id, item.id);
   const answer = await addedAttachmentsData(req, serverId, raw);
@@ -62,10 +74,12 @@ export async function addDraft(input: ImportInput, clientId: string, data: Wbxml
   return resp;
 }
 
-/** The edited draft, or null when the phone's MIME is not a message (the Change gets Status 6, nothing changes). */
+/** The edited draft, or null when the phone's MIME is not a message or its Flag cannot be stored (the Change gets Status 6, nothing changes). */
 export async function changeDraft(input: ImportInput, item: Item, serverId: string, data: WbxmlElement): Promise<Item | null> {
   const { ctx, tx } = input;
-  if (!hasDraftFields(data)) return applyState(input, item, data);
+  const state = statePatch(data);
+  if (!state) return null;
+  if (!hasDraftFields(data)) return applyState(input, item, state);
   const current = item.blobId ? await tx.blobs.get(item.blobId) : null;
   const req = await parseDraft(data, current ? { serverId, raw: current } : null);
   let raw: Buffer;
@@ -78,5 +92,5 @@ export async function changeDraft(input: ImportInput, item: Item, serverId: stri
   }
   const parsed = await parseMessage(raw);
   const replaced = await tx.mailbox.replaceMessage(ctx.account.id, item.id, { raw, meta: parsed.meta, text: parsed.text });
-  return applyState(input, replaced, data);
+  return applyState(input, replaced, state);
 }
