@@ -1,6 +1,7 @@
 // Environment -> typed, validated configuration. A bad value stops the start with one clear line
 // naming the variable; every variable here is listed in README.md with its default.
 import path from 'node:path';
+import { parseTrustEntry } from './core/addresses.js';
 import { ConfigError } from './core/errors.js';
 
 export interface KdfParams {
@@ -47,6 +48,10 @@ export interface Config {
   smtpsPort: number;
   /** AUTH over an unencrypted connection from a non-loopback client (default: refused, 538 5.7.11). */
   allowPlaintextAuth: boolean;
+  /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For / -Proto and PROXY headers are believed. */
+  trustedProxies: string[];
+  /** Accept the PROXY protocol (v1) header on the SMTP listeners, from the trusted proxies only. */
+  smtpProxyProtocol: boolean;
   defaultDomain: string;
   adminPassword: string | undefined;
   publicUrl: string;
@@ -126,6 +131,14 @@ export function loadConfig(env: Env = process.env): Config {
   const tls = certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : null;
   if (httpPort === null && !tls) throw new ConfigError('CARBONIO_HTTP_PORT=off needs TLS (CARBONIO_TLS_CERT_FILE and CARBONIO_TLS_KEY_FILE): nothing would serve HTTP');
   const httpsPort = int(env, 'CARBONIO_HTTPS_PORT', 8443, 0, 65535);
+  const trustedProxies = (env.CARBONIO_TRUSTED_PROXIES ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  for (const e of trustedProxies) {
+    if (!parseTrustEntry(e)) throw new ConfigError(`CARBONIO_TRUSTED_PROXIES: "${e}" is not an IP address or CIDR range`);
+  }
+  const smtpProxyProtocol = bool(env, 'CARBONIO_SMTP_PROXY_PROTOCOL', false);
+  if (smtpProxyProtocol && trustedProxies.length === 0) {
+    throw new ConfigError('CARBONIO_SMTP_PROXY_PROTOCOL=true needs CARBONIO_TRUSTED_PROXIES: anyone could otherwise claim any client address');
+  }
   const defaultDomain = (env.CARBONIO_DEFAULT_DOMAIN || 'example.com').toLowerCase();
   if (!isValidDomain(defaultDomain)) throw new ConfigError(`CARBONIO_DEFAULT_DOMAIN is not a domain name: "${defaultDomain}"`);
   const adminPassword = env.CARBONIO_ADMIN_PASSWORD || undefined;
@@ -156,6 +169,8 @@ export function loadConfig(env: Env = process.env): Config {
     httpsPort,
     smtpsPort: int(env, 'CARBONIO_SMTPS_PORT', 2465, 0, 65535),
     allowPlaintextAuth: bool(env, 'CARBONIO_ALLOW_PLAINTEXT_AUTH', false),
+    trustedProxies,
+    smtpProxyProtocol,
     defaultDomain,
     adminPassword,
     publicUrl: publicUrl.replace(/\/+$/, ''),

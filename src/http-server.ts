@@ -56,7 +56,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServers> {
   const app = fastify({
     loggerInstance,
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // X-Forwarded-For (right-most untrusted hop) and X-Forwarded-Proto count only from the trusted
+    // proxies; req.ip is then the real client for lockouts, logs, device records and /metrics.
+    trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
     // Phones and proxies spell /Microsoft-Server-ActiveSync in any case.
     routerOptions: { caseSensitive: false },
     forceCloseConnections: 'idle',

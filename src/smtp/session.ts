@@ -4,6 +4,7 @@
 // our async handlers into smtp-server callbacks without floating promises.
 import type { SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import type { Config } from '../config.js';
+import { parseTrustEntry } from '../core/addresses.js';
 import type { Logger } from '../core/logger.js';
 import type { Account, Store } from '../store/types.js';
 import type { Authenticator } from '../auth/types.js';
@@ -88,7 +89,16 @@ export function baseOptions(config: Config): SMTPServerOptions {
     maxRecipients: 1000,
     // The library's own bound on close(), a backstop behind ours (see index.ts).
     closeTimeout: CLOSE_GRACE_MS + CLOSE_DRAIN_MS,
+    // HAProxy's PROXY protocol (v1, the text line; smtp-server reads no v2) from the trusted proxies
+    // only: the session's remoteAddress is then the client the proxy names. smtp-server matches exact
+    // addresses, so CIDR ranges of CARBONIO_TRUSTED_PROXIES do not apply here (README).
+    ...(config.smtpProxyProtocol ? { useProxy: proxyAddresses(config.trustedProxies) } : {}),
   };
+}
+
+/** The single addresses of the trusted proxies (a /32 or /128 range is one address). */
+export function proxyAddresses(entries: readonly string[]): string[] {
+  return entries.map(parseTrustEntry).filter((e) => e !== null && (e.prefix === null || e.prefix === (e.family === 'ipv4' ? 32 : 128))).map((e) => e!.address);
 }
 
 /** Counts handlers still running, so close() can let a message being received finish. */
