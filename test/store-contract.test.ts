@@ -369,7 +369,8 @@ for (const backend of backends) {
       const d10 = await add(inbox, 'd10', 10_000);
       const d20 = await add(side, 'd20', 20_000);
       const d40 = await add(inbox, 'd40', 40_000);
-      await store.mailbox.addMessage(other, (await store.mailbox.getFolderByRole(other, 'inbox'))!.id, { raw: raw('o'), meta: meta('o'), receivedAt: 25_000 });
+      const otherInbox = (await store.mailbox.getFolderByRole(other, 'inbox'))!;
+      await store.mailbox.addMessage(other, otherInbox.id, { raw: raw('o'), meta: meta('o'), receivedAt: 25_000 });
       const dated = async (extra: Partial<Parameters<typeof store.mailbox.searchMessages>[1]>) => {
         const r = await store.mailbox.searchMessages(acct, { offset: 0, limit: 10, folderIds: [inbox.id, side.id], ...extra });
         return { total: r.total, ids: r.items.map((i) => i.id) };
@@ -382,6 +383,7 @@ for (const backend of backends) {
       // Without folders: every mail folder of the account, never another account's mail.
       const everywhere = await store.mailbox.searchMessages(acct, { offset: 0, limit: 10, receivedAfter: 15_000, receivedBefore: 35_000 });
       assert.deepEqual(everywhere.items.map((i) => i.id), [d30.id, d20.id]);
+      assert.deepEqual(await dated({ folderIds: [otherInbox.id], receivedAfter: 0 }), { total: 0, ids: [] }, 'another account\'s folder is not searched');
       // A text that has no word still matches nothing (it is not "no text").
       assert.equal((await dated({ text: '!!!', receivedAfter: 0 })).total, 0);
       await store.mailbox.deleteFolder(acct, inbox.id);

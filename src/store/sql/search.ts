@@ -6,7 +6,7 @@
 // Results come most recently arrived first. A search without text (EAS Search by DateReceived alone) is a
 // plain query over items by account, folders and received_at, served by the items_folder_received index
 // (folder_id, received_at) on both engines; it comes latest received first.
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { AccountId, ItemId } from '../../core/ids.js';
 import type { Address, MessageMeta, MessageSearch, MessageSearchResult } from '../types.js';
 import type { Dialect } from '../migrations/index.js';
@@ -44,10 +44,16 @@ export async function unindexMessage(db: Kysely<DB>, dialect: Dialect, itemId: I
 
 export async function searchMessages(db: Kysely<DB>, dialect: Dialect, accountId: AccountId, q: MessageSearch): Promise<MessageSearchResult> {
   if (q.folderIds && q.folderIds.length === 0) return { total: 0, items: [] };
-  let from;
-  let order;
+  let from: RawBuilder<unknown>;
+  let folders: RawBuilder<unknown>;
+  let order: RawBuilder<unknown>;
   if (q.text === undefined) {
-    from = sql`items i WHERE i.account_id = ${accountId}`;
+    // The account is checked on the folders, not on the items: with `i.account_id = ?` SQLite (without
+    // ANALYZE statistics) walks every item of the account by items_account instead of the
+    // items_folder_received range.
+    const only = q.folderIds ? sql` AND id IN (${sql.join(q.folderIds.map((id) => sql`${id}`))})` : sql``;
+    from = sql`items i WHERE i.folder_id IN (SELECT id FROM folders WHERE account_id = ${accountId} AND kind = 'mail'${only})`;
+    folders = sql``;
     // received_at is when the server stored the message, so this is arrival order too; it is what the
     // index sorts by within a folder.
     order = sql`i.received_at DESC, i.id DESC`;
@@ -62,10 +68,10 @@ export async function searchMessages(db: Kysely<DB>, dialect: Dialect, accountId
     // Most recently arrived first: item ids grow with arrival, and FTS5 walks its index in rowid order, so
     // SQLite stops after the page instead of sorting every hit.
     order = dialect === 'sqlite' ? sql`f.rowid DESC` : sql`i.id DESC`;
+    folders = q.folderIds
+      ? sql` AND i.folder_id IN (${sql.join(q.folderIds.map((id) => sql`${id}`))})`
+      : sql` AND i.folder_id IN (SELECT id FROM folders WHERE account_id = ${accountId} AND kind = 'mail')`;
   }
-  const folders = q.folderIds
-    ? sql` AND i.folder_id IN (${sql.join(q.folderIds.map((id) => sql`${id}`))})`
-    : sql` AND i.folder_id IN (SELECT id FROM folders WHERE account_id = ${accountId} AND kind = 'mail')`;
   const after = q.receivedAfter !== undefined ? sql` AND i.received_at > ${q.receivedAfter}` : sql``;
   const before = q.receivedBefore !== undefined ? sql` AND i.received_at < ${q.receivedBefore}` : sql``;
   const where = sql`${from}${folders}${after}${before}`;
