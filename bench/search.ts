@@ -1,5 +1,6 @@
-// EAS Search (Store Mailbox) over 100,000 messages of one account: median and p99 ms per query, over
-// HTTP with real WBXML (the whole path: parse, full-text index, count, render 10 results with bodies).
+// EAS Search (Store Mailbox) and Find (16.1, MailBoxSearchCriterion) over 100,000 messages of one account:
+// median and p99 ms per query, over HTTP with real WBXML (the whole path: parse, full-text index, count,
+// render 10 results: Search with bodies, Find with its summary properties), and Find's ratio to Search.
 // Queries mix a rare word (a handful of hits), a common word (a third of the mailbox), two words, and
 // a prefix. SQLite always; PostgreSQL too when CARBONIO_TEST_PG_URL is set. BENCH_SEARCH_COUNT overrides
 // the mailbox size; BENCH_SEARCH_ONLY one backend.
@@ -11,6 +12,7 @@ import { parseMessage } from '../src/mail/parse.js';
 import { percentile, printMeasured, report } from './lib.js';
 
 const s = ns('Search');
+const f = ns('Find');
 const COUNT = Number(process.env.BENCH_SEARCH_COUNT ?? 100_000);
 const QUERIES = 200;
 const BATCH = 2_000;
@@ -67,17 +69,33 @@ async function run(backend: 'sqlite' | 'postgres'): Promise<void> {
     const totals: Record<string, number> = {};
     for (const q of queries) totals[q] = intOf(child(child((await search(q)).root!, 'Search:Response'), 'Search:Store'), 'Search:Total') ?? -1;
     console.log(`${backend}: hits per query ${JSON.stringify(totals)}`);
-    const times: number[] = [];
-    for (let i = 0; i < QUERIES; i++) {
-      const q = queries[i % queries.length]!;
-      const t = performance.now();
-      const r = await search(q);
-      times.push(performance.now() - t);
-      if (r.status !== 200) throw new Error(`search failed: ${r.status}`);
+    const find = (q: string) => easRequest(app, {
+      cmd: 'Find', user: account.email, password: 'bench-password-1', deviceId: 'bench', version: '16.1',
+      body: f('Find', f('SearchId', '0b0e1d2c-3f4a-4b5c-8d6e-7f8091a2b3c4'), f('ExecuteSearch', f('MailBoxSearchCriterion',
+        f('Query', el('AirSync:Class', 'Email'), f('FreeText', q)), f('Options', f('Range', '0-9'))))),
+    });
+    for (const q of queries) {
+      const total = intOf(child((await find(q)).root!, 'Find:Response'), 'Find:Total') ?? -1;
+      if (total !== totals[q]) throw new Error(`Find and Search disagree on "${q}": ${total} vs ${totals[q]}`);
     }
-    times.sort((a, b) => a - b);
-    report(`search ${COUNT / 1000}k ${backend} median`, percentile(times, 50), 'ms');
-    report(`search ${COUNT / 1000}k ${backend} p99`, percentile(times, 99), 'ms');
+    const measure = async (run: (q: string) => Promise<{ status: number }>): Promise<number[]> => {
+      const times: number[] = [];
+      for (let i = 0; i < QUERIES; i++) {
+        const q = queries[i % queries.length]!;
+        const t = performance.now();
+        const r = await run(q);
+        times.push(performance.now() - t);
+        if (r.status !== 200) throw new Error(`query failed: ${r.status}`);
+      }
+      return times.sort((a, b) => a - b);
+    };
+    const searchTimes = await measure(search);
+    const findTimes = await measure(find);
+    report(`search ${COUNT / 1000}k ${backend} median`, percentile(searchTimes, 50), 'ms');
+    report(`search ${COUNT / 1000}k ${backend} p99`, percentile(searchTimes, 99), 'ms');
+    report(`find ${COUNT / 1000}k ${backend} median`, percentile(findTimes, 50), 'ms');
+    report(`find ${COUNT / 1000}k ${backend} p99`, percentile(findTimes, 99), 'ms');
+    console.log(`find/search ${backend}: median ${(percentile(findTimes, 50) / percentile(searchTimes, 50)).toFixed(2)}x, p99 ${(percentile(findTimes, 99) / percentile(searchTimes, 99)).toFixed(2)}x`);
   } finally {
     await app.stop();
   }

@@ -88,6 +88,25 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) {
       assert.equal(intOf(storeOf(unknown), 'Search:Status'), 11);
     });
 
+    test('a DateReceived range without FreeText: exactly the messages strictly inside it, newest first; no criterion at all is Status 2', async () => {
+      const range = (after: string, before: string) => [s('GreaterThan', el('Email:DateReceived'), s('Value', after)), s('LessThan', el('Email:DateReceived'), s('Value', before))];
+      // The bounds are the exact arrival instants of "Quarterly numbers" (Nov 2) and "Lunch" (Nov 21): both left out.
+      const strict = await search([as('Class', 'Email'), ...range('2026-11-02T00:00:00.000Z', '2026-11-21T00:00:00.000Z')], [s('Range', '0-9')]);
+      assert.equal(intOf(storeOf(strict), 'Search:Status'), 1);
+      assert.deepEqual(subjects(strict), ['Re: budget', 'Kickoff']);
+      assert.equal(intOf(storeOf(strict), 'Search:Total'), 2);
+      assert.equal(textOf(storeOf(strict), 'Search:Range'), '0-1');
+      const wider = await search([as('Class', 'Email'), ...range('2026-11-01T23:59:59.999Z', '2026-11-21T00:00:00.001Z')]);
+      assert.deepEqual(subjects(wider), ['Lunch', 'Re: budget', 'Kickoff', 'Quarterly numbers']);
+      const inInbox = await search([as('Class', 'Email'), as('CollectionId', String(inbox.id)), ...range('2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z')], [s('Range', '1-5')]);
+      assert.deepEqual(subjects(inInbox), ['Quarterly numbers'], 'the second page of the inbox');
+      assert.equal(intOf(storeOf(inInbox), 'Search:Total'), 2);
+      const onlyAfter = await search([as('Class', 'Email'), s('GreaterThan', el('Email:DateReceived'), s('Value', '2026-11-20T12:00:00.000Z'))]);
+      assert.deepEqual(subjects(onlyAfter), ['Lunch']);
+      const nothing = await search([as('Class', 'Email'), as('CollectionId', String(inbox.id))]);
+      assert.equal(intOf(storeOf(nothing), 'Search:Status'), 2, 'neither FreeText nor a date: refused');
+    });
+
     test('Range pages the results and Total counts them all; no match is one empty Result', async () => {
       const first = await search([s('FreeText', 'quarterly')], [s('Range', '0-1')]);
       assert.deepEqual(subjects(first), ['Re: budget', 'Kickoff']);

@@ -389,6 +389,37 @@ for (const backend of backends) {
       await store.mailbox.deleteFolder(acct, sub.id);
     });
 
+    test('search without text: by folder and strict received_at bounds, latest received first, per account, paged', async () => {
+      const inbox = await store.mailbox.createFolder(acct, { parentId: null, name: 'Dated', kind: 'mail' });
+      const side = await store.mailbox.createFolder(acct, { parentId: null, name: 'Dated side', kind: 'mail' });
+      const add = (folder: typeof inbox, subject: string, at: number) =>
+        store.mailbox.addMessage(acct, folder.id, { raw: raw(subject), meta: meta(subject), text: subject, receivedAt: at });
+      // Added out of date order: the order must come from received_at, not from the ids.
+      const d30 = await add(inbox, 'd30', 30_000);
+      const d10 = await add(inbox, 'd10', 10_000);
+      const d20 = await add(side, 'd20', 20_000);
+      const d40 = await add(inbox, 'd40', 40_000);
+      const otherInbox = (await store.mailbox.getFolderByRole(other, 'inbox'))!;
+      await store.mailbox.addMessage(other, otherInbox.id, { raw: raw('o'), meta: meta('o'), receivedAt: 25_000 });
+      const dated = async (extra: Partial<Parameters<typeof store.mailbox.searchMessages>[1]>) => {
+        const r = await store.mailbox.searchMessages(acct, { offset: 0, limit: 10, folderIds: [inbox.id, side.id], ...extra });
+        return { total: r.total, ids: r.items.map((i) => i.id) };
+      };
+      assert.deepEqual(await dated({ receivedAfter: 10_000, receivedBefore: 40_000 }), { total: 2, ids: [d30.id, d20.id] }, 'both bounds are strict');
+      assert.deepEqual(await dated({ receivedAfter: 9_999, receivedBefore: 40_001 }), { total: 4, ids: [d40.id, d30.id, d20.id, d10.id] });
+      assert.deepEqual(await dated({ receivedAfter: 9_999, folderIds: [inbox.id] }), { total: 3, ids: [d40.id, d30.id, d10.id] });
+      assert.deepEqual(await dated({ receivedBefore: 35_000, offset: 1, limit: 1 }), { total: 3, ids: [d20.id] });
+      assert.deepEqual(await dated({ receivedAfter: 50_000 }), { total: 0, ids: [] });
+      // Without folders: every mail folder of the account, never another account's mail.
+      const everywhere = await store.mailbox.searchMessages(acct, { offset: 0, limit: 10, receivedAfter: 15_000, receivedBefore: 35_000 });
+      assert.deepEqual(everywhere.items.map((i) => i.id), [d30.id, d20.id]);
+      assert.deepEqual(await dated({ folderIds: [otherInbox.id], receivedAfter: 0 }), { total: 0, ids: [] }, 'another account\'s folder is not searched');
+      // A text that has no word still matches nothing (it is not "no text").
+      assert.equal((await dated({ text: '!!!', receivedAfter: 0 })).total, 0);
+      await store.mailbox.deleteFolder(acct, inbox.id);
+      await store.mailbox.deleteFolder(acct, side.id);
+    });
+
     test('ping answers', async () => {
       await store.ping();
     });

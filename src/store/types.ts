@@ -268,10 +268,13 @@ export interface NewMessage {
   receivedAt?: number;
 }
 
-/** A full-text search of an account's mail (EAS Search, Store Mailbox). */
+/** A search of an account's mail (EAS Search Store Mailbox, Find): full text, or by date alone. */
 export interface MessageSearch {
-  /** Words; each matches a word of the subject, the sender and recipients, or the body that starts with it. */
-  text: string;
+  /**
+   * Words; each matches a word of the subject, the sender and recipients, or the body that starts with it.
+   * Omitted: no text condition (a plain query by folder and date). Present without any word: nothing matches.
+   */
+  text?: string;
   /** Only these folders; omitted: every mail folder. */
   folderIds?: readonly FolderId[];
   /** received_at strictly after / before (epoch ms). */
@@ -284,7 +287,7 @@ export interface MessageSearch {
 export interface MessageSearchResult {
   /** How many messages match in all (exact up to 1,000, then 1,000). */
   total: number;
-  /** The page asked for, most recently arrived first. */
+  /** The page asked for, most recently arrived first (without text: latest received_at first). */
   items: Item[];
 }
 

@@ -1,6 +1,7 @@
 // The command table: one entry per implemented EAS command (MS-ASCMD 2.2.1). A command missing here
 // is answered 501 by the dispatcher and is not advertised in MS-ASProtocolCommands.
 import type { EasCommand } from '../command.js';
+import { findCommand } from './find.js';
 import { folderCreateCommand } from './folder-create.js';
 import { folderDeleteCommand } from './folder-delete.js';
 import { folderSyncCommand } from './folder-sync.js';
@@ -25,7 +26,7 @@ const all: EasCommand[] = [
   syncCommand, pingCommand,
   getItemEstimateCommand, itemOperationsCommand, moveItemsCommand,
   sendMailCommand, smartReplyCommand, smartForwardCommand,
-  searchCommand, resolveRecipientsCommand, meetingResponseCommand,
+  searchCommand, resolveRecipientsCommand, meetingResponseCommand, findCommand,
 ];
 
 export const commands: ReadonlyMap<string, EasCommand> = new Map(all.map((c) => [c.name.toLowerCase(), c]));

@@ -1,17 +1,19 @@
 // Search of Store Mailbox (MS-ASCMD 2.2.1.16, 2.2.3.135.2): free text over subject, sender, recipients and
 // body through the database's full-text index (src/store/sql/search.ts; no scan of the messages), in
 // the named folders (with their subfolders on DeepTraversal) or in every mail folder, optionally within a
-// DateReceived range; newest first. Every result carries a LongId (`<folder>:<item>`, the form
+// DateReceived range, or by that range alone (And{Class, CollectionId, GreaterThan, LessThan} without
+// FreeText: an indexed query by folder and date); newest first. Find (src/eas/commands/find.ts) runs
+// its mailbox queries through queryMailbox here too. Every result carries a LongId (`<folder>:<item>`, the form
 // ItemOperations Fetch and SmartReply/SmartForward accept) and its Email-class properties rendered with
 // the request's BodyPreference. We keep no result sets between requests, so RebuildResults is always
 // honoured: every Search runs against the mailbox as it is.
 import type { FolderId } from '../../core/ids.js';
-import type { Folder } from '../../store/types.js';
+import type { Folder, Item } from '../../store/types.js';
 import { renderEmail } from '../classes/email.js';
 import type { EasContext } from '../command.js';
 import { itemServerId } from '../sync/collection-state.js';
 import { elements, type WbxmlElement } from '../wbxml/index.js';
-import { SearchStatus, type SearchRequest } from './request.js';
+import { SearchStatus, type MailboxQuery, type SearchRequest } from './request.js';
 
 export interface MailboxHit {
   longId: string;
@@ -39,26 +41,48 @@ function withSubfolders(all: readonly Folder[], roots: readonly FolderId[]): Fol
   return [...out];
 }
 
-export async function searchMailbox(ctx: EasContext, req: SearchRequest): Promise<MailboxOutcome> {
-  const q = req.mailbox;
-  if (!q || !q.freeText) return { status: SearchStatus.invalidRequest, hits: [], total: 0 };
+/** What a mailbox query came to, before any command renders it (Search and Find share it). */
+export type MailQueryOutcome =
+  | { kind: 'ok'; items: Item[]; total: number }
+  /** Neither words nor a date range: we do not list a whole mailbox as a "search". */
+  | { kind: 'invalid' }
+  /** A CollectionId that is not one of the account's mail folders (deleted, or never synced). */
+  | { kind: 'unknown-folder' };
+
+/**
+ * The messages of a mailbox query, a page of them and how many in all: words through the full-text
+ * index, or (without words) a DateReceived range alone; in the named folders (with their subfolders
+ * on deep traversal) or in every mail folder.
+ */
+export async function queryMailbox(ctx: EasContext, q: MailboxQuery, page: { offset: number; limit: number; deepTraversal: boolean }): Promise<MailQueryOutcome> {
+  if (!q.freeText && q.receivedAfter === undefined && q.receivedBefore === undefined) return { kind: 'invalid' };
   // Only mail is searched here: a query for other classes alone finds nothing.
-  if (q.classes.length > 0 && !q.classes.some((c) => c.toLowerCase() === 'email')) return { status: SearchStatus.ok, hits: [], total: 0 };
-  const { mailbox, blobs } = ctx.deps.store;
+  if (q.classes.length > 0 && !q.classes.some((c) => c.toLowerCase() === 'email')) return { kind: 'ok', items: [], total: 0 };
+  const { mailbox } = ctx.deps.store;
   const folders = (await mailbox.listFolders(ctx.account.id)).filter((f) => f.kind === 'mail');
   let folderIds: FolderId[] | undefined;
   if (q.collectionIds.length > 0) {
     const named = q.collectionIds.map((id) => folders.find((f) => String(f.id) === id));
-    if (named.some((f) => f === undefined)) return { status: SearchStatus.folderSyncRequired, hits: [], total: 0 };
+    if (named.some((f) => f === undefined)) return { kind: 'unknown-folder' };
     const ids = named.map((f) => f!.id);
-    folderIds = req.deepTraversal ? withSubfolders(folders, ids) : ids;
+    folderIds = page.deepTraversal ? withSubfolders(folders, ids) : ids;
   }
   const found = await mailbox.searchMessages(ctx.account.id, {
-    text: q.freeText, offset: req.range.start, limit: req.range.end - req.range.start + 1,
+    offset: page.offset, limit: page.limit,
+    ...(q.freeText ? { text: q.freeText } : {}),
     ...(folderIds ? { folderIds } : {}),
     ...(q.receivedAfter !== undefined ? { receivedAfter: q.receivedAfter } : {}),
     ...(q.receivedBefore !== undefined ? { receivedBefore: q.receivedBefore } : {}),
   });
+  return { kind: 'ok', items: found.items, total: found.total };
+}
+
+export async function searchMailbox(ctx: EasContext, req: SearchRequest): Promise<MailboxOutcome> {
+  if (!req.mailbox) return { status: SearchStatus.invalidRequest, hits: [], total: 0 };
+  const found = await queryMailbox(ctx, req.mailbox, { offset: req.range.start, limit: req.range.end - req.range.start + 1, deepTraversal: req.deepTraversal });
+  if (found.kind === 'invalid') return { status: SearchStatus.invalidRequest, hits: [], total: 0 };
+  if (found.kind === 'unknown-folder') return { status: SearchStatus.folderSyncRequired, hits: [], total: 0 };
+  const { blobs } = ctx.deps.store;
   const hits: MailboxHit[] = [];
   for (const item of found.items) {
     const longId = itemServerId(item.folderId, item.id);

@@ -3,8 +3,10 @@
 // digits, lower case, accents removed), so a word matches the same way on either, and an address
 // "carol@outside.test" is found by "carol" as well as by the whole address. A query word matches any
 // indexed word it begins (Exchange's free-text search is prefix-matching); all query words must match.
-// Results come most recently arrived first.
-import { sql, type Kysely, type Selectable } from 'kysely';
+// Results come most recently arrived first. A search without text (EAS Search by DateReceived alone) is a
+// plain query over items by account, folders and received_at, served by the items_folder_received index
+// (folder_id, received_at) on both engines; it comes latest received first.
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { AccountId, ItemId } from '../../core/ids.js';
 import type { Address, MessageMeta, MessageSearch, MessageSearchResult } from '../types.js';
 import type { Dialect } from '../migrations/index.js';
@@ -41,17 +43,35 @@ export async function unindexMessage(db: Kysely<DB>, dialect: Dialect, itemId: I
 }
 
 export async function searchMessages(db: Kysely<DB>, dialect: Dialect, accountId: AccountId, q: MessageSearch): Promise<MessageSearchResult> {
-  const terms = [...new Set(words(q.text))].slice(0, MAX_QUERY_WORDS);
-  if (terms.length === 0) return { total: 0, items: [] };
   if (q.folderIds && q.folderIds.length === 0) return { total: 0, items: [] };
-  // Words are letters and digits only, so they can go into the engine's query syntax as they are.
-  const match = dialect === 'sqlite' ? terms.map((t) => `"${t}"*`).join(' AND ') : terms.map((t) => `${t}:*`).join(' & ');
-  const from = dialect === 'sqlite'
-    ? sql`items_fts f JOIN items i ON i.id = f.rowid WHERE items_fts MATCH ${match} AND i.account_id = ${accountId}`
-    : sql`items_search f JOIN items i ON i.id = f.item_id WHERE f.account_id = ${accountId} AND f.doc @@ to_tsquery('simple', ${match})`;
-  const folders = q.folderIds
-    ? sql` AND i.folder_id IN (${sql.join(q.folderIds.map((id) => sql`${id}`))})`
-    : sql` AND i.folder_id IN (SELECT id FROM folders WHERE account_id = ${accountId} AND kind = 'mail')`;
+  let from: RawBuilder<unknown>;
+  let folders: RawBuilder<unknown>;
+  let order: RawBuilder<unknown>;
+  if (q.text === undefined) {
+    // The account is checked on the folders, not on the items: with `i.account_id = ?` SQLite (without
+    // ANALYZE statistics) walks every item of the account by items_account instead of the
+    // items_folder_received range.
+    const only = q.folderIds ? sql` AND id IN (${sql.join(q.folderIds.map((id) => sql`${id}`))})` : sql``;
+    from = sql`items i WHERE i.folder_id IN (SELECT id FROM folders WHERE account_id = ${accountId} AND kind = 'mail'${only})`;
+    folders = sql``;
+    // received_at is when the server stored the message, so this is arrival order too; it is what the
+    // index sorts by within a folder.
+    order = sql`i.received_at DESC, i.id DESC`;
+  } else {
+    const terms = [...new Set(words(q.text))].slice(0, MAX_QUERY_WORDS);
+    if (terms.length === 0) return { total: 0, items: [] };
+    // Words are letters and digits only, so they can go into the engine's query syntax as they are.
+    const match = dialect === 'sqlite' ? terms.map((t) => `"${t}"*`).join(' AND ') : terms.map((t) => `${t}:*`).join(' & ');
+    from = dialect === 'sqlite'
+      ? sql`items_fts f JOIN items i ON i.id = f.rowid WHERE items_fts MATCH ${match} AND i.account_id = ${accountId}`
+      : sql`items_search f JOIN items i ON i.id = f.item_id WHERE f.account_id = ${accountId} AND f.doc @@ to_tsquery('simple', ${match})`;
+    // Most recently arrived first: item ids grow with arrival, and FTS5 walks its index in rowid order, so
+    // SQLite stops after the page instead of sorting every hit.
+    order = dialect === 'sqlite' ? sql`f.rowid DESC` : sql`i.id DESC`;
+    folders = q.folderIds
+      ? sql` AND i.folder_id IN (${sql.join(q.folderIds.map((id) => sql`${id}`))})`
+      : sql` AND i.folder_id IN (SELECT id FROM folders WHERE account_id = ${accountId} AND kind = 'mail')`;
+  }
   const after = q.receivedAfter !== undefined ? sql` AND i.received_at > ${q.receivedAfter}` : sql``;
   const before = q.receivedBefore !== undefined ? sql` AND i.received_at < ${q.receivedBefore}` : sql``;
   const where = sql`${from}${folders}${after}${before}`;
@@ -60,9 +80,6 @@ export async function searchMessages(db: Kysely<DB>, dialect: Dialect, accountId
   const count = await sql<{ n: number | string }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${where} LIMIT ${MAX_TOTAL}) t`.execute(db);
   const total = Number(count.rows[0]?.n ?? 0);
   if (total === 0 || q.offset >= total) return { total, items: [] };
-  // Most recently arrived first: item ids grow with arrival, and FTS5 walks its index in rowid order, so
-  // SQLite stops after the page instead of sorting every hit.
-  const order = dialect === 'sqlite' ? sql`f.rowid DESC` : sql`i.id DESC`;
   const rows = await sql<Selectable<ItemsTable>>`SELECT i.* FROM ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`.execute(db);
   return { total, items: rows.rows.map(toItem) };
 }
