@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { StoreAuthenticator } from '../src/auth/authenticator.js';
 import { DirectoryService } from '../src/auth/directory-service.js';
 import { normalizeLogin } from '../src/auth/login.js';
-import { RateLimiter } from '../src/auth/rate-limiter.js';
+import { LoginGuard } from '../src/auth/login-guard.js';
 import type { Protocol } from '../src/auth/types.js';
 import { ManualClock } from '../src/core/clock.js';
 import { createLogger } from '../src/core/logger.js';
@@ -136,10 +136,13 @@ describe('authentication', () => {
     const a = await freshAccount();
     for (let i = 0; i < limits.maxFailuresPerAccount; i++) assert.equal(await ok(a.email, `wrong-${i}`, 'imap'), false);
     const locked = await auth.verify(a.email, 'account-pass-1', 'imap');
-    assert.deepEqual([locked.ok, !locked.ok && locked.reason], [false, 'rate-limited'], 'even the right password waits out the lockout');
+    assert.deepEqual([locked.ok, !locked.ok && locked.reason], [false, 'account-throttled'], 'even the right password waits out the lockout');
+    const fromThere = await auth.verify(a.email, 'account-pass-1', 'imap', { remoteAddress: '127.0.0.9' });
+    assert.deepEqual([fromThere.ok, !fromThere.ok && fromThere.reason], [false, 'locked'], 'the failing address is locked out of the account');
     clock.advance(limits.lockoutMs + 1);
     assert.equal(await ok(a.email, 'account-pass-1', 'imap'), true);
-    assert.equal(auth.limiter.failures(a.email), 0, 'a success clears the count');
+    const left = await store.authGuard.list({ account: a.email }, clock.now(), limits.lockoutMs);
+    assert.deepEqual(left, [], 'the window is over and a success clears this address');
   });
 
   test('brute force: one address trying many accounts is locked out too', async () => {
@@ -147,17 +150,19 @@ describe('authentication', () => {
     for (let i = 0; i < limits.maxFailuresPerAddress; i++) await auth.verify(`spray${i}@auth.test`, 'nope-nope', 'smtp', addr);
     const a = await freshAccount();
     const r = await auth.verify(a.email, 'account-pass-1', 'smtp', addr);
-    assert.deepEqual([r.ok, !r.ok && r.reason], [false, 'rate-limited']);
+    assert.deepEqual([r.ok, !r.ok && r.reason], [false, 'address-blocked']);
     assert.equal(await ok(a.email, 'account-pass-1', 'smtp'), true, 'other addresses are not affected');
     clock.advance(limits.lockoutMs + 1);
   });
 
-  test('growing delay per failure, capped at 5 s', () => {
+  test('growing delay per failure, capped at 5 s', async () => {
     const c = new ManualClock();
-    const rl = new RateLimiter({ ...limits, failureDelayMs: 250, maxFailuresPerAccount: 100 }, c);
-    const delays = Array.from({ length: 7 }, () => rl.fail({ account: 'x@y.test', address: null }));
+    const guard = new LoginGuard(store.authGuard, { ...limits, failureDelayMs: 250, maxFailuresPerAccount: 100 }, c, createLogger('silent'));
+    const who = { namespace: 'protocol' as const, account: 'x@y.test', address: null, device: null };
+    const delays: number[] = [];
+    for (let i = 0; i < 7; i++) delays.push(await guard.fail(who, null));
     assert.deepEqual(delays, [250, 500, 1000, 2000, 4000, 5000, 5000]);
-    assert.equal(rl.lockedFor({ account: 'x@y.test', address: null }), 0);
+    assert.equal(await guard.check(who, true), null);
   });
 
   test('no secret ever reaches the log', () => {

@@ -258,6 +258,55 @@ for (const backend of backends) {
       assert.deepEqual(await store.settings.list('global'), { k: '2' });
     });
 
+    test('auth guard: atomic failure counts, lock at the limit, new window after expiry, list and clear by account or address', async () => {
+      const g = store.authGuard;
+      const t0 = 1_000_000_000_000;
+      const lim = { windowMs: 60_000, lockMs: 60_000, max: 3 };
+      const pair = { scope: 'pair' as const, namespace: 'protocol' as const, account: 'ann@one.test', address: '10.0.0.1' };
+      const addr = { scope: 'address' as const, namespace: 'protocol' as const, account: '', address: '10.0.0.1' };
+      const adminAcct = { scope: 'account' as const, namespace: 'admin' as const, account: 'ann@one.test', address: '' };
+      // Concurrent failures on one key are all counted (the upsert is atomic).
+      const counted = await Promise.all([1, 2].map(() => g.addFailure(pair, t0, lim)));
+      assert.deepEqual(counted.map((c) => c.failures).sort(), [1, 2]);
+      const third = await g.addFailure(pair, t0 + 10, lim);
+      assert.deepEqual([third.failures, third.lockedUntil, third.windowStart], [3, t0 + 10 + lim.lockMs, t0]);
+      const fourth = await g.addFailure(pair, t0 + 20, lim);
+      assert.equal(fourth.lockedUntil, t0 + 10 + lim.lockMs, 'a running lock is not extended');
+      await g.addFailure(addr, t0, { ...lim, max: 50 });
+      await g.addFailure(adminAcct, t0, lim);
+      assert.equal((await g.counters([pair, addr, adminAcct], t0 + 30, lim.windowMs)).length, 3);
+      assert.deepEqual((await g.list({ account: 'ann@one.test' }, t0 + 30, lim.windowMs)).map((c) => `${c.namespace}/${c.scope}`), ['admin/account', 'protocol/pair']);
+      assert.deepEqual((await g.list({ address: '10.0.0.1' }, t0 + 30, lim.windowMs)).map((c) => c.scope), ['address', 'pair']);
+      // Past the window and the lock: stale, ignored, and a new failure opens a new window.
+      const late = t0 + 10 + lim.lockMs + 1;
+      assert.deepEqual(await g.counters([pair, addr], late, lim.windowMs), []);
+      const fresh = await g.addFailure(pair, late, lim);
+      assert.deepEqual([fresh.failures, fresh.windowStart, fresh.lockedUntil], [1, late, t0 + 10 + lim.lockMs]);
+      await g.reset(pair);
+      assert.deepEqual(await g.counters([pair], late, lim.windowMs), []);
+      await g.addFailure(pair, late, lim);
+      assert.equal(await g.clear({ address: '10.0.0.1' }), 2, 'the address counter and the pair');
+      assert.equal(await g.clear({ account: 'ann@one.test' }), 1, 'the admin-namespace account counter');
+      assert.deepEqual(await g.list({}, late, lim.windowMs), []);
+      await g.addFailure(addr, t0, lim);
+      await g.prune(late, lim.windowMs, 0);
+      assert.deepEqual(await g.list({}, t0, lim.windowMs), [], 'pruned');
+    });
+
+    test('auth guard: familiar sources with their last success, older ones ignored and pruned', async () => {
+      const g = store.authGuard;
+      await g.recordSuccess('ann@one.test', 'address', '10.0.0.1', 1000);
+      await g.recordSuccess('ann@one.test', 'address', '10.0.0.1', 5000);
+      await g.recordSuccess('ann@one.test', 'device', 'DEV1', 2000);
+      await g.recordSuccess('bob@two.test', 'address', '10.0.0.1', 3000);
+      assert.equal(await g.lastSuccess('ann@one.test', 'address', '10.0.0.1', 0), 5000);
+      assert.equal(await g.lastSuccess('ann@one.test', 'device', 'DEV1', 2500), null, 'too old');
+      assert.equal(await g.lastSuccess('ann@one.test', 'device', '10.0.0.1', 0), null, 'kinds apart');
+      assert.deepEqual((await g.familiar('ann@one.test', 0)).map((f) => `${f.kind}:${f.value}:${f.lastSuccess}`), ['address:10.0.0.1:5000', 'device:DEV1:2000']);
+      await g.prune(10_000, 1, 2500);
+      assert.deepEqual((await g.familiar('ann@one.test', 0)).map((f) => f.kind), ['address']);
+    });
+
     test('deleting an account removes its folders, items, credentials and orphan blobs', async () => {
       const d = await store.accounts.create({ email: 'gone@one.test', passwordHash: 'h' });
       const inbox = (await store.mailbox.getFolderByRole(d.id, 'inbox'))!;

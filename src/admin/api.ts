@@ -7,6 +7,7 @@ import { registerCredentialRoutes } from './routes-credentials.js';
 import { registerDeviceActionRoutes } from './routes-device-actions.js';
 import { registerDeviceRoutes } from './routes-devices.js';
 import { registerDirectoryRoutes } from './routes-directory.js';
+import { registerLockoutRoutes } from './routes-lockouts.js';
 import { registerMailboxRoutes } from './routes-mailbox.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
 import { registerSessionRoutes } from './routes-sessions.js';
@@ -23,6 +24,7 @@ export function adminApi(deps: AdminDeps) {
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'no such admin endpoint' } }));
     registerDirectoryRoutes(app, deps);
     registerCredentialRoutes(app, deps);
+    registerLockoutRoutes(app, deps);
     registerDeviceRoutes(app, deps);
     registerDeviceActionRoutes(app, deps);
     registerProvisioningRoutes(app, deps);

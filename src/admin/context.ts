@@ -2,7 +2,7 @@
 // with the role checks applied where the target is resolved (so no route can forget them).
 import type { FastifyRequest } from 'fastify';
 import type { DirectoryService } from '../auth/directory-service.js';
-import type { Authenticator } from '../auth/types.js';
+import { isLockout, type Authenticator } from '../auth/types.js';
 import { parseBasicAuth } from '../core/basic-auth.js';
 import type { Logger } from '../core/logger.js';
 import type { DeviceSessions } from '../devices/sessions.js';
@@ -23,7 +23,13 @@ export async function authenticate(deps: AdminDeps, req: FastifyRequest): Promis
   const creds = parseBasicAuth(req.headers.authorization);
   if (!creds) throw new HttpError(401, 'unauthorized', 'authentication required');
   const r = await deps.auth.verify(creds.user, creds.pass, 'admin', { remoteAddress: req.ip });
-  if (!r.ok) throw new HttpError(401, 'unauthorized', 'authentication failed');
+  if (!r.ok) {
+    // A locked-out admin learns when to retry (the reason itself, and who is counted, stay in the log).
+    if (isLockout(r.reason) && r.lockedUntil !== undefined) {
+      throw new HttpError(401, 'locked-out', `too many failed logins, retry after ${new Date(r.lockedUntil).toISOString()}`);
+    }
+    throw new HttpError(401, 'unauthorized', 'authentication failed');
+  }
   const domains = new Set(await deps.store.accounts.delegatedDomains(r.account.id));
   const principal = { account: r.account, domains };
   if (!isAdmin(principal)) throw forbidden();

@@ -1,16 +1,17 @@
 // verify(login, secret, protocol): the mobile-password rules of ARCHITECTURE.md section 3.
 //   - account password: accepted everywhere, except EAS once the account has an enabled EAS credential;
 //   - a credential: accepted only for the services it is bound to, and only while enabled.
-// Failures are slowed and then locked out per account and per address; the reason is returned for
-// the log, and the front end answers with its protocol's generic failure.
+// Failures are slowed and counted by the LoginGuard (per address, per account for unfamiliar sources,
+// per account and address; admin logins apart); the reason is returned for the log, and the front end
+// answers with its protocol's generic failure.
 import type { Config } from '../config.js';
 import { sleep, systemClock, type Clock } from '../core/clock.js';
 import type { AccountId, CredentialId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { Credential, Store } from '../store/types.js';
 import { normalizeLogin } from './login.js';
+import { LoginGuard, namespaceOf, type GuardSubject, type Lockout } from './login-guard.js';
 import { dummyVerify, verifySecret } from './password-hash.js';
-import { RateLimiter } from './rate-limiter.js';
 import { serviceOf, type Authenticator, type FailureReason, type Protocol, type VerifyContext, type VerifyResult } from './types.js';
 import { VerifyCache } from './verify-cache.js';
 
@@ -25,48 +26,64 @@ export interface AuthenticatorOptions {
 }
 
 export class StoreAuthenticator implements Authenticator {
-  readonly limiter: RateLimiter;
+  readonly guard: LoginGuard;
   readonly cache: VerifyCache;
   private readonly clock: Clock;
   private readonly lastTouched = new Map<string, number>();
 
   constructor(private readonly opts: AuthenticatorOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.limiter = new RateLimiter(opts.config.auth, this.clock);
+    this.guard = new LoginGuard(opts.store.authGuard, opts.config.auth, this.clock, opts.log);
     this.cache = new VerifyCache(opts.config.auth.cacheTtlMs, this.clock);
+  }
+
+  get lockouts(): LoginGuard {
+    return this.guard;
   }
 
   async verify(login: string, secret: string, protocol: Protocol, ctx: VerifyContext = {}): Promise<VerifyResult> {
     const email = normalizeLogin(login, this.opts.config.defaultDomain);
-    const address = ctx.remoteAddress ?? null;
-    const keys = { account: email, address };
-    if (this.limiter.lockedFor(keys) > 0) return this.fail('rate-limited', login, protocol, address, false);
-    if (!email || !secret || Buffer.byteLength(secret) > MAX_SECRET_BYTES) return this.fail('malformed', login, protocol, address);
+    const subject: GuardSubject = {
+      namespace: namespaceOf(protocol),
+      account: email,
+      address: ctx.remoteAddress && !ctx.addressIsProxy ? ctx.remoteAddress : null,
+      device: ctx.deviceId || null,
+    };
+    const wellFormed = email !== null && secret !== '' && Buffer.byteLength(secret) <= MAX_SECRET_BYTES;
+    const cacheKey = wellFormed ? this.cache.keyFor(protocol, email, secret) : null;
+    const hit = cacheKey ? this.cache.get(cacheKey) : null;
+    // Only a cached success may see lock state a few seconds old; a login that checks a secret reads it
+    // fresh, so failures spread over several processes reach the limit at the same total as on one.
+    const lockout = await this.guard.check(subject, hit === null);
+    if (lockout) return this.fail(lockout.reason, subject, protocol, ctx, lockout);
+    if (!email || !cacheKey) return this.fail('malformed', subject, protocol, ctx);
 
-    const cacheKey = this.cache.keyFor(protocol, email, secret);
-    const hit = this.cache.get(cacheKey);
     if (hit) {
       const account = await this.opts.store.accounts.getById(hit.accountId);
       if (account && account.authVersion === hit.authVersion && account.status === 'active') {
+        await this.guard.succeed(subject);
         this.touch(account.id, hit.credentialId);
         return { ok: true, account, credentialId: hit.credentialId, cached: true };
       }
       this.cache.delete(cacheKey);
+      // The cached state is void: check the lock state a secret check needs, fresh.
+      const again = await this.guard.check(subject, true);
+      if (again) return this.fail(again.reason, subject, protocol, ctx, again);
     }
 
     const rec = await this.opts.store.accounts.getAuthRecord(email);
     if (!rec) {
       await dummyVerify(secret, this.opts.config.kdf);
-      return this.fail('unknown-account', login, protocol, address);
+      return this.fail('unknown-account', subject, protocol, ctx);
     }
     const { account, passwordHash } = rec;
     const creds = await this.opts.store.credentials.list(account.id);
     const matched = await this.match(secret, protocol, passwordHash, creds);
-    if (matched === 'mobile-password-required' || matched === 'bad-secret') return this.fail(matched, login, protocol, address);
+    if (matched === 'mobile-password-required' || matched === 'bad-secret') return this.fail(matched, subject, protocol, ctx);
     if (account.status !== 'active') {
-      return this.fail(account.status === 'locked' ? 'account-locked' : 'account-closed', login, protocol, address);
+      return this.fail(account.status === 'locked' ? 'account-locked' : 'account-closed', subject, protocol, ctx);
     }
-    this.limiter.succeed(email);
+    await this.guard.succeed(subject);
     this.cache.set(cacheKey, { accountId: account.id, credentialId: matched.credentialId, authVersion: account.authVersion });
     this.touch(account.id, matched.credentialId);
     return { ok: true, account, credentialId: matched.credentialId, cached: false };
@@ -88,12 +105,19 @@ export class StoreAuthenticator implements Authenticator {
     return 'bad-secret';
   }
 
-  private async fail(reason: FailureReason, login: string, protocol: Protocol, address: string | null, count = true): Promise<VerifyResult> {
-    const email = normalizeLogin(login, this.opts.config.defaultDomain);
-    const delay = count ? this.limiter.fail({ account: email, address }) : 0;
-    this.opts.log.warn({ event: 'auth-failure', login: email ?? '(malformed)', protocol, reason, remote: address ?? '' }, 'authentication failed');
+  private async fail(reason: FailureReason, s: GuardSubject, protocol: Protocol, ctx: VerifyContext, lockout: Lockout | null = null): Promise<VerifyResult> {
+    const delay = await this.guard.fail(s, lockout);
+    // One line per failure with the client address in `remote` (the fail2ban filter in README.md matches it);
+    // `remoteIsProxy` marks a proxy's own address, which a ban must not hit.
+    this.opts.log.warn({
+      event: 'auth-failure', login: s.account ?? '(malformed)', protocol, reason,
+      ...(lockout ? { lockedUntil: new Date(lockout.until).toISOString() } : {}),
+      ...(s.device ? { deviceId: s.device } : {}),
+      remote: ctx.remoteAddress ?? '',
+      ...(ctx.addressIsProxy ? { remoteIsProxy: true } : {}),
+    }, 'authentication failed');
     if (delay > 0) await sleep(delay);
-    return { ok: false, reason, login: email ?? '' };
+    return { ok: false, reason, login: s.account ?? '', ...(lockout ? { lockedUntil: lockout.until } : {}) };
   }
 
   /** Records a credential's last use, at most once a minute per credential so EAS polling costs no writes. */

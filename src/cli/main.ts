@@ -5,6 +5,7 @@ import { ConfigError, errorMessage } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { parseCommandArgs, usageLine, UsageError } from './args.js';
 import { authCommands } from './auth.js';
+import { authLockoutCommands } from './auth-lockout.js';
 import { AdminClient, ApiError, UnreachableError, type Env } from './client.js';
 import { findCommand } from './command.js';
 import { configCommands } from './config.js';
@@ -22,7 +23,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
 export const modules: readonly Module[] = [
   { name: 'prov', title: 'domains, accounts, passwords and admin roles', commands: provCommands },
-  { name: 'auth', title: 'service credentials (mobile passwords, QR codes)', commands: authCommands },
+  { name: 'auth', title: 'service credentials (mobile passwords, QR codes) and failed-login lockouts', commands: [...authCommands, ...authLockoutCommands] },
   { name: 'mobile', title: 'ActiveSync devices, provisioning and remote wipe', commands: [...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands] },
   { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },
   { name: 'config', title: 'settings changeable while running (push tuning)', commands: configCommands },

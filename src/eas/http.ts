@@ -42,7 +42,10 @@ export function easRoutes(deps: EasDeps) {
   async function authenticate(req: FastifyRequest, reply: FastifyReply, deviceId: string): Promise<Account | null> {
     const creds = parseBasicAuth(req.headers.authorization);
     if (creds) {
-      const r = await deps.auth.verify(creds.user, creds.pass, 'eas', { remoteAddress: req.ip });
+      // The DeviceId makes a phone familiar to its account (its logins survive others' failures); the
+      // `validate` probe of setup wizards is no device.
+      const device = deviceId && deviceId.toLowerCase() !== 'validate' ? { deviceId } : {};
+      const r = await deps.auth.verify(creds.user, creds.pass, 'eas', { remoteAddress: req.ip, ...device });
       if (r.ok) return r.account;
       // One fixed-format line per failure, for fail2ban: account, device, address.
       log.warn({ event: 'eas-auth-failure', account: r.login, deviceId, remote: req.ip, reason: r.reason }, `EAS login failed for ${r.login || '-'} device ${deviceId || '-'} from ${req.ip}`);

@@ -6,6 +6,7 @@
 // configured relay, and the sender keeps a copy in Sent. The header From and Sender must name the account
 // too (RFC 6409 8.1 lets the MSA enforce it): 553 5.7.1 otherwise, before anything is relayed or stored.
 import { SMTPServer } from 'smtp-server';
+import { isLockout } from '../auth/types.js';
 import type { Account } from '../store/types.js';
 import { headerIdentity } from '../mail/identity.js';
 import { parseMessage } from '../mail/parse.js';
@@ -45,7 +46,7 @@ export function createSubmissionServer(ctx: SmtpContext, implicit = false): SMTP
           throw replies.authUnavailable();
         }
         // The reason was logged by the authenticator; the client only learns "invalid" or "later".
-        if (!result.ok) throw result.reason === 'rate-limited' ? replies.authLockedOut() : replies.authFailed();
+        if (!result.ok) throw isLockout(result.reason) ? replies.authLockedOut() : replies.authFailed();
         stateOf(session).account = result.account;
         return { user: result.account.email };
       }, callback);

@@ -462,12 +462,74 @@ export interface Repos {
   mailbox: MailboxRepo;
   blobs: BlobRepo;
   settings: SettingsRepo;
+  authGuard: AuthGuardRepo;
 }
 
 export interface SettingsRepo {
   get(scope: string, key: string): Promise<string | null>;
   set(scope: string, key: string, value: string): Promise<void>;
   list(scope: string): Promise<Record<string, string>>;
+}
+
+/** What a failure counter counts: one client address (all accounts), one account (its unfamiliar sources), or one account from one address. */
+export type GuardScope = 'address' | 'account' | 'pair';
+/** Admin logins (API, CLI) and protocol logins (EAS, SMTP, ...) are counted apart, so neither can lock the other out. */
+export type GuardNamespace = 'admin' | 'protocol';
+
+export interface GuardKey {
+  scope: GuardScope;
+  namespace: GuardNamespace;
+  /** Lower-case login ('' for scope 'address'). */
+  account: string;
+  /** Client address ('' for scope 'account'). */
+  address: string;
+}
+
+export interface GuardCounter extends GuardKey {
+  failures: number;
+  /** When the counting window opened (the first failure in it). */
+  windowStart: number;
+  /** 0 or a past time when not locked. */
+  lockedUntil: number;
+}
+
+export interface GuardLimits {
+  /** How long a window of counting lasts after its first failure. */
+  windowMs: number;
+  /** Lockout length once `max` failures are reached within the window. */
+  lockMs: number;
+  max: number;
+}
+
+/** A client address or an EAS DeviceId that logged in successfully to an account. */
+export interface FamiliarSource {
+  account: string;
+  kind: 'address' | 'device';
+  value: string;
+  lastSuccess: number;
+}
+
+/**
+ * Brute-force counters and familiar sources, shared by every server process. Rows whose window and
+ * lock are both over (counters) or older than `since` (familiar sources) are stale: never returned, pruned.
+ */
+export interface AuthGuardRepo {
+  /** The live counters among these keys. */
+  counters(keys: readonly GuardKey[], now: number, windowMs: number): Promise<GuardCounter[]>;
+  /** Counts one failure atomically (a stale row starts a new window) and locks at `max`; returns the counter after it. */
+  addFailure(key: GuardKey, now: number, limits: GuardLimits): Promise<GuardCounter>;
+  /** Forgets one counter (a success from that account and address). */
+  reset(key: GuardKey): Promise<void>;
+  /** Live counters touching an account and/or an address (both filters: both must match); all without filter. */
+  list(filter: { account?: string; address?: string }, now: number, windowMs: number): Promise<GuardCounter[]>;
+  /** Removes every counter of an account (its own and its per-address ones) or of an address; returns how many. */
+  clear(target: { account: string } | { address: string }): Promise<number>;
+  /** When the source last logged in to the account, if at or after `since`. */
+  lastSuccess(account: string, kind: FamiliarSource['kind'], value: string, since: number): Promise<number | null>;
+  recordSuccess(account: string, kind: FamiliarSource['kind'], value: string, at: number): Promise<void>;
+  familiar(account: string, since: number): Promise<FamiliarSource[]>;
+  /** Deletes stale counters and familiar sources older than `familiarSince`. */
+  prune(now: number, windowMs: number, familiarSince: number): Promise<void>;
 }
 
 export interface Store extends Repos {

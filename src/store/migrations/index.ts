@@ -209,8 +209,36 @@ const m006: Migration = {
   },
 };
 
+// Brute-force counters and the sources (client addresses, EAS DeviceIds) that logged in to an account,
+// in the database so every server process sees the same counts. Keys are plain columns ('' when a part
+// does not apply) so an admin can list and clear by account or by address.
+const m007: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.createTable('auth_failures')
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('namespace', 'text', (c) => c.notNull())
+      .addColumn('account', 'text', (c) => c.notNull())
+      .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('window_start', 'bigint', (c) => c.notNull())
+      .addColumn('locked_until', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addPrimaryKeyConstraint('auth_failures_pk', ['scope', 'namespace', 'account', 'address'])
+      .execute();
+    await db.schema.createIndex('auth_failures_account').on('auth_failures').column('account').execute();
+    await db.schema.createIndex('auth_failures_address').on('auth_failures').column('address').execute();
+    await db.schema.createTable('auth_familiar')
+      .addColumn('account', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('last_success', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('auth_familiar_pk', ['account', 'kind', 'value'])
+      .execute();
+    await db.schema.createIndex('auth_familiar_last_success').on('auth_familiar').column('last_success').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005, '006_item_mail_state': m006 }),
+    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005, '006_item_mail_state': m006, '007_auth_guard': m007 }),
   };
 }

@@ -130,7 +130,26 @@ export interface SyncItemsTable {
   modseq: number;
 }
 
+export interface AuthFailuresTable {
+  scope: string;
+  namespace: string;
+  account: string;
+  address: string;
+  failures: number;
+  window_start: number;
+  locked_until: number;
+}
+
+export interface AuthFamiliarTable {
+  account: string;
+  kind: string;
+  value: string;
+  last_success: number;
+}
+
 export interface DB {
+  auth_failures: AuthFailuresTable;
+  auth_familiar: AuthFamiliarTable;
   sync_items: SyncItemsTable;
   domains: DomainsTable;
   accounts: AccountsTable;

@@ -6,6 +6,7 @@ import type { ChangeNotice, Repos, Store } from '../types.js';
 import type { Dialect } from '../migrations/index.js';
 import { ChangeCollector, type SqlContext } from './context.js';
 import { connect, type StoreLocation } from './connect.js';
+import { SqlAuthGuardRepo } from './auth-guard.js';
 import { SqlCredentialRepo } from './credentials.js';
 import { SqlDeviceStateRepo } from './device-state.js';
 import { SqlDeviceRepo } from './devices.js';
@@ -24,17 +25,18 @@ function repos(ctx: SqlContext): Repos {
     mailbox: new SqlMailboxRepo(ctx),
     blobs: new SqlBlobRepo(ctx),
     settings: new SqlSettingsRepo(ctx),
+    authGuard: new SqlAuthGuardRepo(ctx),
   };
 }
 
 export class SqlStore implements Store {
-  readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings;
+  readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings; readonly authGuard;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
   private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
     const r = repos(this.context(db, null));
     this.domains = r.domains; this.devices = r.devices; this.deviceState = r.deviceState; this.accounts = r.accounts; this.credentials = r.credentials;
-    this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings;
+    this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings; this.authGuard = r.authGuard;
   }
 
   static async open(location: StoreLocation): Promise<SqlStore> {
