@@ -70,6 +70,36 @@ describe('trusted proxies (HTTP)', () => {
   });
 });
 
+describe('lockout behind a trusted proxy', () => {
+  let app: TestApp;
+  let ann: Account;
+  let bob: Account;
+
+  before(async () => {
+    app = await startTestApp({ env: { CARBONIO_TRUSTED_PROXIES: '127.0.0.1', CARBONIO_AUTH_MAX_FAILURES_PER_ADDRESS: '50', CARBONIO_AUTH_MAX_FAILURES: '10' } });
+    ann = await app.directory.createAccount({ email: 'ann@example.com', password: 'ann-password-1' });
+    bob = await app.directory.createAccount({ email: 'bob@example.com', password: 'bob-password-1' });
+  });
+  after(() => app.stop());
+
+  test('60 bad logins from one forwarded address block that address only; other users, familiar devices and the proxy itself keep working', async () => {
+    const via = (address: string) => ({ 'x-forwarded-for': address });
+    // Ann's phone has logged in before from her home address: familiar.
+    assert.equal(await folderSync(app, '127.0.0.1', basic(ann.email, 'ann-password-1'), 'annphone', via('198.51.100.20')), 200);
+    for (let i = 0; i < 60; i++) {
+      assert.equal(await folderSync(app, '127.0.0.1', basic(ann.email, `guess-${i}`), `bot${i}`, via('203.0.113.50')), 401);
+    }
+    assert.equal(await folderSync(app, '127.0.0.1', basic(ann.email, 'ann-password-1'), 'bot99', via('203.0.113.50')), 401, 'the attacking address is blocked, right password or not');
+    assert.equal(await folderSync(app, '127.0.0.1', basic(bob.email, 'bob-password-1'), 'bobphone', via('203.0.113.50')), 401, 'for every account');
+    assert.equal(await folderSync(app, '127.0.0.1', basic(ann.email, 'ann-password-1'), 'annphone', via('198.51.100.20')), 200, 'Ann at home is not locked out');
+    assert.equal(await folderSync(app, '127.0.0.1', basic(bob.email, 'bob-password-1'), 'bobphone', via('198.51.100.30')), 200, 'Bob elsewhere is not locked out');
+    assert.equal(await folderSync(app, '127.0.0.1', basic(bob.email, 'bob-password-1'), 'bobtablet', {}), 200, "the proxy's own address is never blocked");
+    const failures = app.logs.filter((l) => l.includes('"event":"auth-failure"')).map((l) => JSON.parse(l) as { remote: string; reason: string });
+    assert.ok(failures.some((l) => l.remote === '203.0.113.50' && l.reason === 'address-blocked'), 'the log names the forwarded address and why');
+    assert.ok(!failures.some((l) => l.remote === '127.0.0.1'), 'never the proxy');
+  });
+});
+
 describe('trusted proxies (SMTP PROXY protocol)', () => {
   let app: TestApp;
 

@@ -1,5 +1,7 @@
 // Per-request admin context: the authenticated principal and the lookups every route needs,
 // with the role checks applied where the target is resolved (so no route can forget them).
+import type { Config } from '../config.js';
+import { isProxyAddress } from '../core/addresses.js';
 import type { FastifyRequest } from 'fastify';
 import type { DirectoryService } from '../auth/directory-service.js';
 import { isLockout, type Authenticator } from '../auth/types.js';
@@ -17,12 +19,14 @@ export interface AdminDeps {
   auth: Authenticator;
   directory: DirectoryService;
   log: Logger;
+  /** Which client addresses are proxies' own (never locked out). */
+  config: Pick<Config, 'trustedProxies'>;
 }
 
 export async function authenticate(deps: AdminDeps, req: FastifyRequest): Promise<Principal> {
   const creds = parseBasicAuth(req.headers.authorization);
   if (!creds) throw new HttpError(401, 'unauthorized', 'authentication required');
-  const r = await deps.auth.verify(creds.user, creds.pass, 'admin', { remoteAddress: req.ip });
+  const r = await deps.auth.verify(creds.user, creds.pass, 'admin', { remoteAddress: req.ip, addressIsProxy: isProxyAddress(deps.config.trustedProxies, req.ip) });
   if (!r.ok) {
     // A locked-out admin learns when to retry (the reason itself, and who is counted, stay in the log).
     if (isLockout(r.reason) && r.lockedUntil !== undefined) {

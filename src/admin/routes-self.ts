@@ -6,6 +6,7 @@
 //   POST   /devices/:deviceId/suspend    suspend              POST /devices[/:deviceId]/resume
 // Remote wipe is not offered here yet: its rules live inline in routes-provisioning.ts.
 // Same JSON and error shapes as the admin API; the same operations (devices/management.ts).
+import { isProxyAddress } from '../core/addresses.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseBasicAuth } from '../core/basic-auth.js';
 import { DeviceManagement, findDevice } from '../devices/management.js';
@@ -37,7 +38,7 @@ export function selfApi(deps: AdminDeps) {
     async function me(req: FastifyRequest): Promise<Account> {
       const creds = parseBasicAuth(req.headers.authorization);
       if (!creds) throw new HttpError(401, 'unauthorized', 'authentication required');
-      const r = await deps.auth.verify(creds.user, creds.pass, 'webui', { remoteAddress: req.ip });
+      const r = await deps.auth.verify(creds.user, creds.pass, 'webui', { remoteAddress: req.ip, addressIsProxy: isProxyAddress(deps.config.trustedProxies, req.ip) });
       if (!r.ok) throw new HttpError(401, 'unauthorized', 'authentication failed');
       return r.account;
     }

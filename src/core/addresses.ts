@@ -34,3 +34,16 @@ export function trustList(entries: readonly string[]): (address: string | undefi
     return family !== null && list.check(a, family);
   };
 }
+
+const checks = new WeakMap<readonly string[], (address: string | undefined) => boolean>();
+
+/**
+ * Whether the client address a front end resolved is itself a trusted proxy's: a request that came
+ * through a proxy without naming its client. Such an address is never counted or blocked by the lockout
+ * (it stands for many users). One check per configured list, built once.
+ */
+export function isProxyAddress(trusted: readonly string[], address: string | undefined): boolean {
+  let check = checks.get(trusted);
+  if (!check) checks.set(trusted, (check = trustList(trusted)));
+  return check(address);
+}

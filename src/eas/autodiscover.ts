@@ -3,6 +3,7 @@
 // schema (MS-ASCMD 6.2) naming config.publicUrl + /Microsoft-Server-ActiveSync. Basic auth goes
 // through verify(..., 'eas'), so the mobile password rules are the endpoint's own. A schema we do not
 // serve (Outlook's) gets the generic Autodiscover Error response, as Exchange answers it.
+import { isProxyAddress } from '../core/addresses.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuth } from '../core/basic-auth.js';
 import type { Account } from '../store/types.js';
@@ -116,7 +117,7 @@ export function autodiscoverRoutes(deps: EasDeps) {
   async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<Account | null> {
     const creds = parseBasicAuth(req.headers.authorization);
     if (creds) {
-      const r = await deps.auth.verify(creds.user, creds.pass, 'eas', { remoteAddress: req.ip });
+      const r = await deps.auth.verify(creds.user, creds.pass, 'eas', { remoteAddress: req.ip, addressIsProxy: isProxyAddress(deps.config.trustedProxies, req.ip) });
       if (r.ok) return r.account;
       // The same fixed-format failure line as the ActiveSync endpoint, for fail2ban.
       log.warn({ event: 'eas-auth-failure', account: r.login, deviceId: 'autodiscover', remote: req.ip, reason: r.reason }, `EAS login failed for ${r.login || '-'} device autodiscover from ${req.ip}`);

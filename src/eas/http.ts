@@ -1,6 +1,7 @@
 // The /Microsoft-Server-ActiveSync route (MS-ASHTTP 2.2): OPTIONS, POST and an informative GET.
 // Per POST: request line, Basic auth through verify(..., 'eas'), the device registry, the gate
 // (suspension, wipe, policy key), the command, and one access-log line.
+import { isProxyAddress } from '../core/addresses.js';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -45,7 +46,7 @@ export function easRoutes(deps: EasDeps) {
       // The DeviceId makes a phone familiar to its account (its logins survive others' failures); the
       // `validate` probe of setup wizards is no device.
       const device = deviceId && deviceId.toLowerCase() !== 'validate' ? { deviceId } : {};
-      const r = await deps.auth.verify(creds.user, creds.pass, 'eas', { remoteAddress: req.ip, ...device });
+      const r = await deps.auth.verify(creds.user, creds.pass, 'eas', { remoteAddress: req.ip, addressIsProxy: isProxyAddress(deps.config.trustedProxies, req.ip), ...device });
       if (r.ok) return r.account;
       // One fixed-format line per failure, for fail2ban: account, device, address.
       log.warn({ event: 'eas-auth-failure', account: r.login, deviceId, remote: req.ip, reason: r.reason }, `EAS login failed for ${r.login || '-'} device ${deviceId || '-'} from ${req.ip}`);

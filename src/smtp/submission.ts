@@ -5,6 +5,7 @@
 // the authenticated account; local recipients are delivered directly, external ones go through the
 // configured relay, and the sender keeps a copy in Sent. The header From and Sender must name the account
 // too (RFC 6409 8.1 lets the MSA enforce it): 553 5.7.1 otherwise, before anything is relayed or stored.
+import { isProxyAddress } from '../core/addresses.js';
 import { SMTPServer } from 'smtp-server';
 import { isLockout } from '../auth/types.js';
 import type { Account } from '../store/types.js';
@@ -40,7 +41,7 @@ export function createSubmissionServer(ctx: SmtpContext, implicit = false): SMTP
         if (auth.authzid && auth.authcid && auth.authzid.toLowerCase() !== auth.authcid.toLowerCase()) throw replies.authFailed();
         let result;
         try {
-          result = await ctx.auth.verify(auth.username ?? '', auth.password ?? '', 'smtp', { remoteAddress: session.remoteAddress });
+          result = await ctx.auth.verify(auth.username ?? '', auth.password ?? '', 'smtp', { remoteAddress: session.remoteAddress, addressIsProxy: isProxyAddress(ctx.config.trustedProxies, session.remoteAddress) });
         } catch (err) {
           ctx.log.error({ err }, 'authentication backend failed');
           throw replies.authUnavailable();

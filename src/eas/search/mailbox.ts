@@ -43,7 +43,8 @@ function withSubfolders(all: readonly Folder[], roots: readonly FolderId[]): Fol
 
 /** What a mailbox query came to, before any command renders it (Search and Find share it). */
 export type MailQueryOutcome =
-  | { kind: 'ok'; items: Item[]; total: number }
+  /** `folders`: the account's mail folders, for what a render needs of an item's folder (its role). */
+  | { kind: 'ok'; items: Item[]; total: number; folders: Folder[] }
   /** Neither words nor a date range: we do not list a whole mailbox as a "search". */
   | { kind: 'invalid' }
   /** A CollectionId that is not one of the account's mail folders (deleted, or never synced). */
@@ -57,7 +58,7 @@ export type MailQueryOutcome =
 export async function queryMailbox(ctx: EasContext, q: MailboxQuery, page: { offset: number; limit: number; deepTraversal: boolean }): Promise<MailQueryOutcome> {
   if (!q.freeText && q.receivedAfter === undefined && q.receivedBefore === undefined) return { kind: 'invalid' };
   // Only mail is searched here: a query for other classes alone finds nothing.
-  if (q.classes.length > 0 && !q.classes.some((c) => c.toLowerCase() === 'email')) return { kind: 'ok', items: [], total: 0 };
+  if (q.classes.length > 0 && !q.classes.some((c) => c.toLowerCase() === 'email')) return { kind: 'ok', items: [], total: 0, folders: [] };
   const { mailbox } = ctx.deps.store;
   const folders = (await mailbox.listFolders(ctx.account.id)).filter((f) => f.kind === 'mail');
   let folderIds: FolderId[] | undefined;
@@ -74,7 +75,7 @@ export async function queryMailbox(ctx: EasContext, q: MailboxQuery, page: { off
     ...(q.receivedAfter !== undefined ? { receivedAfter: q.receivedAfter } : {}),
     ...(q.receivedBefore !== undefined ? { receivedBefore: q.receivedBefore } : {}),
   });
-  return { kind: 'ok', items: found.items, total: found.total };
+  return { kind: 'ok', items: found.items, total: found.total, folders };
 }
 
 export async function searchMailbox(ctx: EasContext, req: SearchRequest): Promise<MailboxOutcome> {
@@ -89,7 +90,7 @@ export async function searchMailbox(ctx: EasContext, req: SearchRequest): Promis
     const raw = item.blobId ? await blobs.get(item.blobId) : null;
     const data = await renderEmail(item, raw ?? new Uint8Array(), {
       bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId: longId,
-      mailbox: { address: ctx.account.email, folderRole: folders.find((f) => f.id === item.folderId)?.role ?? null },
+      mailbox: { address: ctx.account.email, folderRole: found.folders.find((f) => f.id === item.folderId)?.role ?? null },
     });
     hits.push({ longId, collectionId: String(item.folderId), properties: elements(data) });
   }
