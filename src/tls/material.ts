@@ -98,7 +98,10 @@ export class TlsMaterial {
       this.log.warn({ event: 'tls-reload-refused', reason, error: (err as Error).message, keptSerial: this.pair.serial }, 'new TLS certificate refused; the current one stays in use');
       return false;
     }
-    if (next.fingerprint256 === this.pair.fingerprint256 && next.key.equals(this.pair.key)) return false;
+    if (next.fingerprint256 === this.pair.fingerprint256 && next.key.equals(this.pair.key)) {
+      this.log.info({ event: 'tls-certificate', serial: next.serial, reason }, 'TLS certificate unchanged');
+      return false;
+    }
     this.pair = next;
     this.logPair('TLS certificate reloaded', reason);
     this.events.emit('change', next);
