@@ -3,7 +3,7 @@
 // (one core), and the memory of a held Ping on a TLS connection against a plain one. The load client runs
 // in its own process and trusts the self-signed pair through NODE_EXTRA_CA_CERTS.
 // Sizes: BENCH_TLS_REQUESTS (10000), BENCH_TLS_PINGS (1000).
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,9 +91,15 @@ function clientMain(): void {
   });
 }
 
-// ---- server side (this process) ----
-async function serverMain(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
+// ---- server side ----
+interface Server {
+  app: Awaited<ReturnType<typeof startApp>>;
+  client: ReturnType<typeof fork>;
+  ask: (m: ToClient) => Promise<number>;
+  stop: () => Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-bench-tls-'));
   const pem = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048, algorithm: 'sha256', extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
@@ -107,16 +113,42 @@ async function serverMain(): Promise<void> {
     CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1', CARBONIO_TLS_CERT_FILE: certFile, CARBONIO_TLS_KEY_FILE: path.join(dataDir, 'key.pem'),
   });
   const app = await startApp(config, silentLogger());
-  const account = await app.directory.createAccount({ email: 'pinger@example.com', password: PASSWORD });
-  void account;
-  const plainUrl = `http://127.0.0.1:${app.httpPort}`;
-  const tlsUrl = `https://127.0.0.1:${app.httpsPort}`;
+  await app.directory.createAccount({ email: 'pinger@example.com', password: PASSWORD });
   const client = fork(fileURLToPath(import.meta.url), ['--client'], { env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile } });
   const ask = (m: ToClient): Promise<number> => new Promise((resolve) => {
     client.once('message', (r: FromClient) => resolve(r.value));
     client.send(m);
   });
+  return {
+    app, client, ask,
+    stop: async () => {
+      client.kill();
+      await app.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
+/** RSS growth per held Ping over one kind of connection, in a fresh server process (printed as JSON). */
+async function pingsMain(scheme: 'http' | 'https'): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const { app, ask, stop } = await startServer();
+  const base = scheme === 'http' ? `http://127.0.0.1:${app.httpPort}` : `https://127.0.0.1:${app.httpsPort}`;
+  await ask({ cmd: 'setup', baseUrl: base, devices: PINGS });
+  gc?.(); await new Promise((r) => setTimeout(r, 300)); gc?.();
+  const before = process.memoryUsage().rss;
+  await ask({ cmd: 'hold', baseUrl: base, devices: PINGS });
+  const end = Date.now() + 60_000;
+  while (app.sessions.count() < PINGS && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  gc?.(); await new Promise((r) => setTimeout(r, 300)); gc?.();
+  process.stdout.write(`${JSON.stringify({ perPing: (process.memoryUsage().rss - before) / PINGS, held: app.sessions.count() })}\n`);
+  await stop();
+}
+
+async function serverMain(): Promise<void> {
+  const { app, ask, stop } = await startServer();
+  const plainUrl = `http://127.0.0.1:${app.httpPort}`;
+  const tlsUrl = `https://127.0.0.1:${app.httpsPort}`;
   const job = (base: string, total: number): ToClient => ({
     cmd: 'requests', url: `${base}/Microsoft-Server-ActiveSync?Cmd=Settings&User=pinger&DeviceId=tlsreq1&DeviceType=iPhone`,
     auth: `Basic ${Buffer.from(`pinger@example.com:${PASSWORD}`).toString('base64')}`,
@@ -130,31 +162,21 @@ async function serverMain(): Promise<void> {
   report('eas requests https', secure, 'req/s');
   console.log(`https / http: ${(secure / plain).toFixed(2)}x`);
   report('tls full handshakes (server on one core)', await ask({ cmd: 'handshakes', port: app.httpsPort! }), 'per s');
-
-  // Held Pings: RSS growth per held Ping, plain HTTP first, then HTTPS (each batch answered before the next).
-  const perPing = async (base: string): Promise<number> => {
-    await ask({ cmd: 'setup', baseUrl: base, devices: PINGS });
-    gc?.(); await new Promise((r) => setTimeout(r, 300)); gc?.();
-    const before = process.memoryUsage().rss;
-    await ask({ cmd: 'hold', baseUrl: base, devices: PINGS });
-    const end = Date.now() + 60_000;
-    while (app.sessions.count() < PINGS && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    gc?.(); await new Promise((r) => setTimeout(r, 300)); gc?.();
-    const grown = (process.memoryUsage().rss - before) / PINGS;
-    app.sessions.endAll(() => undefined);
-    while (app.sessions.count() > 0) await new Promise((r) => setTimeout(r, 50));
-    return grown;
-  };
-  const plainPing = await perPing(plainUrl);
-  const tlsPing = await perPing(tlsUrl);
-  report('held ping rss plain http', plainPing, 'bytes');
-  report('held ping rss https', tlsPing, 'bytes');
-  if (!gc) console.log('note: run with --expose-gc for steadier memory figures');
+  await stop();
+  // Each kind of held Ping in a server process of its own: RSS freed by one run would hide the other's growth.
+  const perPing: Record<string, number> = {};
+  for (const scheme of ['http', 'https'] as const) {
+    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--pings', scheme], { encoding: 'utf8', env: process.env });
+    const line = r.stdout.trim().split('\n').pop() ?? '{}';
+    const parsed = JSON.parse(line) as { perPing: number; held: number };
+    if (parsed.held < PINGS) console.log(`warning: only ${parsed.held} of ${PINGS} Pings held over ${scheme}`);
+    perPing[scheme] = parsed.perPing;
+  }
+  report('held ping rss plain http', perPing.http ?? NaN, 'bytes');
+  report('held ping rss https', perPing.https ?? NaN, 'bytes');
   printMeasured();
-  client.kill();
-  await app.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
 if (process.argv[2] === '--client') clientMain();
+else if (process.argv[2] === '--pings') await pingsMain(process.argv[3] === 'https' ? 'https' : 'http');
 else await serverMain();
