@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { asDeviceId } from '../src/core/ids.js';
 import { el, encode } from '../src/eas/wbxml/index.js';
 import { loadConfig } from '../src/config.js';
+import { parseProxyV2 } from '../src/smtp/proxy-v2.js';
 import type { Account } from '../src/store/types.js';
 import { basic, startTestApp, type TestApp } from './helpers/app.js';
 import { until } from './helpers/wait.js';
@@ -113,7 +114,7 @@ describe('trusted proxies (SMTP PROXY protocol)', () => {
    * A raw SMTP dialog from a chosen local address: `preamble` is written on connect (the PROXY header),
    * then each command after the previous reply is complete (the server refuses clients that talk early).
    */
-  async function converse(port: number, from: string, preamble: string | null, commands: string[]): Promise<string[]> {
+  async function converse(port: number, from: string, preamble: string | Buffer | null, commands: string[]): Promise<string[]> {
     const s = net.connect({ host: '127.0.0.1', port, localAddress: from });
     s.setTimeout(10_000, () => s.destroy());
     let buf = '';
@@ -139,7 +140,7 @@ describe('trusted proxies (SMTP PROXY protocol)', () => {
       s.once('connect', resolve);
       s.once('error', reject);
     });
-    if (preamble) s.write(`${preamble}\r\n`);
+    if (preamble) s.write(typeof preamble === 'string' ? `${preamble}\r\n` : preamble);
     const out = [await reply()];
     for (const c of commands) {
       s.write(`${c}\r\n`);
@@ -154,6 +155,43 @@ describe('trusted proxies (SMTP PROXY protocol)', () => {
     const [banner, , auth] = await converse(app.submissionPort, '127.0.0.1', 'PROXY TCP4 203.0.113.7 127.0.0.1 40000 587', ['EHLO client.example', `AUTH PLAIN ${plain}`]);
     assert.match(banner ?? '', /^220 /);
     assert.match(auth ?? '', /^538 5\.7\.11/);
+  });
+
+  /** A PROXY v2 header (haproxy's proxy-protocol.txt 2.2): signature, version/command, family, length, addresses. */
+  const v2 = (cmd: number, family: number, payload: Buffer): Buffer => {
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(payload.length);
+    return Buffer.concat([Buffer.from('0d0a0d0a000d0a515549540a', 'hex'), Buffer.from([cmd, family]), len, payload]);
+  };
+  const tcp4 = (a: number[], port: number): Buffer => {
+    const b = Buffer.alloc(12);
+    Buffer.from(a).copy(b, 0);
+    Buffer.from([127, 0, 0, 1]).copy(b, 4);
+    b.writeUInt16BE(port, 8);
+    b.writeUInt16BE(587, 10);
+    return b;
+  };
+
+  test('PROXY v2 (binary, send-proxy-v2) names the client too; LOCAL keeps the peer; garbage closes the connection', async () => {
+    const plain = Buffer.from('\0bo@example.com\0bo-password-1').toString('base64');
+    const [banner, , auth] = await converse(app.submissionPort, '127.0.0.1', v2(0x21, 0x11, tcp4([203, 0, 113, 9], 40001)), ['EHLO client.example', `AUTH PLAIN ${plain}`]);
+    assert.match(banner ?? '', /^220 /);
+    assert.match(auth ?? '', /^538 5\.7\.11/, 'the client 203.0.113.9 is remote');
+    // A health check from the proxy itself (LOCAL): the connection's own address, loopback here.
+    const [, , local] = await converse(app.submissionPort, '127.0.0.1', v2(0x20, 0x00, Buffer.alloc(0)), ['EHLO client.example', `AUTH PLAIN ${plain}`]);
+    assert.match(local ?? '', /^235 /);
+    const bad = await converse(app.submissionPort, '127.0.0.1', v2(0x31, 0x11, tcp4([203, 0, 113, 9], 1)), []);
+    assert.doesNotMatch(bad[0] ?? '', /^220 /, 'an unknown version gets no SMTP banner');
+  });
+
+  test('PROXY v2 parsing: IPv4, IPv6 in its short form, UNSPEC', () => {
+    assert.deepEqual(parseProxyV2(v2(0x21, 0x11, tcp4([198, 51, 100, 1], 5555))), { address: '198.51.100.1', port: 5555 });
+    const six = Buffer.alloc(36);
+    Buffer.from('20010db8000000000000000000000007', 'hex').copy(six, 0);
+    six.writeUInt16BE(6000, 32);
+    assert.deepEqual(parseProxyV2(v2(0x21, 0x21, six)), { address: '2001:db8::7', port: 6000 });
+    assert.deepEqual(parseProxyV2(v2(0x21, 0x00, Buffer.alloc(0))), { address: null, port: null });
+    assert.throws(() => parseProxyV2(v2(0x21, 0x11, Buffer.alloc(4))), /short IPv4/);
   });
 
   test('a peer that is not a trusted proxy speaks SMTP directly', async () => {

@@ -12,6 +12,7 @@ import type { LocalDelivery } from '../mail/delivery.js';
 import type { Relay } from '../mail/relay.js';
 import type { TlsMaterial } from '../tls/material.js';
 import { createInboundServer } from './inbound.js';
+import { acceptProxyV2 } from './proxy-v2.js';
 import { createSubmissionServer } from './submission.js';
 import { replies, useOwnEnhancedCodes } from './replies.js';
 import { CLOSE_DRAIN_MS, CLOSE_GRACE_MS, InFlight, type SmtpContext } from './session.js';
@@ -56,6 +57,7 @@ export async function startSmtpServers(deps: SmtpDeps): Promise<SmtpServers> {
   });
   for (const [name, server] of named) {
     useOwnEnhancedCodes(server);
+    if (deps.config.smtpProxyProtocol) acceptProxyV2(server);
     // smtp-server re-emits connection errors (a client resetting mid-transaction) on the server;
     // without a listener they would crash the process.
     server.on('error', (err: Error) => log.info({ err: { message: err.message, code: (err as { code?: unknown }).code }, listener: name }, 'smtp socket error'));

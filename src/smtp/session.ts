@@ -89,8 +89,8 @@ export function baseOptions(config: Config): SMTPServerOptions {
     maxRecipients: 1000,
     // The library's own bound on close(), a backstop behind ours (see index.ts).
     closeTimeout: CLOSE_GRACE_MS + CLOSE_DRAIN_MS,
-    // HAProxy's PROXY protocol (v1, the text line; smtp-server reads no v2) from the trusted proxies
-    // only: the session's remoteAddress is then the client the proxy names. smtp-server matches exact
+    // HAProxy's PROXY protocol from the trusted proxies only (v1 read by smtp-server, v2 by proxy-v2.ts):
+    // the session's remoteAddress is then the client the proxy names. smtp-server matches exact
     // addresses, so CIDR ranges of CARBONIO_TRUSTED_PROXIES do not apply here (README).
     ...(config.smtpProxyProtocol ? { useProxy: proxyAddresses(config.trustedProxies) } : {}),
   };
