@@ -180,6 +180,7 @@ describe('lockout across two server processes on one PostgreSQL', { skip: pgUrl 
     for (let i = 0; i < 6; i++) assert.equal((await login(i % 2 ? n2 : n1, 'ann@example.com', `wrong-${i}`)).status, 401);
     assert.equal((await login(n1, 'ann@example.com', PW)).status, 401, 'at the limit (3 + 3): locked on node 1');
     assert.equal((await login(n2, 'ann@example.com', PW)).status, 401, 'and on node 2');
-    assert.match(n2.out(), /"event":"auth-failure"[^\n]*"reason":"(locked|account-throttled)"/);
+    // The other process's log reaches us through a pipe: wait for the line rather than read it at once.
+    await n2.waitForLog(/"event":"auth-failure"[^\n]*"reason":"(locked|account-throttled)"/, 5000);
   });
 });

@@ -1,10 +1,13 @@
-// Runs the built `carbonio` command (bin/carbonio.js -> dist/src/cli/main.js, so build first) as a
-// child process against a test server, with a clean CARBONIO_* environment.
+// Runs the `carbonio` command against a test server with a clean CARBONIO_* environment: in-process through
+// the CLI's injectable `run(argv, io)` (runCli, what nearly every test uses: no Node start per command), or
+// as the real binary in a child process (spawnCli: bin/carbonio.js -> dist/src/cli/main.js, for the exit
+// status and the wiring of the binary itself).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run } from '../../src/cli/main.js';
 import type { TestApp } from './app.js';
 
 /** This file runs from dist/test/helpers: the project root is three levels up. */
@@ -26,7 +29,7 @@ export interface CliOptions {
   env?: Record<string, string>;
 }
 
-export function runCli(app: TestApp | null, args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
+function cliEnv(app: TestApp | null, opts: CliOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CARBONIO_')) env[k] = v;
   const url = opts.url ?? app?.baseUrl;
@@ -37,6 +40,20 @@ export function runCli(app: TestApp | null, args: readonly string[], opts: CliOp
     env.CARBONIO_ADMIN_PASSWORD = as.password;
   }
   Object.assign(env, opts.env);
+  return env;
+}
+
+/** The command in this process, as `main` runs it, with its output captured. */
+export async function runCli(app: TestApp | null, args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { env: cliEnv(app, opts), stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+  return { code, stdout, stderr };
+}
+
+/** The real binary in a child process. */
+export function spawnCli(app: TestApp | null, args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
+  const env = cliEnv(app, opts);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
