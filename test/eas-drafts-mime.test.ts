@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { bytesOf, child, children, el, intOf, ns, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
+import { bytesOf, child, children, intOf, ns, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
 import type { Account, Folder, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
+import { folderPhones } from './helpers/folder-phone.js';
 
 const as = ns('AirSync');
 const asb = ns('AirSyncBase');
@@ -34,24 +35,8 @@ describe('EAS drafts sent as MIME (16.1)', () => {
   let ann: Account;
   let drafts: Folder;
   const pw = 'ann-password-1';
-  const keys: Record<string, string> = {};
-
-  const sync = async (deviceId: string, commands: WbxmlElement[] = []): Promise<WbxmlElement> => {
-    const r = await easRequest(app, {
-      cmd: 'Sync', user: ann.email, password: pw, deviceId, version: '16.1',
-      body: as('Sync', as('Collections', as('Collection', as('SyncKey', keys[deviceId] ?? '0'), as('CollectionId', String(drafts.id)),
-        keys[deviceId] && as('GetChanges'), as('Options', asb('BodyPreference', asb('Type', 1))), commands.length > 0 && as('Commands', commands)))),
-    });
-    assert.equal(r.status, 200);
-    if (r.raw.length === 0) return as('Collection');
-    const coll = child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection')!;
-    keys[deviceId] = textOf(coll, 'AirSync:SyncKey')!;
-    return coll;
-  };
-  const start = async (deviceId: string): Promise<void> => {
-    await easRequest(app, { cmd: 'FolderSync', user: ann.email, password: pw, deviceId, version: '16.1', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
-    await sync(deviceId);
-  };
+  const phones = folderPhones({ get baseUrl() { return app.baseUrl; } }, () => ({ email: ann.email, password: pw }), () => String(drafts.id));
+  const { sync, start } = phones;
   const stored = (): Promise<Item[]> => app.store.mailbox.listItems(ann.id, drafts.id);
   const mimeOf = async (i: Item): Promise<ParsedMail> => simpleParser(Buffer.from((await app.store.blobs.get(i.blobId!))!));
   const responses = (coll: WbxmlElement, kind: 'Add' | 'Change') => children(child(coll, 'AirSync:Responses'), `AirSync:${kind}`);

@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { child, children, el, intOf, ns, text, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
+import { child, children, intOf, ns, text, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
 import type { Account, Folder, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
+import { folderPhones } from './helpers/folder-phone.js';
 import { newestIn } from './helpers/mailbox.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 
@@ -25,27 +26,14 @@ describe('EAS drafts (16.1)', () => {
   let bob: Account;
   let drafts: Folder;
   const pw = 'ann-password-1';
-  const keys: Record<string, string> = {};
-
-  const sync = async (deviceId: string, commands: WbxmlElement[] = []) => {
-    const r = await easRequest(app, {
-      cmd: 'Sync', user: ann.email, password: pw, deviceId, version: '16.1',
-      body: as('Sync', as('Collections', as('Collection', as('SyncKey', keys[deviceId] ?? '0'), as('CollectionId', String(drafts.id)),
-        keys[deviceId] && as('GetChanges'), as('Options', asb('BodyPreference', asb('Type', 1))), commands.length > 0 && as('Commands', commands)))),
-    });
-    assert.equal(r.status, 200);
-    // Nothing to say: 14.0+ answers an empty body and the key stays (MS-ASCMD 2.2.1.21).
-    if (r.raw.length === 0) return as('Collection');
-    const coll = child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection')!;
-    keys[deviceId] = textOf(coll, 'AirSync:SyncKey')!;
-    return coll;
-  };
+  const phones = folderPhones({ get baseUrl() { return app.baseUrl; } }, () => ({ email: ann.email, password: pw }), () => String(drafts.id));
+  const sync = phones.sync;
   const start = async (deviceId: string) => {
-    const fs = await easRequest(app, { cmd: 'FolderSync', user: ann.email, password: pw, deviceId, version: '16.1', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
-    const d = children(child(fs.root!, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add').find((a) => intOf(a, 'FolderHierarchy:Type') === 3)!;
+    const fs = await phones.start(deviceId);
+    const d = children(child(fs, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add').find((a) => intOf(a, 'FolderHierarchy:Type') === 3)!;
     assert.equal(textOf(d, 'FolderHierarchy:ServerId'), String(drafts.id));
-    await sync(deviceId);
   };
+
   const stored = async (): Promise<Item[]> => app.store.mailbox.listItems(ann.id, drafts.id);
   const mimeOf = async (i: Item): Promise<ParsedMail> => simpleParser(Buffer.from((await app.store.blobs.get(i.blobId!))!));
   const lastIn = (a: Account, role: 'inbox' | 'sent'): Promise<ParsedMail> => newestIn(app, a, role);
@@ -154,7 +142,7 @@ describe('EAS drafts (16.1)', () => {
   });
 
   test('a Sync that adds and sends a draft, resent with the same key, answers the same and sends once', async () => {
-    const key = keys.phoneA!;
+    const key = phones.key('phoneA')!;
     const body = as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', String(drafts.id)),
       as('Commands', as('Add', as('ClientId', 'd-3'), em2('Send'), as('ApplicationData', em('To', 'bob@example.com'), em('Subject', 'Only once'),
         asb('Body', asb('Type', 1), asb('Data', 'Once.'))))))));
