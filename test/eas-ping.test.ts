@@ -1,4 +1,4 @@
-// Ping on the wire: a held Ping answers Status 2 within a second of an SMTP delivery to a watched folder,
+// Ping on the wire: a held Ping answers Status 2 at once (not at its heartbeat) on an SMTP delivery to a watched folder,
 // is not woken by other folders, ends with Status 1 at the heartbeat; empty Ping, bounds (5), too many
 // folders (6), hierarchy (7); a newer request of the device, device management and shutdown end it.
 import assert from 'node:assert/strict';
@@ -9,6 +9,8 @@ import type { Account } from '../src/store/types.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest, type EasResponse, pingBody } from './helpers/eas-client.js';
 import { SmtpClient } from './helpers/smtp-client.js';
+import { until } from './helpers/wait.js';
+import { asDeviceId } from '../src/core/ids.js';
 
 const as = ns('AirSync');
 const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
@@ -24,6 +26,8 @@ describe('EAS Ping', () => {
   const ping = (deviceId: string, heartbeat: number | null, ids: string[] | null) =>
     req(deviceId, 'Ping', heartbeat === null && ids === null ? undefined : pingBody(heartbeat, ids));
   const status = (r: EasResponse) => intOf(r.root ?? undefined, 'Ping:Status');
+  /** Waits until the server holds the device's Ping (instead of sleeping and hoping it arrived). */
+  const waitHeld = (deviceId: string) => until(() => app.sessions.count(ann.id, asDeviceId(deviceId)) > 0, `the Ping of ${deviceId} to be held`);
   const pinged = (r: EasResponse) => children(child(r.root ?? undefined, 'Ping:Folders'), 'Ping:Folder').map((f) => text(f));
   /** A device that has synced its folder list and the given folders to the end. */
   const ready = async (deviceId: string, ids: string[]) => {
@@ -59,11 +63,12 @@ describe('EAS Ping', () => {
     await ready('p1', ['Inbox']);
     const inbox = folders.get('Inbox')!;
     const held = ping('p1', 120, [inbox]);
-    await new Promise((r) => setTimeout(r, 150));
+    await waitHeld('p1');
     const t0 = Date.now();
     await deliver(ann.email, 'Wake');
     const r = await held;
-    assert.ok(Date.now() - t0 < 1000, `woke in ${Date.now() - t0} ms`);
+    // Far below the 120 s heartbeat: the change woke it (latency figures are bench/ping-hold.ts's job).
+    assert.ok(Date.now() - t0 < 30_000, `woke in ${Date.now() - t0} ms`);
     assert.equal(status(r), 2);
     assert.deepEqual(pinged(r), [inbox]);
   });
@@ -75,7 +80,7 @@ describe('EAS Ping', () => {
     const inbox = folders.get('Inbox')!;
     const t0 = Date.now();
     const held = ping('p2', 2, [inbox]);
-    await new Promise((r) => setTimeout(r, 200));
+    await waitHeld('p2');
     await app.store.mailbox.addMessage(a.id, other.id, { raw: Buffer.from('Subject: x\r\n\r\nx'), meta: await parseMessageMeta(Buffer.from('Subject: x\r\n\r\nx')) });
     const r = await held;
     assert.equal(status(r), 1);
@@ -121,7 +126,7 @@ describe('EAS Ping', () => {
     assert.deepEqual([status(many), intOf(many.root ?? undefined, 'Ping:MaxFolders')], [6, 300]);
     assert.equal(status(await ping('p4', 60, ['999999'])), 7);
     const held = ping('p4', 60, [inbox]);
-    await new Promise((r) => setTimeout(r, 150));
+    await waitHeld('p4');
     const a = (await app.store.accounts.getByEmail(ann.email))!;
     await app.store.mailbox.createFolder(a.id, { parentId: null, name: `New ${Date.now()}`, kind: 'mail' });
     assert.equal(status(await held), 7, 'the hierarchy changed while held');
@@ -132,11 +137,11 @@ describe('EAS Ping', () => {
     await ready('p5', ['Inbox']);
     const inbox = folders.get('Inbox')!;
     const first = ping('p5', 300, [inbox]);
-    await new Promise((r) => setTimeout(r, 150));
+    await waitHeld('p5');
     const t0 = Date.now();
     const second = ping('p5', 1, [inbox]);
     const r1 = await first;
-    assert.ok(Date.now() - t0 < 1000);
+    assert.ok(Date.now() - t0 < 30_000, 'ended by the newer request, not by its 300 s heartbeat');
     assert.equal(status(r1), 1);
     assert.equal(status(await second), 1);
   });
@@ -145,13 +150,13 @@ describe('EAS Ping', () => {
     for (const [device, action] of [['rm1', 'remove'], ['sus1', 'suspend'], ['rst1', 'reset']] as const) {
       await ready(device, ['Inbox']);
       const held = ping(device, 300, [folders.get('Inbox')!]);
-      await new Promise((r) => setTimeout(r, 150));
+      await waitHeld(device);
       const t0 = Date.now();
       const path = `/accounts/${ann.email}/devices/${device}`;
       const res = action === 'remove' ? await adminCall(app, 'DELETE', path) : await adminCall(app, 'POST', `${path}/${action}`);
       assert.equal(res.status, 200, JSON.stringify(res.json));
       const r = await held;
-      assert.ok(Date.now() - t0 < 1000, `${action} ended it in ${Date.now() - t0} ms`);
+      assert.ok(Date.now() - t0 < 30_000, `${action} ended it in ${Date.now() - t0} ms, not at its 300 s heartbeat`);
       assert.equal(r.status, 200);
       if (action !== 'suspend') assert.equal(status(r), 7, 'its state is gone: FolderSync first');
     }
@@ -161,18 +166,22 @@ describe('EAS Ping', () => {
     const other = await startTestApp();
     try {
       const bob = await other.directory.createAccount({ email: 'bob@example.com', password: 'bob-password-1' });
-      const fs = await easRequest(other, { cmd: 'FolderSync', user: bob.email, password: 'bob-password-1', deviceId: 'b1', version: '14.1', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
-      const inbox = textOf(children(child(fs.root!, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add')[0], 'FolderHierarchy:ServerId')!;
-      const held = Array.from({ length: 20 }, (_, i) => easRequest(other, {
-        cmd: 'Ping', user: bob.email, password: 'bob-password-1', deviceId: `b${i}`, version: '14.1',
-        body: pingBody(300, [inbox]),
-      }));
-      await new Promise((r) => setTimeout(r, 300));
-      const t0 = Date.now();
+      const cred = { user: bob.email, password: 'bob-password-1', version: '14.1' };
+      const devices = Array.from({ length: 20 }, (_, i) => `b${i}`);
+      let inbox = '';
+      // Every device has synced its Inbox, so each Ping is held (not answered at once for a missing state).
+      for (const deviceId of devices) {
+        const fs = await easRequest(other, { ...cred, deviceId, cmd: 'FolderSync', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
+        inbox = textOf(children(child(fs.root!, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add')[0], 'FolderHierarchy:ServerId')!;
+        const first = await easRequest(other, { ...cred, deviceId, cmd: 'Sync', body: as('Sync', as('Collections', as('Collection', as('SyncKey', '0'), as('CollectionId', inbox)))) });
+        const key = textOf(child(child(first.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
+        await easRequest(other, { ...cred, deviceId, cmd: 'Sync', body: as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', inbox)))) });
+      }
+      const held = devices.map((deviceId) => easRequest(other, { ...cred, deviceId, cmd: 'Ping', body: pingBody(300, [inbox]) }));
+      await until(() => other.sessions.count() === devices.length, 'every Ping to be held');
       await other.close();
       const answers = await Promise.all(held);
-      assert.ok(Date.now() - t0 < 3000);
-      assert.ok(answers.every((a) => a.status === 200 && [1, 2, 7].includes(status(a) ?? 0)), JSON.stringify(answers.map((a) => [a.status, status(a)])));
+      assert.ok(answers.every((a) => a.status === 200 && status(a) === 1), JSON.stringify(answers.map((a) => [a.status, status(a)])));
     } finally {
       await other.stop();
     }
