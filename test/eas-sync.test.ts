@@ -170,7 +170,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const inbox = (await app.store.mailbox.getFolderByRole(ann.id, 'inbox'))!;
     await app.store.mailbox.addMessage(ann.id, inbox.id, { raw: mail('Wake up'), meta: await parseMessageMeta(mail('Wake up')) });
     const r = await held;
-    assert.ok(Date.now() - t0 < 2000, 'answered at once');
+    assert.ok(Date.now() - t0 < 30_000, 'answered on the change, not at its 120 s heartbeat');
     assert.equal(cmds(r, 'Add').length, 1);
   });
 

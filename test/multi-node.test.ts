@@ -119,7 +119,8 @@ describe('two server processes on one PostgreSQL database', { skip }, () => {
     await deliver(n2, 'Through node 2');
     const r = await held;
     const ms = Date.now() - t0;
-    assert.ok(ms < 1000, `woke in ${ms} ms`);
+    // Before its 120 s heartbeat: the delivery woke it (latency figures: bench/multi-node.ts).
+    assert.ok(ms < 30_000, `woke in ${ms} ms`);
     assert.equal(status(r), 2);
     assert.deepEqual(pinged(r), [inbox]);
   });
@@ -131,7 +132,7 @@ describe('two server processes on one PostgreSQL database', { skip }, () => {
     const t0 = Date.now();
     await deliver(n1, 'Through node 1');
     const r = await held;
-    assert.ok(Date.now() - t0 < 1000, `woke in ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 30_000, `woke in ${Date.now() - t0} ms`);
     assert.equal(status(r), 2);
   });
 

@@ -98,8 +98,9 @@ void describe('mutation fuzz over real requests', () => {
     const elapsed = performance.now() - started;
     const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
     console.log(`fuzz: ${Math.round(elapsed)} ms, slowest decode ${slowest.toFixed(2)} ms, heap +${(heapGrowth / 2 ** 20).toFixed(1)} MiB`, Object.fromEntries(counts));
-    assert.ok(slowest < 250, `slowest decode took ${slowest} ms`);
-    assert.ok(elapsed < 15_000);
+    // Bounds against a pathological (super-linear) decode, loose enough for a loaded machine.
+    assert.ok(slowest < 2000, `slowest decode took ${slowest} ms`);
+    assert.ok(elapsed < 60_000);
     assert.ok(heapGrowth < 256 * 2 ** 20, 'heap stays bounded');
     assert.ok((counts.get('ok') ?? 0) > 100 && counts.size > 5, 'the fuzz reaches both valid and invalid inputs');
   });
