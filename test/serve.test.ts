@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { until } from './helpers/wait.js';
 
 const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
@@ -20,6 +21,15 @@ function start(env: Record<string, string>) {
   return { child, exited, out: () => out, err: () => err };
 }
 
+/** The port the process logs as listening on (`httpPort`, `httpsPort`), waiting for its start line. */
+async function loggedPort(p: ReturnType<typeof start>, name: 'httpPort' | 'httpsPort'): Promise<number> {
+  const re = new RegExp(`"${name}":(\\d+)`);
+  await until(() => re.test(p.out()) || p.child.exitCode !== null, `the ${name} start line`, 15_000);
+  const m = re.exec(p.out());
+  assert.ok(m, `server did not start: ${p.err()}`);
+  return Number(m[1]);
+}
+
 test('serve: first start with files for its user only, the password off the log stream, health, and a clean stop on SIGTERM', async () => {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-serve-'));
   // A data directory that does not exist yet: the server creates it.
@@ -29,14 +39,7 @@ test('serve: first start with files for its user only, the password off the log 
     CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1',
   });
   try {
-    const deadline = Date.now() + 15_000;
-    let port = 0;
-    while (!port && Date.now() < deadline) {
-      const m = /"httpPort":(\d+)/.exec(p.out());
-      if (m) port = Number(m[1]);
-      else await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.ok(port, `server did not start: ${p.err()}`);
+    const port = await loggedPort(p, 'httpPort');
     // Standard output is a pipe here, as under systemd: the password is in the 0600 file only.
     const [, password] = fs.readFileSync(path.join(dataDir, 'admin-credentials'), 'utf8').split('\n');
     assert.match(password ?? '', /^[a-z2-9]{24}$/);
@@ -78,13 +81,7 @@ test('serve: SIGTERM with 100 held Pings answers them all and exits within a few
     CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1', CARBONIO_ADMIN_PASSWORD: 'admin-secret-123',
   });
   try {
-    let port = 0;
-    for (let i = 0; i < 300 && !port; i++) {
-      const m = /"httpPort":(\d+)/.exec(p.out());
-      if (m) port = Number(m[1]);
-      else await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.ok(port, p.err());
+    const port = await loggedPort(p, 'httpPort');
     const app = { baseUrl: `http://127.0.0.1:${port}` };
     const cred = { user: 'admin@example.com', password: 'admin-secret-123', version: '14.1' };
     const P = ns('Ping');
@@ -99,7 +96,12 @@ test('serve: SIGTERM with 100 held Pings answers them all and exits within a few
       await easRequest(app, { ...cred, deviceId, cmd: 'Sync', body: A('Sync', A('Collections', A('Collection', A('SyncKey', key), A('CollectionId', inbox)))) });
       held.push(easRequest(app, { ...cred, deviceId, cmd: 'Ping', body: P('Ping', P('HeartbeatInterval', 900), P('Folders', P('Folder', P('Id', inbox), P('Class', 'Email')))) }));
     }
-    await new Promise((r) => setTimeout(r, 500));
+    // All 100 held by the server (its admin API lists this process's held requests), not merely sent.
+    const auth = `Basic ${Buffer.from('admin@example.com:admin-secret-123').toString('base64')}`;
+    await until(async () => {
+      const r = await fetch(`${app.baseUrl}/api/admin/sessions`, { headers: { authorization: auth } });
+      return ((await r.json()) as { sessions: unknown[] }).sessions.length === 100;
+    }, 'the 100 Pings to be held', 15_000);
     const t0 = Date.now();
     p.child.kill('SIGTERM');
     const answers = await Promise.all(held);
@@ -136,19 +138,12 @@ test('serve: SIGHUP reloads the certificate files; new TLS connections see the n
     s.on('error', reject);
   });
   try {
-    let port = 0;
-    for (let i = 0; i < 300 && !port; i++) {
-      const m = /"httpsPort":(\d+)/.exec(p.out());
-      if (m) port = Number(m[1]);
-      else await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.ok(port, p.err());
+    const port = await loggedPort(p, 'httpsPort');
     assert.equal(await serial(port), first);
     const next = await pair();
     p.child.kill('SIGHUP');
     // The reload logs its reason whether the pair changed or the file watcher had already swapped it.
-    for (let i = 0; i < 200 && !/"reason":"SIGHUP"/.test(p.out()); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.match(p.out(), /"reason":"SIGHUP"/);
+    await until(() => /"reason":"SIGHUP"/.test(p.out()), 'the SIGHUP reload line', 10_000);
     assert.equal(await serial(port), next);
     assert.equal(p.child.exitCode, null, 'SIGHUP does not stop the server');
   } finally {
