@@ -12,6 +12,34 @@ const layer = (dir, banned) => ({
   },
 });
 
+/**
+ * What each layer of ARCHITECTURE.md section 1 must not import. A nested layer (eas/wbxml inside eas) adds to
+ * its parent's list: ESLint lets the last matching config object set a rule, so each object carries the union
+ * of its own bans and its ancestors' (test/lint-layers.test.ts checks a forbidden import fails in each layer).
+ */
+const layers = {
+  core: ['store', 'auth', 'bus', 'mail', 'pim', 'devices', 'tls', 'cli', ...frontEnds],
+  store: ['auth', 'bus', 'mail', 'pim', 'devices', 'tls', 'cli', ...frontEnds],
+  // Contacts, events and tasks as data, with their formats (vCard, iCalendar, time zones, recurrence):
+  // protocol-neutral, so every front end (EAS, the admin import/export) shares them.
+  pim: ['store/sql', 'auth', 'bus', 'mail', 'devices', 'tls', 'cli', ...frontEnds],
+  bus: ['auth', 'mail', 'tls', 'cli', ...frontEnds],
+  // The certificate and key shared by every TLS listener: read by front ends, knows none of them.
+  tls: ['store', 'auth', 'bus', 'mail', 'pim', 'devices', 'cli', ...frontEnds],
+  auth: ['mail', 'tls', 'cli', ...frontEnds],
+  mail: ['auth', 'tls', 'cli', ...frontEnds],
+  devices: ['auth', 'bus', 'mail', 'tls', 'cli', ...frontEnds],
+  eas: ['cli', ...frontEnds.filter((f) => f !== 'eas')],
+  // The codec is pure: no store, no I/O, not even core.
+  'eas/wbxml': ['store', 'auth', 'bus', 'mail', 'core', 'devices', 'tls', 'pim'],
+  smtp: ['cli', ...frontEnds.filter((f) => f !== 'smtp')],
+  admin: ['cli', ...frontEnds.filter((f) => f !== 'admin')],
+  cli: ['store', 'auth', 'bus', 'mail', 'devices', ...frontEnds],
+};
+export const bannedFor = (dir) => [...new Set(Object.entries(layers)
+  .filter(([d]) => dir === d || dir.startsWith(`${d}/`))
+  .flatMap(([, banned]) => banned))];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bin/**', 'eslint.config.js'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -25,22 +53,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  layer('core', ['store', 'auth', 'bus', 'mail', 'pim', 'cli', ...frontEnds]),
-  layer('store', ['auth', 'bus', 'mail', 'pim', 'cli', ...frontEnds]),
-  // Contacts, events and tasks as data, with their formats (vCard, iCalendar, time zones, recurrence):
-  // protocol-neutral, so every front end (EAS, the admin import/export) shares them.
-  layer('pim', ['store/sql', 'auth', 'bus', 'mail', 'devices', 'cli', ...frontEnds]),
-  layer('bus', ['auth', 'mail', 'cli', ...frontEnds]),
-  // The certificate and key shared by every TLS listener: read by front ends, knows none of them.
-  layer('tls', ['store', 'auth', 'bus', 'mail', 'pim', 'devices', 'cli', ...frontEnds]),
-  layer('auth', ['mail', 'cli', ...frontEnds]),
-  layer('mail', ['auth', 'cli', ...frontEnds]),
-  layer('devices', ['auth', 'bus', 'mail', 'cli', ...frontEnds]),
-  layer('eas', ['cli', ...frontEnds.filter((f) => f !== 'eas')]),
-  layer('eas/wbxml', ['store', 'auth', 'bus', 'mail', 'core']),
-  layer('smtp', ['cli', ...frontEnds.filter((f) => f !== 'smtp')]),
-  layer('admin', ['cli', ...frontEnds.filter((f) => f !== 'admin')]),
-  layer('cli', ['store', 'auth', 'bus', 'mail', 'devices', ...frontEnds]),
+  ...Object.keys(layers).map((dir) => layer(dir, bannedFor(dir))),
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'src/cli/**/*.ts'], rules: { 'no-console': 'off' } },
   {
     // node:test's test() and describe() return promises the runner itself tracks.
