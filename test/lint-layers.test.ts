@@ -26,7 +26,7 @@ function layerLinter(config: Linter.Config[]): ESLint {
   return new ESLint({
     cwd: projectRoot,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser as Linter.Parser } }, ...layers],
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, ...layers],
   });
 }
 
