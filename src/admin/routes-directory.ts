@@ -56,8 +56,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: AdminDeps): 
     const email = reqString(b, 'email').trim().toLowerCase();
     // The syntax first: a malformed address is a 400 whether or not its domain exists.
     checkAccountAddress(email);
-    const domain = await manageableDomain(deps, p, email.slice(email.lastIndexOf('@') + 1));
-    void domain;
+    // Throws unless the caller may manage the address's domain (a delegated admin: his domains only).
+    await manageableDomain(deps, p, email.slice(email.lastIndexOf('@') + 1));
     const displayName = optString(b, 'displayName');
     const a = await directory.createAccount({ email, password: reqString(b, 'password'), ...(displayName !== undefined ? { displayName } : {}) });
     void reply.code(201);

@@ -1,12 +1,12 @@
 // The `carbonio` command (bin/carbonio.js): `serve`, `--version`, `help`, and the `prov` and `auth`
 // modules, which are pure HTTP clients of the admin API. Exit status: 0 done, 1 refused or failed,
 // 2 usage error, 3 server not reachable. Errors are one `ERROR: ...` line on stderr.
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { parseCommandArgs, usageLine, UsageError } from './args.js';
 import { authCommands } from './auth.js';
 import { authLockoutCommands } from './auth-lockout.js';
-import { AdminClient, ApiError, UnreachableError, type Env } from './client.js';
+import { AdminClient, UnreachableError, type Env } from './client.js';
 import { findCommand } from './command.js';
 import { configCommands } from './config.js';
 import { mailboxCommands } from './mailbox.js';
@@ -116,7 +116,7 @@ function reportError(err: unknown, io: Io): number {
     return EXIT.usage;
   }
   if (err instanceof UnreachableError) return EXIT.unreachable;
-  if (err instanceof ApiError || err instanceof ConfigError) return EXIT.failed;
+  // ApiError (the server refused), ConfigError (a bad CARBONIO_* value) and anything unexpected alike.
   return EXIT.failed;
 }
 

@@ -323,8 +323,10 @@ export interface MailboxRepo {
   addMessage(accountId: AccountId, folderId: FolderId, message: NewMessage): Promise<Item>;
   /** Adds a class item without MIME (contact, event, task, note): its data is the class's own JSON. */
   addItem(accountId: AccountId, folderId: FolderId, input: { kind: Exclude<ItemKind, 'message'>; data: unknown; categories?: string[]; receivedAt?: number }): Promise<Item>;
-  /** Replaces a class item's data (and categories when given). */
-  /** `receivedAt` is the item's window date (for an event, the end of its last occurrence): FilterType windows compare it. */
+  /**
+   * Replaces a class item's data (and categories when given). `receivedAt` is the item's window date (for an
+   * event, the end of its last occurrence): FilterType windows compare it.
+   */
   updateItemData(accountId: AccountId, id: ItemId, data: unknown, categories?: string[], receivedAt?: number): Promise<Item>;
   getItem(accountId: AccountId, id: ItemId): Promise<Item | null>;
   listItems(accountId: AccountId, folderId: FolderId, options?: ListItemsOptions): Promise<Item[]>;
