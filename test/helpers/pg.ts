@@ -4,6 +4,10 @@ import pg from 'pg';
 
 export const pgUrl = process.env.CARBONIO_TEST_PG_URL || undefined;
 
+// In CI the PostgreSQL halves must run: a missing URL is a failure there, not a quiet skip (an unreachable
+// database already fails, in createTempPgDatabase).
+if (process.env.CI === 'true' && !pgUrl) throw new Error('CI=true but CARBONIO_TEST_PG_URL is not set: the PostgreSQL suites would be skipped');
+
 export async function createTempPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   if (!pgUrl) throw new Error('CARBONIO_TEST_PG_URL is not set');
   const name = `carbonio_test_${randomBytes(6).toString('hex')}`;
