@@ -231,7 +231,7 @@ function header(req: FastifyRequest, name: string): string | undefined {
 
 /** A common status in the command's root, or the HTTP form that 2.5 to 12.1 understand (MS-ASCMD 2.2.2). */
 function refusal(command: string, version: number, status: number): EasResponse {
-  if (version < 140) return { kind: 'http', status: status === 129 ? 403 : 449 };
+  if (version < 140) return { kind: 'http', status: status === Common.deviceBlocked ? 403 : 449 };
   const root = commandStatus(command, status);
   return root ? { kind: 'wbxml', root } : { kind: 'http', status: 449 };
 }

@@ -44,3 +44,6 @@ export const Common = {
   policyRefresh: 143,
   invalidPolicyKey: 144,
 } as const;
+
+/** Picture Status in Search (GAL) and ResolveRecipients answers (MS-ASCMD 2.2.3.177.12, 2.2.3.177.13). */
+export const PictureStatus = { ok: 1, noPhoto: 173, tooLarge: 174, limitReached: 175 } as const;

@@ -4,7 +4,7 @@
 // error, 4 server error). What answering does is in src/eas/meetings/respond.ts.
 import { isStoreError } from '../../core/errors.js';
 import { defineCommand, EasStatusError, type EasContext } from '../command.js';
-import { respond, type MeetingAnswer, type MeetingResult } from '../meetings/respond.js';
+import { MeetingResponseStatus, respond, UserResponse, type MeetingAnswer, type MeetingResult } from '../meetings/respond.js';
 import { child, children, intOf, is, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
 
 const mr = ns('MeetingResponse');
@@ -21,7 +21,7 @@ function instant(s: string | undefined): number | undefined {
 
 function parseRequest(r: WbxmlElement): MeetingAnswer | null {
   const user = intOf(r, 'MeetingResponse:UserResponse');
-  if (user !== 1 && user !== 2 && user !== 3) return null;
+  if (user !== UserResponse.accepted && user !== UserResponse.tentative && user !== UserResponse.declined) return null;
   const send = child(r, 'MeetingResponse:SendResponse');
   const body = child(send, 'AirSyncBase:Body');
   const start = instant(textOf(send, 'MeetingResponse:ProposedStartTime'));
@@ -43,14 +43,14 @@ async function execute(ctx: EasContext, input: Input): Promise<MeetingResult[]> 
   const out: MeetingResult[] = [];
   for (const a of input) {
     if (!a || (!a.requestId && !a.longId)) {
-      out.push({ status: 2, requestId: a?.requestId ?? '' });
+      out.push({ status: MeetingResponseStatus.invalidMeetingRequest, requestId: a?.requestId ?? '' });
       continue;
     }
     try {
       out.push(await respond(ctx, a));
     } catch (err) {
       ctx.log.error({ err }, 'MeetingResponse failed');
-      out.push({ status: isStoreError(err) ? 3 : 4, requestId: a.longId ?? a.requestId ?? '' });
+      out.push({ status: isStoreError(err) ? MeetingResponseStatus.mailboxError : MeetingResponseStatus.serverError, requestId: a.longId ?? a.requestId ?? '' });
     }
   }
   return out;
@@ -61,9 +61,9 @@ export const meetingResponseCommand = defineCommand<Input, MeetingResult[]>({
   provisioning: 'required',
   body: 'wbxml',
   parse(body) {
-    if (body.kind !== 'wbxml' || !body.root || !is(body.root, 'MeetingResponse:MeetingResponse')) throw new EasStatusError(2, 'the body is not a MeetingResponse request');
+    if (body.kind !== 'wbxml' || !body.root || !is(body.root, 'MeetingResponse:MeetingResponse')) throw new EasStatusError(MeetingResponseStatus.invalidMeetingRequest, 'the body is not a MeetingResponse request');
     const requests = children(body.root, 'MeetingResponse:Request');
-    if (requests.length === 0 || requests.length > MAX_REQUESTS) throw new EasStatusError(2, `1 to ${MAX_REQUESTS} Request elements`);
+    if (requests.length === 0 || requests.length > MAX_REQUESTS) throw new EasStatusError(MeetingResponseStatus.invalidMeetingRequest, `1 to ${MAX_REQUESTS} Request elements`);
     return requests.map(parseRequest);
   },
   execute,

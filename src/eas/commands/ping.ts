@@ -24,11 +24,12 @@ interface PingParams {
 
 interface Input { heartbeat: number | null; folders: string[] | null }
 
+type S = typeof PingStatus;
 type Result =
-  | { status: 1 | 3 | 7 | 8 }
-  | { status: 2; folders: string[] }
-  | { status: 5; heartbeat: number }
-  | { status: 6; maxFolders: number };
+  | { status: S['expired'] | S['missingParameters'] | S['folderSyncRequired'] | S['serverError'] }
+  | { status: S['changes']; folders: string[] }
+  | { status: S['badHeartbeat']; heartbeat: number }
+  | { status: S['tooManyFolders']; maxFolders: number };
 
 /** Heartbeat bounds (60 to 3540 s) and push tuning, as set with `carbonio config set global <key> <value>` (push-settings.ts). */
 async function bounds(ctx: EasContext): Promise<{ min: number; max: number; latency: number; instant: boolean }> {
@@ -94,9 +95,9 @@ export const pingCommand = defineCommand<Input, Result>({
   render: (r) => ({
     kind: 'wbxml',
     root: p('Ping', p('Status', r.status),
-      r.status === 2 && p('Folders', r.folders.map((f) => p('Folder', f))),
-      r.status === 5 && p('HeartbeatInterval', r.heartbeat),
-      r.status === 6 && p('MaxFolders', r.maxFolders)),
+      r.status === PingStatus.changes && p('Folders', r.folders.map((f) => p('Folder', f))),
+      r.status === PingStatus.badHeartbeat && p('HeartbeatInterval', r.heartbeat),
+      r.status === PingStatus.tooManyFolders && p('MaxFolders', r.maxFolders)),
   }),
 });
 

@@ -7,9 +7,17 @@
 // Picture Status 173 (no photo).
 import { defineCommand, EasStatusError, type EasContext } from '../command.js';
 import { candidatesFor, freeBusyOf, type Candidate } from '../resolve/directory.js';
+import { PictureStatus } from '../statuses.js';
 import { child, children, intOf, is, ns, text, textOf, type WbxmlElement } from '../wbxml/index.js';
 
 const rr = ns('ResolveRecipients');
+
+/** ResolveRecipients Status values (MS-ASCMD 2.2.3.177.12), by the element that carries them. */
+const Status = { ok: 1, protocolError: 5, serverError: 6 } as const;
+const ResponseStatus = { resolved: 1, ambiguous: 2, ambiguousPartial: 3, notResolved: 4 } as const;
+type ResponseStatus = (typeof ResponseStatus)[keyof typeof ResponseStatus];
+const AvailabilityStatus = { ok: 1, freeBusyUnavailable: 163 } as const;
+const CertificatesStatus = { ok: 1, noValidCertificate: 7, limitReached: 8 } as const;
 
 const MAX_TO = 100;
 const DEFAULT_AMBIGUOUS = 19;
@@ -26,7 +34,7 @@ interface Request {
 
 interface Resolved {
   to: string;
-  status: number;
+  status: ResponseStatus;
   count: number;
   recipients: Array<Candidate & { freeBusy: string | null }>;
 }
@@ -36,7 +44,7 @@ interface Outcome {
   results: Resolved[];
 }
 
-const bad = (message: string): EasStatusError => new EasStatusError(5, message);
+const bad = (message: string): EasStatusError => new EasStatusError(Status.protocolError, message);
 
 function parse(root: WbxmlElement): Request {
   const to = children(root, 'ResolveRecipients:To').map((e) => text(e).trim()).filter(Boolean);
@@ -65,8 +73,9 @@ async function execute(ctx: EasContext, req: Request): Promise<Outcome> {
   const out: Resolved[] = [];
   for (const to of req.to) {
     const all = await candidatesFor(ctx, to);
-    const status = all.length === 0 ? 4 : all.length === 1 ? 1 : all.length <= req.maxAmbiguous ? 2 : 3;
-    const shown = status === 3 ? all.slice(0, req.maxAmbiguous) : all;
+    const status = all.length === 0 ? ResponseStatus.notResolved : all.length === 1 ? ResponseStatus.resolved
+      : all.length <= req.maxAmbiguous ? ResponseStatus.ambiguous : ResponseStatus.ambiguousPartial;
+    const shown = status === ResponseStatus.ambiguousPartial ? all.slice(0, req.maxAmbiguous) : all;
     const recipients = [];
     for (const c of shown) {
       const freeBusy = req.availability && c.account ? await freeBusyOf(ctx, c.account, req.availability.start, req.availability.end) : null;
@@ -78,13 +87,13 @@ async function execute(ctx: EasContext, req: Request): Promise<Outcome> {
 }
 
 function render({ results, req }: Outcome): WbxmlElement {
-  return rr('ResolveRecipients', rr('Status', 1), results.map((r) => rr('Response',
+  return rr('ResolveRecipients', rr('Status', Status.ok), results.map((r) => rr('Response',
     rr('To', r.to), rr('Status', r.status), rr('RecipientCount', r.count),
     r.recipients.map((c) => rr('Recipient',
       rr('Type', c.type), rr('DisplayName', c.displayName), rr('EmailAddress', c.email),
-      req.availability && rr('Availability', c.freeBusy !== null ? [rr('Status', 1), rr('MergedFreeBusy', c.freeBusy)] : rr('Status', 163)),
-      req.certificates > 1 && r.status === 1 && rr('Certificates', rr('Status', 7), rr('CertificateCount', 0)),
-      req.picture && rr('Picture', rr('Status', 173)))))));
+      req.availability && rr('Availability', c.freeBusy !== null ? [rr('Status', AvailabilityStatus.ok), rr('MergedFreeBusy', c.freeBusy)] : rr('Status', AvailabilityStatus.freeBusyUnavailable)),
+      req.certificates > 1 && r.status === ResponseStatus.resolved && rr('Certificates', rr('Status', CertificatesStatus.noValidCertificate), rr('CertificateCount', 0)),
+      req.picture && rr('Picture', rr('Status', PictureStatus.noPhoto)))))));
 }
 
 export const resolveRecipientsCommand = defineCommand<Request, Outcome>({

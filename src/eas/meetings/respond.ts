@@ -18,9 +18,14 @@ import type { EasContext } from '../command.js';
 import { itemServerId } from '../sync/collection-state.js';
 import { itemAt } from '../sync/item-fetch.js';
 
+/** UserResponse, in each MeetingResponse Request (MS-ASCMD 2.2.3.150.2). */
+export const UserResponse = { accepted: 1, tentative: 2, declined: 3 } as const;
+export type UserResponse = (typeof UserResponse)[keyof typeof UserResponse];
+/** BusyStatus the answered event gets (MS-ASCAL BusyStatus). */
+const BusyStatus = { tentative: 1, busy: 2 } as const;
+
 export interface MeetingAnswer {
-  /** 1 accept, 2 tentative, 3 decline. */
-  userResponse: 1 | 2 | 3;
+  userResponse: UserResponse;
   collectionId: string | undefined;
   requestId: string | undefined;
   longId: string | undefined;
@@ -29,8 +34,12 @@ export interface MeetingAnswer {
   sendResponse: { comment?: string; proposed?: { start: number; end: number } } | null;
 }
 
+/** MeetingResponse Status per Result (MS-ASCMD 2.2.3.177.9). */
+export const MeetingResponseStatus = { ok: 1, invalidMeetingRequest: 2, mailboxError: 3, serverError: 4 } as const;
+export type MeetingResponseStatus = (typeof MeetingResponseStatus)[keyof typeof MeetingResponseStatus];
+
 export interface MeetingResult {
-  status: 1 | 2 | 3 | 4;
+  status: MeetingResponseStatus;
   requestId: string;
   calendarId?: string;
 }
@@ -64,15 +73,15 @@ async function eventFor(ctx: EasContext, item: Item): Promise<Item | null> {
 
 function answered(e: EventData, a: MeetingAnswer, email: string, now: number): EventData | null {
   const responseType = RESPONSE_TYPE[a.userResponse];
-  const busyStatus = a.userResponse === 1 ? 2 : 1;
+  const busyStatus = a.userResponse === UserResponse.accepted ? BusyStatus.busy : BusyStatus.tentative;
   const attendees = e.attendees.map((x) => (x.email.toLowerCase() === email ? { ...x, status: responseType } : x));
   if (a.instanceId !== undefined) {
     const others = e.exceptions.filter((x) => x.originalStart !== a.instanceId);
     const old = e.exceptions.find((x) => x.originalStart === a.instanceId);
-    const x = a.userResponse === 3 ? { originalStart: a.instanceId, deleted: true } : { ...old, originalStart: a.instanceId, responseType, busyStatus, appointmentReplyTime: now };
+    const x = a.userResponse === UserResponse.declined ? { originalStart: a.instanceId, deleted: true } : { ...old, originalStart: a.instanceId, responseType, busyStatus, appointmentReplyTime: now };
     return { ...e, exceptions: [...others, x] };
   }
-  if (a.userResponse === 3) return null;
+  if (a.userResponse === UserResponse.declined) return null;
   return { ...e, responseType, busyStatus, attendees, appointmentReplyTime: now };
 }
 
@@ -85,12 +94,12 @@ export async function respond(ctx: EasContext, a: MeetingAnswer): Promise<Meetin
     const row = ctx.persistentDevice ? await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, MEMORY) : null;
     const memory: Answered = row ? (JSON.parse(row.data) as Answered).filter((m) => m.at > now - REMEMBER_MS) : [];
     const again = memory.find((m) => m.key === key);
-    if (again) return { status: 1, requestId, ...(again.calendarId ? { calendarId: again.calendarId } : {}) };
+    if (again) return { status: MeetingResponseStatus.ok, requestId, ...(again.calendarId ? { calendarId: again.calendarId } : {}) };
 
     const item = await named(ctx, a);
-    if (!item) return { status: 2, requestId };
+    if (!item) return { status: MeetingResponseStatus.invalidMeetingRequest, requestId };
     const event = await eventFor(ctx, item);
-    if (!event) return { status: 2, requestId };
+    if (!event) return { status: MeetingResponseStatus.invalidMeetingRequest, requestId };
     const before = eventData(event.data, event.receivedAt);
     const next = answered(before, a, ctx.account.email, now);
     if (next) await store.mailbox.updateItemData(ctx.account.id, event.id, next, event.categories, eventWindowDate(next));
@@ -115,6 +124,6 @@ export async function respond(ctx: EasContext, a: MeetingAnswer): Promise<Meetin
       const kept = [...memory, { key, at: now, ...(calendarId ? { calendarId } : {}) }].slice(-100);
       await store.deviceState.putCollection(ctx.account.id, ctx.device.deviceId, MEMORY, '', JSON.stringify(kept));
     }
-    return { status: 1, requestId, ...(calendarId ? { calendarId } : {}) };
+    return { status: MeetingResponseStatus.ok, requestId, ...(calendarId ? { calendarId } : {}) };
   });
 }

@@ -6,6 +6,7 @@
 // with Picture Status 173 (no photo), MS-ASCMD 2.2.3.177.13.
 import type { Account } from '../../store/types.js';
 import type { EasContext } from '../command.js';
+import { PictureStatus } from '../statuses.js';
 import { ns, type WbxmlElement } from '../wbxml/index.js';
 import type { SearchRequest } from './request.js';
 
@@ -50,6 +51,6 @@ export function galProperties(a: Account, picture: SearchRequest['picture']): Wb
     p.homePhone !== undefined && gal('HomePhone', p.homePhone),
     p.mobilePhone !== undefined && gal('MobilePhone', p.mobilePhone),
     gal('EmailAddress', a.email),
-    picture !== null && gal('Picture', gal('Status', 173)),
+    picture !== null && gal('Picture', gal('Status', PictureStatus.noPhoto)),
   ].filter((e): e is WbxmlElement => e !== false);
 }
