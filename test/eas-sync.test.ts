@@ -6,10 +6,12 @@ import { after, before, describe, test } from 'node:test';
 import { child, children, el, intOf, ns, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account } from '../src/store/types.js';
-import { startTestApp, type TestApp } from './helpers/app.js';
+import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { pgUrl } from './helpers/pg.js';
 import { easRequest, type EasResponse } from './helpers/eas-client.js';
 import { SmtpClient } from './helpers/smtp-client.js';
+import { until } from './helpers/wait.js';
+import { asDeviceId } from '../src/core/ids.js';
 
 const as = ns('AirSync');
 const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
@@ -169,6 +171,35 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     await app.store.mailbox.addMessage(ann.id, inbox.id, { raw: mail('Wake up'), meta: await parseMessageMeta(mail('Wake up')) });
     const r = await held;
     assert.ok(Date.now() - t0 < 30_000, 'answered on the change, not at its 120 s heartbeat');
+    assert.equal(cmds(r, 'Add').length, 1);
+  });
+
+  test('Wait and HeartbeatInterval follow the configured heartbeat bounds Ping uses (Status 14 with that Limit)', async () => {
+    await folderSync('phoneB');
+    const { key } = await drain('phoneB', keyOf(await sync('phoneB', '0', inboxId)), 512);
+    const limit = async (top: WbxmlElement): Promise<[number | undefined, number | undefined]> => {
+      const r = await sync('phoneB', key, inboxId, [], { top: [top] });
+      return [intOf(r.root ?? undefined, 'AirSync:Status'), intOf(r.root ?? undefined, 'AirSync:Limit')];
+    };
+    const set = async (k: string, value: number) => assert.equal((await adminCall(app, 'PUT', '/config/global', { key: k, value })).status, 200);
+    try {
+      await set('maxPingHeartbeat', 600);
+      await set('minPingHeartbeat', 120);
+      assert.deepEqual(await limit(as('HeartbeatInterval', 900)), [14, 600], 'above the configured maximum');
+      assert.deepEqual(await limit(as('Wait', 11)), [14, 600], 'Wait is in minutes: 660 s');
+      assert.deepEqual(await limit(as('HeartbeatInterval', 90)), [14, 120], 'below the configured minimum, though above the default 60');
+      assert.deepEqual(await limit(as('Wait', 1)), [14, 120]);
+    } finally {
+      await set('minPingHeartbeat', 60);
+      await set('maxPingHeartbeat', 3540);
+    }
+    // Back at the defaults, 900 s is accepted: the request is held until a change answers it.
+    const held = sync('phoneB', key, inboxId, [], { top: [as('HeartbeatInterval', 900)] });
+    await until(() => app.sessions.count(ann.id, asDeviceId('phoneB')) > 0, 'the Sync of phoneB to be held');
+    const inbox = (await app.store.mailbox.getFolderByRole(ann.id, 'inbox'))!;
+    await app.store.mailbox.addMessage(ann.id, inbox.id, { raw: mail('Bounds'), meta: await parseMessageMeta(mail('Bounds')) });
+    const r = await held;
+    assert.equal(intOf(coll(r), 'AirSync:Status'), 1);
     assert.equal(cmds(r, 'Add').length, 1);
   });
 

@@ -5,6 +5,7 @@
 //                            bus but re-check the store every notificationsLatency seconds (30 s when 0)
 //   maxPingHeartbeat         minPingHeartbeat-3540 s, default 3540
 //   minPingHeartbeat         1-maxPingHeartbeat s, default 60
+//                            (both bound Ping's HeartbeatInterval and Sync's Wait / HeartbeatInterval)
 // Names are matched case-insensitively, Carbonio's spellings too (ZxMobile_UseInstantNotficiations, sic).
 // Reads go through a small cache per store: 5 s on other nodes, at once on this one (a set through
 // setPushSetting clears it). Values written straight into the store appear within the TTL.
@@ -38,8 +39,8 @@ export const PUSH_SETTINGS: readonly Def[] = [
     key: 'useInstantNotifications', aliases: ['ZxMobile_UseInstantNotficiations', 'ZxMobile_UseInstantNotifications'],
     description: `false: held requests re-check every notificationsLatency seconds (${POLL_FALLBACK_SECONDS} s when 0) instead of waking on each change`,
   },
-  { key: 'maxPingHeartbeat', aliases: ['ZxMobile_MaxPingHeartbeat'], description: 'longest Ping heartbeat accepted (longer ones get Status 5 with this limit)' },
-  { key: 'minPingHeartbeat', aliases: ['ZxMobile_MinPingHeartbeat'], description: 'shortest Ping heartbeat accepted (shorter ones get Status 5 with this limit)' },
+  { key: 'maxPingHeartbeat', aliases: ['ZxMobile_MaxPingHeartbeat'], description: 'longest Ping or Sync heartbeat accepted (longer ones get Ping Status 5 / Sync Status 14 with this limit)' },
+  { key: 'minPingHeartbeat', aliases: ['ZxMobile_MinPingHeartbeat'], description: 'shortest Ping or Sync heartbeat accepted (shorter ones get Ping Status 5 / Sync Status 14 with this limit)' },
 ];
 
 export const PUSH_DEFAULTS: Readonly<PushSettings> = Object.freeze({

@@ -1,12 +1,14 @@
 // Sync (MS-ASCMD 2.2.1.21) for mail collections: per collection the key check, the client's commands and
 // the server's changes (src/eas/sync/sync-collection.ts); an empty or Partial Sync reuses the cached
 // request (Status 13 when there is none); Wait / HeartbeatInterval hold the request on the change bus
-// until something changes or the interval ends (Status 14 with Limit when out of bounds). 14.0 and later
+// until something changes or the interval ends (Status 14 with Limit when out of the bounds Ping uses too,
+// minPingHeartbeat..maxPingHeartbeat; MS-ASCMD 2.2.3.79 HeartbeatInterval, Wait, Limit). 14.0 and later
 // leave unchanged collections out, and an answer with nothing in it is an empty 200.
 import { renderEmail, renderEmailChange, type EmailOptions } from '../classes/email.js';
 import { classForFolder, classForItem } from '../classes/catalog.js';
 import { defineCommand, EasStatusError, type EasContext, type EasResponse } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
+import { pushSettings } from '../../devices/push-settings.js';
 import { isStoreError } from '../../core/errors.js';
 import { collectionResult, syncCollection, type CollectionResult } from '../sync/sync-collection.js';
 import { parseSyncRequest, SyncStatus, type CollectionRequest, type SyncRequest } from '../sync/sync-request.js';
@@ -16,8 +18,6 @@ import type { Item } from '../../store/types.js';
 
 const as = ns('AirSync');
 const REQUEST_CACHE = '#sync-request';
-export const HEARTBEAT_MIN = 60;
-export const HEARTBEAT_MAX = 3540;
 
 interface CachedRequest {
   collections: Array<Pick<CollectionRequest, 'collectionId' | 'windowSize' | 'deletesAsMoves'>>;
@@ -81,8 +81,10 @@ const quiet = (results: CollectionResult[]): boolean =>
 async function execute(ctx: EasContext, parsed: SyncRequest): Promise<Outcome> {
   const req = await resolveRequest(ctx, parsed);
   if (!req) return { kind: 'status', status: SyncStatus.incomplete };
-  if (req.holdSeconds !== null && (req.holdSeconds < HEARTBEAT_MIN || req.holdSeconds > HEARTBEAT_MAX)) {
-    return { kind: 'status', status: SyncStatus.badWait, limit: req.holdSeconds < HEARTBEAT_MIN ? HEARTBEAT_MIN : HEARTBEAT_MAX };
+  if (req.holdSeconds !== null) {
+    // The same configured bounds as Ping's heartbeat (push-settings.ts), so an admin sets one range for both.
+    const { minPingHeartbeat: min, maxPingHeartbeat: max } = await pushSettings(ctx.deps.store);
+    if (req.holdSeconds < min || req.holdSeconds > max) return { kind: 'status', status: SyncStatus.badWait, limit: req.holdSeconds < min ? min : max };
   }
   if (parsed.collections) await cacheRequest(ctx, req);
   let results = await runOnce(ctx, req);
