@@ -1,13 +1,16 @@
 // EAS Settings (MS-ASCMD 2.2.1.18) over real HTTP with real WBXML: DeviceInformation Set stored in
 // the registry (never for the `validate` probe), UserInformation Get per protocol version, Oof Set/Get
-// round trips with body type conversion, and the statuses of malformed or conflicting requests.
+// round trips with body type conversion, DevicePassword (the recovery password, kept only when the
+// policy enables recovery, readable by admins), and the statuses of malformed or conflicting requests.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { asDeviceId } from '../src/core/ids.js';
 import { child, children, el, elements, ns, text, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
 import type { Account } from '../src/store/types.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
+import { ok, runCli } from './helpers/cli.js';
 import { easRequest } from './helpers/eas-client.js';
+import { provisionFully, type Phone } from './helpers/eas-provision-client.js';
 
 const s = ns('Settings');
 const PASSWORD = 'ann-password-1';
@@ -143,10 +146,54 @@ describe('EAS Settings', () => {
       s('UserInformation', s('Get')), s('Oof', s('Get', s('BodyType', 'Text'))), s('DevicePassword', s('Set', s('Password', 'x'))),
     ));
     assert.deepEqual(elements(root).map((c) => c.tag), ['Status', 'UserInformation', 'Oof', 'DevicePassword']);
-    assert.equal(statusOf(child(root, 'Settings:DevicePassword')), '7', 'recovery passwords are not kept');
+    assert.equal(statusOf(child(root, 'Settings:DevicePassword')), '7', 'no policy enables password recovery');
     assert.equal(statusOf(await settings(el('Settings:Settings'))), '2');
     assert.equal(statusOf(await settings(el('Settings:Settings', el('Settings:Model', 'x')))), '2');
     assert.equal(statusOf(child(await settings(el('Settings:Settings', s('Oof'))), 'Settings:Oof')), '2');
+  });
+
+  test('DevicePassword: kept for the admin when the enforced policy enables recovery, refused (7) otherwise', async () => {
+    const bobPw = 'bob-password-1';
+    const bob = await app.directory.createAccount({ email: 'bob@example.com', password: bobPw });
+    const phone: Phone = { user: bob.email, password: bobPw, deviceId: 'bobphone1', version: '14.1', deviceType: 'Android' };
+    const policy = async (key: string, value: unknown) =>
+      assert.equal((await adminCall(app, 'PUT', '/provisioning/account/bob%40example.com', { key, value })).status, 200);
+    const setPassword = async (policyKey: number, ...content: WbxmlElement[]): Promise<string | undefined> => {
+      const r = await easRequest(app, { cmd: 'Settings', ...phone, policyKey, body: el('Settings:Settings', s('DevicePassword', s('Set', ...content))) });
+      assert.equal(r.status, 200);
+      return statusOf(child(r.root ?? undefined, 'Settings:DevicePassword'));
+    };
+    const stored = async () => (await app.store.devices.get(bob.id, asDeviceId('bobphone1')))?.info.recoveryPassword;
+    const secret = 'Rec0very-4711';
+
+    await policy('MobileDeviceManagement', true);
+    let { key } = await provisionFully(app, phone);
+    assert.equal(await setPassword(key, s('Password', secret)), '7', 'an enforced policy without PasswordRecoveryEnabled');
+    assert.equal(await stored(), undefined);
+
+    await policy('PasswordRecoveryEnabled', 1);
+    ({ key } = await provisionFully(app, phone));
+    assert.equal(await setPassword(key, s('Password', secret)), '1');
+    assert.equal(await stored(), secret, 'kept as given: the admin reads it to unlock the phone');
+    assert.equal(await setPassword(key), '2', 'Set without Password');
+    assert.equal(await setPassword(key, s('Password', 'x'.repeat(300))), '5', 'too long');
+    assert.equal(await stored(), secret, 'neither changed it');
+
+    const view = await adminCall(app, 'GET', '/accounts/bob%40example.com/devices/bobphone1');
+    assert.equal((view.json.device as Record<string, unknown>).recoveryPasswordSet, true);
+    assert.ok(!JSON.stringify(view.json).includes(secret), 'device views do not show the password');
+    const read = await adminCall(app, 'GET', '/accounts/bob%40example.com/devices/bobphone1/recovery-password');
+    assert.deepEqual(read.json, { account: bob.email, deviceId: 'bobphone1', recoveryPassword: secret });
+    const self = await adminCall(app, 'GET', '/accounts/bob%40example.com/devices/bobphone1/recovery-password', undefined, { email: bob.email, password: bobPw });
+    assert.equal(self.status, 403, 'admins only');
+    assert.ok(ok(await runCli(app, ['mobile', 'getDeviceRecoveryPassword', bob.email, 'bobphone1'])).includes(`recoveryPassword ${secret}`));
+    assert.ok(app.logs.some((l) => l.includes('"event":"device-recovery-password-set"')));
+    assert.ok(app.logs.some((l) => l.includes('"event":"device-recovery-password-read"')));
+    assert.ok(!app.logs.join('\n').includes(secret), 'never logged');
+
+    assert.equal(await setPassword(key, s('Password', '')), '1', 'an empty Password forgets it');
+    assert.equal(await stored(), undefined);
+    assert.equal((await adminCall(app, 'GET', '/accounts/bob%40example.com/devices/bobphone1/recovery-password')).json.recoveryPassword, null);
   });
 
   test('Settings goes through the dispatcher: 401 without the right password, 501 on 2.5', async () => {

@@ -4,6 +4,8 @@
 //   GET /accounts/:email/devices                      getDeviceList
 //   GET /accounts/:email/devices/:deviceId[?verbose=true]  getDeviceInfo (verbose: per-folder sync progress)
 //   GET /devices[?domains=d1,d2]                      getAllDevices (a delegated admin: his domains only)
+//   GET /accounts/:email/devices/:deviceId/recovery-password  the recovery password the device set
+//       (Settings DevicePassword, when its policy enables recovery); views only say recoveryPasswordSet
 // Read-only here; the do* commands are routes-device-actions.ts, wipe and provisioning routes-provisioning.ts.
 import type { FastifyInstance } from 'fastify';
 import type { DomainId } from '../core/ids.js';
@@ -52,6 +54,8 @@ export const deviceView = (d: Device) => ({
   remoteWipeReqTime: seconds(d.wipeRequestedAt),
   remoteWipeAckTime: seconds(d.wipeDoneAt),
   wipeAccountOnly: d.wipeAccountOnly,
+  // The password itself only through its own route (Carbonio's GetDeviceStatus recoveryPassword).
+  recoveryPasswordSet: d.info.recoveryPassword !== undefined,
   userAgentHistory: (d.info.userAgentHistory ?? []).map((h) => ({ ua: h.userAgent, firstSeen: seconds(h.firstSeen) })),
 });
 
@@ -95,6 +99,15 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: AdminDeps): voi
     const d = await findDevice(store, a, req.params.deviceId);
     if (!verbose) return { account: a.email, device: deviceView(d) };
     return { account: a.email, device: deviceView(d), sync: (await deviceProgress(store, a, d.deviceId)).map(progressView) };
+  });
+
+  app.get<P<'email' | 'deviceId'>>('/accounts/:email/devices/:deviceId/recovery-password', async (req) => {
+    const p = await authenticate(deps, req);
+    const a = await manageableAccount(deps, p, req.params.email);
+    const d = await findDevice(store, a, req.params.deviceId);
+    // Who read it is on record; the password is not.
+    deps.log.info({ event: 'device-recovery-password-read', account: a.email, deviceId: d.deviceId, by: p.account.email }, 'device recovery password read');
+    return { account: a.email, deviceId: d.deviceId, recoveryPassword: d.info.recoveryPassword ?? null };
   });
 
   app.get<P<never>>('/devices', async (req) => {

@@ -3,7 +3,8 @@
 // 3.1): ActiveSync devices from the admin API, printed as Carbonio's indented key/value tree with
 // GetDeviceStatus field names; getDeviceInfo verbose adds the User-Agent history and each synced
 // folder's progress (z-push-admin style, with items needing attention); `--json` prints the API's
-// answer. Fields are picked one by one so the text shows only what is meant to be shown.
+// answer. Fields are picked one by one so the text shows only what is meant to be shown: a device's
+// recovery password only through `getDeviceRecoveryPassword <account> <device_id>`.
 import { parseBool, parseList, positional, type ParsedArgs } from './args.js';
 import { seg } from './client.js';
 import { defineCommand, type Command } from './command.js';
@@ -64,6 +65,7 @@ function infoBlock(d: JsonObject, verbose: boolean): JsonObject {
     remoteWipeReqTime: d.remoteWipeReqTime,
     remoteWipeAckTime: d.remoteWipeAckTime,
     wipe_account_only: d.wipeAccountOnly,
+    recovery_password_set: d.recoveryPasswordSet,
     ...(verbose ? { user_agent_history: history.map((h) => ({ ua: h.ua, firstSeen: h.firstSeen })) } : {}),
   };
 }
@@ -84,6 +86,14 @@ export const mobileDeviceCommands: readonly Command[] = [
     const device = infoBlock(objectField(r, 'device'), verbose);
     if (verbose) device.sync_state = Array.isArray(r.sync) && r.sync.length > 0 ? objectsField(r, 'sync').map(syncBlock) : 'none (the device syncs everything at its next request)';
     return { json: r, text: joinLines(formatTree({ device })) };
+  }),
+
+  command({
+    name: 'getDeviceRecoveryPassword', positionals: ['account', 'device_id'],
+    summary: 'show the recovery password a device set (when its policy enables PasswordRecoveryEnabled)',
+  }, async (api, a) => {
+    const r = await api.call('GET', `${devicesPath(a)}/${seg(positional(a, 'device_id'))}/recovery-password`);
+    return { json: r, text: joinLines(formatTree({ account: r.account, device_id: r.deviceId, recoveryPassword: r.recoveryPassword ?? 'none set' })) };
   }),
 
   command({

@@ -362,6 +362,11 @@ export interface DeviceInfo {
   phoneNumber?: string;
   operator?: string;
   enableOutboundSms?: boolean;
+  /**
+   * The recovery password the device set with Settings DevicePassword (MS-ASCMD 2.2.3.52), kept readable
+   * for the admin who unlocks the phone with it; never logged, shown only by its own admin route.
+   */
+  recoveryPassword?: string;
   /** Every distinct User-Agent the device has used, oldest first (at most 20 kept). */
   userAgentHistory?: Array<{ userAgent: string; firstSeen: number }>;
 }

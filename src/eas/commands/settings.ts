@@ -1,13 +1,14 @@
 // MS-ASCMD 2.2.1.18 Settings: Oof Get/Set (the account's out-of-office, honoured by delivery through
 // src/mail/oof.ts), DeviceInformation Set (stored in the device registry), UserInformation Get (the
-// account's addresses; Accounts/PrimarySmtpAddress from 14.1), and answers for DevicePassword and
-// RightsManagementInformation. Each requested property is answered in request order with its own
+// account's addresses; Accounts/PrimarySmtpAddress from 14.1), DevicePassword Set (the recovery password,
+// kept for the admin when the device's policy enables recovery; see below) and RightsManagementInformation. Each requested property is answered in request order with its own
 // Status (MS-ASCMD 2.2.3.177.15); the command's Status is 1 unless the request itself is malformed.
 import {
   loadOof, MAX_OOF_REPLY_CHARS, oofAudiences, oofMessageAs, saveOof,
   type OofAudience, type OofBodyType, type OofMessage, type OofSettings, type OofState,
 } from '../../mail/oof.js';
 import type { DeviceInfo } from '../../store/types.js';
+import { effectivePolicy } from '../../devices/policy.js';
 import { defineCommand, EasStatusError, type EasContext } from '../command.js';
 import { mergeDeviceInfo, parseDeviceInformation } from '../provisioning/device-info.js';
 import { child, el, elements, is, ns, text, textOf, type WbxmlElement } from '../wbxml/index.js';
@@ -26,7 +27,8 @@ type Op =
   | { kind: 'oof-set'; set: WbxmlElement }
   | { kind: 'device-info'; info: DeviceInfo }
   | { kind: 'user-info' }
-  | { kind: 'device-password' }
+  /** null: a Set without Password. */
+  | { kind: 'device-password'; password: string | null }
   | { kind: 'rights-management' }
   /** A property element without the operation it needs: answered with a protocol error. */
   | { kind: 'bad'; tag: 'Oof' | 'DeviceInformation' | 'UserInformation' | 'DevicePassword' | 'RightsManagementInformation' };
@@ -50,7 +52,10 @@ function parseOp(e: WbxmlElement): Op {
     return r.ok ? { kind: 'device-info', info: r.info } : { kind: 'bad', tag: 'DeviceInformation' };
   }
   if (is(e, 'Settings:UserInformation')) return child(e, 'Settings:Get') ? { kind: 'user-info' } : { kind: 'bad', tag: 'UserInformation' };
-  if (is(e, 'Settings:DevicePassword')) return child(e, 'Settings:Set') ? { kind: 'device-password' } : { kind: 'bad', tag: 'DevicePassword' };
+  if (is(e, 'Settings:DevicePassword')) {
+    const set = child(e, 'Settings:Set');
+    return set ? { kind: 'device-password', password: textOf(set, 'Settings:Password') ?? null } : { kind: 'bad', tag: 'DevicePassword' };
+  }
   if (is(e, 'Settings:RightsManagementInformation')) return { kind: 'rights-management' };
   throw new EasStatusError(St.protocolError, `unexpected element ${tag} in Settings`);
 }
@@ -129,6 +134,30 @@ function renderUserInfo(ctx: EasContext): WbxmlElement {
   ))));
 }
 
+/** Longer recovery passwords are refused: a device must not be able to fill the store through one. */
+const MAX_RECOVERY_PASSWORD = 256;
+
+/**
+ * DevicePassword Set (MS-ASCMD 2.2.3.52): the device's recovery password, which the admin can read later
+ * to unlock the phone, so it is kept as given (not hashed) in the device's info record, as Exchange does,
+ * and never logged. Only an enforced policy with PasswordRecoveryEnabled (MS-ASPROV) asks the
+ * device for it; otherwise the answer is 7 (denied by policy). An empty Password forgets the stored one.
+ */
+async function setRecoveryPassword(ctx: EasContext, password: string | null): Promise<number> {
+  const { store } = ctx.deps;
+  const policy = await effectivePolicy(store, ctx.account);
+  if (!policy.enabled || policy.values.PasswordRecoveryEnabled !== '1') return St.deniedByPolicy;
+  if (password === null) return St.protocolError;
+  if (password.length > MAX_RECOVERY_PASSWORD) return St.invalidArguments;
+  if (ctx.persistentDevice) {
+    const cur = (await store.devices.get(ctx.account.id, ctx.device.deviceId)) ?? ctx.device;
+    const { recoveryPassword: _old, ...rest } = cur.info;
+    await store.devices.update(ctx.account.id, cur.deviceId, { info: password === '' ? rest : { ...rest, recoveryPassword: password } });
+  }
+  ctx.log.info({ event: 'device-recovery-password-set', cleared: password === '' }, 'device recovery password stored');
+  return St.ok;
+}
+
 async function run(ctx: EasContext, op: Op): Promise<WbxmlElement> {
   const { store } = ctx.deps;
   switch (op.kind) {
@@ -155,8 +184,7 @@ async function run(ctx: EasContext, op: Op): Promise<WbxmlElement> {
     case 'user-info':
       return renderUserInfo(ctx);
     case 'device-password':
-      // Recovery passwords are not kept (no policy enables them), so refusing is the honest answer.
-      return s('DevicePassword', s('Status', St.deniedByPolicy));
+      return s('DevicePassword', s('Status', await setRecoveryPassword(ctx, op.password)));
     case 'rights-management':
       // No IRM templates exist here: an empty list.
       return s('RightsManagementInformation', s('Status', St.ok), s('Get'));
