@@ -7,8 +7,9 @@
 //   POST   /accounts/:email/devices/:deviceId/resume     doResumeDeviceSync <account> device_id <id>
 //   POST   /accounts/:email/devices/resume               doResumeDeviceSync <account> (all)
 //   POST   /devices/purge {retentionPeriod}              doPurgeMobileState (global admin only)
-// doWipeDevice / doCancelWipeDevice stay in routes-provisioning.ts; a hook here ends the device's held
-// requests once either has answered 200. Each change logs one line naming who made it.
+// The six account-level routes are one table (ACTION_ROUTES), also registered by the self-service API
+// under /api/self/devices. doWipeDevice / doCancelWipeDevice stay in routes-provisioning.ts, which ends
+// the device's held requests itself. Each change logs one line naming who made it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from '../core/logger.js';
 import { DeviceManagement, parseRetentionDays, type ResetDevice, type ResumeOutcome } from '../devices/management.js';
@@ -18,8 +19,6 @@ import { authenticate, manageableAccount, type AdminDeps } from './context.js';
 import { forbidden } from './http-errors.js';
 import { isGlobal } from './policy.js';
 import { deviceStatusMeaning, deviceView } from './routes-devices.js';
-
-type P<T extends string> = { Params: Record<T, string> };
 
 const brief = (d: Device) => ({ id: d.deviceId, type: d.deviceType, model: d.info.model ?? null, protocol: d.protocolVersion });
 
@@ -69,44 +68,50 @@ export function deviceActions(log: Logger, devices: DeviceManagement, via: 'admi
 }
 
 
+type DeviceActions = ReturnType<typeof deviceActions>;
+
+/** Who acts, on which account: an admin on an account he manages, or the account itself. */
+export type ActionTarget = (req: FastifyRequest, params: ActionParams) => Promise<{ account: Account; by: string }>;
+type ActionParams = Partial<Record<'email' | 'deviceId', string>>;
+
+/** A route under the API's device collection (/accounts/:email/devices, or /devices for the account itself). */
+type ActionRoute = { method: 'DELETE' | 'POST'; path: string } & (
+  /** The path names the device (:deviceId). */
+  | { one: (actions: DeviceActions, account: Account, deviceId: string, by: string) => Promise<unknown> }
+  /** Every device of the account. */
+  | { all: (actions: DeviceActions, account: Account, by: string) => Promise<unknown> });
+
+const ACTION_ROUTES: readonly ActionRoute[] = [
+  { method: 'DELETE', path: '/:deviceId', one: (x, a, id, by) => x.remove(a, id, by) },
+  { method: 'POST', path: '/:deviceId/reset', one: (x, a, id, by) => x.reset(a, id, by) },
+  { method: 'POST', path: '/reset', all: (x, a, by) => x.reset(a, undefined, by) },
+  { method: 'POST', path: '/:deviceId/suspend', one: (x, a, id, by) => x.suspend(a, id, by) },
+  { method: 'POST', path: '/:deviceId/resume', one: (x, a, id, by) => x.resume(a, id, by) },
+  { method: 'POST', path: '/resume', all: (x, a, by) => x.resume(a, undefined, by) },
+];
+
+/** Registers the table under `base`; each answer and log line is the action's (deviceActions). */
+export function registerActionTable(app: FastifyInstance, base: string, actions: DeviceActions, target: ActionTarget): void {
+  for (const r of ACTION_ROUTES) {
+    app.route<{ Params: ActionParams }>({
+      method: r.method,
+      url: `${base}${r.path}`,
+      handler: async (req) => {
+        const t = await target(req, req.params);
+        // A `one` route's path has :deviceId, so the router always fills it.
+        return 'one' in r ? r.one(actions, t.account, req.params.deviceId ?? '', t.by) : r.all(actions, t.account, t.by);
+      },
+    });
+  }
+}
+
 export function registerDeviceActionRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { store, log } = deps;
   const devices = new DeviceManagement(store, { sessions: deps.sessions, onAbortError: (err) => log.warn({ err }, 'ending a held device request failed') });
-  const actions = deviceActions(log, devices, 'admin');
 
-  const target = async (req: FastifyRequest, email: string) => {
+  registerActionTable(app, '/accounts/:email/devices', deviceActions(log, devices, 'admin'), async (req, params) => {
     const p = await authenticate(deps, req);
-    return { by: p.account.email, account: await manageableAccount(deps, p, email) };
-  };
-
-  app.delete<P<'email' | 'deviceId'>>('/accounts/:email/devices/:deviceId', async (req) => {
-    const t = await target(req, req.params.email);
-    return actions.remove(t.account, req.params.deviceId, t.by);
-  });
-
-  app.post<P<'email' | 'deviceId'>>('/accounts/:email/devices/:deviceId/reset', async (req) => {
-    const t = await target(req, req.params.email);
-    return actions.reset(t.account, req.params.deviceId, t.by);
-  });
-
-  app.post<P<'email'>>('/accounts/:email/devices/reset', async (req) => {
-    const t = await target(req, req.params.email);
-    return actions.reset(t.account, undefined, t.by);
-  });
-
-  app.post<P<'email' | 'deviceId'>>('/accounts/:email/devices/:deviceId/suspend', async (req) => {
-    const t = await target(req, req.params.email);
-    return actions.suspend(t.account, req.params.deviceId, t.by);
-  });
-
-  app.post<P<'email' | 'deviceId'>>('/accounts/:email/devices/:deviceId/resume', async (req) => {
-    const t = await target(req, req.params.email);
-    return actions.resume(t.account, req.params.deviceId, t.by);
-  });
-
-  app.post<P<'email'>>('/accounts/:email/devices/resume', async (req) => {
-    const t = await target(req, req.params.email);
-    return actions.resume(t.account, undefined, t.by);
+    return { by: p.account.email, account: await manageableAccount(deps, p, params.email ?? '') };
   });
 
   app.post('/devices/purge', async (req) => {

@@ -14,7 +14,7 @@ import { deviceProgress } from '../devices/progress.js';
 import type { Account } from '../store/types.js';
 import type { AdminDeps } from './context.js';
 import { HttpError, toHttpError } from './http-errors.js';
-import { deviceActions } from './routes-device-actions.js';
+import { deviceActions, registerActionTable } from './routes-device-actions.js';
 import { deviceView, progressView, queryBool } from './routes-devices.js';
 
 type P<T extends string> = { Params: Record<T, string>; Querystring: Record<string, string | undefined> };
@@ -56,34 +56,10 @@ export function selfApi(deps: AdminDeps) {
       return { account: a.email, device: deviceView(d), sync: (await deviceProgress(store, a, d.deviceId)).map(progressView) };
     });
 
-    app.delete<P<'deviceId'>>('/devices/:deviceId', async (req) => {
+    // remove, reset, suspend, resume: the admin API's table, for the account itself.
+    registerActionTable(app, '/devices', actions, async (req) => {
       const a = await me(req);
-      return actions.remove(a, req.params.deviceId, a.email);
-    });
-
-    app.post('/devices/reset', async (req) => {
-      const a = await me(req);
-      return actions.reset(a, undefined, a.email);
-    });
-
-    app.post<P<'deviceId'>>('/devices/:deviceId/reset', async (req) => {
-      const a = await me(req);
-      return actions.reset(a, req.params.deviceId, a.email);
-    });
-
-    app.post<P<'deviceId'>>('/devices/:deviceId/suspend', async (req) => {
-      const a = await me(req);
-      return actions.suspend(a, req.params.deviceId, a.email);
-    });
-
-    app.post('/devices/resume', async (req) => {
-      const a = await me(req);
-      return actions.resume(a, undefined, a.email);
-    });
-
-    app.post<P<'deviceId'>>('/devices/:deviceId/resume', async (req) => {
-      const a = await me(req);
-      return actions.resume(a, req.params.deviceId, a.email);
+      return { account: a, by: a.email };
     });
 
     return Promise.resolve();
