@@ -2,8 +2,8 @@
 // Recipients are checked at RCPT time so a sender learns about an unknown user (550 5.1.1) or an
 // attempt to relay through us (550 5.7.1) before sending the message, and we never have to bounce.
 import { SMTPServer } from 'smtp-server';
-import { classifyRecipient, normalizeAddress } from '../mail/recipients.js';
 import { parseMessage } from '../mail/parse.js';
+import { acceptedRecipients, checkRecipient } from './recipients.js';
 import { replies } from './replies.js';
 import { baseOptions, handleData, resetTransaction, respond, stateOf, tlsOptions, type SmtpContext } from './session.js';
 
@@ -27,30 +27,15 @@ export function createInboundServer(ctx: SmtpContext): SMTPServer {
     },
 
     onRcptTo(address, session, callback) {
-      respond(ctx, 'rcpt', async () => {
-        const rcpt = await classifyRecipient(ctx.store, address.address);
-        switch (rcpt.kind) {
-          case 'local':
-            stateOf(session).local.set(rcpt.account.email, rcpt.account);
-            return;
-          case 'unknown':
-            throw replies.unknownUser(rcpt.address);
-          case 'disabled':
-            throw replies.mailboxDisabled(rcpt.account.email);
-          case 'foreign':
-            // Not an open relay: mail for other domains is only accepted from authenticated submission.
-            throw replies.relayDenied(rcpt.address);
-          case 'invalid':
-            throw replies.badRecipient(rcpt.address);
-        }
-      }, callback);
+      respond(ctx, 'rcpt', () => checkRecipient(ctx, stateOf(session), address.address, (foreign) => {
+        // Not an open relay: mail for other domains is only accepted from authenticated submission.
+        throw replies.relayDenied(foreign);
+      }), callback);
     },
 
     onData(stream, session, callback) {
       handleData(ctx, 'inbound', stream, session, async (raw, state) => {
-        const recipients = session.envelope.rcptTo
-          .map((r) => state.local.get(normalizeAddress(r.address) ?? ''))
-          .filter((a) => a !== undefined);
+        const recipients = acceptedRecipients(session.envelope.rcptTo, state).local;
         const parsed = await parseMessage(raw);
         const { meta } = parsed;
         // The envelope sender decides where an out-of-office reply goes; a bounce (<>) never gets one.

@@ -11,9 +11,10 @@ import { isLockout } from '../auth/types.js';
 import type { Account } from '../store/types.js';
 import { headerIdentity } from '../mail/identity.js';
 import { parseMessage } from '../mail/parse.js';
-import { classifyRecipient, normalizeAddress } from '../mail/recipients.js';
+import { normalizeAddress } from '../mail/recipients.js';
 import { RelayError } from '../mail/relay.js';
 import { buildNonDeliveryNotice } from '../mail/notice.js';
+import { acceptedRecipients, checkRecipient } from './recipients.js';
 import { replies, smtpReply } from './replies.js';
 import { baseOptions, handleData, isLoopback, resetTransaction, respond, stateOf, tlsOptions, type SessionState, type SmtpContext } from './session.js';
 
@@ -64,25 +65,11 @@ export function createSubmissionServer(ctx: SmtpContext, implicit = false): SMTP
     },
 
     onRcptTo(address, session, callback) {
-      respond(ctx, 'rcpt', async () => {
-        const rcpt = await classifyRecipient(ctx.store, address.address);
-        const state = stateOf(session);
-        switch (rcpt.kind) {
-          case 'local':
-            state.local.set(rcpt.account.email, rcpt.account);
-            return;
-          case 'unknown':
-            throw replies.unknownUser(rcpt.address);
-          case 'disabled':
-            throw replies.mailboxDisabled(rcpt.account.email);
-          case 'foreign':
-            if (!ctx.relay) throw replies.noRelayConfigured(rcpt.address);
-            state.external.add(rcpt.address);
-            return;
-          case 'invalid':
-            throw replies.badRecipient(rcpt.address);
-        }
-      }, callback);
+      const state = stateOf(session);
+      respond(ctx, 'rcpt', () => checkRecipient(ctx, state, address.address, (foreign) => {
+        if (!ctx.relay) throw replies.noRelayConfigured(foreign);
+        state.external.add(foreign);
+      }), callback);
     },
 
     onData(stream, session, callback) {
@@ -104,14 +91,7 @@ async function submit(
 ): Promise<Record<string, unknown>> {
   const sender = state.account;
   if (!sender) throw smtpReply(530, '5.7.0', 'Authentication required');
-  const local: Account[] = [];
-  const external: string[] = [];
-  for (const r of rcptTo) {
-    const a = normalizeAddress(r.address) ?? '';
-    const account = state.local.get(a);
-    if (account) local.push(account);
-    else if (state.external.has(a)) external.push(a);
-  }
+  const { local, external } = acceptedRecipients(rcptTo, state);
   checkIdentity(raw, sender);
   const parsed = await parseMessage(raw);
   const { meta } = parsed;
