@@ -1,10 +1,10 @@
-// `carbonio serve` / `npm start`: load the configuration, start every listener, stop cleanly on
-// SIGTERM/SIGINT (stop accepting, finish what is in flight, close the store).
-import { pathToFileURL } from 'node:url';
+// The server process, for `carbonio serve` (src/cli/main.ts) and `npm start` (src/main.ts): load the
+// configuration, start every listener, stop cleanly on SIGTERM/SIGINT (stop accepting, finish what is in
+// flight, close the store), reload the certificate on SIGHUP.
 import { startApp } from './app.js';
 import { adminCredentialsFile } from './bootstrap.js';
 import { loadConfig, redactUrl } from './config.js';
-import { ConfigError, errorMessage } from './core/errors.js';
+import { ConfigError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -62,12 +62,4 @@ export async function serve(): Promise<void> {
   });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-}
-
-// `node dist/src/main.js` (what `npm start` runs) serves directly.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  serve().catch((err: unknown) => {
-    process.stderr.write(`carbonio: could not start: ${errorMessage(err)}\n`);
-    process.exit(1);
-  });
 }
