@@ -1,9 +1,9 @@
 // Per-folder sync progress of one device, for `carbonio mobile getDeviceInfo <account> <device_id>
 // verbose true` (carbonio-features.md 3.1; z-push-admin's "Status: 40% (4/10)" and "Attention needed",
-// eas-protocol.md 7). Read from the SyncState rows: the collection id is the folder's server id (the
-// store folder id), and the hierarchy's own state shown as collection 'hierarchy'; the key's counter is the N of `{generation}N`; the state's `data`
-// belongs to the sync engine and is read for nothing but an optional `flagged` list (items its loop
-// safety net skipped).
+// eas-protocol.md 7). Read from the SyncStates: a folder's collection id is its server id (the store
+// folder id); the hierarchy's own state is shown as collection 'hierarchy'. The key's counter is the N of
+// `{generation}N`; the state's `data` belongs to the sync engine and is read for nothing but an optional
+// `flagged` list (items its loop safety net skipped).
 import { asFolderId, type DeviceId, type FolderId } from '../core/ids.js';
 import type { Account, CollectionState, DeviceStateRepo, Repos } from '../store/types.js';
 
