@@ -34,7 +34,7 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<void> {
   const store = await SqlStore.open(pgDb ? { kind: 'postgres', url: pgDb.url } : { kind: 'sqlite', file: path.join(dir, 'db.sqlite') });
   try {
     await store.domains.create('bench.test');
-    const directory = new DirectoryService(store, config);
+    const directory = new DirectoryService(store, { kdf: config.kdf, publicUrl: () => config.publicUrl });
     const account = await directory.createAccount({ email: 'u@bench.test', password: 'bench-password-1' });
     const { secret } = await directory.addCredential(account, { services: ['EAS'] });
     const auth = new StoreAuthenticator({ store, config, log: silentLogger() });

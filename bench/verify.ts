@@ -14,7 +14,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-bench-'));
 const config = loadConfig({ CARBONIO_DATA_DIR: dir, CARBONIO_AUTH_CACHE_SECONDS: '3600', CARBONIO_AUTH_MAX_FAILURES: '1000' });
 const store = await SqlStore.open({ kind: 'sqlite', file: path.join(dir, 'db.sqlite') });
 await store.domains.create('bench.test');
-const directory = new DirectoryService(store, config);
+const directory = new DirectoryService(store, { kdf: config.kdf, publicUrl: () => config.publicUrl });
 const account = await directory.createAccount({ email: 'u@bench.test', password: 'bench-password-1' });
 const { secret } = await directory.addCredential(account, { services: ['EAS'] });
 const auth = new StoreAuthenticator({ store, config, log: silentLogger() });

@@ -19,7 +19,10 @@ import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { TlsMaterial } from './tls/material.js';
 
 export interface App {
+  /** The configuration as loaded; never changed once started. */
   config: Config;
+  /** The URL phones and QR codes are given: config.publicUrl, with the port actually bound when it named port 0 (tests). */
+  publicUrl: string;
   store: Store;
   auth: StoreAuthenticator;
   directory: DirectoryService;
@@ -72,7 +75,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const bus: Bus = config.db.kind === 'postgres' ? await PgBus.start({ url: config.db.url, log }) : new MemoryBus(log);
   store.onChange((n) => bus.publish(n));
   const auth = new StoreAuthenticator({ store, config, log });
-  const directory = new DirectoryService(store, config);
+  // Known for sure only once the listeners are bound (port 0): read lazily by what hands it out.
+  let publicUrl = config.publicUrl;
+  const directory = new DirectoryService(store, { kdf: config.kdf, publicUrl: () => publicUrl });
   let boot: BootstrapResult;
   try {
     boot = await bootstrap(config, store, directory, log);
@@ -86,7 +91,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // Mail sent from phones: the same local delivery and relay rules as SMTP submission.
   const relay = Relay.fromConfig(config);
   const outgoing = { store, delivery: new LocalDelivery(store, { ...(relay ? { relay } : {}), log }), relay };
-  const http = await buildHttpServer({ config, store, auth, directory, bus, sessions, outgoing, log, tls });
+  const http = await buildHttpServer({ config, publicUrl: () => publicUrl, store, auth, directory, bus, sessions, outgoing, log, tls });
   // Fastify listens on (and closes) its own server: the plain one, or the HTTPS one when plain HTTP is off.
   const extraHttps = http.plain ? http.secure : null;
   let smtp: Awaited<ReturnType<typeof startSmtpServers>> | null = null;
@@ -110,9 +115,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   }
   tls?.watch();
   // With port 0 (tests) the default public URL names the port actually bound.
-  if (config.publicUrl.endsWith(':0')) config.publicUrl = `${config.publicUrl.slice(0, -2)}:${httpPort ?? httpsPort}`;
-  if (config.publicUrl.startsWith('http://') && !isLoopbackUrl(config.publicUrl)) {
-    log.warn({ publicUrl: config.publicUrl }, 'CARBONIO_PUBLIC_URL is plain http:// on a non-loopback host: phones would send passwords in clear; use https://');
+  if (publicUrl.endsWith(':0')) publicUrl = `${publicUrl.slice(0, -2)}:${httpPort ?? httpsPort}`;
+  if (publicUrl.startsWith('http://') && !isLoopbackUrl(publicUrl)) {
+    log.warn({ publicUrl }, 'CARBONIO_PUBLIC_URL is plain http:// on a non-loopback host: phones would send passwords in clear; use https://');
   }
   log.info({
     httpPort, httpsPort, smtpPort: smtp.inboundPort, submissionPort: smtp.submissionPort, smtpsPort: smtp.smtpsPort, db: store.dialect,
@@ -122,7 +127,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const servers = smtp;
   const nodeServers = [http.plain, http.secure].filter((x) => x !== null);
   return {
-    config, store, auth, directory, bus, sessions, httpPort, httpsPort, bootstrap: boot, tls,
+    config, publicUrl, store, auth, directory, bus, sessions, httpPort, httpsPort, bootstrap: boot, tls,
     smtpPort: servers.inboundPort,
     submissionPort: servers.submissionPort,
     smtpsPort: servers.smtpsPort,

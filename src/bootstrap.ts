@@ -19,7 +19,7 @@ export interface BootstrapResult {
   generatedPassword: string | null;
 }
 
-export async function bootstrap(config: Config, store: Store, directory: DirectoryService, log: Logger): Promise<BootstrapResult> {
+export async function bootstrap(config: Pick<Config, 'defaultDomain' | 'adminPassword' | 'dataDir'>, store: Store, directory: DirectoryService, log: Logger): Promise<BootstrapResult> {
   const adminEmail = `admin@${config.defaultDomain}`;
   if ((await store.accounts.count()) > 0) return { created: false, adminEmail, generatedPassword: null };
   if (!(await store.domains.getByName(config.defaultDomain))) await store.domains.create(config.defaultDomain);

@@ -21,7 +21,13 @@ import { MIN_TLS_VERSION, type TlsMaterial } from './tls/material.js';
 import { VERSION } from './version.js';
 
 export interface HttpDeps {
-  config: Config;
+  /**
+   * What the routes read of the configuration (the listener, /metrics, ActiveSync, the proxies). Not the
+   * configured public URL: with port 0 it names no real port, so the resolved one comes as publicUrl.
+   */
+  config: Pick<Config, 'httpPort' | 'metricsToken' | 'trustedProxies' | 'easVersions' | 'easMaxRequestBytes'>;
+  /** The public URL (autodiscover answers it), resolved once the listeners are bound: read it per request. */
+  publicUrl: () => string;
   store: Store;
   auth: Authenticator;
   directory: DirectoryService;

@@ -1,70 +1,9 @@
-// `carbonio serve` / `npm start`: load the configuration, start every listener, stop cleanly on
-// SIGTERM/SIGINT (stop accepting, finish what is in flight, close the store).
+// `npm start` (`node dist/src/main.js`): the server process (serve.ts), nothing else. The `carbonio` CLI
+// starts the same function with `carbonio serve`.
 import { pathToFileURL } from 'node:url';
-import { startApp } from './app.js';
-import { adminCredentialsFile } from './bootstrap.js';
-import { loadConfig, redactUrl } from './config.js';
-import { ConfigError, errorMessage } from './core/errors.js';
-import { createLogger } from './core/logger.js';
+import { errorMessage } from './core/errors.js';
+import { serve } from './serve.js';
 
-const SHUTDOWN_GRACE_MS = 10_000;
-
-export async function serve(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`carbonio: configuration error: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  // Everything the server writes (SQLite database, WAL, admin credentials) is for its own user only.
-  process.umask(0o077);
-  const log = createLogger(config.logLevel);
-  log.info({ db: config.db.kind === 'postgres' ? redactUrl(config.db.url) : config.db.file, dataDir: config.dataDir }, 'starting');
-  const app = await startApp(config, log);
-  if (app.bootstrap.generatedPassword && process.stdout.isTTY) {
-    // Shown once, on the terminal only: when standard output is a log pipe (systemd, docker) the
-    // password stays in the 0600 file that the log line names, for the CLI.
-    process.stdout.write(
-      `\nFirst start: created global admin ${app.bootstrap.adminEmail}\n` +
-      `  password: ${app.bootstrap.generatedPassword}\n` +
-      `  (saved to ${adminCredentialsFile(config.dataDir)}, mode 0600; the carbonio CLI reads it from there)\n\n`,
-    );
-  }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    app.close().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  };
-  // SIGHUP: read the certificate files again (after a renewal); connections and held Pings stay.
-  process.on('SIGHUP', () => {
-    if (!app.tls) log.info('SIGHUP: no TLS certificate configured; nothing to reload');
-    else app.reloadTls();
-  });
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
-// `node dist/src/main.js` (what `npm start` runs) serves directly.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   serve().catch((err: unknown) => {
     process.stderr.write(`carbonio: could not start: ${errorMessage(err)}\n`);

@@ -120,7 +120,7 @@ describe('admin API', () => {
     const qrInfo = qr.json.qr as { payload: string; pngDataUrl: string };
     assert.match(qrInfo.pngDataUrl, /^data:image\/png;base64,/);
     const payload = JSON.parse(qrInfo.payload) as Record<string, string>;
-    assert.deepEqual([payload.user, payload.server], ['joe@a.test', app.config.publicUrl]);
+    assert.deepEqual([payload.user, payload.server], ['joe@a.test', app.publicUrl]);
     assert.deepEqual((qr.json.credential as { services: string[] }).services, ['MobileApp']);
 
     const listed = await adminCall(app, 'GET', '/accounts/joe@a.test/credentials');

@@ -39,7 +39,7 @@ describe('lockout: verify() from several client addresses', () => {
   before(async () => {
     ({ store, cleanup } = await backends[0]!.open());
     await store.domains.create('lock.test');
-    dir = new DirectoryService(store, { kdf, publicUrl: 'https://mail.lock.test' });
+    dir = new DirectoryService(store, { kdf, publicUrl: () => 'https://mail.lock.test' });
     auth = new StoreAuthenticator({ store, config: { defaultDomain: 'lock.test', kdf, auth: limits }, log: silentLogger(), clock });
   });
   after(() => cleanup());

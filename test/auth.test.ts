@@ -39,7 +39,7 @@ describe('authentication', () => {
     store = opened.store;
     cleanup = opened.cleanup;
     await store.domains.create('auth.test');
-    dir = new DirectoryService(store, { kdf, publicUrl: 'https://mail.auth.test' });
+    dir = new DirectoryService(store, { kdf, publicUrl: () => 'https://mail.auth.test' });
     clock = new ManualClock();
     const sink = new Writable({ write(c: Buffer, _e, cb) { logs.push(c.toString()); cb(); } });
     auth = new StoreAuthenticator({ store, config: { defaultDomain: 'auth.test', kdf, auth: limits }, log: createLogger('info', sink), clock });

@@ -96,6 +96,9 @@ describe('EAS Ping', () => {
     const empty = await ping('p3', null, null);
     assert.equal(status(empty), 2, 'same folders, same pending change');
     assert.equal(status(await ping('fresh', null, null)), 3, 'nothing to reuse');
+    // Stored parameters of a bad shape read as none (logged): Status 3, not a server error.
+    await app.store.deviceState.putRecord(ann.id, asDeviceId('p3'), 'ping', '{"heartbeat":"60","folders":"all"}');
+    assert.equal(status(await ping('p3', null, null)), 3, 'nothing usable to reuse');
   });
 
   test("the device's own change through Sync does not wake its next Ping", async () => {

@@ -346,7 +346,7 @@ for (const backend of backends) {
       await rejectsKind(store.devices.update(acct, dev, { status: 1 }), 'not-found');
     });
 
-    test('device state: collection positions and held items, reset per collection or per device', async () => {
+    test('device state: collection positions, hierarchy, records and held items, reset per collection or per device', async () => {
       const dev = asDeviceId('StateDev1');
       await store.devices.recordContact(other, dev, { deviceType: 'Android', userAgent: 'x', protocolVersion: '14.1', address: '', at: 1 });
       const folder = await store.mailbox.createFolder(other, { parentId: null, name: 'StateFolder', kind: 'mail' });
@@ -356,9 +356,24 @@ for (const backend of backends) {
       assert.equal(await store.deviceState.getCollection(other, dev, coll), null);
       await store.deviceState.putCollection(other, dev, coll, '{g}1', '{"a":1}');
       await store.deviceState.putCollection(other, dev, coll, '{g}2', '{"a":2}');
-      await store.deviceState.putCollection(other, dev, 'hierarchy', '{h}1', '{}');
+      await store.deviceState.putHierarchy(other, dev, '{h}1', '{}');
       assert.deepEqual((await store.deviceState.getCollection(other, dev, coll))?.key, '{g}2');
-      assert.equal((await store.deviceState.listCollections(other, dev)).length, 2);
+      assert.deepEqual((await store.deviceState.listCollections(other, dev)).map((c) => c.collectionId), [coll], 'the hierarchy is not a collection');
+      // The hierarchy's position: replaced, or only over the key read (else 'conflict').
+      await store.deviceState.putHierarchy(other, dev, '{h}2', '{"n":2}', '{h}1');
+      await rejectsKind(store.deviceState.putHierarchy(other, dev, '{h}3', '{}', '{h}1'), 'conflict');
+      assert.deepEqual(await store.deviceState.getHierarchy(other, dev).then((h) => h && [h.key, h.data]), ['{h}2', '{"n":2}']);
+      // Device records: one text per kind, per device.
+      assert.equal(await store.deviceState.getRecord(other, dev, 'ping'), null);
+      await store.deviceState.putRecord(other, dev, 'ping', '{"heartbeat":60,"folders":[]}');
+      await store.deviceState.putRecord(other, dev, 'ping', '{"heartbeat":90,"folders":["1"]}');
+      await store.deviceState.putRecord(other, dev, 'sent-client-ids', '[]');
+      assert.equal(await store.deviceState.getRecord(other, dev, 'ping'), '{"heartbeat":90,"folders":["1"]}');
+      assert.equal(await store.deviceState.getRecord(other, asDeviceId('OtherDev'), 'ping'), null);
+      await rejectsKind(store.deviceState.putRecord(other, dev, '#ping' as 'ping', '{}'), 'invalid');
+      await store.deviceState.deleteRecords(other, dev, ['sent-client-ids']);
+      assert.equal(await store.deviceState.getRecord(other, dev, 'sent-client-ids'), null);
+      assert.ok(await store.deviceState.getRecord(other, dev, 'ping'));
 
       assert.equal(await store.deviceState.countUnsent(other, dev, coll, folder.id), 5);
       assert.equal(await store.deviceState.countUnsent(other, dev, coll, folder.id, { receivedSince: 3000 }), 3);
@@ -383,15 +398,22 @@ for (const backend of backends) {
       await store.deviceState.reset(other, dev, coll);
       assert.equal(await store.deviceState.getCollection(other, dev, coll), null);
       assert.equal(await store.deviceState.countHeld(other, dev, coll), 0);
-      assert.ok(await store.deviceState.getCollection(other, dev, 'hierarchy'));
+      assert.ok(await store.deviceState.getHierarchy(other, dev), 'a collection reset leaves the hierarchy');
+      assert.ok(await store.deviceState.getRecord(other, dev, 'ping'), 'and the records');
       await store.deviceState.reset(other, dev);
       assert.deepEqual(await store.deviceState.listCollections(other, dev), []);
+      assert.equal(await store.deviceState.getHierarchy(other, dev), null);
+      assert.equal(await store.deviceState.getRecord(other, dev, 'ping'), null);
       assert.equal(await store.deviceState.countHeld(other, dev, 'big'), 0);
       assert.ok(await store.devices.get(other, dev), 'the device record stays');
       await store.deviceState.putCollection(other, dev, coll, '{g}1', '{}');
       await store.deviceState.recordHeld(other, dev, coll, [{ itemId: items[2]!.id, modseq: 1 }], []);
+      await store.deviceState.putHierarchy(other, dev, '{h}1', '{}');
+      await store.deviceState.putRecord(other, dev, 'meeting-answers', '[]');
       await store.devices.delete(other, dev);
       assert.deepEqual(await store.deviceState.listCollections(other, dev), [], 'removing the device removes its state');
+      assert.equal(await store.deviceState.getHierarchy(other, dev), null);
+      assert.equal(await store.deviceState.getRecord(other, dev, 'meeting-answers'), null);
       assert.equal(await store.deviceState.countHeld(other, dev, coll), 0);
     });
 

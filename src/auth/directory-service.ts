@@ -43,7 +43,8 @@ function checkPassword(p: string): void {
 }
 
 export class DirectoryService {
-  constructor(private readonly store: Store, private readonly config: Pick<Config, 'kdf' | 'publicUrl'>) {}
+  /** `publicUrl` is read when a QR code is made: the app knows it for sure only once it listens. */
+  constructor(private readonly store: Store, private readonly config: Pick<Config, 'kdf'> & { publicUrl: () => string }) {}
 
   async createAccount(input: { email: string; password: string; displayName?: string; isGlobalAdmin?: boolean }): Promise<Account> {
     checkPassword(input.password);
@@ -75,7 +76,7 @@ export class DirectoryService {
       accountId: account.id, label, services, hash: await hashSecret(secret, this.config.kdf), generated, qrcode,
     });
     const qrPayload = qrcode
-      ? JSON.stringify({ server: this.config.publicUrl, user: account.email, password: secret, label, id: credential.id })
+      ? JSON.stringify({ server: this.config.publicUrl(), user: account.email, password: secret, label, id: credential.id })
       : null;
     return { credential, secret, qrPayload };
   }

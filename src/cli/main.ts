@@ -57,8 +57,9 @@ function splitOptions(argv: readonly string[]): { words: string[]; json: boolean
   return { words, json, help };
 }
 
+/** Loaded only for `serve`: the other commands are HTTP clients and need none of the server's modules. */
 async function serve(): Promise<void> {
-  const { serve: start } = await import('../main.js');
+  const { serve: start } = await import('../serve.js');
   await start();
 }
 

@@ -1,8 +1,9 @@
 // Device management over SyncStates, shared by the admin API and the self-service API (Carbonio's
 // `carbonio mobile` doRemoveDevice, doResetDevice, doResetAccount, doSuspendDeviceSync,
 // doResumeDeviceSync, doPurgeMobileState, getAllDevices; carbonio-features.md 3.1, eas-protocol.md 4.9):
-// - remove: the device record, all its SyncState and held items go; its next request is a new device.
-// - reset: the SyncState and held items go, the record stays; the old keys then fail (FolderSync 9,
+// - remove: the device record, all its SyncState, held items and device records (Ping parameters...) go;
+//   its next request is a new device.
+// - reset: the SyncState, held items and device records go, the record stays; the old keys then fail (FolderSync 9,
 //   Sync 3) and the device downloads everything again.
 // - suspend / resume: status 2, and back to 1 (0 when it holds no policy key); refused while a wipe
 //   is pending or done.
@@ -12,6 +13,7 @@
 import { StoreError } from '../core/errors.js';
 import { asDeviceId, type AccountId, type DeviceId, type DomainId } from '../core/ids.js';
 import { DeviceStatus, type Account, type Device, type Repos, type Store } from '../store/types.js';
+import { deviceStates } from './progress.js';
 import type { DeviceSessions } from './sessions.js';
 
 /**
@@ -90,7 +92,7 @@ export class DeviceManagement {
   async remove(account: Account, id: string): Promise<{ device: Device; collections: number }> {
     const r = await this.store.transaction(async (tx) => {
       const device = await findDevice(tx, account, id);
-      const collections = (await tx.deviceState.listCollections(account.id, device.deviceId)).length;
+      const collections = (await deviceStates(tx.deviceState, account, device.deviceId)).length;
       await tx.devices.delete(account.id, device.deviceId);
       return { device, collections };
     });
@@ -104,7 +106,7 @@ export class DeviceManagement {
       const devices = id === undefined ? await tx.devices.list(account.id) : [await findDevice(tx, account, id)];
       const out: ResetDevice[] = [];
       for (const device of devices) {
-        const collections = (await tx.deviceState.listCollections(account.id, device.deviceId)).map((c) => c.collectionId);
+        const collections = (await deviceStates(tx.deviceState, account, device.deviceId)).map((c) => c.collectionId);
         await tx.deviceState.reset(account.id, device.deviceId);
         out.push({ device, collections });
       }

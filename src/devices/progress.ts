@@ -1,13 +1,13 @@
 // Per-folder sync progress of one device, for `carbonio mobile getDeviceInfo <account> <device_id>
 // verbose true` (carbonio-features.md 3.1; z-push-admin's "Status: 40% (4/10)" and "Attention needed",
-// eas-protocol.md 7). Read from the SyncState rows: the collection id is the folder's server id (the
-// store folder id) or 'hierarchy'; the key's counter is the N of `{generation}N`; the state's `data`
-// belongs to the sync engine and is read for nothing but an optional `flagged` list (items its loop
-// safety net skipped).
+// eas-protocol.md 7). Read from the SyncStates: a folder's collection id is its server id (the store
+// folder id); the hierarchy's own state is shown as collection 'hierarchy'. The key's counter is the N of
+// `{generation}N`; the state's `data` belongs to the sync engine and is read for nothing but an optional
+// `flagged` list (items its loop safety net skipped).
 import { asFolderId, type DeviceId, type FolderId } from '../core/ids.js';
-import type { Account, CollectionState, Repos } from '../store/types.js';
+import type { Account, CollectionState, DeviceStateRepo, Repos } from '../store/types.js';
 
-/** The hierarchy's collection id (the EAS front's HIERARCHY). */
+/** The name device listings and resets give the hierarchy's SyncState (stored apart: deviceState.getHierarchy). */
 export const HIERARCHY_COLLECTION = 'hierarchy';
 
 export interface CollectionProgress {
@@ -72,9 +72,19 @@ async function progressOf(store: Pick<Repos, 'deviceState' | 'mailbox'>, account
   return { ...base, kind: 'folder', folderId, folder: folder.name, held, total: await store.mailbox.countItems(account.id, folderId) };
 }
 
+/**
+ * Every SyncState of the device, as listings show them: the folders' (by collection id) and then the
+ * hierarchy's under HIERARCHY_COLLECTION, the order they had when the hierarchy was a collection row.
+ */
+export async function deviceStates(deviceState: DeviceStateRepo, account: Account, deviceId: DeviceId): Promise<CollectionState[]> {
+  const states = await deviceState.listCollections(account.id, deviceId);
+  const h = await deviceState.getHierarchy(account.id, deviceId);
+  return h ? [...states, { collectionId: HIERARCHY_COLLECTION, ...h }] : states;
+}
+
 /** Every collection the device has a SyncState for: the hierarchy first, then folders by id. */
 export async function deviceProgress(store: Pick<Repos, 'deviceState' | 'mailbox'>, account: Account, deviceId: DeviceId): Promise<CollectionProgress[]> {
-  const states = await store.deviceState.listCollections(account.id, deviceId);
+  const states = await deviceStates(store.deviceState, account, deviceId);
   let folders: Promise<number> | null = null;
   const folderCount = (): Promise<number> => (folders ??= store.mailbox.listFolders(account.id).then((l) => l.length));
   const out = await Promise.all(states.map((c) => progressOf(store, account, deviceId, c, folderCount)));

@@ -1,11 +1,12 @@
 // MS-ASCMD 2.2.1.1 Autodiscover: POST /autodiscover/autodiscover.xml (any case, through the router's
 // case-insensitive option) with the mobilesync request schema, answered with the mobilesync response
-// schema (MS-ASCMD 6.2) naming config.publicUrl + /Microsoft-Server-ActiveSync. Basic auth goes
+// schema (MS-ASCMD 6.2) naming the public URL + /Microsoft-Server-ActiveSync. Basic auth goes
 // through verify(..., 'eas'), so the mobile password rules are the endpoint's own. A schema we do not
 // serve (Outlook's) gets the generic Autodiscover Error response, as Exchange answers it.
 import { isProxyAddress } from '../core/addresses.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuth } from '../core/basic-auth.js';
+import type { Config } from '../config.js';
 import type { Account } from '../store/types.js';
 import type { EasDeps } from './command.js';
 
@@ -108,7 +109,14 @@ export function genericError(code: 600 | 601, message: string, now = new Date())
     + '    </Error>\n  </Response>\n</Autodiscover>\n';
 }
 
-export function autodiscoverRoutes(deps: EasDeps) {
+export interface AutodiscoverDeps extends Pick<EasDeps, 'auth' | 'log'> {
+  /** Which client addresses are proxies' own (never locked out). */
+  config: Pick<Config, 'trustedProxies'>;
+  /** The server's public URL, read per request: the app resolves it once its listeners are bound. */
+  publicUrl: () => string;
+}
+
+export function autodiscoverRoutes(deps: AutodiscoverDeps) {
   const log = deps.log.child({ svc: 'autodiscover' });
 
   const sendXml = (reply: FastifyReply, status: number, xml: string): FastifyReply =>
@@ -153,7 +161,7 @@ export function autodiscoverRoutes(deps: EasDeps) {
       return;
     }
     log.info({ event: 'autodiscover', account: account.email }, 'autodiscover answered');
-    await sendXml(reply, 200, mobileSyncResponse(account, `${deps.config.publicUrl}/Microsoft-Server-ActiveSync`));
+    await sendXml(reply, 200, mobileSyncResponse(account, `${deps.publicUrl()}/Microsoft-Server-ActiveSync`));
   }
 
   return (app: FastifyInstance): Promise<void> => {

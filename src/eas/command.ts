@@ -12,7 +12,8 @@ import type { WbxmlElement } from './wbxml/index.js';
 import type { EasQuery } from './query.js';
 
 export interface EasDeps {
-  config: Config;
+  /** The protocol versions offered, the request size limit, which client addresses are proxies. */
+  config: Pick<Config, 'easVersions' | 'easMaxRequestBytes' | 'trustedProxies'>;
   store: Store;
   auth: Authenticator;
   /** Change notices, for requests that wait for changes (Sync with Wait, Ping). */

@@ -15,10 +15,11 @@ import { createInboundServer } from './inbound.js';
 import { acceptProxyV2 } from './proxy-v2.js';
 import { createSubmissionServer } from './submission.js';
 import { replies, useOwnEnhancedCodes } from './replies.js';
-import { CLOSE_DRAIN_MS, CLOSE_GRACE_MS, InFlight, type SmtpContext } from './session.js';
+import { CLOSE_DRAIN_MS, CLOSE_GRACE_MS, InFlight, type SmtpContext, type SmtpSessionConfig } from './session.js';
 
 export interface SmtpDeps {
-  config: Config;
+  /** The sessions' settings, and where the three listeners bind. */
+  config: SmtpSessionConfig & Pick<Config, 'bindAddress' | 'smtpPort' | 'submissionPort' | 'smtpsPort'>;
   store: Store;
   auth: Authenticator;
   log: Logger;

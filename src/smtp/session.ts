@@ -13,8 +13,11 @@ import type { Relay } from '../mail/relay.js';
 import { MIN_TLS_VERSION, type TlsMaterial } from '../tls/material.js';
 import { isSmtpReply, replies, type SmtpReply } from './replies.js';
 
+/** What the SMTP sessions read of the configuration: the size cap, PROXY protocol, proxies, the plain-text AUTH switch. */
+export type SmtpSessionConfig = Pick<Config, 'maxMessageBytes' | 'smtpProxyProtocol' | 'trustedProxies' | 'allowPlaintextAuth'>;
+
 export interface SmtpContext {
-  config: Config;
+  config: SmtpSessionConfig;
   store: Store;
   auth: Authenticator;
   log: Logger;
@@ -75,7 +78,7 @@ export const CLOSE_GRACE_MS = 10_000;
 export const CLOSE_DRAIN_MS = 2_000;
 
 /** Options both listeners use; each adds its own AUTH policy. */
-export function baseOptions(config: Config): SMTPServerOptions {
+export function baseOptions(config: Pick<Config, 'maxMessageBytes' | 'smtpProxyProtocol' | 'trustedProxies'>): SMTPServerOptions {
   return {
     banner: 'carbonio-mobile',
     size: config.maxMessageBytes,

@@ -418,7 +418,7 @@ export interface DeviceRepo {
 }
 
 /**
- * One collection's position on one device (a folder, or the folder list itself). The key and data are
+ * One collection's position on one device (a folder; the folder list is apart, getHierarchy). The key and data are
  * the sync engine's own format: the store keeps them and never reads them.
  */
 export interface CollectionState {
@@ -427,6 +427,22 @@ export interface CollectionState {
   data: string;
   updatedAt: number;
 }
+
+/** The device's folder list as it holds it (the FolderSync SyncState): its own state, never a collection. */
+export interface HierarchyPosition {
+  key: string;
+  data: string;
+  updatedAt: number;
+}
+
+/**
+ * What a device keeps besides its SyncStates, one JSON document per kind: the last Ping parameters, the
+ * cached Sync request, the ClientIds it sent mail with, its recent meeting answers. A closed set: the
+ * shape of each and its decoder are in src/eas/sync/device-records.ts; the store keeps the text only.
+ */
+export const DEVICE_RECORD_KINDS = ['ping', 'sync-request', 'sent-client-ids', 'meeting-answers'] as const;
+export type DeviceRecordKind = (typeof DEVICE_RECORD_KINDS)[number];
+export const isDeviceRecordKind = (v: string): v is DeviceRecordKind => (DEVICE_RECORD_KINDS as readonly string[]).includes(v);
 
 /** An item as a device holds it: which version (modseq) it was last sent. */
 export interface HeldItem {
@@ -442,8 +458,20 @@ export interface DeviceStateRepo {
    * 'conflict'): a state reset or advanced meanwhile, by this node or another, is never overwritten.
    */
   putCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string, key: string, data: string, expectedKey?: string): Promise<void>;
-  /** Forgets what the device holds: of one collection, or (no collectionId) of every collection. The device record stays. */
+  /**
+   * Forgets what the device holds: of one collection, or (no collectionId) everything: every collection,
+   * the hierarchy and the device records. The device record itself stays.
+   */
   reset(accountId: AccountId, deviceId: DeviceId, collectionId?: string): Promise<void>;
+  getHierarchy(accountId: AccountId, deviceId: DeviceId): Promise<HierarchyPosition | null>;
+  /** Writes the hierarchy's position; `expectedKey` as for putCollection ('conflict' when it changed meanwhile). */
+  putHierarchy(accountId: AccountId, deviceId: DeviceId, key: string, data: string, expectedKey?: string): Promise<void>;
+  /** The stored text of one device record, or null. */
+  getRecord(accountId: AccountId, deviceId: DeviceId, kind: DeviceRecordKind): Promise<string | null>;
+  /** Replaces one device record ('invalid' for a kind outside the closed set). */
+  putRecord(accountId: AccountId, deviceId: DeviceId, kind: DeviceRecordKind, data: string): Promise<void>;
+  /** Removes some records of the device, or (no kinds) all of them. */
+  deleteRecords(accountId: AccountId, deviceId: DeviceId, kinds?: readonly DeviceRecordKind[]): Promise<void>;
   /** The versions the device holds of these items; ids it does not hold are absent. */
   held(accountId: AccountId, deviceId: DeviceId, collectionId: string, itemIds: readonly ItemId[]): Promise<Map<ItemId, number>>;
   countHeld(accountId: AccountId, deviceId: DeviceId, collectionId: string): Promise<number>;

@@ -4,7 +4,7 @@
 // had, so a lost response costs nothing; any other key gets Status 9.
 import { isStoreError } from '../../core/errors.js';
 import { defineCommand, EasStatusError, type EasContext } from '../command.js';
-import { decodeState, diff, encodeState, HIERARCHY, snapshot, stateKey, type FolderChange, type HierarchyState } from '../sync/hierarchy.js';
+import { decodeState, diff, encodeState, snapshot, stateKey, type FolderChange, type HierarchyState } from '../sync/hierarchy.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { firstKey, formatKey, nextKey, parseKey } from '../sync/sync-key.js';
 import { ns, textOf, type WbxmlElement } from '../wbxml/index.js';
@@ -27,7 +27,7 @@ export function renderChanges(changes: readonly FolderChange[]): WbxmlElement {
 
 /** Loads the device's hierarchy state when `key` is its current key; null otherwise. */
 export async function currentHierarchy(ctx: EasContext, key: string): Promise<HierarchyState | null> {
-  const row = await ctx.deps.store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, HIERARCHY);
+  const row = await ctx.deps.store.deviceState.getHierarchy(ctx.account.id, ctx.device.deviceId);
   const state = row ? decodeState(row.data) : null;
   return state && stateKey(state) === key ? state : null;
 }
@@ -43,13 +43,13 @@ async function run(ctx: EasContext, requestKey: string): Promise<Result> {
     if (ctx.persistentDevice) {
       await store.transaction(async (tx) => {
         await tx.deviceState.reset(accountId, deviceId);
-        await tx.deviceState.putCollection(accountId, deviceId, HIERARCHY, stateKey(state), encodeState(state));
+        await tx.deviceState.putHierarchy(accountId, deviceId, stateKey(state), encodeState(state));
       });
     }
     return { key: stateKey(state), changes: state.last.changes, fresh: true };
   }
   const parsed = parseKey(requestKey);
-  const row = await store.deviceState.getCollection(accountId, deviceId, HIERARCHY);
+  const row = await store.deviceState.getHierarchy(accountId, deviceId);
   const state = row ? decodeState(row.data) : null;
   if (!parsed || !state || parsed.generation !== state.key.generation) throw new EasStatusError(FolderSyncStatus.invalidKey, 'unknown hierarchy SyncKey');
   if (parsed.n === state.key.n - 1 && state.last?.fromKey === requestKey) return { key: stateKey(state), changes: state.last.changes, fresh: false };
@@ -59,7 +59,7 @@ async function run(ctx: EasContext, requestKey: string): Promise<Result> {
   const next: HierarchyState = { key: nextKey(state.key), folders: current, last: { fromKey: requestKey, changes } };
   try {
     // Only over the state read above: a reset (or another request) in between wins, and this one gets Status 9.
-    await store.deviceState.putCollection(accountId, deviceId, HIERARCHY, stateKey(next), encodeState(next), row?.key);
+    await store.deviceState.putHierarchy(accountId, deviceId, stateKey(next), encodeState(next), row?.key);
   } catch (err) {
     if (isStoreError(err, 'conflict')) throw new EasStatusError(FolderSyncStatus.invalidKey, 'hierarchy state changed meanwhile');
     throw err;

@@ -7,20 +7,15 @@
 import type { FolderId } from '../../core/ids.js';
 import { pushSettings } from '../../devices/push-settings.js';
 import { defineCommand, EasStatusError, type EasContext } from '../command.js';
+import { readRecord, writeRecord } from '../sync/device-records.js';
 import { folderIdOf } from '../sync/hierarchy.js';
 import { hierarchyCurrent, pendingFolders as pending } from '../sync/pending.js';
 import { watchFolders } from '../sync/watch.js';
 import { child, children, intOf, ns, textOf } from '../wbxml/index.js';
 
 const p = ns('Ping');
-const PING_PARAMS = '#ping';
 export const MAX_FOLDERS = 300;
 export const PingStatus = { expired: 1, changes: 2, missingParameters: 3, syntaxError: 4, badHeartbeat: 5, tooManyFolders: 6, folderSyncRequired: 7, serverError: 8 } as const;
-
-interface PingParams {
-  heartbeat: number;
-  folders: string[];
-}
 
 interface Input { heartbeat: number | null; folders: string[] | null }
 
@@ -38,9 +33,7 @@ async function bounds(ctx: EasContext): Promise<{ min: number; max: number; late
 }
 
 async function execute(ctx: EasContext, input: Input): Promise<Result> {
-  const { store } = ctx.deps;
-  const row = await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, PING_PARAMS);
-  const saved = row ? (JSON.parse(row.data) as PingParams) : null;
+  const saved = await readRecord(ctx, 'ping');
   const heartbeat = input.heartbeat ?? saved?.heartbeat;
   const folders = input.folders ?? saved?.folders;
   if (heartbeat === undefined || folders === undefined || folders.length === 0) return { status: PingStatus.missingParameters };
@@ -49,7 +42,7 @@ async function execute(ctx: EasContext, input: Input): Promise<Result> {
   if (heartbeat > b.max) return { status: PingStatus.badHeartbeat, heartbeat: b.max };
   if (folders.length > MAX_FOLDERS) return { status: PingStatus.tooManyFolders, maxFolders: MAX_FOLDERS };
   if ((input.heartbeat !== null || input.folders !== null) && ctx.persistentDevice) {
-    await store.deviceState.putCollection(ctx.account.id, ctx.device.deviceId, PING_PARAMS, '', JSON.stringify({ heartbeat, folders }));
+    await writeRecord(ctx, 'ping', { heartbeat, folders });
   }
   const ids = folders.map(folderIdOf);
   if (ids.some((id) => id === null) || !(await hierarchyCurrent(ctx, folders))) return { status: PingStatus.folderSyncRequired };

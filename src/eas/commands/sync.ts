@@ -11,28 +11,21 @@ import { withDeviceLock } from '../../devices/device-lock.js';
 import { pushSettings } from '../../devices/push-settings.js';
 import { isStoreError } from '../../core/errors.js';
 import { collectionResult, syncCollection, type CollectionResult } from '../sync/sync-collection.js';
+import { readRecord, writeRecord, type CachedSyncRequest } from '../sync/device-records.js';
 import { parseSyncRequest, SyncStatus, type CollectionRequest, type SyncRequest } from '../sync/sync-request.js';
 import { watchFolders } from '../sync/watch.js';
 import { ns, type WbxmlElement } from '../wbxml/index.js';
 import type { Item } from '../../store/types.js';
 
 const as = ns('AirSync');
-const REQUEST_CACHE = '#sync-request';
-
-interface CachedRequest {
-  collections: Array<Pick<CollectionRequest, 'collectionId' | 'windowSize' | 'deletesAsMoves'>>;
-  holdSeconds: number | null;
-  windowSize: number | null;
-}
 
 type Outcome = { kind: 'collections'; results: CollectionResult[] } | { kind: 'status'; status: number; limit?: number };
 
 /** Fills an empty or Partial request from the cached one, with each collection's current key. */
 async function resolveRequest(ctx: EasContext, req: SyncRequest): Promise<SyncRequest | null> {
   const { store } = ctx.deps;
-  const row = await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, REQUEST_CACHE);
-  const cached = row ? (JSON.parse(row.data) as CachedRequest) : null;
   if (req.collections && !req.partial) return req;
+  const cached = await readRecord(ctx, 'sync-request');
   if (!cached) return null;
   const given = new Map((req.collections ?? []).map((c) => [c.collectionId, c]));
   const collections: CollectionRequest[] = [...given.values()];
@@ -47,12 +40,12 @@ async function resolveRequest(ctx: EasContext, req: SyncRequest): Promise<SyncRe
 
 async function cacheRequest(ctx: EasContext, req: SyncRequest): Promise<void> {
   if (!ctx.persistentDevice || !req.collections) return;
-  const cached: CachedRequest = {
+  const cached: CachedSyncRequest = {
     collections: req.collections.map((c) => ({ collectionId: c.collectionId, windowSize: c.windowSize, deletesAsMoves: c.deletesAsMoves })),
     holdSeconds: req.holdSeconds,
     windowSize: req.windowSize,
   };
-  await ctx.deps.store.deviceState.putCollection(ctx.account.id, ctx.device.deviceId, REQUEST_CACHE, '', JSON.stringify(cached));
+  await writeRecord(ctx, 'sync-request', cached);
 }
 
 async function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {

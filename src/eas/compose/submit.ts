@@ -10,14 +10,13 @@ import { withDeviceLock } from '../../devices/device-lock.js';
 import type { SmartKind } from '../../mail/compose.js';
 import { OutgoingError, prepareOutgoing, sendOutgoing } from '../../mail/outgoing.js';
 import { EasStatusError, type EasContext } from '../command.js';
+import { readRecord, writeRecord } from '../sync/device-records.js';
 import { ComposeStatus, type ComposeInput } from './request.js';
 import { composeFromSource, markOriginal, SMART, type SmartMessage } from './smart.js';
 
-const SENT_IDS = '#sendmail';
 const REMEMBER_MS = 7 * 86_400_000;
 const REMEMBER_MAX = 500;
 
-type Sent = Array<{ id: string; at: number }>;
 
 function statusOf(err: OutgoingError): number {
   return {
@@ -44,17 +43,15 @@ async function send(ctx: EasContext, input: ComposeInput, kind: SmartKind | null
 
 /** Sends once per ClientId per device: one at a time per device, so a resend racing its original cannot send twice. */
 export function submit(ctx: EasContext, input: ComposeInput, kind: SmartKind | null): Promise<null> {
-  const { store } = ctx.deps;
   return withDeviceLock(ctx.account.id, ctx.device.deviceId, async () => {
     const remember = input.clientId !== null && ctx.persistentDevice;
-    const row = remember ? await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, SENT_IDS) : null;
     const now = Date.now();
-    const sent: Sent = row ? (JSON.parse(row.data) as Sent).filter((s) => s.at > now - REMEMBER_MS) : [];
+    const sent = ((remember ? await readRecord(ctx, 'sent-client-ids') : null) ?? []).filter((s) => s.at > now - REMEMBER_MS);
     if (input.clientId && sent.some((s) => s.id === input.clientId)) throw new EasStatusError(ComposeStatus.previouslySent, 'this ClientId was already sent');
     await send(ctx, input, kind, now);
     if (remember && input.clientId) {
       const next = [...sent, { id: input.clientId, at: now }].slice(-REMEMBER_MAX);
-      await store.deviceState.putCollection(ctx.account.id, ctx.device.deviceId, SENT_IDS, '', JSON.stringify(next));
+      await writeRecord(ctx, 'sent-client-ids', next);
     }
     return null;
   });

@@ -16,6 +16,7 @@ import { parseICalendar } from '../../pim/ical.js';
 import type { Item } from '../../store/types.js';
 import type { EasContext } from '../command.js';
 import { itemServerId } from '../sync/collection-state.js';
+import { readRecord, writeRecord } from '../sync/device-records.js';
 import { itemAt } from '../sync/item-fetch.js';
 
 /** UserResponse, in each MeetingResponse Request (MS-ASCMD 2.2.3.150.2). */
@@ -44,9 +45,7 @@ export interface MeetingResult {
   calendarId?: string;
 }
 
-const MEMORY = '#meetingresponses';
 const REMEMBER_MS = 10 * 60_000;
-type Answered = Array<{ key: string; at: number; calendarId?: string }>;
 
 const RESPONSE_TYPE = { 1: 3, 2: 2, 3: 4 } as const;
 const PARTSTAT: Record<1 | 2 | 3, PartStat> = { 1: 'ACCEPTED', 2: 'TENTATIVE', 3: 'DECLINED' };
@@ -91,8 +90,7 @@ export async function respond(ctx: EasContext, a: MeetingAnswer): Promise<Meetin
     const { store } = ctx.deps;
     const now = Date.now();
     const key = `${requestId}|${a.instanceId ?? ''}|${a.userResponse}`;
-    const row = ctx.persistentDevice ? await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, MEMORY) : null;
-    const memory: Answered = row ? (JSON.parse(row.data) as Answered).filter((m) => m.at > now - REMEMBER_MS) : [];
+    const memory = ((ctx.persistentDevice ? await readRecord(ctx, 'meeting-answers') : null) ?? []).filter((m) => m.at > now - REMEMBER_MS);
     const again = memory.find((m) => m.key === key);
     if (again) return { status: MeetingResponseStatus.ok, requestId, ...(again.calendarId ? { calendarId: again.calendarId } : {}) };
 
@@ -122,7 +120,7 @@ export async function respond(ctx: EasContext, a: MeetingAnswer): Promise<Meetin
     const calendarId = next ? itemServerId(event.folderId, event.id) : undefined;
     if (ctx.persistentDevice) {
       const kept = [...memory, { key, at: now, ...(calendarId ? { calendarId } : {}) }].slice(-100);
-      await store.deviceState.putCollection(ctx.account.id, ctx.device.deviceId, MEMORY, '', JSON.stringify(kept));
+      await writeRecord(ctx, 'meeting-answers', kept);
     }
     return { status: MeetingResponseStatus.ok, requestId, ...(calendarId ? { calendarId } : {}) };
   });

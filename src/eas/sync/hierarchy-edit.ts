@@ -7,7 +7,7 @@ import { isStoreError } from '../../core/errors.js';
 import type { Repos } from '../../store/types.js';
 import { EasStatusError, type EasContext } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
-import { decodeState, encodeState, HIERARCHY, snapshot, stateKey, type HeldFolder, type HierarchyState } from './hierarchy.js';
+import { decodeState, encodeState, snapshot, stateKey, type HeldFolder, type HierarchyState } from './hierarchy.js';
 import { nextKey } from './sync-key.js';
 
 export const FolderEditStatus = {
@@ -27,7 +27,7 @@ export function editHierarchy<T>(ctx: EasContext, requestKey: string, change: (t
   const accountId = ctx.account.id;
   const deviceId = ctx.device.deviceId;
   return withDeviceLock(accountId, deviceId, async () => {
-    const row = await store.deviceState.getCollection(accountId, deviceId, HIERARCHY);
+    const row = await store.deviceState.getHierarchy(accountId, deviceId);
     const state = row ? decodeState(row.data) : null;
     if (!state || stateKey(state) !== requestKey) throw new EasStatusError(FolderEditStatus.invalidKey, 'hierarchy SyncKey is not current');
     try {
@@ -51,7 +51,7 @@ export function editHierarchy<T>(ctx: EasContext, requestKey: string, change: (t
           }
         }
         const next: HierarchyState = { key: nextKey(state.key), folders, last: null };
-        if (ctx.persistentDevice) await tx.deviceState.putCollection(accountId, deviceId, HIERARCHY, stateKey(next), encodeState(next), row?.key);
+        if (ctx.persistentDevice) await tx.deviceState.putHierarchy(accountId, deviceId, stateKey(next), encodeState(next), row?.key);
         return { key: stateKey(next), value: edit.value };
       });
     } catch (err) {

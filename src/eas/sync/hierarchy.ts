@@ -5,8 +5,6 @@ import { asFolderId, type FolderId } from '../../core/ids.js';
 import type { Folder, FolderKind } from '../../store/types.js';
 import { formatKey, type SyncKey } from './sync-key.js';
 
-export const HIERARCHY = 'hierarchy';
-
 /** EAS folder types (MS-ASCMD 2.2.3.186.3). */
 export const FolderType = {
   generic: 1, inbox: 2, drafts: 3, deleted: 4, sent: 5, outbox: 6, tasks: 7, calendar: 8, contacts: 9, notes: 10, journal: 11,

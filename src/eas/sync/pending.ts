@@ -5,12 +5,12 @@
 import type { FolderId } from '../../core/ids.js';
 import type { EasContext } from '../command.js';
 import { decodeCollectionState } from './collection-state.js';
-import { decodeState, diff, HIERARCHY, snapshot } from './hierarchy.js';
+import { decodeState, diff, snapshot } from './hierarchy.js';
 
 /** True when the device's folder list is the store's (else it must FolderSync first). */
 export async function hierarchyCurrent(ctx: EasContext, folders: readonly string[]): Promise<boolean> {
   const { store } = ctx.deps;
-  const row = await store.deviceState.getCollection(ctx.account.id, ctx.device.deviceId, HIERARCHY);
+  const row = await store.deviceState.getHierarchy(ctx.account.id, ctx.device.deviceId);
   const state = row ? decodeState(row.data) : null;
   if (!state) return false;
   const now = snapshot(await store.mailbox.listFolders(ctx.account.id));

@@ -237,8 +237,56 @@ const m007: Migration = {
   },
 };
 
+/** The pseudo collection ids that held device records before 008, by record kind. */
+const LEGACY_RECORD_IDS = { ping: '#ping', 'sync-request': '#sync-request', 'sent-client-ids': '#sendmail', 'meeting-answers': '#meetingresponses' } as const;
+/** The pseudo collection id that held the FolderSync state before 008. */
+const LEGACY_HIERARCHY_ID = 'hierarchy';
+
+// The hierarchy's SyncState and the per-device records (Ping parameters, cached Sync request, sent
+// ClientIds, meeting answers) leave sync_states, where they sat under made-up collection ids beside the
+// folders, for tables of their own; existing rows move, so an upgraded phone keeps its Ping parameters,
+// cached Sync, ClientIds and hierarchy SyncKey. Plain SQL that both dialects read alike. Kysely runs
+// PostgreSQL migrations in a transaction but not SQLite ones: there this one opens its own, so a failure
+// halfway leaves the 007 schema and rows as they were.
+function m008(dialect: Dialect): Migration {
+  return {
+    up: (db: Kysely<unknown>) => (dialect === 'sqlite' ? db.transaction().execute(moveDeviceRecords) : moveDeviceRecords(db)),
+  };
+}
+
+async function moveDeviceRecords(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createTable('hierarchy_states')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('device_id', 'text', (c) => c.notNull())
+    .addColumn('sync_key', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('hierarchy_states_pk', ['account_id', 'device_id'])
+    .addForeignKeyConstraint('hierarchy_states_device', ['account_id', 'device_id'], 'devices', ['account_id', 'device_id'], (c) => c.onDelete('cascade'))
+    .execute();
+  await db.schema.createTable('device_records')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('device_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('device_records_pk', ['account_id', 'device_id', 'kind'])
+    .addForeignKeyConstraint('device_records_device', ['account_id', 'device_id'], 'devices', ['account_id', 'device_id'], (c) => c.onDelete('cascade'))
+    .execute();
+  await sql`insert into hierarchy_states (account_id, device_id, sync_key, state, updated_at)
+    select account_id, device_id, sync_key, state, updated_at from sync_states where collection_id = ${LEGACY_HIERARCHY_ID}`.execute(db);
+  for (const [kind, id] of Object.entries(LEGACY_RECORD_IDS)) {
+    await sql`insert into device_records (account_id, device_id, kind, data, updated_at)
+      select account_id, device_id, cast(${kind} as text), state, updated_at from sync_states where collection_id = ${id}`.execute(db);
+  }
+  const legacy = [LEGACY_HIERARCHY_ID, ...Object.values(LEGACY_RECORD_IDS)];
+  for (const table of ['sync_states', 'sync_items']) {
+    await sql`delete from ${sql.table(table)} where collection_id in (${sql.join(legacy)})`.execute(db);
+  }
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005, '006_item_mail_state': m006, '007_auth_guard': m007 }),
+    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005, '006_item_mail_state': m006, '007_auth_guard': m007, '008_device_records': m008(dialect) }),
   };
 }

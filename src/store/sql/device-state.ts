@@ -1,9 +1,10 @@
 // What devices hold: a collection's opaque position (key and data) and one row per held item with the
-// version sent. Incremental work reads and writes only the rows of changed items.
+// version sent (incremental work reads and writes only the rows of changed items); the folder list's
+// position apart (hierarchy_states); and the device records of a closed set of kinds (device_records).
 import type { Kysely } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asItemId, type AccountId, type DeviceId, type FolderId, type ItemId } from '../../core/ids.js';
-import type { CollectionState, DeviceStateRepo, HeldItem, Item } from '../types.js';
+import { isDeviceRecordKind, type CollectionState, type DeviceRecordKind, type DeviceStateRepo, type HeldItem, type HierarchyPosition, type Item } from '../types.js';
 import { write, type SqlContext } from './context.js';
 import { toItem } from './mailbox.js';
 import type { DB } from './schema.js';
@@ -57,7 +58,53 @@ export class SqlDeviceStateRepo implements DeviceStateRepo {
       }
       await states.execute();
       await items.execute();
+      if (collectionId === undefined) {
+        await db.deleteFrom('hierarchy_states').where('account_id', '=', accountId).where('device_id', '=', deviceId).execute();
+        await db.deleteFrom('device_records').where('account_id', '=', accountId).where('device_id', '=', deviceId).execute();
+      }
     });
+  }
+
+  async getHierarchy(accountId: AccountId, deviceId: DeviceId): Promise<HierarchyPosition | null> {
+    const r = await this.ctx.db.selectFrom('hierarchy_states').selectAll()
+      .where('account_id', '=', accountId).where('device_id', '=', deviceId).executeTakeFirst();
+    return r ? { key: r.sync_key, data: r.state, updatedAt: Number(r.updated_at) } : null;
+  }
+
+  async putHierarchy(accountId: AccountId, deviceId: DeviceId, key: string, data: string, expectedKey?: string): Promise<void> {
+    const updated_at = Date.now();
+    if (expectedKey !== undefined) {
+      const res = await this.ctx.db.updateTable('hierarchy_states').set({ sync_key: key, state: data, updated_at })
+        .where('account_id', '=', accountId).where('device_id', '=', deviceId).where('sync_key', '=', expectedKey).executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw new StoreError('conflict', 'state of the folder hierarchy changed meanwhile');
+      return;
+    }
+    await this.ctx.db.insertInto('hierarchy_states')
+      .values({ account_id: accountId, device_id: deviceId, sync_key: key, state: data, updated_at })
+      .onConflict((oc) => oc.columns(['account_id', 'device_id']).doUpdateSet({ sync_key: key, state: data, updated_at }))
+      .execute();
+  }
+
+  async getRecord(accountId: AccountId, deviceId: DeviceId, kind: DeviceRecordKind): Promise<string | null> {
+    const r = await this.ctx.db.selectFrom('device_records').select('data')
+      .where('account_id', '=', accountId).where('device_id', '=', deviceId).where('kind', '=', kind).executeTakeFirst();
+    return r ? r.data : null;
+  }
+
+  async putRecord(accountId: AccountId, deviceId: DeviceId, kind: DeviceRecordKind, data: string): Promise<void> {
+    if (!isDeviceRecordKind(kind)) throw new StoreError('invalid', `no device record kind ${JSON.stringify(kind).slice(0, 40)}`);
+    const updated_at = Date.now();
+    await this.ctx.db.insertInto('device_records')
+      .values({ account_id: accountId, device_id: deviceId, kind, data, updated_at })
+      .onConflict((oc) => oc.columns(['account_id', 'device_id', 'kind']).doUpdateSet({ data, updated_at }))
+      .execute();
+  }
+
+  async deleteRecords(accountId: AccountId, deviceId: DeviceId, kinds?: readonly DeviceRecordKind[]): Promise<void> {
+    if (kinds?.length === 0) return;
+    let q = this.ctx.db.deleteFrom('device_records').where('account_id', '=', accountId).where('device_id', '=', deviceId);
+    if (kinds) q = q.where('kind', 'in', kinds);
+    await q.execute();
   }
 
   async held(accountId: AccountId, deviceId: DeviceId, collectionId: string, itemIds: readonly ItemId[]): Promise<Map<ItemId, number>> {

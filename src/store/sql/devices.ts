@@ -111,6 +111,8 @@ export class SqlDeviceRepo implements DeviceRepo {
     return write(this.ctx, async (db) => {
       await db.deleteFrom('sync_states').where('account_id', '=', accountId).where('device_id', '=', deviceId).execute();
       await db.deleteFrom('sync_items').where('account_id', '=', accountId).where('device_id', '=', deviceId).execute();
+      await db.deleteFrom('hierarchy_states').where('account_id', '=', accountId).where('device_id', '=', deviceId).execute();
+      await db.deleteFrom('device_records').where('account_id', '=', accountId).where('device_id', '=', deviceId).execute();
       const res = await db.deleteFrom('devices').where('account_id', '=', accountId).where('device_id', '=', deviceId).executeTakeFirst();
       if (Number(res.numDeletedRows) === 0) throw new StoreError('not-found', `device ${deviceId} not found`);
     });

@@ -122,6 +122,23 @@ export interface SyncStatesTable {
   updated_at: number;
 }
 
+export interface HierarchyStatesTable {
+  account_id: string;
+  device_id: string;
+  sync_key: string;
+  state: string;
+  updated_at: number;
+}
+
+export interface DeviceRecordsTable {
+  account_id: string;
+  device_id: string;
+  /** One of DEVICE_RECORD_KINDS (store/types.ts). */
+  kind: string;
+  data: string;
+  updated_at: number;
+}
+
 export interface SyncItemsTable {
   account_id: string;
   device_id: string;
@@ -162,4 +179,6 @@ export interface DB {
   settings: SettingsTable;
   devices: DevicesTable;
   sync_states: SyncStatesTable;
+  hierarchy_states: HierarchyStatesTable;
+  device_records: DeviceRecordsTable;
 }
