@@ -198,7 +198,7 @@ for (const backend of backends) {
       await rejectsKind(store.mailbox.createFolder(acct, { parentId: null, name: 'projects', kind: 'mail' }), 'exists');
       await rejectsKind(store.mailbox.createFolder(acct, { parentId: asFolderId(999999), name: 'X', kind: 'mail' }), 'not-found');
       await rejectsKind(store.mailbox.createFolder(acct, { parentId: null, name: '', kind: 'mail' }), 'invalid');
-      await rejectsKind(store.mailbox.updateFolder(acct, parent.id, { parentId: child.id }), 'invalid');
+      await rejectsKind(store.mailbox.updateFolder(acct, parent.id, { parentId: child.id }), 'cycle');
       const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
       await rejectsKind(store.mailbox.updateFolder(acct, inbox.id, { name: 'Renamed' }), 'forbidden');
       await rejectsKind(store.mailbox.deleteFolder(acct, inbox.id), 'forbidden');

@@ -2,13 +2,18 @@
 // InstanceId, SendResponse{Body, ProposedStartTime, ProposedEndTime} (16.x)} per meeting; each answered in
 // a Result{RequestId, Status, CalendarId} (Status 2.2.3.177.9: 1 ok, 2 invalid meeting request, 3 mailbox
 // error, 4 server error). What answering does is in src/eas/meetings/respond.ts.
-import { isStoreError } from '../../core/errors.js';
-import { defineCommand, EasStatusError, type EasContext } from '../command.js';
+import { defineCommand, EasStatusError, statusForError, type EasContext, type ErrorMap } from '../command.js';
 import { respond, type MeetingAnswer, type MeetingResult } from '../meetings/respond.js';
-import { child, children, intOf, is, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
+import { child, children, intOf, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
 
 const mr = ns('MeetingResponse');
 const MAX_REQUESTS = 100;
+const Status = { ok: 1, invalidRequest: 2, mailboxError: 3, serverError: 4 } as const;
+/** Each Request is answered on its own: any store failure is a mailbox error (3) for that Request. */
+const errors = {
+  'not-found': Status.mailboxError, exists: Status.mailboxError, conflict: Status.mailboxError, invalid: Status.mailboxError,
+  cycle: Status.mailboxError, temporary: Status.mailboxError, forbidden: Status.mailboxError,
+} as const satisfies ErrorMap;
 
 /** InstanceId and proposed times: ISO 8601 (2.2.3.87) or the compact 20260301T090000Z form. */
 function instant(s: string | undefined): number | undefined {
@@ -43,14 +48,14 @@ async function execute(ctx: EasContext, input: Input): Promise<MeetingResult[]> 
   const out: MeetingResult[] = [];
   for (const a of input) {
     if (!a || (!a.requestId && !a.longId)) {
-      out.push({ status: 2, requestId: a?.requestId ?? '' });
+      out.push({ status: Status.invalidRequest, requestId: a?.requestId ?? '' });
       continue;
     }
     try {
       out.push(await respond(ctx, a));
     } catch (err) {
       ctx.log.error({ err }, 'MeetingResponse failed');
-      out.push({ status: isStoreError(err) ? 3 : 4, requestId: a.longId ?? a.requestId ?? '' });
+      out.push({ status: statusForError(errors, err) ?? Status.serverError, requestId: a.longId ?? a.requestId ?? '' });
     }
   }
   return out;
@@ -59,11 +64,12 @@ async function execute(ctx: EasContext, input: Input): Promise<MeetingResult[]> 
 export const meetingResponseCommand = defineCommand<Input, MeetingResult[]>({
   name: 'MeetingResponse',
   provisioning: 'required',
-  body: 'wbxml',
-  parse(body) {
-    if (body.kind !== 'wbxml' || !body.root || !is(body.root, 'MeetingResponse:MeetingResponse')) throw new EasStatusError(2, 'the body is not a MeetingResponse request');
-    const requests = children(body.root, 'MeetingResponse:Request');
-    if (requests.length === 0 || requests.length > MAX_REQUESTS) throw new EasStatusError(2, `1 to ${MAX_REQUESTS} Request elements`);
+  body: { kind: 'wbxml', root: 'MeetingResponse:MeetingResponse' },
+  invalidRequest: Status.invalidRequest,
+  errors,
+  parse(root) {
+    const requests = children(root, 'MeetingResponse:Request');
+    if (requests.length === 0 || requests.length > MAX_REQUESTS) throw new EasStatusError(Status.invalidRequest, `1 to ${MAX_REQUESTS} Request elements`);
     return requests.map(parseRequest);
   },
   execute,

@@ -7,7 +7,7 @@
 // Picture Status 173 (no photo).
 import { defineCommand, EasStatusError, type EasContext } from '../command.js';
 import { candidatesFor, freeBusyOf, type Candidate } from '../resolve/directory.js';
-import { child, children, intOf, is, ns, text, textOf, type WbxmlElement } from '../wbxml/index.js';
+import { child, children, intOf, ns, text, textOf, type WbxmlElement } from '../wbxml/index.js';
 
 const rr = ns('ResolveRecipients');
 
@@ -36,7 +36,9 @@ interface Outcome {
   results: Resolved[];
 }
 
-const bad = (message: string): EasStatusError => new EasStatusError(5, message);
+/** ResolveRecipients Status 5 (2.2.3.177.12): protocol error, the request cannot be read. */
+const PROTOCOL_ERROR = 5;
+const bad = (message: string): EasStatusError => new EasStatusError(PROTOCOL_ERROR, message);
 
 function parse(root: WbxmlElement): Request {
   const to = children(root, 'ResolveRecipients:To').map((e) => text(e).trim()).filter(Boolean);
@@ -90,11 +92,9 @@ function render({ results, req }: Outcome): WbxmlElement {
 export const resolveRecipientsCommand = defineCommand<Request, Outcome>({
   name: 'ResolveRecipients',
   provisioning: 'required',
-  body: 'wbxml',
-  parse(body) {
-    if (body.kind !== 'wbxml' || !body.root || !is(body.root, 'ResolveRecipients:ResolveRecipients')) throw bad('the body is not a ResolveRecipients request');
-    return parse(body.root);
-  },
+  body: { kind: 'wbxml', root: 'ResolveRecipients:ResolveRecipients' },
+  invalidRequest: PROTOCOL_ERROR,
+  parse,
   execute,
   render: (o) => ({ kind: 'wbxml', root: render(o) }),
 });

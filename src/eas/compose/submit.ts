@@ -5,8 +5,7 @@
 // the authenticated account only, 150 when it is not there; after sending, the original is marked
 // answered or forwarded, with the time, which the next Sync shows as LastVerbExecuted and
 // LastVerbExecutionTime. Failures: 107 bad MIME, 119 no recipient, 116 a local recipient that does not
-// exist, 120 no relay or the relay refused, 113 quota.
-import { isStoreError } from '../../core/errors.js';
+// exist, 120 no relay or the relay refused.
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { composeSmart, threadingOf, type SmartKind } from '../../mail/compose.js';
 import { OutgoingError, prepareOutgoing, sendOutgoing } from '../../mail/outgoing.js';
@@ -63,7 +62,6 @@ async function send(ctx: EasContext, input: ComposeInput, kind: SmartKind | null
     ctx.log.info({ event: kind ? `eas-smart-${kind}` : 'eas-sendmail', recipients: prepared.recipients.length, local: r.local, relayed: r.relayed, bytes: prepared.raw.length }, 'message sent');
   } catch (err) {
     if (err instanceof OutgoingError) throw new EasStatusError(statusOf(err), err.message);
-    if (isStoreError(err, 'quota')) throw new EasStatusError(ComposeStatus.quota, err.message);
     throw err;
   }
   if (orig) {
