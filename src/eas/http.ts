@@ -1,7 +1,7 @@
 // The /Microsoft-Server-ActiveSync route (MS-ASHTTP 2.2): OPTIONS, POST and an informative GET.
 // Per POST: request line, Basic auth through verify(..., 'eas'), the device registry, the gate
-// (suspension, wipe, policy key), the command, and in one place (`finally`) the access-log line.
-// Refusals on the way are thrown (HttpRefusal) and, like every other error, answered
+// (suspension, wipe, policy key), the command, and in one place (`finally`) the access-log line and the
+// request counter. Refusals on the way are thrown (HttpRefusal) and, like every other error, answered
 // by `failure` (src/eas/refusal.ts answerFor: the command's error table, 503 for a store that is away).
 import { isProxyAddress } from '../core/addresses.js';
 import { promisify } from 'node:util';
@@ -9,6 +9,7 @@ import { gzip as gzipCb } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuth } from '../core/basic-auth.js';
 import { asDeviceId } from '../core/ids.js';
+import { countEasRequest } from '../core/metrics.js';
 import type { Account, Device } from '../store/types.js';
 import type { EasCommand, EasContext, EasDeps, EasResponse } from './command.js';
 import { commands } from './commands/index.js';
@@ -171,6 +172,7 @@ export function easRoutes(deps: EasDeps) {
       outcome = await failure(req, reply, err, line, command, ran);
     } finally {
       log.info({ ...line, status: outcome.http, easStatus: outcome.easStatus, ms: Math.round(performance.now() - started), bytesOut: outcome.bytesOut }, 'eas');
+      countEasRequest(command?.name ?? 'unknown', outcome.http, outcome.easStatus);
     }
   }
 
@@ -193,11 +195,12 @@ export function easRoutes(deps: EasDeps) {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.config.easMaxRequestBytes }, (_req, body, done) => done(null, body));
     // Errors before the handler runs (a body over the limit): no command was looked at yet.
-    app.setErrorHandler(async (err, _req, reply) => {
+    app.setErrorHandler(async (err, req, reply) => {
       const code = (err as { statusCode?: number }).statusCode ?? 500;
       if (code >= 500) log.error({ err }, 'EAS request failed');
       const status = code === 413 ? 413 : code >= 400 && code < 500 ? 400 : 500;
       await reply.code(status).send();
+      if (req.method === 'POST') countEasRequest('unknown', status, undefined);
     });
     const path = '/Microsoft-Server-ActiveSync';
     app.options(path, async (req, reply) => {
