@@ -185,6 +185,53 @@ describe('EAS over HTTP', () => {
     await adminCall(app, 'PATCH', '/accounts/joe@example.com', { mobileSyncEnabled: true });
   });
 
+  test('a body without the command\'s root element, or none where one is needed, gets the command\'s invalid-request Status', async () => {
+    const post = async (cmd: string, body?: Buffer) => {
+      const res = await req('POST', plain(cmd), basic(joe.email, pass), {}, body);
+      assert.equal(res.status, 200, cmd);
+      return decode(Buffer.from(await res.arrayBuffer()));
+    };
+    const wrongRoot = encode(el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')));
+    assert.deepEqual(await post('Settings', wrongRoot), el('Settings:Settings', el('Settings:Status', '2')));
+    assert.deepEqual(await post('Search', wrongRoot), el('Search:Search', el('Search:Status', '2')));
+    assert.deepEqual(await post('MoveItems'), el('Move:MoveItems', el('Move:Status', '103')));
+    assert.deepEqual(await post('FolderSync'), el('FolderHierarchy:FolderSync', el('FolderHierarchy:Status', '10')));
+    // Ping may come without a body (it reuses the last one): with nothing to reuse that is Status 3, not a syntax error.
+    assert.deepEqual(await post('Ping'), el('Ping:Ping', el('Ping:Status', '3')));
+    assert.deepEqual(await post('Ping', wrongRoot), el('Ping:Ping', el('Ping:Status', '4')));
+  });
+
+  test('a store that is briefly away: 503 with Retry-After, Sync Status 16 in its root, then service as usual', async () => {
+    const driverError = () => Promise.reject(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
+    const folderSync = () => req('POST', plain('FolderSync', 'away1'), basic(joe.email, pass), {}, encode(el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0'))));
+    const sync = () => req('POST', plain('Sync', 'away1'), basic(joe.email, pass), {}, encode(el('AirSync:Sync', el('AirSync:Collections',
+      el('AirSync:Collection', el('AirSync:SyncKey', '0'), el('AirSync:CollectionId', '1'))))));
+    assert.equal((await folderSync()).status, 200);
+    const before = app.logs.length;
+    // Injected in the store's repositories, below the translation of driver errors.
+    const mailbox = app.store.mailbox as unknown as Record<string, unknown>;
+    const deviceState = app.store.deviceState as unknown as Record<string, unknown>;
+    mailbox.listFolders = driverError;
+    deviceState.getCollection = driverError;
+    try {
+      const fs = await folderSync();
+      assert.equal(fs.status, 503);
+      assert.equal(fs.headers.get('retry-after'), '30');
+      const s = await sync();
+      assert.equal(s.status, 200);
+      assert.deepEqual(decode(Buffer.from(await s.arrayBuffer())), el('AirSync:Sync', el('AirSync:Status', '16')));
+    } finally {
+      delete mailbox.listFolders;
+      delete deviceState.getCollection;
+    }
+    assert.equal((await folderSync()).status, 200);
+    assert.equal((await sync()).status, 200);
+    await until(() => app.logs.slice(before).filter((l) => l.includes('"msg":"eas"')).length >= 4, 'the access lines');
+    const lines = app.logs.slice(before).map((l) => JSON.parse(l) as { level: number; msg: string; error?: string });
+    assert.ok(lines.some((l) => l.msg === 'eas' && l.error === 'store unavailable'), 'the 503 is explained in the access line');
+    assert.equal(lines.filter((l) => l.level >= 50).length, 0, 'not logged as a server error');
+  });
+
   test('one access-log line per request with account, device, command, version, status, time and bytes', () => {
     const line = app.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'eas-request' && l.cmd === 'FolderSync');
     assert.ok(line);

@@ -12,9 +12,9 @@ import { metricsAuthorized, registerMetrics } from '../src/metrics-route.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest, pingBody } from './helpers/eas-client.js';
 import { SmtpClient } from './helpers/smtp-client.js';
+import { until } from './helpers/wait.js';
 
 const as = ns('AirSync');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Sample { name: string; labels: Record<string, string>; value: number }
 
@@ -147,27 +147,45 @@ describe('GET /metrics', () => {
     await ready('m1');
     const before = (await scrape()).samples;
     const held = ping('m1', 120);
-    await sleep(200);
-    const during = (await scrape()).samples;
-    assert.equal(valueOf(during, 'carbonio_eas_held_requests', { command: 'Ping' }), 1);
+    await until(async () => valueOf((await scrape()).samples, 'carbonio_eas_held_requests', { command: 'Ping' }) === 1, 'the Ping held');
     const c = await SmtpClient.connect(app.smtpPort);
     await c.ehlo();
     await c.send('zed@example.net', [ann.email], `From: zed@example.net\r\nTo: ${ann.email}\r\nSubject: wake\r\n\r\nHi.\r\n`);
     await c.quit();
     assert.equal((await held).status, 200);
-    await sleep(50);
+    // The dispatcher counts a request once its answer is written: wait for the count rather than a fixed time.
+    const pings = (samples: Sample[]) => valueOf(samples, 'carbonio_eas_requests_total', { command: 'Ping' });
+    await until(async () => pings((await scrape()).samples) > pings(before), 'the Ping counted');
     const afterWake = (await scrape()).samples;
     assert.equal(valueOf(afterWake, 'carbonio_eas_held_requests', { command: 'Ping' }), 0);
     const moved = (name: string, labels: Record<string, string> = {}) => valueOf(afterWake, name, labels) - valueOf(before, name, labels);
     assert.equal(moved('carbonio_eas_ping_wakeups_total', { reason: 'change' }), 1);
     assert.equal(moved('carbonio_eas_wake_latency_seconds_count'), 1);
     assert.equal(moved('carbonio_eas_requests_total', { command: 'Ping', status: '200' }), 1);
+    // Labelled with the EAS Status in the answer's root too: Ping Status 2, changes.
+    assert.equal(moved('carbonio_eas_requests_total', { command: 'Ping', status: '200', eas_status: '2' }), 1);
+    assert.ok(valueOf(afterWake, 'carbonio_eas_requests_total', { command: 'FolderSync', status: '200', eas_status: '1' }) >= 1);
     assert.ok(moved('carbonio_eas_requests_total', { command: 'Sync', status: '200' }) === 0);
     assert.ok(valueOf(afterWake, 'carbonio_eas_requests_total', { command: 'FolderSync', status: '200' }) >= 1);
 
     await ready('m2');
     assert.equal((await ping('m2', 1)).status, 200, 'a Ping that runs out its heartbeat');
-    await sleep(50);
-    assert.equal(valueOf((await scrape()).samples, 'carbonio_eas_ping_wakeups_total', { reason: 'timeout' }) - valueOf(before, 'carbonio_eas_ping_wakeups_total', { reason: 'timeout' }), 1);
+    const timeouts = async () => valueOf((await scrape()).samples, 'carbonio_eas_ping_wakeups_total', { reason: 'timeout' }) - valueOf(before, 'carbonio_eas_ping_wakeups_total', { reason: 'timeout' });
+    await until(async () => (await timeouts()) >= 1, 'the timeout counted');
+    assert.equal(await timeouts(), 1);
+  });
+
+  test('requests are labelled by command from the table ("unknown" otherwise), HTTP status and EAS Status', async () => {
+    const before = (await scrape()).samples;
+    const counted = async (labels: Record<string, string>, n: number) => {
+      await until(async () => valueOf((await scrape()).samples, 'carbonio_eas_requests_total', labels) - valueOf(before, 'carbonio_eas_requests_total', labels) === n, JSON.stringify(labels));
+    };
+    assert.equal((await req('m3', 'Frobnicate')).status, 501);
+    await counted({ command: 'unknown', status: '501', eas_status: 'none' }, 1);
+    // A body with another root: the command's invalid-request Status (Settings 2).
+    assert.equal((await req('m3', 'Settings', el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')))).status, 200);
+    await counted({ command: 'Settings', status: '200', eas_status: '2' }, 1);
+    assert.equal((await easRequest(app, { cmd: 'FolderSync', user: ann.email, password: 'wrong-password', deviceId: 'm3', version: '14.1' })).status, 401);
+    await counted({ command: 'unknown', status: '401', eas_status: 'none' }, 1);
   });
 });

@@ -1,11 +1,14 @@
 // One storage contract, run against every backend (SQLite; PostgreSQL when CARBONIO_TEST_PG_URL is set).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isStoreError } from '../src/core/errors.js';
+import { sql } from 'kysely';
+import { isStoreError, StoreError } from '../src/core/errors.js';
 import { asCredentialId, asDeviceId, asFolderId, asItemId, type AccountId } from '../src/core/ids.js';
+import { translate } from '../src/store/sql/context.js';
 import type { SqlStore } from '../src/store/sql/sql-store.js';
 import { defaultFolders, type ChangeNotice, type MessageMeta } from '../src/store/types.js';
 import { backends } from './helpers/stores.js';
+import { until } from './helpers/wait.js';
 
 const meta = (subject: string): MessageMeta => ({
   subject, from: [{ name: 'A', address: 'a@x.test' }], to: [], cc: [], replyTo: [], messageId: `<${subject}@x>`,
@@ -195,7 +198,7 @@ for (const backend of backends) {
       await rejectsKind(store.mailbox.createFolder(acct, { parentId: null, name: 'projects', kind: 'mail' }), 'exists');
       await rejectsKind(store.mailbox.createFolder(acct, { parentId: asFolderId(999999), name: 'X', kind: 'mail' }), 'not-found');
       await rejectsKind(store.mailbox.createFolder(acct, { parentId: null, name: '', kind: 'mail' }), 'invalid');
-      await rejectsKind(store.mailbox.updateFolder(acct, parent.id, { parentId: child.id }), 'invalid');
+      await rejectsKind(store.mailbox.updateFolder(acct, parent.id, { parentId: child.id }), 'cycle');
       const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
       await rejectsKind(store.mailbox.updateFolder(acct, inbox.id, { name: 'Renamed' }), 'forbidden');
       await rejectsKind(store.mailbox.deleteFolder(acct, inbox.id), 'forbidden');
@@ -493,6 +496,56 @@ for (const backend of backends) {
 
     test('ping answers', async () => {
       await store.ping();
+    });
+
+    test('driver failures come out of every repository method and transaction as StoreErrors; others pass unchanged', async () => {
+      // A method replaced on a repository still goes through the translation (this is how a failure is injected).
+      const settings = store.settings as unknown as Record<string, unknown>;
+      const driverError = (code: string) => Object.assign(new Error(`injected ${code}`), { code });
+      try {
+        for (const code of ['57P01', '08006', '40P01', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'ECONNREFUSED']) {
+          settings.get = () => Promise.reject(driverError(code));
+          await rejectsKind(store.settings.get('global', 'x'), 'temporary');
+        }
+        settings.get = () => Promise.reject(new Error('Connection terminated unexpectedly'));
+        await rejectsKind(store.settings.get('global', 'x'), 'temporary');
+        settings.get = () => Promise.reject(driverError('23505'));
+        await rejectsKind(store.settings.get('global', 'x'), 'exists');
+        settings.get = () => Promise.reject(new StoreError('not-found', 'as thrown'));
+        await assert.rejects(store.settings.get('global', 'x'), (e: unknown) => isStoreError(e, 'not-found') && e.message === 'as thrown');
+        const other = new TypeError('not from the driver');
+        settings.get = () => Promise.reject(other);
+        await assert.rejects(store.settings.get('global', 'x'), (e: unknown) => e === other);
+      } finally {
+        delete settings.get;
+      }
+      assert.equal(await store.settings.get('global', 'x'), null);
+      await rejectsKind(store.transaction(() => Promise.reject(driverError('40001'))), 'temporary');
+      await rejectsKind(store.transaction(async (tx) => {
+        const s = tx.settings as unknown as Record<string, unknown>;
+        s.set = () => Promise.reject(driverError('SQLITE_BUSY'));
+        await tx.settings.set('global', 'x', 'y');
+      }), 'temporary');
+      assert.equal(await store.settings.get('global', 'x'), null);
+    });
+
+    test('a PostgreSQL session terminated under a query is recognised as temporary', { skip: backend.name !== 'postgres' }, async () => {
+      // The real driver error (SQLSTATE 57P01), not an imitation of it.
+      const killed = await sql`select pg_terminate_backend(pg_backend_pid())`.execute(store.db).then(() => null, (e: unknown) => e);
+      assert.ok(killed, 'the query failed');
+      assert.throws(() => translate(killed, 'probe'), (e: unknown) => isStoreError(e, 'temporary'));
+      // The dead session may be handed out once more before the pool notices: that use fails as temporary
+      // too (no crash), and the pool then serves from a fresh connection.
+      await until(async () => {
+        try {
+          await store.ping();
+          return true;
+        } catch (err) {
+          assert.ok(isStoreError(err, 'temporary'), String(err));
+          return false;
+        }
+      }, 'the pool serving again');
+      assert.ok(await store.accounts.getById(acct));
     });
   });
 }

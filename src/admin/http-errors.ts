@@ -10,7 +10,7 @@ export class HttpError extends Error {
 }
 
 const statusOf: Record<StoreErrorKind, number> = {
-  'not-found': 404, exists: 409, conflict: 409, invalid: 400, quota: 507, temporary: 503, forbidden: 403,
+  'not-found': 404, exists: 409, conflict: 409, invalid: 400, cycle: 400, temporary: 503, forbidden: 403,
 };
 
 export function toHttpError(err: unknown): HttpError {

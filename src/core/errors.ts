@@ -1,6 +1,8 @@
 // Protocol-neutral errors. Each front end has one function that maps a StoreError kind to its own
 // status (HTTP code, SMTP reply, EAS Status), so no handler invents its own mapping.
-export type StoreErrorKind = 'not-found' | 'exists' | 'conflict' | 'invalid' | 'quota' | 'temporary' | 'forbidden';
+// `cycle`: a folder would become its own descendant. `temporary`: the database is briefly unreachable or
+// busy (src/store/sql/context.ts translate); the request may be retried as is.
+export type StoreErrorKind = 'not-found' | 'exists' | 'conflict' | 'invalid' | 'cycle' | 'temporary' | 'forbidden';
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';

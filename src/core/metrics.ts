@@ -195,8 +195,20 @@ export const easMetrics = {
     'From a change notice reaching a held request (Ping, Sync with a wait) to the request finishing its wait (includes notificationsLatency)',
     [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
   ),
-  requests: registry.counter('carbonio_eas_requests_total', 'ActiveSync POST requests answered, by command and HTTP status', ['command', 'status']),
+  requests: registry.counter(
+    'carbonio_eas_requests_total',
+    'ActiveSync POST requests answered, by command ("unknown" when none of ours was named), HTTP status and the Status in the answer\'s root ("none" without one)',
+    ['command', 'status', 'eas_status'],
+  ),
 };
+
+/**
+ * Counts one answered ActiveSync request. The labels stay few: `command` comes from the command table (or
+ * is "unknown"), the statuses from our own answers.
+ */
+export function countEasRequest(command: string, httpStatus: number, easStatus: number | undefined): void {
+  easMetrics.requests.labels(command, String(httpStatus), easStatus === undefined ? 'none' : String(easStatus)).inc();
+}
 
 /** The wake-up counter of each reason, resolved once so recording allocates nothing. */
 export const pingWakeups: Readonly<Record<string, CounterSeries>> = Object.fromEntries(

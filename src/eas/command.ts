@@ -1,6 +1,8 @@
 // The contract of one EAS command (MS-ASCMD 2.2.1): parse the body into a typed input, execute it,
 // render the result. The dispatcher, not the command, authenticates, checks provisioning and device
-// state, measures, logs and maps errors.
+// state, decodes the body and checks its root element, measures, logs and maps errors: a command
+// declares its body (`body`), its Status for a body it cannot take (`invalidRequest`) and its Status per
+// store error kind (`errors`).
 import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
 import type { Authenticator } from '../auth/types.js';
@@ -8,7 +10,8 @@ import type { Bus } from '../bus/types.js';
 import type { OutgoingDeps } from '../mail/outgoing.js';
 import type { DeviceSessions } from '../devices/sessions.js';
 import type { Account, Device, Store } from '../store/types.js';
-import type { WbxmlElement } from './wbxml/index.js';
+import { StoreError, type StoreErrorKind } from '../core/errors.js';
+import { decode, is, type QName, type WbxmlElement } from './wbxml/index.js';
 import type { EasQuery } from './query.js';
 
 export interface EasDeps {
@@ -42,9 +45,6 @@ export interface EasContext {
   signal: AbortSignal;
 }
 
-/** A request body as the command declared it wants it. */
-export type RequestBody = { kind: 'wbxml'; root: WbxmlElement | null } | { kind: 'raw'; bytes: Buffer };
-
 export type EasResponse =
   /** `announceProtocol`: resend MS-ASProtocolVersions/Commands (FolderSync with SyncKey 0, MS-ASHTTP 3.2.5.1). */
   | { kind: 'wbxml'; root: WbxmlElement; announceProtocol?: boolean }
@@ -61,7 +61,22 @@ export class EasStatusError extends Error {
   }
 }
 
-export interface EasCommandSpec<I, R> {
+/** EAS Status per store error kind (MS-ASCMD 2.2.3.177): one table per command, applied by the dispatcher. */
+export type ErrorMap = Readonly<Partial<Record<StoreErrorKind, number>>>;
+
+/** The Status a command's table gives a store error; undefined for other errors and unmapped kinds. */
+export function statusForError<S extends number>(errors: Readonly<Partial<Record<StoreErrorKind, S>>>, err: unknown): S | undefined {
+  return err instanceof StoreError ? errors[err.kind] : undefined;
+}
+
+/** A WBXML body whose root must be `root`; `optional` when an empty body is a request too (Ping, Sync, Provision). */
+export interface WbxmlBody { kind: 'wbxml'; root: QName; optional?: false }
+export interface OptionalWbxmlBody { kind: 'wbxml'; root: QName; optional: true }
+/** The bytes as sent (MIME for the pre-14 SendMail family, which reads its body itself). */
+export interface RawBody { kind: 'raw' }
+export type BodySpec = WbxmlBody | OptionalWbxmlBody | RawBody;
+
+interface SpecBase<I, R> {
   name: string;
   /** Commands exempt from the policy-key check (Provision, Ping and the like). */
   provisioning: 'required' | 'exempt';
@@ -69,13 +84,20 @@ export interface EasCommandSpec<I, R> {
   minVersion?: number;
   /** The highest protocol version (times ten) that has the command. */
   maxVersion?: number;
-  /** WBXML (default) or the raw body (MIME for the pre-14 SendMail family). */
-  body?: 'wbxml' | 'raw';
-  parse(body: RequestBody, ctx: EasContext): I;
+  /** The command's Status for a body it cannot take: missing when required, or another root element. */
+  invalidRequest: number;
+  /** Store errors the command answers with its own Status; `temporary` without an entry is HTTP 503. */
+  errors?: ErrorMap;
   execute(ctx: EasContext, input: I): Promise<R>;
   /** May be async: rendering can read message bodies from the blob store. */
   render(result: R, ctx: EasContext): EasResponse | Promise<EasResponse>;
 }
+
+/** `parse` gets the body in the form `body` declares, its root already checked. */
+export interface WbxmlCommandSpec<I, R> extends SpecBase<I, R> { body: WbxmlBody; parse(root: WbxmlElement, ctx: EasContext): I }
+export interface OptionalWbxmlCommandSpec<I, R> extends SpecBase<I, R> { body: OptionalWbxmlBody; parse(root: WbxmlElement | null, ctx: EasContext): I }
+export interface RawCommandSpec<I, R> extends SpecBase<I, R> { body: RawBody; parse(bytes: Buffer, ctx: EasContext): I }
+export type EasCommandSpec<I, R> = WbxmlCommandSpec<I, R> | OptionalWbxmlCommandSpec<I, R> | RawCommandSpec<I, R>;
 
 /** A command with its types erased, as the dispatch table holds it. */
 export interface EasCommand {
@@ -83,19 +105,42 @@ export interface EasCommand {
   provisioning: 'required' | 'exempt';
   minVersion: number;
   maxVersion: number;
-  body: 'wbxml' | 'raw';
-  run(ctx: EasContext, body: RequestBody): Promise<EasResponse>;
+  body: BodySpec;
+  invalidRequest: number;
+  errors: ErrorMap;
+  /** Decodes and checks the body (a malformed one throws the codec's WbxmlError), then parses, executes and renders. */
+  run(ctx: EasContext, bytes: Buffer): Promise<EasResponse>;
 }
 
+/** The body as `spec` declares it; EasStatusError(invalidRequest) when it is missing or has another root. */
+function takeBody(spec: BodySpec, invalidRequest: number, bytes: Buffer): Buffer | WbxmlElement | null {
+  if (spec.kind === 'raw') return bytes;
+  const root = bytes.length === 0 ? null : decode(bytes);
+  if (root === null) {
+    if (spec.optional) return null;
+    throw new EasStatusError(invalidRequest, `the request has no body (${spec.root} expected)`);
+  }
+  const { tag } = root;
+  if (!is(root, spec.root)) throw new EasStatusError(invalidRequest, `the body is ${tag}, not ${spec.root}`);
+  return root;
+}
+
+export function defineCommand<I, R>(spec: WbxmlCommandSpec<I, R>): EasCommand;
+export function defineCommand<I, R>(spec: OptionalWbxmlCommandSpec<I, R>): EasCommand;
+export function defineCommand<I, R>(spec: RawCommandSpec<I, R>): EasCommand;
 export function defineCommand<I, R>(spec: EasCommandSpec<I, R>): EasCommand {
+  // takeBody returns what spec.body promises its parse; the union of the three specs cannot say so.
+  const erased = spec as { parse(body: Buffer | WbxmlElement | null, ctx: EasContext): I };
   return {
     name: spec.name,
     provisioning: spec.provisioning,
     minVersion: spec.minVersion ?? 0,
     maxVersion: spec.maxVersion ?? 999,
-    body: spec.body ?? 'wbxml',
-    async run(ctx, body) {
-      const input = spec.parse(body, ctx);
+    body: spec.body,
+    invalidRequest: spec.invalidRequest,
+    errors: spec.errors ?? {},
+    async run(ctx, bytes) {
+      const input = erased.parse(takeBody(spec.body, spec.invalidRequest, bytes), ctx);
       const result = await spec.execute(ctx, input);
       return spec.render(result, ctx);
     },

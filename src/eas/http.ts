@@ -1,20 +1,23 @@
 // The /Microsoft-Server-ActiveSync route (MS-ASHTTP 2.2): OPTIONS, POST and an informative GET.
 // Per POST: request line, Basic auth through verify(..., 'eas'), the device registry, the gate
-// (suspension, wipe, policy key), the command, and one access-log line.
+// (suspension, wipe, policy key), the command, and in one place (`finally`) the access-log line and the
+// request counter. Refusals on the way are thrown (HttpRefusal) and, like every other error, answered
+// by `failure` (src/eas/refusal.ts answerFor: the command's error table, 503 for a store that is away).
 import { isProxyAddress } from '../core/addresses.js';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuth } from '../core/basic-auth.js';
-import { isStoreError } from '../core/errors.js';
 import { asDeviceId } from '../core/ids.js';
+import { countEasRequest } from '../core/metrics.js';
 import type { Account, Device } from '../store/types.js';
-import { EasStatusError, type EasContext, type EasDeps, type EasResponse, type RequestBody } from './command.js';
+import type { EasCommand, EasContext, EasDeps, EasResponse } from './command.js';
 import { commands } from './commands/index.js';
 import { gate } from './gate.js';
 import { parseEasQuery, QueryError, versionNumber, type EasQuery } from './query.js';
+import { answerFor, HttpRefusal, refusal } from './refusal.js';
 import { commandStatus, Common } from './statuses.js';
-import { decode, elements, encode, isWbxmlError, text, type WbxmlElement } from './wbxml/index.js';
+import { elements, encode, text, type WbxmlElement } from './wbxml/index.js';
 
 const gzip = promisify(gzipCb);
 const WBXML = 'application/vnd.ms-sync.wbxml';
@@ -35,12 +38,13 @@ export function easRoutes(deps: EasDeps) {
   const advertised = [...commands.values()].map((c) => c.name).join(',');
   const log = deps.log.child({ svc: 'eas' });
 
-  const protocolHeaders = (reply: FastifyReply): void => {
-    void reply.header('MS-Server-ActiveSync', SERVER_VERSION).header('MS-ASProtocolVersions', versions.join(','))
-      .header('MS-ASProtocolCommands', advertised).header('Cache-Control', 'private');
-  };
+  /** What the server speaks (MS-ASHTTP 2.2.4): on OPTIONS, with a version refusal, and on a fresh FolderSync. */
+  const protocolHeaders = (): Record<string, string> => ({
+    'MS-Server-ActiveSync': SERVER_VERSION, 'MS-ASProtocolVersions': versions.join(','), 'MS-ASProtocolCommands': advertised, 'Cache-Control': 'private',
+  });
 
-  async function authenticate(req: FastifyRequest, reply: FastifyReply, deviceId: string): Promise<Account | null> {
+  /** The account of the request's credentials; HttpRefusal 401 otherwise. */
+  async function authenticate(req: FastifyRequest, deviceId: string): Promise<Account> {
     const creds = parseBasicAuth(req.headers.authorization);
     if (creds) {
       // The DeviceId makes a phone familiar to its account (its logins survive others' failures); the
@@ -51,8 +55,7 @@ export function easRoutes(deps: EasDeps) {
       // One fixed-format line per failure, for fail2ban: account, device, address.
       log.warn({ event: 'eas-auth-failure', account: r.login, deviceId, remote: req.ip, reason: r.reason }, `EAS login failed for ${r.login || '-'} device ${deviceId || '-'} from ${req.ip}`);
     }
-    await reply.code(401).header('WWW-Authenticate', `Basic realm="${REALM}"`).send();
-    return null;
+    throw new HttpRefusal(401, 'authentication required', { 'WWW-Authenticate': `Basic realm="${REALM}"` });
   }
 
   /** Loads the device, recording this contact (throttled); the `validate` probe is never stored. */
@@ -82,7 +85,7 @@ export function easRoutes(deps: EasDeps) {
     }
     let body: Buffer;
     let type = WBXML;
-    if (res.kind === 'wbxml' && res.announceProtocol) protocolHeaders(reply);
+    if (res.kind === 'wbxml' && res.announceProtocol) void reply.headers(protocolHeaders());
     if (res.kind === 'wbxml') body = encode(res.root);
     else if (res.kind === 'raw') ({ body, contentType: type } = res);
     else body = Buffer.alloc(0);
@@ -95,101 +98,91 @@ export function easRoutes(deps: EasDeps) {
     return { http: 200, bytesOut: body.length, ...(easStatus !== undefined ? { easStatus } : {}) };
   }
 
+  /** The request line (MS-ASHTTP 2.2.1.1.1); HttpRefusal 400 when it cannot be read. */
+  function readQuery(req: FastifyRequest): EasQuery {
+    const rawQuery = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
+    try {
+      return parseEasQuery(rawQuery, { version: header(req, 'ms-asprotocolversion'), policyKey: header(req, 'x-ms-policykey'), acceptMultiPart: header(req, 'ms-asacceptmultipart') });
+    } catch (err) {
+      if (err instanceof QueryError) throw new HttpRefusal(400, err.message);
+      throw err;
+    }
+  }
+
+  /** The command the request names at its version; else Status 137 in its root (14.0 and later) or HttpRefusal 501. */
+  function commandFor(q: EasQuery, v: number): EasCommand | EasResponse {
+    const command = commands.get(q.cmd.toLowerCase());
+    if (command && v >= command.minVersion && v <= command.maxVersion) return command;
+    // MS-ASCMD 2.2.2: 14.0 and later understand Status 137 (CommandNotSupported) in the command's own
+    // root; older clients, and names that are no command at all, get HTTP 501.
+    const root = v >= 140 ? commandStatus(q.cmd, Common.commandNotSupported) : null;
+    if (!root) throw new HttpRefusal(501, 'command not supported');
+    return { kind: 'wbxml', root };
+  }
+
+  /** The command's context: the device (this contact recorded), its older held request ended, an abort signal. */
+  async function contextFor(req: FastifyRequest, reply: FastifyReply, account: Account, q: EasQuery, command: EasCommand): Promise<EasContext> {
+    const version = q.protocolVersion ?? '';
+    const { device, persistent } = await deviceFor(account, q, req, version);
+    // One live held request per device: a newer request of the device ends the older one.
+    if (persistent) deps.sessions.endFor(account.id, device.deviceId);
+    const abort = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableEnded) abort.abort();
+    });
+    return {
+      deps, account, device, persistentDevice: persistent, query: q, version: versionNumber(version), remoteAddress: req.ip,
+      userAgent: req.headers['user-agent'] ?? '', log: log.child({ account: account.email, deviceId: q.deviceId, cmd: command.name }), signal: abort.signal,
+    };
+  }
+
   async function handlePost(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const started = performance.now();
-    const rawQuery = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
     const bodyBytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const line: Record<string, unknown> = { event: 'eas-request', remote: req.ip, bytesIn: bodyBytes.length };
     let outcome: Outcome = { http: 500, bytesOut: 0 };
+    let command: EasCommand | null = null;
+    let ran = false;
     try {
-      let q: EasQuery;
-      try {
-        q = parseEasQuery(rawQuery, { version: header(req, 'ms-asprotocolversion'), policyKey: header(req, 'x-ms-policykey'), acceptMultiPart: header(req, 'ms-asacceptmultipart') });
-      } catch (err) {
-        if (!(err instanceof QueryError)) throw err;
-        line.error = err.message;
-        await reply.code(400).send();
-        outcome = { http: 400, bytesOut: 0 };
-        return;
-      }
+      const q = readQuery(req);
       Object.assign(line, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, version: q.protocolVersion });
-      const account = await authenticate(req, reply, q.deviceId);
-      if (!account) {
-        outcome = { http: 401, bytesOut: 0 };
-        return;
-      }
+      const account = await authenticate(req, q.deviceId);
       line.account = account.email;
       const version = q.protocolVersion ?? '';
-      if (!versions.includes(version)) {
-        line.error = `protocol version "${version}" not offered`;
-        protocolHeaders(reply);
-        await reply.code(400).send();
-        outcome = { http: 400, bytesOut: 0 };
-        return;
-      }
-      if (!account.mobileSyncEnabled) {
-        line.error = 'mobile sync disabled for the account';
-        await reply.code(403).send();
-        outcome = { http: 403, bytesOut: 0 };
-        return;
-      }
+      if (!versions.includes(version)) throw new HttpRefusal(400, `protocol version "${version}" not offered`, protocolHeaders());
+      if (!account.mobileSyncEnabled) throw new HttpRefusal(403, 'mobile sync disabled for the account');
       const v = versionNumber(version);
-      const command = commands.get(q.cmd.toLowerCase());
-      if (!command || v < command.minVersion || v > command.maxVersion) {
-        // MS-ASCMD 2.2.2: 14.0 and later understand Status 137 (CommandNotSupported) in the command's own
-        // root; older clients, and names that are no command at all, get HTTP 501.
+      const found = commandFor(q, v);
+      if (!('run' in found)) {
         line.error = 'command not supported';
-        const root = v >= 140 ? commandStatus(q.cmd, Common.commandNotSupported) : null;
-        outcome = root ? await send(req, reply, { kind: 'wbxml', root }) : (await reply.code(501).send(), { http: 501, bytesOut: 0 });
+        outcome = await send(req, reply, found);
         return;
       }
-      const { device, persistent } = await deviceFor(account, q, req, version);
-      // One live held request per device: a newer request of the device ends the older one.
-      if (persistent) deps.sessions.endFor(account.id, device.deviceId);
-      const abort = new AbortController();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableEnded) abort.abort();
-      });
-      const ctx: EasContext = {
-        deps, account, device, persistentDevice: persistent, query: q, version: v, remoteAddress: req.ip,
-        userAgent: req.headers['user-agent'] ?? '', log: log.child({ account: account.email, deviceId: q.deviceId, cmd: command.name }), signal: abort.signal,
-      };
+      command = found;
+      const ctx = await contextFor(req, reply, account, q, command);
       const g = await gate(ctx, command);
       if (!g.ok) {
         line.gate = g.reason;
         outcome = await send(req, reply, refusal(command.name, v, g.status));
         return;
       }
-      let body: RequestBody;
-      if (command.body === 'raw') body = { kind: 'raw', bytes: bodyBytes };
-      else body = { kind: 'wbxml', root: bodyBytes.length === 0 ? null : decode(bodyBytes) };
-      let res: EasResponse;
-      try {
-        res = await command.run(ctx, body);
-      } catch (err) {
-        if (!(err instanceof EasStatusError)) throw err;
-        line.error = err.message;
-        res = statusResponse(command.name, err.status);
-      }
-      outcome = await send(req, reply, res);
+      ran = true;
+      outcome = await send(req, reply, await command.run(ctx, bodyBytes));
     } catch (err) {
-      outcome = await failure(req, reply, err, line);
+      outcome = await failure(req, reply, err, line, command, ran);
     } finally {
       log.info({ ...line, status: outcome.http, easStatus: outcome.easStatus, ms: Math.round(performance.now() - started), bytesOut: outcome.bytesOut }, 'eas');
+      countEasRequest(command?.name ?? 'unknown', outcome.http, outcome.easStatus);
     }
   }
 
-  async function failure(_req: FastifyRequest, reply: FastifyReply, err: unknown, line: Record<string, unknown>): Promise<Outcome> {
+  /** Every error of a request ends here: an answer the client understands, or 500 with the error logged. */
+  async function failure(req: FastifyRequest, reply: FastifyReply, err: unknown, line: Record<string, unknown>, command: EasCommand | null, ran: boolean): Promise<Outcome> {
     if (reply.sent) return { http: reply.statusCode, bytesOut: 0 };
-    if (isWbxmlError(err)) {
-      line.error = `malformed WBXML: ${err.code}`;
-      await reply.code(400).send();
-      return { http: 400, bytesOut: 0 };
-    }
-    if (isStoreError(err, 'temporary')) {
-      line.error = 'store unavailable';
-      await reply.code(503).header('Retry-After', '30').send();
-      return { http: 503, bytesOut: 0 };
+    const answer = answerFor(err, command, ran);
+    if (answer) {
+      line.error = answer.reason;
+      return send(req, reply, answer.res);
     }
     log.error({ err, cmd: line.cmd, account: line.account }, 'EAS command failed');
     line.error = 'internal error';
@@ -201,16 +194,24 @@ export function easRoutes(deps: EasDeps) {
     // ActiveSync bodies are WBXML or MIME whatever the Content-Type says: take them as bytes.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.config.easMaxRequestBytes }, (_req, body, done) => done(null, body));
-    app.setErrorHandler(async (err, _req, reply) => {
+    // Errors before the handler runs (a body over the limit): no command was looked at yet.
+    app.setErrorHandler(async (err, req, reply) => {
       const code = (err as { statusCode?: number }).statusCode ?? 500;
       if (code >= 500) log.error({ err }, 'EAS request failed');
-      await reply.code(code === 413 ? 413 : code >= 400 && code < 500 ? 400 : 500).send();
+      const status = code === 413 ? 413 : code >= 400 && code < 500 ? 400 : 500;
+      await reply.code(status).send();
+      if (req.method === 'POST') countEasRequest('unknown', status, undefined);
     });
     const path = '/Microsoft-Server-ActiveSync';
     app.options(path, async (req, reply) => {
-      if (!(await authenticate(req, reply, ''))) return;
-      protocolHeaders(reply);
-      await reply.code(200).header('Allow', 'OPTIONS,POST').header('Public', 'OPTIONS,POST').send();
+      try {
+        await authenticate(req, '');
+      } catch (err) {
+        if (!(err instanceof HttpRefusal)) throw err;
+        await send(req, reply, { kind: 'http', status: err.code, headers: err.headers });
+        return;
+      }
+      await reply.code(200).headers(protocolHeaders()).header('Allow', 'OPTIONS,POST').header('Public', 'OPTIONS,POST').send();
     });
     app.post(path, handlePost);
     app.get(path, async (_req, reply) => {
@@ -227,18 +228,6 @@ export function easRoutes(deps: EasDeps) {
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** A common status in the command's root, or the HTTP form that 2.5 to 12.1 understand (MS-ASCMD 2.2.2). */
-function refusal(command: string, version: number, status: number): EasResponse {
-  if (version < 140) return { kind: 'http', status: status === Common.deviceBlocked ? 403 : 449 };
-  const root = commandStatus(command, status);
-  return root ? { kind: 'wbxml', root } : { kind: 'http', status: 449 };
-}
-
-function statusResponse(command: string, status: number): EasResponse {
-  const root = commandStatus(command, status);
-  return root ? { kind: 'wbxml', root } : { kind: 'http', status: 500 };
 }
 
 /** The top-level Status of a response, for the access log. */

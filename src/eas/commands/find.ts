@@ -15,7 +15,7 @@ import { galLookup, galProperties } from '../search/gal.js';
 import { queryMailbox } from '../search/mailbox.js';
 import type { SearchRequest } from '../search/request.js';
 import { itemServerId } from '../sync/collection-state.js';
-import { el, is, ns, type WbxmlElement } from '../wbxml/index.js';
+import { el, ns, type WbxmlElement } from '../wbxml/index.js';
 
 const f = ns('Find');
 const as = ns('AirSync');
@@ -87,11 +87,11 @@ export const findCommand = defineCommand<FindRequest, Outcome>({
   name: 'Find',
   provisioning: 'required',
   minVersion: 161,
-  body: 'wbxml',
-  parse(body) {
-    if (body.kind !== 'wbxml' || !body.root || !is(body.root, 'Find:Find')) throw new EasStatusError(FindStatus.invalidRequest, 'Find needs a Find body');
+  body: { kind: 'wbxml', root: 'Find:Find' },
+  invalidRequest: FindStatus.invalidRequest,
+  parse(root) {
     try {
-      return parseFind(body.root);
+      return parseFind(root);
     } catch (err) {
       if (err instanceof FindRequestError) throw new EasStatusError(FindStatus.invalidRequest, err.message);
       throw err;

@@ -1,7 +1,7 @@
 // FolderDelete (MS-ASCMD 2.2.1.2): delete a user folder with its sub-folders and items.
 import { defineCommand, EasStatusError } from '../command.js';
 import { folderIdOf } from '../sync/hierarchy.js';
-import { editHierarchy, FolderEditStatus } from '../sync/hierarchy-edit.js';
+import { editHierarchy, folderEditErrors, FolderEditStatus } from '../sync/hierarchy-edit.js';
 import { ns, textOf } from '../wbxml/index.js';
 
 const fh = ns('FolderHierarchy');
@@ -11,8 +11,10 @@ interface Input { key: string; serverId: string }
 export const folderDeleteCommand = defineCommand<Input, string>({
   name: 'FolderDelete',
   provisioning: 'required',
-  parse(body) {
-    const root = (body.kind === 'wbxml' ? body.root : null) ?? undefined;
+  body: { kind: 'wbxml', root: 'FolderHierarchy:FolderDelete' },
+  invalidRequest: FolderEditStatus.malformed,
+  errors: folderEditErrors,
+  parse(root) {
     const key = textOf(root, 'FolderHierarchy:SyncKey');
     const serverId = textOf(root, 'FolderHierarchy:ServerId');
     if (key === undefined || serverId === undefined) throw new EasStatusError(FolderEditStatus.malformed, 'FolderDelete needs SyncKey and ServerId');

@@ -2,7 +2,6 @@
 // other SyncState of the device (the phone is starting over); the current key answers the changes since
 // the device's snapshot, keeping the same key when nothing changed; the previous key gets the answer it
 // had, so a lost response costs nothing; any other key gets Status 9.
-import { isStoreError } from '../../core/errors.js';
 import { defineCommand, EasStatusError, type EasContext } from '../command.js';
 import { decodeState, diff, encodeState, snapshot, stateKey, type FolderChange, type HierarchyState } from '../sync/hierarchy.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
@@ -57,22 +56,20 @@ async function run(ctx: EasContext, requestKey: string): Promise<Result> {
   const changes = diff(state.folders, current);
   if (changes.length === 0) return { key: requestKey, changes, fresh: false };
   const next: HierarchyState = { key: nextKey(state.key), folders: current, last: { fromKey: requestKey, changes } };
-  try {
-    // Only over the state read above: a reset (or another request) in between wins, and this one gets Status 9.
-    await store.deviceState.putHierarchy(accountId, deviceId, stateKey(next), encodeState(next), row?.key);
-  } catch (err) {
-    if (isStoreError(err, 'conflict')) throw new EasStatusError(FolderSyncStatus.invalidKey, 'hierarchy state changed meanwhile');
-    throw err;
-  }
+  // Only over the state read above: a reset (or another request) in between wins, and this one gets
+  // Status 9 (the store's `conflict`, through the command's error table).
+  await store.deviceState.putHierarchy(accountId, deviceId, stateKey(next), encodeState(next), row?.key);
   return { key: formatKey(next.key), changes, fresh: false };
 }
 
 export const folderSyncCommand = defineCommand<string, Result>({
   name: 'FolderSync',
   provisioning: 'required',
-  parse(body) {
-    const root = body.kind === 'wbxml' ? body.root : null;
-    const key = root ? textOf(root, 'FolderHierarchy:SyncKey') : undefined;
+  body: { kind: 'wbxml', root: 'FolderHierarchy:FolderSync' },
+  invalidRequest: FolderSyncStatus.malformed,
+  errors: { conflict: FolderSyncStatus.invalidKey },
+  parse(root) {
+    const key = textOf(root, 'FolderHierarchy:SyncKey');
     if (key === undefined) throw new EasStatusError(FolderSyncStatus.malformed, 'FolderSync without SyncKey');
     return key.trim();
   },

@@ -1,8 +1,7 @@
 // FolderUpdate (MS-ASCMD 2.2.1.4): rename a user folder and/or move it under another parent.
-import { isStoreError } from '../../core/errors.js';
 import { defineCommand, EasStatusError } from '../command.js';
 import { folderIdOf } from '../sync/hierarchy.js';
-import { editHierarchy, FolderEditStatus } from '../sync/hierarchy-edit.js';
+import { editHierarchy, folderEditErrors, FolderEditStatus } from '../sync/hierarchy-edit.js';
 import { ns, textOf } from '../wbxml/index.js';
 
 const fh = ns('FolderHierarchy');
@@ -12,8 +11,11 @@ interface Input { key: string; serverId: string; parentId: string; name: string 
 export const folderUpdateCommand = defineCommand<Input, string>({
   name: 'FolderUpdate',
   provisioning: 'required',
-  parse(body) {
-    const root = (body.kind === 'wbxml' ? body.root : null) ?? undefined;
+  body: { kind: 'wbxml', root: 'FolderHierarchy:FolderUpdate' },
+  invalidRequest: FolderEditStatus.malformed,
+  // Moving a folder under itself is a bad parent (2.2.3.177.7 Status 5), not a malformed request.
+  errors: { ...folderEditErrors, cycle: FolderEditStatus.parentNotFound },
+  parse(root) {
     const key = textOf(root, 'FolderHierarchy:SyncKey');
     const serverId = textOf(root, 'FolderHierarchy:ServerId');
     const parentId = textOf(root, 'FolderHierarchy:ParentId');
@@ -32,13 +34,7 @@ export const folderUpdateCommand = defineCommand<Input, string>({
       if (parent !== null && !(await tx.mailbox.getFolder(ctx.account.id, parent))) {
         throw new EasStatusError(FolderEditStatus.parentNotFound, 'parent folder not found');
       }
-      try {
-        await tx.mailbox.updateFolder(ctx.account.id, id, { parentId: parent, name: input.name });
-      } catch (err) {
-        // Moving a folder into itself is a bad parent, not a malformed request.
-        if (isStoreError(err, 'invalid') && /into itself/.test(err.message)) throw new EasStatusError(FolderEditStatus.parentNotFound, err.message);
-        throw err;
-      }
+      await tx.mailbox.updateFolder(ctx.account.id, id, { parentId: parent, name: input.name });
       return { value: null, touched: [input.serverId] };
     });
     return r.key;

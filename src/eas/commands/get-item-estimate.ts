@@ -43,8 +43,7 @@ function filterTypeOf(c: WbxmlElement): number | undefined {
   return f;
 }
 
-function parse(root: WbxmlElement | null): CollectionQuery[] {
-  if (!root || root.tag !== 'GetItemEstimate') throw bad('the body is not a GetItemEstimate request');
+function parse(root: WbxmlElement): CollectionQuery[] {
   const list = children(child(root, 'GetItemEstimate:Collections'), 'GetItemEstimate:Collection');
   if (list.length === 0 || list.length > MAX_COLLECTIONS) throw bad(`${list.length} collections`);
   return list.map((c) => {
@@ -75,10 +74,9 @@ async function estimateOne(ctx: EasContext, q: CollectionQuery, now: number): Pr
 export const getItemEstimateCommand = defineCommand<CollectionQuery[], CollectionEstimate[]>({
   name: 'GetItemEstimate',
   provisioning: 'required',
-  parse(body) {
-    if (body.kind !== 'wbxml') throw bad('GetItemEstimate needs a WBXML body');
-    return parse(body.root);
-  },
+  body: { kind: 'wbxml', root: 'GetItemEstimate:GetItemEstimate' },
+  invalidRequest: EstimateStatus.invalidCollection,
+  parse,
   async execute(ctx, queries) {
     // Under the device's lock: a Sync of the same device never moves a state halfway through an estimate.
     return withDeviceLock(ctx.account.id, ctx.device.deviceId, async () => {

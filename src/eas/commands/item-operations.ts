@@ -47,8 +47,7 @@ function parseOperation(e: WbxmlElement): Operation {
   }
 }
 
-function parse(root: WbxmlElement | null): Operation[] {
-  if (!root || !is(root, 'ItemOperations:ItemOperations')) throw bad('the body is not an ItemOperations request');
+function parse(root: WbxmlElement): Operation[] {
   const ops = elements(root);
   if (ops.length === 0 || ops.length > MAX_OPERATIONS) throw bad(`${ops.length} operations`);
   return ops.map(parseOperation);
@@ -120,10 +119,9 @@ export const itemOperationsCommand = defineCommand<Operation[], Outcome[]>({
   name: 'ItemOperations',
   provisioning: 'required',
   minVersion: 120,
-  parse(body) {
-    if (body.kind !== 'wbxml') throw bad('ItemOperations needs a WBXML body');
-    return parse(body.root);
-  },
+  body: { kind: 'wbxml', root: 'ItemOperations:ItemOperations' },
+  invalidRequest: ItemOpsStatus.protocolError,
+  parse,
   async execute(ctx, ops) {
     const out: Outcome[] = [];
     for (const op of ops) out.push(await run(ctx, op));

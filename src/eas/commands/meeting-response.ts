@@ -2,13 +2,17 @@
 // InstanceId, SendResponse{Body, ProposedStartTime, ProposedEndTime} (16.x)} per meeting; each answered in
 // a Result{RequestId, Status, CalendarId} (Status 2.2.3.177.9: 1 ok, 2 invalid meeting request, 3 mailbox
 // error, 4 server error). What answering does is in src/eas/meetings/respond.ts.
-import { isStoreError } from '../../core/errors.js';
-import { defineCommand, EasStatusError, type EasContext } from '../command.js';
+import { defineCommand, EasStatusError, statusForError, type EasContext, type ErrorMap } from '../command.js';
 import { MeetingResponseStatus, respond, UserResponse, type MeetingAnswer, type MeetingResult } from '../meetings/respond.js';
-import { child, children, intOf, is, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
+import { child, children, intOf, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
 
 const mr = ns('MeetingResponse');
 const MAX_REQUESTS = 100;
+/** Each Request is answered on its own: any store failure is a mailbox error (3) for that Request. */
+const M = MeetingResponseStatus.mailboxError;
+const errors = {
+  'not-found': M, exists: M, conflict: M, invalid: M, cycle: M, temporary: M, forbidden: M,
+} as const satisfies ErrorMap;
 
 /** InstanceId and proposed times: ISO 8601 (2.2.3.87) or the compact 20260301T090000Z form. */
 function instant(s: string | undefined): number | undefined {
@@ -50,7 +54,7 @@ async function execute(ctx: EasContext, input: Input): Promise<MeetingResult[]> 
       out.push(await respond(ctx, a));
     } catch (err) {
       ctx.log.error({ err }, 'MeetingResponse failed');
-      out.push({ status: isStoreError(err) ? MeetingResponseStatus.mailboxError : MeetingResponseStatus.serverError, requestId: a.longId ?? a.requestId ?? '' });
+      out.push({ status: statusForError(errors, err) ?? MeetingResponseStatus.serverError, requestId: a.longId ?? a.requestId ?? '' });
     }
   }
   return out;
@@ -59,10 +63,11 @@ async function execute(ctx: EasContext, input: Input): Promise<MeetingResult[]> 
 export const meetingResponseCommand = defineCommand<Input, MeetingResult[]>({
   name: 'MeetingResponse',
   provisioning: 'required',
-  body: 'wbxml',
-  parse(body) {
-    if (body.kind !== 'wbxml' || !body.root || !is(body.root, 'MeetingResponse:MeetingResponse')) throw new EasStatusError(MeetingResponseStatus.invalidMeetingRequest, 'the body is not a MeetingResponse request');
-    const requests = children(body.root, 'MeetingResponse:Request');
+  body: { kind: 'wbxml', root: 'MeetingResponse:MeetingResponse' },
+  invalidRequest: MeetingResponseStatus.invalidMeetingRequest,
+  errors,
+  parse(root) {
+    const requests = children(root, 'MeetingResponse:Request');
     if (requests.length === 0 || requests.length > MAX_REQUESTS) throw new EasStatusError(MeetingResponseStatus.invalidMeetingRequest, `1 to ${MAX_REQUESTS} Request elements`);
     return requests.map(parseRequest);
   },

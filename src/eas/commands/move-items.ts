@@ -6,14 +6,13 @@
 // stops holding the item and its destination collection holds it at the moved version, so its next
 // Syncs send neither a Delete nor an Add (exporter.ts sends nothing for a held, unchanged item).
 // Other devices get Delete in the source and Add in the destination from the change log as usual.
-import { isStoreError } from '../../core/errors.js';
 import type { ItemId } from '../../core/ids.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { DeviceStatus, type Folder, type Repos } from '../../store/types.js';
-import { defineCommand, EasStatusError, type EasContext } from '../command.js';
+import { defineCommand, EasStatusError, statusForError, type EasContext, type ErrorMap } from '../command.js';
 import { itemServerId, parseItemServerId } from '../sync/collection-state.js';
 import { folderIdOf } from '../sync/hierarchy.js';
-import { children, elements, is, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
+import { children, elements, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
 
 const mv = ns('Move');
 
@@ -21,6 +20,9 @@ export const MoveStatus = { invalidSource: 1, invalidDestination: 2, ok: 3, same
 
 /** The common status InvalidXML (MS-ASCMD 2.2.2): MoveItems has no status of its own for a malformed request. */
 const INVALID_XML = 103;
+
+/** Per move: a concurrent change of the item (locked), the item gone meanwhile (invalid source). */
+const errors: ErrorMap = { conflict: MoveStatus.locked, 'not-found': MoveStatus.invalidSource };
 
 /** Moves per request at most. */
 const MAX_MOVES = 512;
@@ -37,11 +39,9 @@ interface MoveResult {
   dstMsgId?: string;
 }
 
-function parse(root: WbxmlElement | null): MoveRequest[] {
-  const bad = (m: string): EasStatusError => new EasStatusError(INVALID_XML, m);
-  if (!root || !is(root, 'Move:MoveItems')) throw bad('the body is not a MoveItems request');
+function parse(root: WbxmlElement): MoveRequest[] {
   const moves = children(root, 'Move:Move');
-  if (moves.length === 0 || moves.length > MAX_MOVES || moves.length !== elements(root).length) throw bad('MoveItems needs 1 to 512 Move elements');
+  if (moves.length === 0 || moves.length > MAX_MOVES || moves.length !== elements(root).length) throw new EasStatusError(INVALID_XML, 'MoveItems needs 1 to 512 Move elements');
   return moves.map((m) => ({
     srcMsgId: textOf(m, 'Move:SrcMsgId')?.trim() ?? '',
     srcFldId: textOf(m, 'Move:SrcFldId')?.trim() ?? '',
@@ -84,19 +84,19 @@ async function moveOne(ctx: EasContext, m: MoveRequest): Promise<MoveResult> {
       return { srcMsgId: m.srcMsgId, status: MoveStatus.ok, dstMsgId: itemServerId(dst.id, item.id) };
     });
   } catch (err) {
-    if (isStoreError(err, 'conflict')) return fail(MoveStatus.locked);
-    if (isStoreError(err, 'not-found')) return fail(MoveStatus.invalidSource);
-    throw err;
+    const status = statusForError(errors, err);
+    if (status === undefined) throw err;
+    return fail(status);
   }
 }
 
 export const moveItemsCommand = defineCommand<MoveRequest[], MoveResult[]>({
   name: 'MoveItems',
   provisioning: 'required',
-  parse(body) {
-    if (body.kind !== 'wbxml') throw new EasStatusError(INVALID_XML, 'MoveItems needs a WBXML body');
-    return parse(body.root);
-  },
+  body: { kind: 'wbxml', root: 'Move:MoveItems' },
+  invalidRequest: INVALID_XML,
+  errors,
+  parse,
   async execute(ctx, moves) {
     // The held-item bookkeeping must not interleave with a Sync of the same device.
     return withDeviceLock(ctx.account.id, ctx.device.deviceId, async () => {

@@ -72,10 +72,11 @@ export const pingCommand = defineCommand<Input, Result>({
   name: 'Ping',
   // Ping is answered even before provisioning (peers do the same); the gate still stops wiped or suspended devices.
   provisioning: 'exempt',
-  parse(body) {
-    const root = body.kind === 'wbxml' ? body.root : null;
+  // An empty Ping reuses the last parameters (MS-ASCMD 2.2.1.13).
+  body: { kind: 'wbxml', root: 'Ping:Ping', optional: true },
+  invalidRequest: PingStatus.syntaxError,
+  parse(root) {
     if (!root) return { heartbeat: null, folders: null };
-    if (root.tag !== 'Ping') throw new EasStatusError(PingStatus.syntaxError, 'the body is not a Ping');
     const hb = child(root, 'Ping:HeartbeatInterval');
     const heartbeat = hb ? intOf(root, 'Ping:HeartbeatInterval') : undefined;
     if (hb && heartbeat === undefined) throw new EasStatusError(PingStatus.syntaxError, 'HeartbeatInterval is not a number');

@@ -2,14 +2,14 @@
 // document, then the final key once the device acknowledges it), settings:DeviceInformation (14.1+,
 // 2.2.2.53), and remote wipe: RemoteWipe / AccountOnlyRemoteWipe orders and their acknowledgements
 // (3.2.5.1.2.2, 3.2.5.1.2.3). The gate lets only this command through while a wipe is pending.
-import type { EasCommand, EasContext, EasResponse, RequestBody } from '../command.js';
-import { defineCommand, EasStatusError } from '../command.js';
+import type { EasCommand, EasContext, EasResponse } from '../command.js';
+import { defineCommand } from '../command.js';
 import { DeviceStatus, type DeviceInfo } from '../../store/types.js';
 import { mergeDeviceInfo, parseDeviceInformation, type DeviceInfoInput } from '../provisioning/device-info.js';
 import { POLICY_TYPE_WAP, POLICY_TYPE_WBXML, policyTypeFor, renderPolicyData } from '../provisioning/document.js';
 import { effectivePolicy } from '../../devices/policy.js';
 import { ACCOUNT_ONLY_MIN_VERSION, newPolicyKey } from '../provisioning/keys.js';
-import { child, el, intOf, is, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
+import { child, el, intOf, ns, textOf, type WbxmlElement } from '../wbxml/index.js';
 
 const prov = ns('Provision');
 
@@ -32,11 +32,9 @@ interface Result {
   wipe?: 'full' | 'account-only';
 }
 
-function parse(body: RequestBody): Input {
-  const root = body.kind === 'wbxml' ? body.root : null;
+function parse(root: WbxmlElement | null): Input {
   // An empty body is what a device sends after a 140/449 that announced a wipe (3.1.5.1.1).
   if (!root) return { kind: 'empty', deviceInfo: null };
-  if (!is(root, 'Provision:Provision')) throw new EasStatusError(Status.protocolError, 'the request is not a Provision element');
   const di = child(root, 'Settings:DeviceInformation');
   const deviceInfo = di ? parseDeviceInformation(di) : null;
   const rw = child(root, 'Provision:RemoteWipe');
@@ -151,6 +149,8 @@ function render(r: Result): EasResponse {
 export const provisionCommand: EasCommand = defineCommand<Input, Result>({
   name: 'Provision',
   provisioning: 'exempt',
+  body: { kind: 'wbxml', root: 'Provision:Provision', optional: true },
+  invalidRequest: Status.protocolError,
   parse,
   execute,
   render,

@@ -8,7 +8,7 @@
 import { defineCommand, EasStatusError, type EasContext } from '../command.js';
 import { candidatesFor, freeBusyOf, type Candidate } from '../resolve/directory.js';
 import { PictureStatus } from '../statuses.js';
-import { child, children, intOf, is, ns, text, textOf, type WbxmlElement } from '../wbxml/index.js';
+import { child, children, intOf, ns, text, textOf, type WbxmlElement } from '../wbxml/index.js';
 
 const rr = ns('ResolveRecipients');
 
@@ -99,11 +99,9 @@ function render({ results, req }: Outcome): WbxmlElement {
 export const resolveRecipientsCommand = defineCommand<Request, Outcome>({
   name: 'ResolveRecipients',
   provisioning: 'required',
-  body: 'wbxml',
-  parse(body) {
-    if (body.kind !== 'wbxml' || !body.root || !is(body.root, 'ResolveRecipients:ResolveRecipients')) throw bad('the body is not a ResolveRecipients request');
-    return parse(body.root);
-  },
+  body: { kind: 'wbxml', root: 'ResolveRecipients:ResolveRecipients' },
+  invalidRequest: Status.protocolError,
+  parse,
   execute,
   render: (o) => ({ kind: 'wbxml', root: render(o) }),
 });

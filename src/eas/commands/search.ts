@@ -7,7 +7,7 @@ import { defineCommand, EasStatusError, type EasContext } from '../command.js';
 import { galLookup, galProperties } from '../search/gal.js';
 import { searchMailbox, type MailboxHit } from '../search/mailbox.js';
 import { parseSearch, SearchRequestError, SearchStatus, type SearchRequest } from '../search/request.js';
-import { is, ns, type WbxmlElement } from '../wbxml/index.js';
+import { ns, type WbxmlElement } from '../wbxml/index.js';
 
 const s = ns('Search');
 const as = ns('AirSync');
@@ -52,11 +52,11 @@ function render(o: Outcome): WbxmlElement {
 export const searchCommand = defineCommand<SearchRequest, Outcome>({
   name: 'Search',
   provisioning: 'required',
-  body: 'wbxml',
-  parse(body) {
-    if (body.kind !== 'wbxml' || !body.root || !is(body.root, 'Search:Search')) throw new EasStatusError(SearchStatus.invalidRequest, 'Search needs a Search body');
+  body: { kind: 'wbxml', root: 'Search:Search' },
+  invalidRequest: SearchStatus.invalidRequest,
+  parse(root) {
     try {
-      return parseSearch(body.root);
+      return parseSearch(root);
     } catch (err) {
       if (err instanceof SearchRequestError) throw new EasStatusError(SearchStatus.invalidRequest, err.message);
       throw err;

@@ -195,9 +195,9 @@ export const settingsCommand = defineCommand<Op[], WbxmlElement[]>({
   name: 'Settings',
   provisioning: 'required',
   minVersion: 120,
-  parse(body) {
-    const root = body.kind === 'wbxml' ? body.root : null;
-    if (!root || !is(root, 'Settings:Settings')) throw new EasStatusError(St.protocolError, 'Settings request without a Settings element');
+  body: { kind: 'wbxml', root: 'Settings:Settings' },
+  invalidRequest: St.protocolError,
+  parse(root) {
     const ops = elements(root).map(parseOp);
     if (ops.length === 0) throw new EasStatusError(St.protocolError, 'Settings request asks for nothing');
     // Stray text in the root is tolerated, but not more than a handful of properties.

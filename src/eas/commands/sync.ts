@@ -6,10 +6,9 @@
 // leave unchanged collections out, and an answer with nothing in it is an empty 200.
 import { renderEmail, renderEmailChange, type EmailOptions } from '../classes/email.js';
 import { classForFolder, classForItem } from '../classes/catalog.js';
-import { defineCommand, EasStatusError, type EasContext, type EasResponse } from '../command.js';
+import { defineCommand, statusForError, type EasContext, type EasResponse, type ErrorMap } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { pushSettings } from '../../devices/push-settings.js';
-import { isStoreError } from '../../core/errors.js';
 import { collectionResult, syncCollection, type CollectionResult } from '../sync/sync-collection.js';
 import { readRecord, writeRecord, type CachedSyncRequest } from '../sync/device-records.js';
 import { parseSyncRequest, SyncStatus, type CollectionRequest, type SyncRequest } from '../sync/sync-request.js';
@@ -18,6 +17,13 @@ import { ns, type WbxmlElement } from '../wbxml/index.js';
 import type { Item } from '../../store/types.js';
 
 const as = ns('AirSync');
+
+/**
+ * Store errors in Sync (MS-ASCMD 2.2.3.177.17), for the whole request (in the Sync root) and per
+ * collection alike: 16 (retry the Sync) when the store is briefly away; 3 (invalid key, the device starts
+ * over with 0) when the collection's state moved under us.
+ */
+const errors: ErrorMap = { temporary: SyncStatus.retry, conflict: SyncStatus.invalidKey };
 
 type Outcome = { kind: 'collections'; results: CollectionResult[] } | { kind: 'status'; status: number; limit?: number };
 
@@ -56,11 +62,10 @@ async function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionRes
       try {
         results.push(await syncCollection(ctx, c, req.windowSize, now));
       } catch (err) {
-        // One collection failing does not fail the others: 16 (retry) when the store is briefly away,
-        // 9 (cannot complete) when the mailbox is over quota, else 5.
-        const status = isStoreError(err, 'temporary') ? SyncStatus.retry : isStoreError(err, 'quota') ? SyncStatus.cannotComplete : SyncStatus.serverError;
+        // One collection failing does not fail the others: its Status from the table, else 5.
+        const status = statusForError(errors, err) ?? SyncStatus.serverError;
         if (status === SyncStatus.serverError) ctx.log.error({ err, collectionId: c.collectionId }, 'Sync of a collection failed');
-        results.push(collectionResult(c, status));
+        results.push(collectionResult(c, status, status === SyncStatus.invalidKey ? '0' : c.syncKey));
       }
     }
     return results;
@@ -152,10 +157,11 @@ async function render(outcome: Outcome, ctx: EasContext): Promise<EasResponse> {
 export const syncCommand = defineCommand<SyncRequest, Outcome>({
   name: 'Sync',
   provisioning: 'required',
-  parse(body) {
-    if (body.kind !== 'wbxml') throw new EasStatusError(SyncStatus.protocolError, 'Sync needs a WBXML body');
-    return parseSyncRequest(body.root);
-  },
+  // An empty Sync reuses the cached request (MS-ASCMD 2.2.1.21; Status 13 when there is none).
+  body: { kind: 'wbxml', root: 'AirSync:Sync', optional: true },
+  invalidRequest: SyncStatus.protocolError,
+  errors,
+  parse: parseSyncRequest,
   execute,
   render,
 });

@@ -6,7 +6,7 @@ import { EasStatusError, type EasContext } from '../command.js';
 import { bytesOf, child, decode, isWbxmlError, textOf } from '../wbxml/index.js';
 
 export const ComposeStatus = {
-  invalidWbxml: 102, invalidMime: 107, quota: 113, recipientUnresolved: 116, previouslySent: 118, noRecipient: 119,
+  invalidWbxml: 102, invalidMime: 107, recipientUnresolved: 116, previouslySent: 118, noRecipient: 119,
   submissionFailed: 120, replyFailed: 121, itemNotFound: 150,
 } as const;
 

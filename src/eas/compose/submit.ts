@@ -4,8 +4,7 @@
 // peers do not check). A reply or forward is composed from its original first and the original marked
 // after sending (smart.ts); the next Sync shows the mark as LastVerbExecuted and LastVerbExecutionTime.
 // Failures: 107 bad MIME, 119 no recipient, 116 a local recipient that does not exist, 120 no relay or
-// the relay refused, 113 quota.
-import { isStoreError } from '../../core/errors.js';
+// the relay refused.
 import { withDeviceLock } from '../../devices/device-lock.js';
 import type { SmartKind } from '../../mail/compose.js';
 import { OutgoingError, prepareOutgoing, sendOutgoing } from '../../mail/outgoing.js';
@@ -35,7 +34,6 @@ async function send(ctx: EasContext, input: ComposeInput, kind: SmartKind | null
     ctx.log.info({ event: kind ? SMART[kind].event : 'eas-sendmail', recipients: prepared.recipients.length, local: r.local, relayed: r.relayed, bytes: prepared.raw.length }, 'message sent');
   } catch (err) {
     if (err instanceof OutgoingError) throw new EasStatusError(statusOf(err), err.message);
-    if (isStoreError(err, 'quota')) throw new EasStatusError(ComposeStatus.quota, err.message);
     throw err;
   }
   if (kind && smart) await markOriginal(ctx, kind, smart.original, now);

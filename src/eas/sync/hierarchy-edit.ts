@@ -3,9 +3,8 @@
 // state are written in one transaction. Only the folders the request itself touched enter the device's
 // snapshot, so its own change is not echoed back while changes made elsewhere still reach it at the
 // next FolderSync. No SyncKey is returned on failure.
-import { isStoreError } from '../../core/errors.js';
 import type { Repos } from '../../store/types.js';
-import { EasStatusError, type EasContext } from '../command.js';
+import { EasStatusError, type EasContext, type ErrorMap } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { decodeState, encodeState, snapshot, stateKey, type HeldFolder, type HierarchyState } from './hierarchy.js';
 import { nextKey } from './sync-key.js';
@@ -13,6 +12,19 @@ import { nextKey } from './sync-key.js';
 export const FolderEditStatus = {
   ok: 1, exists: 2, systemFolder: 3, notFound: 4, parentNotFound: 5, serverError: 6, invalidKey: 9, malformed: 10,
 } as const;
+
+/**
+ * What a store error means for FolderCreate, FolderUpdate and FolderDelete (each command may refine it):
+ * a name taken, a system folder, an unknown folder, a bad name; `conflict` is the hierarchy state reset or
+ * advanced between our read and our write (the key is no longer current).
+ */
+export const folderEditErrors: ErrorMap = {
+  exists: FolderEditStatus.exists,
+  forbidden: FolderEditStatus.systemFolder,
+  'not-found': FolderEditStatus.notFound,
+  invalid: FolderEditStatus.malformed,
+  conflict: FolderEditStatus.invalidKey,
+};
 
 export interface HierarchyEdit<T> {
   /** What the client gets back (e.g. the new folder's ServerId). */
@@ -30,43 +42,28 @@ export function editHierarchy<T>(ctx: EasContext, requestKey: string, change: (t
     const row = await store.deviceState.getHierarchy(accountId, deviceId);
     const state = row ? decodeState(row.data) : null;
     if (!state || stateKey(state) !== requestKey) throw new EasStatusError(FolderEditStatus.invalidKey, 'hierarchy SyncKey is not current');
-    try {
-      return await store.transaction(async (tx) => {
-        const edit = await change(tx, state.folders);
-        const now = snapshot(await tx.mailbox.listFolders(accountId));
-        const folders = { ...state.folders };
-        for (const id of edit.touched) {
-          const f = now[id];
-          if (f) folders[id] = f;
-          else delete folders[id];
-        }
-        // Sub-folders of a deleted folder went with it.
-        for (let removed = true; removed;) {
-          removed = false;
-          for (const [id, f] of Object.entries(folders)) {
-            if (f[0] !== '0' && !folders[f[0]] && !now[id]) {
-              delete folders[id];
-              removed = true;
-            }
+    return store.transaction(async (tx) => {
+      const edit = await change(tx, state.folders);
+      const now = snapshot(await tx.mailbox.listFolders(accountId));
+      const folders = { ...state.folders };
+      for (const id of edit.touched) {
+        const f = now[id];
+        if (f) folders[id] = f;
+        else delete folders[id];
+      }
+      // Sub-folders of a deleted folder went with it.
+      for (let removed = true; removed;) {
+        removed = false;
+        for (const [id, f] of Object.entries(folders)) {
+          if (f[0] !== '0' && !folders[f[0]] && !now[id]) {
+            delete folders[id];
+            removed = true;
           }
         }
-        const next: HierarchyState = { key: nextKey(state.key), folders, last: null };
-        if (ctx.persistentDevice) await tx.deviceState.putHierarchy(accountId, deviceId, stateKey(next), encodeState(next), row?.key);
-        return { key: stateKey(next), value: edit.value };
-      });
-    } catch (err) {
-      throw toFolderStatus(err);
-    }
+      }
+      const next: HierarchyState = { key: nextKey(state.key), folders, last: null };
+      if (ctx.persistentDevice) await tx.deviceState.putHierarchy(accountId, deviceId, stateKey(next), encodeState(next), row?.key);
+      return { key: stateKey(next), value: edit.value };
+    });
   });
-}
-
-export function toFolderStatus(err: unknown): unknown {
-  if (err instanceof EasStatusError) return err;
-  if (isStoreError(err, 'exists')) return new EasStatusError(FolderEditStatus.exists, err.message);
-  // The hierarchy state was reset or advanced between our read and our write.
-  if (isStoreError(err, 'conflict')) return new EasStatusError(FolderEditStatus.invalidKey, err.message);
-  if (isStoreError(err, 'forbidden')) return new EasStatusError(FolderEditStatus.systemFolder, err.message);
-  if (isStoreError(err, 'not-found')) return new EasStatusError(FolderEditStatus.notFound, err.message);
-  if (isStoreError(err, 'invalid')) return new EasStatusError(FolderEditStatus.malformed, err.message);
-  return err;
 }

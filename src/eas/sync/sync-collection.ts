@@ -4,7 +4,7 @@
 //   the current key  -> the next key when anything moved, else the same key;
 //   the previous key -> the last transition is undone and run again (a lost answer costs nothing);
 //   anything else    -> Status 3, the client starts the collection over.
-import { isStoreError } from '../../core/errors.js';
+// Store errors are left to the caller, which maps them with Sync's error table (src/eas/commands/sync.ts).
 import { asItemId } from '../../core/ids.js';
 import { DeviceStatus, type Folder, type Repos } from '../../store/types.js';
 import type { EasContext } from '../command.js';
@@ -97,12 +97,8 @@ export async function syncCollection(ctx: EasContext, req: CollectionRequest, gl
   const resend = parsed.n === state.key.n - 1 && state.last?.fromKey === req.syncKey;
   if (!resend && parsed.n !== state.key.n) return collectionResult(req, SyncStatus.invalidKey, '0');
 
-  try {
-    return await advance(ctx, req, globalWindow, now, folder, state, row?.key, resend, persist);
-  } catch (err) {
-    if (isStoreError(err, 'conflict')) return collectionResult(req, SyncStatus.invalidKey, '0');
-    throw err;
-  }
+  // A state that moved under us (the store's `conflict`) is Status 3 with key 0: Sync's error table (sync.ts).
+  return advance(ctx, req, globalWindow, now, folder, state, row?.key, resend, persist);
 }
 
 async function advance(

@@ -138,7 +138,6 @@ function windowSize(e: WbxmlElement | undefined): number | null {
 
 export function parseSyncRequest(root: WbxmlElement | null): SyncRequest {
   if (!root) return { collections: null, partial: false, holdSeconds: null, windowSize: null };
-  if (root.tag !== 'Sync') throw bad('the body is not a Sync request');
   const wait = intOf(root, 'AirSync:Wait');
   const heartbeat = intOf(root, 'AirSync:HeartbeatInterval');
   if (wait !== undefined && heartbeat !== undefined) throw bad('Wait and HeartbeatInterval together');

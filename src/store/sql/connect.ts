@@ -38,6 +38,11 @@ export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>
     const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10, types: pgTypes });
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => undefined);
+    // Nor one that is checked out: node-postgres emits 'error' on a client whose socket closes (the server
+    // restarted, or ended the session: 57P01) even while a query is running, and the pool listens only on
+    // idle clients. The query itself fails (a `temporary` StoreError, context.ts translate), and the pool
+    // drops the client when it comes back, since it is no longer queryable.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     dialect = 'postgres';
   }

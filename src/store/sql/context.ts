@@ -39,10 +39,32 @@ export async function write<T>(ctx: SqlContext, fn: (db: Kysely<DB>, changes: Ch
   return result;
 }
 
-/** Turns driver errors into StoreError kinds the front ends know how to map. */
+/**
+ * PostgreSQL SQLSTATEs and socket errors after which the same request may succeed: class 08 (connection
+ * exception), 57P01-57P03 (server shut down or starting), 53300 (too many connections), 40001 / 40P01
+ * (serialization failure, deadlock: the transaction was rolled back); ECONNREFUSED and the like when the
+ * server is not reachable.
+ */
+const RETRYABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40001', '40P01', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+
+/** True for a driver error that says the database is briefly unavailable rather than that the request is wrong. */
+function isTemporary(code: unknown, message: string): boolean {
+  if (typeof code === 'string') {
+    // better-sqlite3: SQLITE_BUSY (and its extended codes) and SQLITE_LOCKED when another writer holds the file.
+    return code.startsWith('08') || RETRYABLE_CODES.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+  }
+  // node-postgres gives no code when the server closes the socket under a query.
+  return /^Connection terminated/.test(message);
+}
+
+/**
+ * Turns driver errors into StoreError kinds the front ends know how to map. Every repository method and
+ * every transaction passes its failures through here (sql-store.ts), so no caller sees a driver error;
+ * StoreErrors and anything else the driver did not raise pass through unchanged.
+ */
 export function translate(err: unknown, what: string): never {
   if (err instanceof StoreError) throw err;
-  const code = (err as { code?: unknown }).code;
+  const code = (err as { code?: unknown } | null)?.code;
   const msg = err instanceof Error ? err.message : String(err);
   if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     throw new StoreError('exists', `${what} already exists`, { cause: err });
@@ -50,10 +72,38 @@ export function translate(err: unknown, what: string): never {
   if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
     throw new StoreError('conflict', `${what}: still referenced or missing reference`, { cause: err });
   }
-  if (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === 'SQLITE_BUSY' || code === 'ECONNREFUSED')) {
-    throw new StoreError('temporary', `${what}: database unavailable (${msg})`, { cause: err });
-  }
+  if (isTemporary(code, msg)) throw new StoreError('temporary', `${what}: database unavailable (${msg})`, { cause: err });
   throw err;
+}
+
+/**
+ * The repository with every method's failure passed through `translate`. A Proxy rather than a copy, so a
+ * method replaced on the repository (tests inject failures that way) is translated as well.
+ */
+export function translated<T extends object>(repo: T, name: string): T {
+  const wrappers = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();
+  return new Proxy(repo, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      let w = wrappers.get(fn);
+      if (!w) {
+        const what = `${name}.${prop}`;
+        w = (...args: unknown[]): unknown => {
+          let r: unknown;
+          try {
+            r = fn.apply(target, args);
+          } catch (err) {
+            translate(err, what);
+          }
+          return r instanceof Promise ? r.catch((err: unknown) => translate(err, what)) : r;
+        };
+        wrappers.set(fn, w);
+      }
+      return w;
+    },
+  });
 }
 
 /** Hands out the next `count` modseqs of an account; returns the first. Locks the account row until commit. */

@@ -130,7 +130,7 @@ export class SqlMailboxRepo implements MailboxRepo {
       await this.requireParent(db, accountId, parentId);
       // A folder cannot become its own descendant.
       for (let p = parentId; p !== null;) {
-        if (p === id) throw new StoreError('invalid', 'a folder cannot be moved into itself');
+        if (p === id) throw new StoreError('cycle', 'a folder cannot be moved into itself or under its own sub-folder');
         const up = await db.selectFrom('folders').select('parent_id').where('id', '=', p).executeTakeFirst();
         p = up?.parent_id == null ? null : asFolderId(Number(up.parent_id));
       }

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { ChangeNotice, Repos, Store } from '../types.js';
 import type { Dialect } from '../migrations/index.js';
-import { ChangeCollector, type SqlContext } from './context.js';
+import { ChangeCollector, translate, translated, type SqlContext } from './context.js';
 import { connect, type StoreLocation } from './connect.js';
 import { SqlAuthGuardRepo } from './auth-guard.js';
 import { SqlCredentialRepo } from './credentials.js';
@@ -15,17 +15,18 @@ import { SqlBlobRepo, SqlMailboxRepo } from './mailbox.js';
 import type { DB } from './schema.js';
 import { SqlSettingsRepo } from './settings.js';
 
+/** The repositories over one connection or transaction; their driver errors come out as StoreErrors (context.ts translate). */
 function repos(ctx: SqlContext): Repos {
   return {
-    domains: new SqlDomainRepo(ctx),
-    devices: new SqlDeviceRepo(ctx),
-    deviceState: new SqlDeviceStateRepo(ctx),
-    accounts: new SqlAccountRepo(ctx),
-    credentials: new SqlCredentialRepo(ctx),
-    mailbox: new SqlMailboxRepo(ctx),
-    blobs: new SqlBlobRepo(ctx),
-    settings: new SqlSettingsRepo(ctx),
-    authGuard: new SqlAuthGuardRepo(ctx),
+    domains: translated(new SqlDomainRepo(ctx), 'domains'),
+    devices: translated(new SqlDeviceRepo(ctx), 'devices'),
+    deviceState: translated(new SqlDeviceStateRepo(ctx), 'deviceState'),
+    accounts: translated(new SqlAccountRepo(ctx), 'accounts'),
+    credentials: translated(new SqlCredentialRepo(ctx), 'credentials'),
+    mailbox: translated(new SqlMailboxRepo(ctx), 'mailbox'),
+    blobs: translated(new SqlBlobRepo(ctx), 'blobs'),
+    settings: translated(new SqlSettingsRepo(ctx), 'settings'),
+    authGuard: translated(new SqlAuthGuardRepo(ctx), 'authGuard'),
   };
 }
 
@@ -54,7 +55,13 @@ export class SqlStore implements Store {
 
   async transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
     const collector = new ChangeCollector();
-    const result = await this.db.transaction().execute((trx) => fn(repos(this.context(trx, collector))));
+    let result: T;
+    try {
+      result = await this.db.transaction().execute((trx) => fn(repos(this.context(trx, collector))));
+    } catch (err) {
+      // BEGIN and COMMIT fail on a lost connection too; the callback's own errors pass through unchanged.
+      translate(err, 'transaction');
+    }
     this.emit(collector.notices());
     return result;
   }
@@ -65,7 +72,7 @@ export class SqlStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await sql`select 1`.execute(this.db);
+    await sql`select 1`.execute(this.db).catch((err: unknown) => translate(err, 'ping'));
   }
 
   async close(): Promise<void> {
