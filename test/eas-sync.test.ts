@@ -280,6 +280,35 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.equal((await app.store.mailbox.getItem(ann.id, item!.id))!.flags.seen, item!.flags.seen, 'the phone change was not applied');
   });
 
+  test('catch-up: what changed elsewhere while a phone was away arrives in windows, each item once, nothing past the window', async () => {
+    await folderSync('phoneC');
+    let key = (await drain('phoneC', keyOf(await sync('phoneC', '0', inboxId)), 512)).key;
+    const inbox = (await app.store.mailbox.getFolderByRole(ann.id, 'inbox'))!;
+    const trash = (await app.store.mailbox.getFolderByRole(ann.id, 'trash'))!;
+    const items = await app.store.mailbox.listItems(ann.id, inbox.id, { limit: 160 });
+    const sidOf = (id: number) => `${inbox.id}:${id}`;
+    // Read elsewhere: 0-149; then 100-139 moved to Trash and 140-159 deleted, so only 0-99 are Changes.
+    for (const [i, item] of items.entries()) {
+      if (i < 150) await app.store.mailbox.updateItem(ann.id, item.id, { flags: { seen: !item.flags.seen } });
+    }
+    for (const item of items.slice(100, 140)) await app.store.mailbox.moveItem(ann.id, item.id, trash.id);
+    for (const item of items.slice(140, 160)) await app.store.mailbox.deleteItem(ann.id, item.id);
+    const fresh = await app.store.mailbox.addMessage(ann.id, inbox.id, { raw: mail('Catch-up news'), meta: await parseMessageMeta(mail('Catch-up news')) });
+    const got = { Add: [] as string[], Change: [] as string[], Delete: [] as string[] };
+    for (let round = 0; round < 20; round++) {
+      const r = await sync('phoneC', key, inboxId, [as('WindowSize', 25)]);
+      key = keyOf(r);
+      const window = (['Add', 'Change', 'Delete'] as const).map((k) => ids(r, k));
+      assert.ok(window.flat().length <= 25, 'never more than the window');
+      window.forEach((list, i) => got[(['Add', 'Change', 'Delete'] as const)[i]!].push(...list));
+      if (!child(coll(r), 'AirSync:MoreAvailable')) break;
+    }
+    assert.deepEqual(got.Change, items.slice(0, 100).map((i) => sidOf(i.id)), 'the changes in log order, each once');
+    assert.deepEqual(got.Delete, items.slice(100, 160).map((i) => sidOf(i.id)));
+    assert.deepEqual(got.Add, [sidOf(fresh.id)]);
+    assert.equal((await sync('phoneC', key, inboxId)).raw.length, 0, 'and then nothing');
+  });
+
   test("two accounts on one DeviceId: no key, folder or ServerId of one works for the other", async () => {
     await folderSync('sharedPhone');
     const annKey = keyOf(await sync('sharedPhone', '0', inboxId));

@@ -178,6 +178,30 @@ for (const backend of backends) {
       assert.deepEqual(await store.mailbox.listItems(other, inbox.id), []);
     });
 
+    test('getItems: the account\'s items among the ids, across chunks, nothing of another account', async () => {
+      const folder = await store.mailbox.createFolder(acct, { parentId: null, name: 'Bulk', kind: 'notes' });
+      // More than one chunk of the IN list (500 ids per query), so the chunks' results add up.
+      const made = await store.transaction(async (tx) => {
+        const out = [];
+        for (let i = 0; i < 520; i++) out.push(await tx.mailbox.addItem(acct, folder.id, { kind: 'note', data: { subject: `n${i}` } }));
+        return out;
+      });
+      const mine = await store.mailbox.addMessage(acct, (await store.mailbox.getFolderByRole(acct, 'inbox'))!.id, { raw: raw('bulk'), meta: meta('bulk') });
+      const theirs = await store.mailbox.addMessage(other, (await store.mailbox.getFolderByRole(other, 'inbox'))!.id, { raw: raw('theirs'), meta: meta('theirs') });
+      const asked = [...made.map((i) => i.id).reverse(), mine.id, theirs.id, asItemId(987654321), made[0]!.id];
+      const got = await store.mailbox.getItems(acct, asked);
+      assert.equal(got.length, 521, 'each item once; the unknown id and the other account\'s item left out');
+      const byId = new Map(got.map((i) => [i.id, i]));
+      assert.deepEqual(byId.get(made[517]!.id), await store.mailbox.getItem(acct, made[517]!.id), 'the same item getItem reads');
+      assert.deepEqual(byId.get(mine.id), await store.mailbox.getItem(acct, mine.id));
+      assert.equal(byId.has(theirs.id), false);
+      assert.deepEqual(await store.mailbox.getItems(acct, []), []);
+      assert.deepEqual(await store.mailbox.getItems(other, made.map((i) => i.id)), []);
+      await store.mailbox.deleteFolder(acct, folder.id);
+      await store.mailbox.deleteItem(acct, mine.id);
+      await store.mailbox.deleteItem(other, theirs.id);
+    });
+
     test('a blob shared by two messages survives until the last one goes', async () => {
       const a = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
       const b = (await store.mailbox.getFolderByRole(other, 'inbox'))!;

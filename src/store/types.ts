@@ -329,6 +329,12 @@ export interface MailboxRepo {
    */
   updateItemData(accountId: AccountId, id: ItemId, data: unknown, categories?: string[], receivedAt?: number): Promise<Item>;
   getItem(accountId: AccountId, id: ItemId): Promise<Item | null>;
+  /**
+   * The items of this account among `ids`, in no particular order: an id that names nothing (or another
+   * account's item) is left out. One query per few hundred ids, for readers that would otherwise ask
+   * getItem once per id (the Sync export of a change log).
+   */
+  getItems(accountId: AccountId, ids: readonly ItemId[]): Promise<Item[]>;
   listItems(accountId: AccountId, folderId: FolderId, options?: ListItemsOptions): Promise<Item[]>;
   countItems(accountId: AccountId, folderId: FolderId): Promise<number>;
   updateItem(accountId: AccountId, id: ItemId, patch: ItemPatch): Promise<Item>;

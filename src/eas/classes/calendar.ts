@@ -236,11 +236,23 @@ export function deleteInstance(current: Item, instanceId: string, ctx: ClassCont
   return withException(e, current, { originalStart: key, deleted: true, dtStamp: ctx.now });
 }
 
+/** The ClientUid a 16.x phone gave the event it created (MS-ASCAL 2.2.2.11), which its resent Add repeats. */
+function clientUidOf(data: unknown): string | undefined {
+  const v = typeof data === 'object' && data !== null ? (data as { clientUid?: unknown }).clientUid : undefined;
+  return typeof v === 'string' && v ? v : undefined;
+}
+
 export const calendarClass: ItemClass = {
   className: 'Calendar',
   itemKind: 'event',
   folderKind: 'calendar',
   minVersion: 25,
-  render: renderEvent,
+  render: (item, ctx) => Promise.resolve(renderEvent(item, ctx)),
   parse: parseEvent,
+  parseInstance: parseInstanceChange,
+  deleteInstance,
+  sameItem(data) {
+    const uid = clientUidOf(data);
+    return uid ? (i) => i.kind === 'event' && clientUidOf(i.data) === uid : null;
+  },
 };

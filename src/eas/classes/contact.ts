@@ -140,7 +140,7 @@ export const contactClass: ItemClass = {
   itemKind: 'contact',
   folderKind: 'contacts',
   minVersion: 25,
-  render: (item, ctx: ContactContext) => renderContact(item, ctx),
+  render: (item, ctx: ContactContext) => Promise.resolve(renderContact(item, ctx)),
   parse(appData, ctx: ContactContext, current) {
     return parseContact(appData, ctx, current ? { data: contactData(current), categories: current.categories } : undefined);
   },

@@ -78,7 +78,7 @@ export const noteClass: ItemClass = {
   itemKind: 'note',
   folderKind: 'notes',
   minVersion: 140,
-  render: (item, ctx) => renderNote(item, ctx.bodyPreferences),
+  render: (item, ctx) => Promise.resolve(renderNote(item, ctx.bodyPreferences)),
   parse(appData, ctx, current) {
     return parseNote(appData, ctx.now, current ? { data: noteData(current), categories: current.categories } : undefined);
   },

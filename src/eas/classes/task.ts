@@ -94,6 +94,6 @@ export const taskClass: ItemClass = {
   itemKind: 'task',
   folderKind: 'tasks',
   minVersion: 25,
-  render: renderTask,
+  render: (item, ctx) => Promise.resolve(renderTask(item, ctx)),
   parse: parseTask,
 };

@@ -4,8 +4,8 @@
 // until something changes or the interval ends (Status 14 with Limit when out of the bounds Ping uses too,
 // minPingHeartbeat..maxPingHeartbeat; MS-ASCMD 2.2.3.79 HeartbeatInterval, Wait, Limit). 14.0 and later
 // leave unchanged collections out, and an answer with nothing in it is an empty 200.
-import { renderEmail, renderEmailChange, type EmailOptions } from '../classes/email.js';
 import { classForFolder, classForItem } from '../classes/catalog.js';
+import type { RenderContext } from '../classes/registry.js';
 import { defineCommand, statusForError, type EasContext, type EasResponse, type ErrorMap } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { pushSettings } from '../../devices/push-settings.js';
@@ -97,21 +97,18 @@ async function execute(ctx: EasContext, parsed: SyncRequest): Promise<Outcome> {
   return { kind: 'collections', results };
 }
 
-function emailOptions(r: CollectionResult, ctx: EasContext, serverId: string): EmailOptions {
+/** How the collection's options render an item (its class is found in the class table). */
+function renderContext(ctx: EasContext, r: CollectionResult, serverId: string): RenderContext {
   const o = r.options;
   return {
-    bodyPreferences: o.bodyPreferences, mimeSupport: o.mimeSupport, version: ctx.version, serverId,
+    version: ctx.version, bodyPreferences: o.bodyPreferences, now: Date.now(), truncation: o.truncation, serverId,
+    loadBlob: (id) => ctx.deps.store.blobs.get(id), mimeSupport: o.mimeSupport, mimeTruncation: o.mimeTruncation,
     mailbox: { address: ctx.account.email, folderRole: r.folder?.role ?? null },
-    ...(o.mimeTruncation !== undefined ? { mimeTruncation: o.mimeTruncation } : {}),
-    ...(o.truncation !== undefined ? { truncation: o.truncation } : {}),
   };
 }
 
-async function applicationData(ctx: EasContext, r: CollectionResult, item: Item, serverId: string): Promise<WbxmlElement> {
-  const cls = classForItem(item.kind);
-  if (cls) return cls.render(item, { version: ctx.version, bodyPreferences: r.options.bodyPreferences, now: Date.now(), truncation: r.options.truncation });
-  const raw = item.blobId ? await ctx.deps.store.blobs.get(item.blobId) : null;
-  return renderEmail(item, raw ?? new Uint8Array(), emailOptions(r, ctx, serverId));
+function applicationData(ctx: EasContext, r: CollectionResult, item: Item, serverId: string): Promise<WbxmlElement> {
+  return classForItem(item.kind).render(item, renderContext(ctx, r, serverId));
 }
 
 async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<WbxmlElement> {
@@ -120,11 +117,8 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
     if (c.kind === 'add') commands.push(as('Add', as('ServerId', c.serverId), await applicationData(ctx, r, c.item, c.serverId)));
     else if (c.kind === 'change') {
       const cls = classForItem(c.item.kind);
-      // A draft edited elsewhere changed its content, not only its flags: the device gets all of it (16.0+).
-      const whole = c.item.kind === 'message' && c.item.flags.draft && ctx.version >= 160;
-      const data = cls ? cls.render(c.item, { version: ctx.version, bodyPreferences: r.options.bodyPreferences, now: Date.now(), truncation: r.options.truncation })
-        : whole ? await applicationData(ctx, r, c.item, c.serverId) : renderEmailChange(c.item, ctx.version);
-      commands.push(as('Change', as('ServerId', c.serverId), data));
+      const rc = renderContext(ctx, r, c.serverId);
+      commands.push(as('Change', as('ServerId', c.serverId), await (cls.renderChange ? cls.renderChange(c.item, rc) : cls.render(c.item, rc))));
     }
     else commands.push(as(c.kind === 'delete' ? 'Delete' : 'SoftDelete', as('ServerId', c.serverId)));
   }

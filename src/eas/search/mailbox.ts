@@ -9,7 +9,7 @@
 // honoured: every Search runs against the mailbox as it is.
 import type { FolderId } from '../../core/ids.js';
 import type { Folder, Item } from '../../store/types.js';
-import { renderEmail } from '../classes/email.js';
+import { classForItem } from '../classes/catalog.js';
 import type { EasContext } from '../command.js';
 import { itemServerId } from '../sync/collection-state.js';
 import { elements, type WbxmlElement } from '../wbxml/index.js';
@@ -87,9 +87,10 @@ export async function searchMailbox(ctx: EasContext, req: SearchRequest): Promis
   const hits: MailboxHit[] = [];
   for (const item of found.items) {
     const longId = itemServerId(item.folderId, item.id);
-    const raw = item.blobId ? await blobs.get(item.blobId) : null;
-    const data = await renderEmail(item, raw ?? new Uint8Array(), {
-      bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId: longId,
+    // Only mail is searched (queryMailbox), but each hit is rendered by its class like any other item.
+    const data = await classForItem(item.kind).render(item, {
+      version: ctx.version, bodyPreferences: req.bodyPreferences, now: Date.now(), serverId: longId, mimeSupport: req.mimeSupport,
+      loadBlob: (id) => blobs.get(id),
       mailbox: { address: ctx.account.email, folderRole: found.folders.find((f) => f.id === item.folderId)?.role ?? null },
     });
     hits.push({ longId, collectionId: String(item.folderId), properties: elements(data) });

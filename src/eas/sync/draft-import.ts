@@ -8,7 +8,7 @@ import { draftFromMime, NotAMessageError } from '../../mail/draft-mime.js';
 import { parseMessage } from '../../mail/parse.js';
 import type { Account, Folder, Item, ItemPatch } from '../../store/types.js';
 import { parseEmailChange } from '../classes/email.js';
-import { ClassError } from '../classes/registry.js';
+import { ClassError, type DraftImport } from '../classes/registry.js';
 import { child, type WbxmlElement } from '../wbxml/index.js';
 import { itemServerId } from './collection-state.js';
 import { addedAttachmentsData, parseDraft, type DraftRequest } from './drafts.js';
@@ -94,3 +94,11 @@ export async function changeDraft(input: ImportInput, item: Item, serverId: stri
   const replaced = await tx.mailbox.replaceMessage(ctx.account.id, item.id, { raw, meta: parsed.meta, text: parsed.text });
   return applyState(input, replaced, state);
 }
+
+/** The Email class's draft hook (registry.ts DraftImport): Adds into Drafts, and Changes of a draft there. */
+export const draftImport: DraftImport = {
+  takesAdd: isDraftFolder,
+  takesChange: (folder, version, item, data, send) => item.flags.draft && isDraftFolder(folder, version) && (send || hasDraftFields(data)),
+  add: addDraft,
+  change: changeDraft,
+};

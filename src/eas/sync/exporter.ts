@@ -4,7 +4,7 @@
 // items that slid out of the time window, then the initial download by id cursor. Items are planned
 // here, inside the transaction; they are rendered after commit.
 import { asItemId, type ItemId } from '../../core/ids.js';
-import type { Folder, Item, Repos } from '../../store/types.js';
+import type { Change, Folder, Item, Repos } from '../../store/types.js';
 import type { EasContext } from '../command.js';
 import { itemServerId, type CollectionState, type HeldChanges } from './collection-state.js';
 
@@ -20,102 +20,149 @@ export interface ExportResult {
 
 /** Log entries read per query: bounded so a device that was away a long time catches up in slices. */
 const LOG_SLICE = 2000;
+/** Items read per query while walking the log: at least this many (the store splits big lists itself). */
+const READ_AHEAD_MIN = 32;
+const READ_AHEAD_MAX = 500;
+
+/** One export: what every phase reads and the commands they add up to. */
+interface Run {
+  tx: Repos;
+  accountId: EasContext['account']['id'];
+  deviceId: EasContext['device']['deviceId'];
+  coll: string;
+  folder: Folder;
+  state: CollectionState;
+  budget: number;
+  changes: HeldChanges;
+  out: ServerCommand[];
+}
 
 export async function exportChanges(
   ctx: EasContext, tx: Repos, folder: Folder, state: CollectionState, budget: number, changes: HeldChanges, now: number,
 ): Promise<ExportResult> {
-  const accountId = ctx.account.id;
-  const deviceId = ctx.device.deviceId;
-  const coll = String(folder.id);
-  const out: ServerCommand[] = [];
-  const inWindow = (i: Item): boolean => state.windowStart === 0 || i.receivedAt >= state.windowStart;
-  const sid = (id: ItemId): string => itemServerId(folder.id, id);
+  const run: Run = { tx, accountId: ctx.account.id, deviceId: ctx.device.deviceId, coll: String(folder.id), folder, state, budget, changes, out: [] };
+  const more = (await exportLog(run)) || (await exportWindowExits(run, now)) || (await exportInitial(run));
+  return { commands: run.out, more };
+}
 
-  // 1. The change log: adds, changes, moves and deletes that concern this folder.
+const sid = (run: Run, id: ItemId): string => itemServerId(run.folder.id, id);
+const inWindow = (run: Run, i: Item): boolean => run.state.windowStart === 0 || i.receivedAt >= run.state.windowStart;
+
+/**
+ * The items a log slice names, read in batches in the order the walk asks for them: as many at a time as
+ * the window still has room for, so a window costs a query or two, not one per item, and a long backlog
+ * is not read beyond what the window takes.
+ */
+class ReadAhead {
+  private readonly got = new Map<ItemId, Item>();
+  private readonly asked = new Set<ItemId>();
+  private next = 0;
+
+  constructor(private readonly run: Run, private readonly order: readonly ItemId[]) {}
+
+  async get(id: ItemId, room: number): Promise<Item | null> {
+    if (!this.asked.has(id)) {
+      const at = this.order.indexOf(id, this.next);
+      const from = at < 0 ? this.order.length : at;
+      const batch = at < 0 ? [id] : this.order.slice(from, from + Math.min(READ_AHEAD_MAX, Math.max(room, READ_AHEAD_MIN)));
+      for (const item of await this.run.tx.mailbox.getItems(this.run.accountId, batch)) this.got.set(item.id, item);
+      for (const x of batch) this.asked.add(x);
+      if (at >= 0) this.next = from + batch.length;
+    }
+    return this.got.get(id) ?? null;
+  }
+}
+
+/** 1. The change log: adds, changes, moves and deletes that concern this folder. True when the window is full. */
+async function exportLog(run: Run): Promise<boolean> {
+  const { tx, accountId, folder, state, changes, out } = run;
+  const concerns = (c: Change): boolean => c.folderId === folder.id || c.fromFolderId === folder.id;
   const top = await tx.mailbox.currentModseq(accountId);
-  let more = false;
-  while (state.modseq < top && !more) {
+  while (state.modseq < top) {
     const log = (await tx.mailbox.changesSince(accountId, state.modseq, LOG_SLICE)).filter((c) => c.modseq <= top);
     if (log.length === 0) break;
-    const mine = log.filter((c) => c.itemId !== null && (c.folderId === folder.id || c.fromFolderId === folder.id));
-    const ids = [...new Set(mine.map((c) => c.itemId!))];
-    const stored = await tx.deviceState.held(accountId, deviceId, coll, ids);
+    const ids = [...new Set(log.flatMap((c) => (c.itemId !== null && concerns(c) ? [c.itemId] : [])))];
+    const stored = await tx.deviceState.held(accountId, run.deviceId, run.coll, ids);
     changes.know(stored);
     // The client's own commands of this request are already in `changes`: they are not echoed back.
     const held = changes.overlay(stored);
+    const items = new ReadAhead(run, ids);
     const seen = new Set<ItemId>();
     for (const c of log) {
-      if (out.length >= budget) {
-        more = true;
-        break;
-      }
+      if (out.length >= run.budget) return true;
       state.modseq = c.modseq;
       const id = c.itemId;
-      if (id === null || seen.has(id) || !(c.folderId === folder.id || c.fromFolderId === folder.id)) continue;
+      if (id === null || seen.has(id) || !concerns(c)) continue;
       seen.add(id);
-      const item = await tx.mailbox.getItem(accountId, id);
+      const item = await items.get(id, run.budget - out.length);
       const here = item !== null && item.folderId === folder.id;
       const version = held.get(id);
       if (version !== undefined) {
         if (!here) {
-          out.push({ kind: 'delete', serverId: sid(id) });
+          out.push({ kind: 'delete', serverId: sid(run, id) });
           changes.drop(id);
-        } else if (!inWindow(item)) {
-          out.push({ kind: 'softdelete', serverId: sid(id) });
+        } else if (!inWindow(run, item)) {
+          out.push({ kind: 'softdelete', serverId: sid(run, id) });
           changes.drop(id);
         } else if (item.modseq > version) {
-          out.push({ kind: 'change', serverId: sid(id), item });
+          out.push({ kind: 'change', serverId: sid(run, id), item });
           changes.hold(id, item.modseq);
         }
-      } else if (here && inWindow(item) && (state.cursor === null || id <= state.cursor)) {
+      } else if (here && inWindow(run, item) && (state.cursor === null || id <= state.cursor)) {
         // Beyond the cursor the initial download will bring it.
-        out.push({ kind: 'add', serverId: sid(id), item });
+        out.push({ kind: 'add', serverId: sid(run, id), item });
         changes.hold(id, item.modseq);
       }
     }
-    if (log.length < LOG_SLICE && !more) state.modseq = top;
+    if (log.length < LOG_SLICE) state.modseq = top;
   }
+  return false;
+}
 
-  // 2. Items that slid out of the time window.
+/** 2. Items that slid out of the time window. True when the window is full. */
+async function exportWindowExits(run: Run, now: number): Promise<boolean> {
+  const { tx, accountId, state, changes, out } = run;
   const start = state.options.filterType === 0 ? 0 : windowStartFor(state, now);
-  if (!more && start > state.windowStart) {
-    const room = budget - out.length;
-    const gone = await tx.deviceState.heldBefore(accountId, deviceId, coll, folder.id, start, room + 1, state.windowStart || undefined);
-    const take = gone.slice(0, room);
-    changes.know(await tx.deviceState.held(accountId, deviceId, coll, take));
-    for (const id of take) {
-      out.push({ kind: 'softdelete', serverId: sid(id) });
-      changes.drop(id);
-    }
-    if (gone.length > room) more = true;
-    else state.windowStart = start;
+  if (start <= state.windowStart) return false;
+  const room = run.budget - out.length;
+  const gone = await tx.deviceState.heldBefore(accountId, run.deviceId, run.coll, run.folder.id, start, room + 1, state.windowStart || undefined);
+  const take = gone.slice(0, room);
+  changes.know(await tx.deviceState.held(accountId, run.deviceId, run.coll, take));
+  for (const id of take) {
+    out.push({ kind: 'softdelete', serverId: sid(run, id) });
+    changes.drop(id);
   }
+  if (gone.length > room) return true;
+  state.windowStart = start;
+  return false;
+}
 
-  // 3. The initial download (or the refill after the window widened), lowest id first.
-  // The folder is walked by id from the cursor (an index range scan) and held items are looked up by
-  // key: an anti-join here made PostgreSQL re-scan everything already sent at every window.
-  while (!more && state.cursor !== null) {
-    const limit = budget - out.length + 1;
-    const items = await tx.mailbox.listItems(accountId, folder.id, {
+/**
+ * 3. The initial download (or the refill after the window widened), lowest id first. True when the window
+ * is full. The folder is walked by id from the cursor (an index range scan) and held items are looked up
+ * by key: an anti-join here made PostgreSQL re-scan everything already sent at every window.
+ */
+async function exportInitial(run: Run): Promise<boolean> {
+  const { tx, accountId, state, changes, out } = run;
+  while (state.cursor !== null) {
+    const limit = run.budget - out.length + 1;
+    const items = await tx.mailbox.listItems(accountId, run.folder.id, {
       limit, afterId: asItemId(state.cursor), ...(state.windowStart ? { receivedSince: state.windowStart } : {}),
     });
-    const stored = await tx.deviceState.held(accountId, deviceId, coll, items.map((i) => i.id));
+    const stored = await tx.deviceState.held(accountId, run.deviceId, run.coll, items.map((i) => i.id));
     changes.know(stored);
     const held = changes.overlay(stored);
     for (const item of items) {
-      if (out.length >= budget) {
-        more = true;
-        break;
-      }
+      if (out.length >= run.budget) return true;
       state.cursor = item.id;
       // Already on the device (the loop safety net's skip, or brought by the change log).
       if (held.has(item.id)) continue;
-      out.push({ kind: 'add', serverId: sid(item.id), item });
+      out.push({ kind: 'add', serverId: sid(run, item.id), item });
       changes.hold(item.id, item.modseq);
     }
-    if (!more && items.length < limit) state.cursor = null;
+    if (items.length < limit) state.cursor = null;
   }
-  return { commands: out, more };
+  return false;
 }
 
 /** The window's oldest receive time for the state's FilterType, rounded down to the hour so it moves in steps. */

@@ -7,7 +7,7 @@
 // Options/Schema (2.2.3.158) narrows an item's properties to the ones it lists (src/eas/sync/fetch-schema.ts).
 import type { Buffer } from 'node:buffer';
 import type { Item } from '../../store/types.js';
-import { extractAttachment, parseAttachmentReference, renderEmail, type BodyPreference } from '../classes/email.js';
+import { extractAttachment, parseAttachmentReference, type BodyPreference } from '../classes/email.js';
 import { classForItem } from '../classes/catalog.js';
 import type { EasContext } from '../command.js';
 import { child, children, elements, intOf, text, textOf, type WbxmlElement } from '../wbxml/index.js';
@@ -164,14 +164,14 @@ export async function fetchItem(ctx: EasContext, req: FetchRequest): Promise<Fet
   if (!item || (target.by === 'serverId' && target.collectionId !== undefined && target.collectionId !== String(item.folderId))) {
     return { status: ItemOpsStatus.notFound, target };
   }
-  // A contact, event, task or note is rendered by its class (MS-ASCMD 2.2.3.67.1: Fetch of any class).
+  // Any class is rendered by its entry in the class table (MS-ASCMD 2.2.3.67.1: Fetch of any class).
   const cls = classForItem(item.kind);
-  const data = cls
-    ? cls.render(item, { version: ctx.version, bodyPreferences: req.bodyPreferences, now: Date.now() })
-    : await renderEmail(item, (await rawOf(ctx, item)) ?? new Uint8Array(), {
-      bodyPreferences: req.bodyPreferences, mimeSupport: req.mimeSupport, version: ctx.version, serverId,
-      mailbox: { address: ctx.account.email, folderRole: (await ctx.deps.store.mailbox.getFolder(ctx.account.id, item.folderId))?.role ?? null },
-    });
+  const { store } = ctx.deps;
+  const data = await cls.render(item, {
+    version: ctx.version, bodyPreferences: req.bodyPreferences, now: Date.now(), serverId, mimeSupport: req.mimeSupport,
+    loadBlob: (id) => store.blobs.get(id),
+    mailbox: { address: ctx.account.email, folderRole: (await store.mailbox.getFolder(ctx.account.id, item.folderId))?.role ?? null },
+  });
   const echo: FetchTarget = target.by === 'serverId' ? { ...target, collectionId: String(item.folderId) } : target;
-  return { status: ItemOpsStatus.ok, target: echo, email: applySchema(elements(data), req.schema), className: cls?.className ?? 'Email' };
+  return { status: ItemOpsStatus.ok, target: echo, email: applySchema(elements(data), req.schema), className: cls.className };
 }

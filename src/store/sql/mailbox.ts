@@ -72,6 +72,9 @@ export async function deleteOrphanBlobs(db: Kysely<DB>): Promise<void> {
     .execute();
 }
 
+/** Ids per query of getItems. */
+const GET_ITEMS_CHUNK = 500;
+
 export class SqlMailboxRepo implements MailboxRepo {
   constructor(private readonly ctx: SqlContext) {}
 
@@ -223,6 +226,18 @@ export class SqlMailboxRepo implements MailboxRepo {
   async getItem(accountId: AccountId, id: ItemId): Promise<Item | null> {
     const r = await this.ctx.db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
     return r ? toItem(r) : null;
+  }
+
+  async getItems(accountId: AccountId, ids: readonly ItemId[]): Promise<Item[]> {
+    const out: Item[] = [];
+    const unique = [...new Set(ids)];
+    // Bounded IN lists: SQLite caps bound parameters, and PostgreSQL plans a short list best.
+    for (let i = 0; i < unique.length; i += GET_ITEMS_CHUNK) {
+      const chunk = unique.slice(i, i + GET_ITEMS_CHUNK);
+      const rows = await this.ctx.db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', 'in', chunk).execute();
+      for (const r of rows) out.push(toItem(r));
+    }
+    return out;
   }
 
   async listItems(accountId: AccountId, folderId: FolderId, options: ListItemsOptions = {}): Promise<Item[]> {
