@@ -201,7 +201,7 @@ describe('EAS over HTTP', () => {
     assert.deepEqual(await post('Ping', wrongRoot), el('Ping:Ping', el('Ping:Status', '4')));
   });
 
-  test('a store that is briefly away: 503 with Retry-After, Sync Status 16 in its root, then service as usual', async () => {
+  test('a store that is briefly away: 503 with Retry-After, Sync Status 16, then service as usual', async () => {
     const driverError = () => Promise.reject(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
     const folderSync = () => req('POST', plain('FolderSync', 'away1'), basic(joe.email, pass), {}, encode(el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0'))));
     const sync = () => req('POST', plain('Sync', 'away1'), basic(joe.email, pass), {}, encode(el('AirSync:Sync', el('AirSync:Collections',
@@ -212,6 +212,7 @@ describe('EAS over HTTP', () => {
     const mailbox = app.store.mailbox as unknown as Record<string, unknown>;
     const deviceState = app.store.deviceState as unknown as Record<string, unknown>;
     mailbox.listFolders = driverError;
+    mailbox.getFolder = driverError;
     deviceState.getCollection = driverError;
     try {
       const fs = await folderSync();
@@ -219,9 +220,12 @@ describe('EAS over HTTP', () => {
       assert.equal(fs.headers.get('retry-after'), '30');
       const s = await sync();
       assert.equal(s.status, 200);
-      assert.deepEqual(decode(Buffer.from(await s.arrayBuffer())), el('AirSync:Sync', el('AirSync:Status', '16')));
+      // The collection's store read fails: Status 16 (retry) for that collection (MS-ASCMD 2.2.3.177.17).
+      assert.deepEqual(decode(Buffer.from(await s.arrayBuffer())), el('AirSync:Sync', el('AirSync:Collections',
+        el('AirSync:Collection', el('AirSync:SyncKey', '0'), el('AirSync:CollectionId', '1'), el('AirSync:Status', '16')))));
     } finally {
       delete mailbox.listFolders;
+      delete mailbox.getFolder;
       delete deviceState.getCollection;
     }
     assert.equal((await folderSync()).status, 200);
