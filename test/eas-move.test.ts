@@ -10,11 +10,11 @@ import type { Account, Folder, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { pgUrl } from './helpers/pg.js';
 import { easRequest, type EasResponse } from './helpers/eas-client.js';
+import { crlf } from './helpers/phone.js';
 
 const as = ns('AirSync');
 const mv = ns('Move');
 const gie = ns('GetItemEstimate');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) describe(`EAS MoveItems (${backend})`, () => {
   let app: TestApp;

@@ -13,11 +13,11 @@ import type { Account, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest, type EasResponse } from './helpers/eas-client.js';
 import { itemsIn, newestIn } from './helpers/mailbox.js';
+import { crlf } from './helpers/phone.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 
 const cm = ns('ComposeMail');
 const as = ns('AirSync');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const PDF = randomBytes(48 * 1024);
 const PNG = randomBytes(2 * 1024);

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { pgUrl } from './helpers/pg.js';
+import { crlf } from './helpers/phone.js';
 import { SmtpClient } from './helpers/smtp-client.js';
 import type { Account, Item } from '../src/store/types.js';
 
@@ -29,7 +30,6 @@ async function waitForLog(app: TestApp, event: string, count: number): Promise<v
   assert.fail(`no ${count} "${event}" log lines`);
 }
 
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])]) {
   void describe(`smtp inbound (${backend})`, () => {
