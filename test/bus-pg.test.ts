@@ -4,6 +4,7 @@
 // signals a resync, and what was published meanwhile still arrives; close() leaves nothing running.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { asAccountId, asFolderId, type FolderId } from '../src/core/ids.js';
@@ -75,7 +76,13 @@ describe('PostgreSQL change bus', { skip }, () => {
     a.publish(notice('ann', [7, 8]));
     assert.equal(onA.length, 1, 'local delivery is synchronous');
     await until(() => onB.length > 0, 2000, 'the notice on bus b');
-    await sleep(200); // the echo of our own notice must not be delivered twice
+    // The echo of a's own notice must not be delivered twice. A barrier instead of a sleep: NOTIFYs reach
+    // every listener in commit order, so once a marker that b publishes now has reached a, a's listener
+    // has already had (and dropped) that echo.
+    const marks: ChangeNotice[] = [];
+    stops.push(a.subscribe(asAccountId('marker'), (n) => marks.push(n)));
+    b.publish(notice('marker', [1]));
+    await until(() => marks.length > 0, 2000, 'the marker from bus b');
     assert.equal(onA.length, 1);
     assert.equal(onB.length, 1);
     assert.deepEqual(onB[0], notice('ann', [7, 8]));
@@ -122,7 +129,7 @@ describe('PostgreSQL change bus', { skip }, () => {
   });
 
   test('close() ends the connection and leaves no timer or socket, also while probing or retrying', async () => {
-    await sleep(50);
+    await sleep(50); // lets the previous test's clients finish closing before the count it compares with
     const count = (): Record<string, number> => {
       const r: Record<string, number> = {};
       for (const k of process.getActiveResourcesInfo()) r[k] = (r[k] ?? 0) + 1;
@@ -132,11 +139,11 @@ describe('PostgreSQL change bus', { skip }, () => {
     const name = `bus-c-${tag}`;
     const c = new PgBus({ url: db.url, applicationName: name, healthCheckMs: 20 });
     await c.ready();
-    await sleep(150); // several health probes
+    await sleep(150); // running for a while: several health probes
     assert.ok(c.listening);
     c.publish(notice('ann', [1]));
     await c.close();
-    await sleep(50);
+    await until(() => isDeepStrictEqual(count(), base), 2000, 'the resources of the closed bus released').catch(() => undefined);
     assert.deepEqual(count(), base);
     const probe = new pg.Client({ connectionString: db.url });
     await probe.connect();
@@ -148,10 +155,10 @@ describe('PostgreSQL change bus', { skip }, () => {
     const u = new URL(db.url);
     u.port = '1';
     const d = new PgBus({ url: u.toString(), retryMinMs: 20, retryMaxMs: 40 });
-    await sleep(150);
+    await sleep(150); // running for a while: several failed attempts
     assert.equal(d.listening, false);
     await d.close();
-    await sleep(50);
+    await until(() => isDeepStrictEqual(count(), base), 2000, 'the resources of the retrying bus released').catch(() => undefined);
     assert.deepEqual(count(), base);
   });
 });

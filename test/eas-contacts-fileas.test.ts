@@ -14,12 +14,12 @@ import { readContactData } from '../src/pim/contact-model.js';
 import type { Account, Folder } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { runCli } from './helpers/cli.js';
+import { crlf } from './helpers/phone.js';
 import { addResult, appData, commands, phone, sync, type Owner } from './helpers/pim-wire.js';
 
 const as = ns('AirSync');
 const c = ns('Contacts');
 const CONTACTS = 9;
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 describe('Contacts:FileAs for contacts that have none', () => {
   let app: TestApp;

@@ -10,12 +10,12 @@ import type { Account } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { itemsIn } from './helpers/mailbox.js';
 import { pgUrl } from './helpers/pg.js';
+import { crlf } from './helpers/phone.js';
 import { appData, collection, commands, flatten, phone, sync, type Owner, type Phone } from './helpers/pim-wire.js';
 import { SmtpClient } from './helpers/smtp-client.js';
 
 const as = ns('AirSync');
 const INBOX = 2;
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 /** The Flag of the (only) Add or Change for this ServerId in a Sync answer. */
 function flagOf(cmds: WbxmlElement[], serverId: string): WbxmlElement {

@@ -9,13 +9,12 @@ import type { Account } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
 import { itemsIn, rawText } from './helpers/mailbox.js';
+import { crlf, deliver } from './helpers/phone.js';
 import { appData, commands, phone, sync, type Owner } from './helpers/pim-wire.js';
-import { SmtpClient } from './helpers/smtp-client.js';
 
 const cm = ns('ComposeMail');
 const INBOX = 2;
 const SENT = 5;
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 /** The ApplicationData of the Add or Change whose Subject (or ServerId) is given. */
 function dataFor(cmds: WbxmlElement[], subject: string): WbxmlElement {
@@ -31,12 +30,7 @@ describe('EAS Email class: verb time, Bcc, ReceivedAsBcc, meeting recurrence', (
   const bob: Owner = { email: 'bob@example.com', password: 'bob-password-1' };
   const dave: Owner = { email: 'dave@example.com', password: 'dave-password-1' };
 
-  const deliver = async (to: string, raw: string): Promise<void> => {
-    const smtp = await SmtpClient.connect(app.smtpPort);
-    await smtp.command('EHLO outside.test');
-    assert.equal((await smtp.send('carol@outside.test', [to], raw)).data?.code, 250);
-    await smtp.quit();
-  };
+  const receive = (to: string, raw: string): Promise<void> => deliver(app, to, raw, { from: 'carol@outside.test', helo: 'outside.test' });
   const sendMail = async (version: string, clientId: string, raw: string): Promise<void> => {
     const r = await easRequest(app, {
       cmd: 'SendMail', user: owner.email, password: owner.password, deviceId: 'sender', version,
@@ -54,7 +48,7 @@ describe('EAS Email class: verb time, Bcc, ReceivedAsBcc, meeting recurrence', (
   after(() => app.stop());
 
   test('SmartReply records when: LastVerbExecutionTime beside LastVerbExecuted, in a Change and in a new phone\'s Add', async () => {
-    await deliver(owner.email, crlf(['From: Carol <carol@outside.test>', 'To: ann@example.com', 'Subject: Lunch?', 'Message-ID: <lunch@outside.test>', '', 'Friday?']));
+    await receive(owner.email, crlf(['From: Carol <carol@outside.test>', 'To: ann@example.com', 'Subject: Lunch?', 'Message-ID: <lunch@outside.test>', '', 'Friday?']));
     const p = await phone(app, owner, 'verbA', '14.1', INBOX);
     const add = commands(await sync(app, owner, p), 'Add')[0]!;
     assert.equal(textOf(appData(add), 'Email2:LastVerbExecuted'), undefined, 'nothing done yet');
@@ -114,9 +108,9 @@ describe('EAS Email class: verb time, Bcc, ReceivedAsBcc, meeting recurrence', (
       ...(rule ? [`RRULE:${rule}`] : []),
       'ORGANIZER:mailto:carol@outside.test', 'ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:ann@example.com', 'END:VEVENT', 'END:VCALENDAR',
     ]);
-    await deliver(owner.email, invite('weekly-1', 'Stand-up', 'FREQ=WEEKLY;BYDAY=TU,TH;COUNT=10;WKST=MO'));
-    await deliver(owner.email, invite('monthly-1', 'Review', 'FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=1;UNTIL=20270601T090000Z'));
-    await deliver(owner.email, invite('single-1', 'One-off', null));
+    await receive(owner.email, invite('weekly-1', 'Stand-up', 'FREQ=WEEKLY;BYDAY=TU,TH;COUNT=10;WKST=MO'));
+    await receive(owner.email, invite('monthly-1', 'Review', 'FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=1;UNTIL=20270601T090000Z'));
+    await receive(owner.email, invite('single-1', 'One-off', null));
     const p141 = await phone(app, owner, 'meetA', '14.1', INBOX);
     const adds = commands(await sync(app, owner, p141), 'Add');
 

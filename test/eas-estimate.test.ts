@@ -7,12 +7,13 @@ import { child, children, el, intOf, ns, textOf, type WbxmlElement } from '../sr
 import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account, Folder } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { addMessages } from './helpers/mailbox.js';
 import { pgUrl } from './helpers/pg.js';
 import { easRequest, type EasResponse } from './helpers/eas-client.js';
+import { crlf } from './helpers/phone.js';
 
 const as = ns('AirSync');
 const gie = ns('GetItemEstimate');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 const DAY = 86_400_000;
 
 for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) describe(`EAS GetItemEstimate (${backend})`, () => {
@@ -57,9 +58,12 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     ann = await app.directory.createAccount({ email: 'ann@example.com', password: pw });
     inbox = (await app.store.mailbox.getFolderByRole(ann.id, 'inbox'))!;
     inboxId = String(inbox.id);
-    for (let i = 0; i < 30; i++) await add(`Recent ${i}`);
-    // Five messages two months old: outside a one-month window.
-    for (let i = 0; i < 5; i++) await add(`Old ${i}`, Date.now() - 60 * DAY);
+    const message = async (subject: string, receivedAt?: number) => ({ raw: mail(subject), meta: await parseMessageMeta(mail(subject)), ...(receivedAt !== undefined ? { receivedAt } : {}) });
+    await addMessages(app, ann.id, inbox.id, await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) => message(`Recent ${i}`)),
+      // Five messages two months old: outside a one-month window.
+      ...Array.from({ length: 5 }, (_, i) => message(`Old ${i}`, Date.now() - 60 * DAY)),
+    ]));
     await easRequest(app, { cmd: 'FolderSync', user: ann.email, password: pw, deviceId: 'phoneE', version: '14.1', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
   });
   after(() => app.stop());

@@ -11,10 +11,10 @@ import { importCalendar } from '../src/pim/transfer-calendar.js';
 import type { Account, Folder, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
+import { crlf } from './helpers/phone.js';
 
 const io = ns('ItemOperations');
 const asb = ns('AirSyncBase');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 const mail = Buffer.from(crlf([
   'From: Zed <zed@example.net>', 'To: ann@example.com', 'Subject: Quarterly figures', 'Message-ID: <q@example.net>',

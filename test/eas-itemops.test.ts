@@ -10,10 +10,10 @@ import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account, Folder, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { basicAuth, easRequest, WBXML_TYPE } from './helpers/eas-client.js';
+import { crlf } from './helpers/phone.js';
 
 const io = ns('ItemOperations');
 const asb = ns('AirSyncBase');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 /** 300 bytes with every byte value: what goes in must come out. */
 const BLOB = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) % 256));
 

@@ -7,17 +7,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ICAL from 'ical.js';
 import { simpleParser } from 'mailparser';
-import { child, children, el, intOf, ns, textOf } from '../src/eas/wbxml/index.js';
+import { child, el, intOf, ns, textOf } from '../src/eas/wbxml/index.js';
 import { eventData } from '../src/pim/event-model.js';
 import type { Account, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
-import { SmtpClient } from './helpers/smtp-client.js';
+import { commandsOf, crlf, deliver, Phone } from './helpers/phone.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 
-const as = ns('AirSync');
 const mr = ns('MeetingResponse');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 function invitation(uid: string, method: 'REQUEST' | 'CANCEL', sequence: number, subject: string): string {
   const ics = crlf([
@@ -44,13 +42,7 @@ describe('EAS meeting requests and MeetingResponse', () => {
   let ann: Account;
   const pw = 'ann-password-1';
 
-  const deliver = async (raw: string) => {
-    const smtp = await SmtpClient.connect(app.smtpPort);
-    await smtp.command('EHLO organizer.test');
-    const r = await smtp.send('carol@outside.test', ['ann@example.com'], raw);
-    assert.equal(r.data?.code, 250);
-    await smtp.quit();
-  };
+  const receive = (raw: string) => deliver(app, 'ann@example.com', raw, { from: 'carol@outside.test', helo: 'organizer.test' });
   const events = async (): Promise<Item[]> => app.store.mailbox.listItems(ann.id, (await app.store.mailbox.getFolderByRole(ann.id, 'calendar'))!.id);
   const inboxItem = async (subject: string): Promise<{ item: Item; folderId: string }> => {
     const inbox = (await app.store.mailbox.getFolderByRole(ann.id, 'inbox'))!;
@@ -74,20 +66,17 @@ describe('EAS meeting requests and MeetingResponse', () => {
   });
 
   test('an invitation arrives: a meeting request in the Inbox, a tentative event in the calendar', async () => {
-    await deliver(invitation('meet-1@outside.test', 'REQUEST', 0, 'Design review'));
+    await receive(invitation('meet-1@outside.test', 'REQUEST', 0, 'Design review'));
     const [ev] = await events();
     const e = eventData(ev!.data);
     assert.deepEqual([e.uid, e.subject, e.busyStatus, e.meetingStatus, e.responseType, e.organizerEmail], ['meet-1@outside.test', 'Design review', 1, 3, 5, 'carol@outside.test']);
     assert.equal(new Date(e.start).toISOString(), '2026-12-10T09:00:00.000Z');
     // The phone sees the mail as a meeting request.
     const { folderId } = await inboxItem('Design review');
-    const sync = (key: string) => easRequest(app, {
-      cmd: 'Sync', user: ann.email, password: pw, deviceId: 'iphone', version: '16.1',
-      body: as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', folderId), key !== '0' && as('GetChanges')))),
-    });
-    await easRequest(app, { cmd: 'FolderSync', user: ann.email, password: pw, deviceId: 'iphone', version: '16.1', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
-    const k = textOf(child(child((await sync('0')).root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
-    const adds = children(child(child(child((await sync(k)).root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:Commands'), 'AirSync:Add');
+    const iphone = new Phone(app, { email: ann.email, password: pw }, 'iphone', { version: '16.1' });
+    await iphone.folderSync();
+    await iphone.sync(folderId);
+    const adds = commandsOf(await iphone.sync(folderId, { getChanges: true }), 'Add');
     const data = child(adds[0], 'AirSync:ApplicationData')!;
     assert.equal(textOf(data, 'Email:MessageClass'), 'IPM.Schedule.Meeting.Request');
     assert.ok(child(data, 'Email:MeetingRequest'));
@@ -126,13 +115,13 @@ describe('EAS meeting requests and MeetingResponse', () => {
   });
 
   test('a CANCEL marks the event cancelled and free', async () => {
-    await deliver(invitation('meet-1@outside.test', 'CANCEL', 1, 'Design review'));
+    await receive(invitation('meet-1@outside.test', 'CANCEL', 1, 'Design review'));
     const e = eventData((await events())[0]!.data);
     assert.deepEqual([e.meetingStatus, e.busyStatus], [7, 0]);
   });
 
   test('14.1 declines: the event is removed and the server sends nothing (the phone replies itself)', async () => {
-    await deliver(invitation('meet-2@outside.test', 'REQUEST', 0, 'Budget sync'));
+    await receive(invitation('meet-2@outside.test', 'REQUEST', 0, 'Budget sync'));
     assert.ok((await events()).some((i) => eventData(i.data).uid === 'meet-2@outside.test'));
     const { item, folderId } = await inboxItem('Budget sync');
     const before = sink.messages.length;

@@ -4,17 +4,17 @@
 // destination; a device without a state for the destination gets the item once when it starts one.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { child, children, el, intOf, ns, textOf } from '../src/eas/wbxml/index.js';
+import { child, children, intOf, ns, textOf } from '../src/eas/wbxml/index.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account, Folder, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { pgUrl } from './helpers/pg.js';
 import { easRequest, type EasResponse } from './helpers/eas-client.js';
+import { crlf, Phone, serverIds } from './helpers/phone.js';
 
 const as = ns('AirSync');
 const mv = ns('Move');
 const gie = ns('GetItemEstimate');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) describe(`EAS MoveItems (${backend})`, () => {
   let app: TestApp;
@@ -24,28 +24,18 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
   let archive: Folder;
   let contacts: Folder;
   const items: Item[] = [];
-  /** Each device's current key per collection. */
-  const keys = new Map<string, string>();
-
-  const sync = async (deviceId: string, folder: Folder): Promise<EasResponse> => {
-    const id = String(folder.id);
-    const r = await easRequest(app, {
-      cmd: 'Sync', user: ann.email, password: pw, deviceId, version: '14.1',
-      body: as('Sync', as('Collections', as('Collection', as('SyncKey', keys.get(`${deviceId}/${id}`) ?? '0'), as('CollectionId', id), as('WindowSize', 512)))),
-    });
-    const key = textOf(child(child(r.root ?? undefined, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey');
-    if (key) keys.set(`${deviceId}/${id}`, key);
-    return r;
+  /** Each device, with its current key per collection. */
+  const phones = new Map<string, Phone>();
+  const phone = (deviceId: string): Phone => {
+    if (!phones.has(deviceId)) phones.set(deviceId, new Phone(app, { email: ann.email, password: pw }, deviceId));
+    return phones.get(deviceId)!;
   };
-  const commandIds = (r: EasResponse, kind: string): string[] => {
-    const cmds = child(child(child(r.root ?? undefined, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:Commands');
-    return children(cmds, `AirSync:${kind}` as 'AirSync:Add').map((c) => textOf(c, 'AirSync:ServerId')!);
-  };
+  const sync = (deviceId: string, folder: Folder): Promise<EasResponse> => phone(deviceId).sync(String(folder.id), { windowSize: 512 });
   /** Sync 0, then everything. */
   const start = async (deviceId: string, folder: Folder): Promise<string[]> => {
-    keys.delete(`${deviceId}/${folder.id}`);
+    phone(deviceId).forget(String(folder.id));
     await sync(deviceId, folder);
-    return commandIds(await sync(deviceId, folder), 'Add');
+    return serverIds(await sync(deviceId, folder), 'Add');
   };
   const moveItems = async (moves: Array<[string, string, string]>, deviceId = 'phone1', user = ann.email, password = pw) => {
     const r = await easRequest(app, {
@@ -60,7 +50,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
   const estimate = async (deviceId: string, folder: Folder): Promise<number | undefined> => {
     const r = await easRequest(app, {
       cmd: 'GetItemEstimate', user: ann.email, password: pw, deviceId, version: '14.1',
-      body: gie('GetItemEstimate', gie('Collections', gie('Collection', as('SyncKey', keys.get(`${deviceId}/${folder.id}`)), gie('CollectionId', String(folder.id))))),
+      body: gie('GetItemEstimate', gie('Collections', gie('Collection', as('SyncKey', phone(deviceId).key(String(folder.id))), gie('CollectionId', String(folder.id))))),
     });
     return intOf(child(child(r.root ?? undefined, 'GetItemEstimate:Response'), 'GetItemEstimate:Collection'), 'GetItemEstimate:Estimate');
   };
@@ -78,7 +68,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
       items.push(await app.store.mailbox.addMessage(ann.id, inbox.id, { raw, meta: await parseMessageMeta(raw) }));
     }
     for (const d of ['phone1', 'phone2']) {
-      await easRequest(app, { cmd: 'FolderSync', user: ann.email, password: pw, deviceId: d, version: '14.1', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
+      await phone(d).folderSync();
       assert.equal((await start(d, inbox)).length, 6);
       assert.equal((await start(d, archive)).length, 0);
     }
@@ -100,17 +90,17 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
 
     assert.equal(await estimate('phone2', inbox), 1);
     assert.equal(await estimate('phone2', archive), 1);
-    assert.deepEqual(commandIds(await sync('phone2', inbox), 'Delete'), [sid(inbox, m)]);
-    assert.deepEqual(commandIds(await sync('phone2', archive), 'Add'), [r?.dst]);
+    assert.deepEqual(serverIds(await sync('phone2', inbox), 'Delete'), [sid(inbox, m)]);
+    assert.deepEqual(serverIds(await sync('phone2', archive), 'Add'), [r?.dst]);
 
     // Later changes of the moved item still reach the mover, under the new id.
     await app.store.mailbox.updateItem(ann.id, m.id, { flags: { seen: true } });
-    assert.deepEqual(commandIds(await sync('phone1', archive), 'Change'), [sid(archive, m)]);
+    assert.deepEqual(serverIds(await sync('phone1', archive), 'Change'), [sid(archive, m)]);
   });
 
   test('a device with no state for the destination gets the item once when it starts syncing it', async () => {
     const m = items[1]!;
-    await easRequest(app, { cmd: 'FolderSync', user: ann.email, password: pw, deviceId: 'phone3', version: '14.1', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
+    await phone('phone3').folderSync();
     assert.equal((await start('phone3', inbox)).length, 5);
     const [r] = await moveItems([[sid(inbox, m), String(inbox.id), String(archive.id)]], 'phone3');
     assert.equal(r!.status, 3);
@@ -157,9 +147,9 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.deepEqual(back.map((x) => [x.status, x.dst]), [[3, sid(inbox, a)]]);
     assert.equal((await sync('phone1', inbox)).raw.length, 0);
     assert.equal((await sync('phone1', archive)).raw.length, 0);
-    assert.deepEqual(commandIds(await sync('phone2', archive), 'Add'), [sid(archive, b)]);
+    assert.deepEqual(serverIds(await sync('phone2', archive), 'Add'), [sid(archive, b)]);
     const src2 = await sync('phone2', inbox);
-    assert.deepEqual(commandIds(src2, 'Delete'), [sid(inbox, b)], 'a went and came back: only b is gone for phone2');
-    assert.deepEqual(commandIds(src2, 'Change'), [sid(inbox, a)], 'a keeps its ServerId there');
+    assert.deepEqual(serverIds(src2, 'Delete'), [sid(inbox, b)], 'a went and came back: only b is gone for phone2');
+    assert.deepEqual(serverIds(src2, 'Change'), [sid(inbox, a)], 'a keeps its ServerId there');
   });
 });

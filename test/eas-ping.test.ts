@@ -4,16 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { child, children, el, intOf, ns, text, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
+import { asDeviceId } from '../src/core/ids.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account } from '../src/store/types.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest, type EasResponse, pingBody } from './helpers/eas-client.js';
-import { SmtpClient } from './helpers/smtp-client.js';
+import { deliver, Phone, plainMail } from './helpers/phone.js';
 import { until } from './helpers/wait.js';
-import { asDeviceId } from '../src/core/ids.js';
 
 const as = ns('AirSync');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 describe('EAS Ping', () => {
   let app: TestApp;
@@ -21,35 +20,23 @@ describe('EAS Ping', () => {
   const pw = 'ann-password-1';
   const folders = new Map<string, string>();
 
-  const req = (deviceId: string, cmd: string, body?: WbxmlElement) =>
-    easRequest(app, { cmd, user: ann.email, password: pw, deviceId, version: '14.1', ...(body ? { body } : {}) });
-  const ping = (deviceId: string, heartbeat: number | null, ids: string[] | null) =>
-    req(deviceId, 'Ping', heartbeat === null && ids === null ? undefined : pingBody(heartbeat, ids));
+  const phones = new Map<string, Phone>();
+  const phone = (deviceId: string): Phone => {
+    if (!phones.has(deviceId)) phones.set(deviceId, new Phone(app, { email: ann.email, password: pw }, deviceId));
+    return phones.get(deviceId)!;
+  };
+  const req = (deviceId: string, cmd: string, body?: WbxmlElement) => phone(deviceId).request(cmd, body);
+  const ping = (deviceId: string, heartbeat: number | null, ids: string[] | null) => phone(deviceId).ping(ids, heartbeat);
   const status = (r: EasResponse) => intOf(r.root ?? undefined, 'Ping:Status');
   /** Waits until the server holds the device's Ping (instead of sleeping and hoping it arrived). */
-  const waitHeld = (deviceId: string) => until(() => app.sessions.count(ann.id, asDeviceId(deviceId)) > 0, `the Ping of ${deviceId} to be held`);
+  const waitHeld = (deviceId: string) => phone(deviceId).held();
   const pinged = (r: EasResponse) => children(child(r.root ?? undefined, 'Ping:Folders'), 'Ping:Folder').map((f) => text(f));
   /** A device that has synced its folder list and the given folders to the end. */
-  const ready = async (deviceId: string, ids: string[]) => {
-    const fs = await req(deviceId, 'FolderSync', el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')));
-    for (const a of children(child(fs.root!, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add')) folders.set(textOf(a, 'FolderHierarchy:DisplayName')!, textOf(a, 'FolderHierarchy:ServerId')!);
-    for (const id of ids.map((n) => folders.get(n) ?? n)) {
-      const sync = (key: string) => req(deviceId, 'Sync', as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', id), as('WindowSize', 512)))));
-      let r = await sync('0');
-      for (let i = 0; i < 20; i++) {
-        const key = textOf(child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
-        r = await sync(key);
-        if (r.raw.length === 0) break;
-      }
-    }
+  const ready = async (deviceId: string, names: string[]) => {
+    const p = await phone(deviceId).ready(names);
+    for (const [name, id] of p.folders) folders.set(name, id);
   };
-  const deliver = async (to: string, subject: string) => {
-    const c = await SmtpClient.connect(app.smtpPort);
-    await c.ehlo();
-    const r = await c.send('zed@example.net', [to], crlf(['From: zed@example.net', `To: ${to}`, `Subject: ${subject}`, '', 'Hi.']));
-    assert.equal(r.data?.code, 250);
-    await c.quit();
-  };
+  const wake = (to: string, subject: string) => deliver(app, to, plainMail(to, subject));
 
   before(async () => {
     app = await startTestApp();
@@ -65,7 +52,7 @@ describe('EAS Ping', () => {
     const held = ping('p1', 120, [inbox]);
     await waitHeld('p1');
     const t0 = Date.now();
-    await deliver(ann.email, 'Wake');
+    await wake(ann.email, 'Wake');
     const r = await held;
     // Far below the 120 s heartbeat: the change woke it (latency figures are bench/ping-hold.ts's job).
     assert.ok(Date.now() - t0 < 30_000, `woke in ${Date.now() - t0} ms`);
@@ -90,7 +77,7 @@ describe('EAS Ping', () => {
   test('changes since the last Sync answer at once; an empty Ping reuses the last parameters', async () => {
     await ready('p3', ['Inbox']);
     const inbox = folders.get('Inbox')!;
-    await deliver(ann.email, 'Before the ping');
+    await wake(ann.email, 'Before the ping');
     const r = await ping('p3', 60, [inbox]);
     assert.equal(status(r), 2);
     const empty = await ping('p3', null, null);

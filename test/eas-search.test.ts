@@ -12,11 +12,11 @@ import type { Account, Folder } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
 import { pgUrl } from './helpers/pg.js';
+import { crlf } from './helpers/phone.js';
 import { SmtpClient } from './helpers/smtp-client.js';
 
 const s = ns('Search');
 const as = ns('AirSync');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) {
   describe(`EAS Search (${backend})`, () => {

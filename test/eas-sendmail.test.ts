@@ -8,10 +8,10 @@ import type { Account, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
 import { itemsIn, rawText } from './helpers/mailbox.js';
+import { crlf } from './helpers/phone.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 
 const cm = ns('ComposeMail');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 describe('EAS SendMail', () => {
   let app: TestApp;

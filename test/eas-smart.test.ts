@@ -7,17 +7,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { itemServerId } from '../src/eas/sync/collection-state.js';
-import { child, children, el, intOf, ns, textOf } from '../src/eas/wbxml/index.js';
+import { child, intOf, ns, textOf } from '../src/eas/wbxml/index.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { easRequest, type EasResponse } from './helpers/eas-client.js';
+import { easRequest } from './helpers/eas-client.js';
 import { itemsIn, newestIn } from './helpers/mailbox.js';
+import { commandsOf, crlf, Phone } from './helpers/phone.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 
 const cm = ns('ComposeMail');
-const as = ns('AirSync');
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const PDF = randomBytes(48 * 1024);
 const PNG = randomBytes(2 * 1024);
@@ -106,16 +105,11 @@ describe('EAS SmartReply and SmartForward', () => {
 
   test('14.1 SmartReply: quoted text, threading headers, no file attachment, the original marked answered (LastVerbExecuted 1 in the next Sync)', async () => {
     // A device that has the inbox synced sees the change of the original.
-    const fs = await easRequest(app, { cmd: 'FolderSync', user: ann.email, password: pw, deviceId: 'smart1', version: '14.1', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
-    assert.equal(fs.status, 200);
+    const phone = new Phone(app, { email: ann.email, password: pw }, 'smart1');
+    await phone.folderSync();
     const o = await deliverOriginal();
-    const sync = (key: string) => easRequest(app, {
-      cmd: 'Sync', user: ann.email, password: pw, deviceId: 'smart1', version: '14.1',
-      body: as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', o.folder), key !== '0' && as('GetChanges'), as('WindowSize', 200)))),
-    });
-    const keyOf = (r: EasResponse) => textOf(child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
-    let key = keyOf(await sync('0'));
-    key = keyOf(await sync(key));
+    await phone.sync(o.folder, { windowSize: 200 });
+    await phone.sync(o.folder, { getChanges: true, windowSize: 200 });
 
     const r = await smart('SmartReply', 'rep-1', { FolderId: o.folder, ItemId: o.serverId }, reply('Thanks, Carol!'));
     assert.equal(r.status, 200);
@@ -128,9 +122,8 @@ describe('EAS SmartReply and SmartForward', () => {
     assert.equal(got.attachments.some((a) => a.filename === 'report.pdf'), false, 'a reply does not carry the file');
     assert.ok(got.attachments.some((a) => a.contentType === 'image/png'), 'but the quoted inline image comes along');
 
-    const next = await sync(key);
-    const change = children(child(child(child(next.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:Commands'), 'AirSync:Change')
-      .find((c) => textOf(c, 'AirSync:ServerId') === o.serverId);
+    const next = await phone.sync(o.folder, { getChanges: true, windowSize: 200 });
+    const change = commandsOf(next, 'Change').find((c) => textOf(c, 'AirSync:ServerId') === o.serverId);
     assert.ok(change, 'the original is changed in the next Sync');
     assert.equal(intOf(child(change, 'AirSync:ApplicationData'), 'Email2:LastVerbExecuted'), 1);
   });

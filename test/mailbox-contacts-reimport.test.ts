@@ -13,8 +13,8 @@ import { parseVCards } from '../src/pim/vcard.js';
 import type { Account, Folder } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { runCli } from './helpers/cli.js';
+import { crlf } from './helpers/phone.js';
 
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 const card = (...lines: string[]): string[] => ['BEGIN:VCARD', 'VERSION:3.0', ...lines, 'END:VCARD'];
 const noUids = (note: string, phone = '+1 555 0100'): string => crlf([

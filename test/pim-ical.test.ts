@@ -798,12 +798,10 @@ describe('broken input', () => {
 });
 
 describe('large files', () => {
-  test('the 1,000-event fixture (Outlook, Google, Apple and display-name zones, series, overrides) reads in full, fast', () => {
+  // How fast these files are read and written is measured by bench/pim-files.ts; here only what they hold.
+  test('the 1,000-event fixture (Outlook, Google, Apple and display-name zones, series, overrides) reads in full', () => {
     const text = readFileSync(new URL('calendar-1000.ics', fixtures), 'utf8');
-    const t0 = performance.now();
     const cal = parse(text);
-    const ms = performance.now() - t0;
-    console.log(`calendar-1000.ics: ${cal.events.length} events in ${ms.toFixed(1)} ms`);
     assert.deepEqual(cal.skipped, []);
     assert.equal(cal.events.length, 1000);
     assert.equal(cal.events.filter((e) => e.data.recurrence).length, 100);
@@ -819,31 +817,21 @@ describe('large files', () => {
     const [e0, e4] = [cal.events[0]!.data, cal.events[4]!.data];
     assert.deepEqual([e0.timeZone, e0.end - e0.start, e0.recurrence?.occurrences, e0.exceptions.length], ['Europe/Berlin', 45 * 60_000, 12, 2]);
     assert.deepEqual([e4.timeZone, iso(e4.start)], ['Australia/Sydney', iso(at(zone('Australia/Sydney'), 2026, 6, 2, 12))]);
-    // Parse time is printed above and measured for real in the notes' figures; a bound here would only flake.
-    assert.ok(ms < 20_000, `${ms} ms: something is pathologically slow`);
   });
 
-  test('1,000 events of ours: written and read back in well under a second each', () => {
+  test('1,000 events of ours: written and read back unchanged', () => {
     const base = fullEvent();
     // One a week (the series are weekly on Thursdays), over 19 years of zone rules.
     const week = 7 * 86_400_000;
     const items = Array.from({ length: 1000 }, (_, i) => ({ data: { ...base, uid: `gen-${i}`, start: base.start + i * week, end: base.end + i * week, exceptions: [], subject: `Event ${i}` }, categories: ['Gen'] }));
-    const t0 = performance.now();
-    const text = eventsToICalendar(items);
-    const t1 = performance.now();
-    const cal = parse(text);
-    const t2 = performance.now();
-    console.log(`1,000 generated events: written in ${(t1 - t0).toFixed(1)} ms, parsed in ${(t2 - t1).toFixed(1)} ms`);
+    const cal = parse(eventsToICalendar(items));
     assert.equal(cal.events.length, 1000);
     assert.deepEqual(cal.events.map((e) => e.data), items.map((i) => i.data));
-    assert.ok(t2 - t1 < 20_000 && t1 - t0 < 20_000, 'not pathologically slow');
   });
 
   test('the 1,000-card vCard fixture (3.0 and 4.0, photos, folded lines, non-ASCII names) reads in full', () => {
     const text = readFileSync(new URL('contacts-1000.vcf', fixtures), 'utf8');
-    const t0 = performance.now();
     const cards = parseVCards(text);
-    console.log(`contacts-1000.vcf: ${cards.length} cards in ${(performance.now() - t0).toFixed(1)} ms`);
     assert.equal(cards.length, 1000);
     assert.equal(new Set(cards.map((c) => c.uid)).size, 1000);
     assert.equal(cards.filter((c) => c.data.picture !== '').length, 20);

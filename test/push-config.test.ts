@@ -4,20 +4,19 @@
 // useInstantNotifications=false re-checks the store instead of waking on the bus, a lowered
 // maxPingHeartbeat gives Status 5 with the new limit at once.
 import assert from 'node:assert/strict';
+import { setTimeout } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { asFolderId } from '../src/core/ids.js';
 import { parsePushSettings, PUSH_DEFAULTS, resolvePushKey, validatePushSetting } from '../src/devices/push-settings.js';
-import { child, children, el, intOf, ns, text, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
+import { child, children, intOf, text } from '../src/eas/wbxml/index.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account } from '../src/store/types.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { failed, ok, runCli } from './helpers/cli.js';
-import { easRequest, type EasResponse, pingBody } from './helpers/eas-client.js';
-import { SmtpClient } from './helpers/smtp-client.js';
+import type { EasResponse } from './helpers/eas-client.js';
+import { deliver, Phone, plainMail } from './helpers/phone.js';
 
-const as = ns('AirSync');
 const boss = { email: 'boss@corp.test', password: 'boss-pass-12' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('push settings (pure)', () => {
   test('aliases in any case, defaults for unreadable values, the minimum never above the maximum', () => {
@@ -42,32 +41,18 @@ describe('push settings through the admin API, the CLI and Ping', () => {
   const pw = 'ann-password-1';
   const folders = new Map<string, string>();
 
-  const req = (deviceId: string, cmd: string, body?: WbxmlElement) =>
-    easRequest(app, { cmd, user: ann.email, password: pw, deviceId, version: '14.1', ...(body ? { body } : {}) });
-  const ping = (deviceId: string, heartbeat: number, ids: string[]) =>
-    req(deviceId, 'Ping', pingBody(heartbeat, ids));
+  const phones = new Map<string, Phone>();
+  const ping = (deviceId: string, heartbeat: number, ids: string[]) => phones.get(deviceId)!.ping(ids, heartbeat);
   const status = (r: EasResponse) => intOf(r.root ?? undefined, 'Ping:Status');
   const pinged = (r: EasResponse) => children(child(r.root ?? undefined, 'Ping:Folders'), 'Ping:Folder').map((f) => text(f)).sort();
   /** A device that has synced its folder list and the given folders to the end. */
   const ready = async (deviceId: string, names: string[]) => {
-    const fs = await req(deviceId, 'FolderSync', el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')));
-    for (const a of children(child(fs.root!, 'FolderHierarchy:Changes'), 'FolderHierarchy:Add')) folders.set(textOf(a, 'FolderHierarchy:DisplayName')!, textOf(a, 'FolderHierarchy:ServerId')!);
-    for (const id of names.map((n) => folders.get(n)!)) {
-      const sync = (key: string) => req(deviceId, 'Sync', as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', id), as('WindowSize', 512)))));
-      let r = await sync('0');
-      for (let i = 0; i < 20; i++) {
-        r = await sync(textOf(child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!);
-        if (r.raw.length === 0) break;
-      }
-    }
+    const phone = await new Phone(app, { email: ann.email, password: pw }, deviceId).ready(names);
+    phones.set(deviceId, phone);
+    for (const [name, id] of phone.folders) folders.set(name, id);
   };
-  const deliver = async (subject: string) => {
-    const c = await SmtpClient.connect(app.smtpPort);
-    await c.ehlo();
-    const r = await c.send('zed@example.net', [ann.email], `From: zed@example.net\r\nTo: ${ann.email}\r\nSubject: ${subject}\r\n\r\nHi.\r\n`);
-    assert.equal(r.data?.code, 250);
-    await c.quit();
-  };
+  const held = (deviceId: string) => phones.get(deviceId)!.held();
+  const wake = (subject: string) => deliver(app, ann.email, plainMail(ann.email, subject));
   const addTo = async (folderName: string) => {
     const raw = Buffer.from('Subject: x\r\n\r\nx');
     await app.store.mailbox.addMessage(ann.id, asFolderId(Number(folders.get(folderName))), { raw, meta: await parseMessageMeta(raw) });
@@ -144,7 +129,7 @@ describe('push settings through the admin API, the CLI and Ping', () => {
     await ready('hb1', ['Inbox']);
     const inbox = folders.get('Inbox')!;
     assert.equal((await put('minPingHeartbeat', 1)).status, 200);
-    await deliver('pending');
+    await wake('pending');
     assert.equal(status(await ping('hb1', 3000, [inbox])), 2, 'a pending change: answered at once (settings now cached)');
     assert.equal((await put('maxPingHeartbeat', 600)).status, 200);
     const r = await ping('hb1', 3000, [inbox]);
@@ -156,16 +141,18 @@ describe('push settings through the admin API, the CLI and Ping', () => {
     await ready('lat1', ['Inbox', 'Other']);
     assert.equal((await put('notificationsLatency', 1)).status, 200);
     const ids = [folders.get('Inbox')!, folders.get('Other')!];
-    const held = ping('lat1', 60, ids);
-    await sleep(200);
+    const answer = ping('lat1', 60, ids);
+    await held('lat1');
     const t0 = Date.now();
-    await deliver('burst 1');
+    await wake('burst 1');
     await addTo('Other');
-    const r = await held;
+    const r = await answer;
     const took = Date.now() - t0;
     assert.equal(status(r), 2);
-    assert.deepEqual(pinged(r), [...ids].sort());
-    assert.ok(took >= 800 && took < 2500, `answered after ${took} ms`);
+    assert.deepEqual(pinged(r), [...ids].sort(), 'both changes in the one answer');
+    // The gathering wait is the server's timer: never shorter than the latency. How much longer is a
+    // matter of load (a bound here would flake); the 60 s heartbeat did not end it.
+    assert.ok(took >= 800 && took < 30_000, `answered after ${took} ms`);
     assert.equal((await put('notificationsLatency', 0)).status, 200);
   });
 
@@ -175,21 +162,24 @@ describe('push settings through the admin API, the CLI and Ping', () => {
     assert.equal((await put('ZxMobile_UseInstantNotficiations', false)).status, 200);
     assert.equal((await put('notificationsLatency', 1)).status, 200);
     let done = false;
-    const held = ping('poll1', 60, [inbox]).finally(() => {
+    const answer = ping('poll1', 60, [inbox]).finally(() => {
       done = true;
     });
-    await sleep(200);
+    await held('poll1');
     // A bus notice with nothing new in the store: an instant Ping would answer 2, this one keeps waiting.
     app.bus.publish({ accountId: ann.id, folderIds: [asFolderId(Number(inbox))], hierarchy: false });
-    await sleep(1500);
+    // Long enough for the re-check every second to have run after the notice; a wait on purpose (nothing
+    // to observe: the point is that nothing happens).
+    await setTimeout(1500);
     assert.equal(done, false, 'still held after a bus notice and a re-check that found nothing');
     const t0 = Date.now();
-    await deliver('polled');
-    const r = await held;
+    await wake('polled');
+    const r = await answer;
     const took = Date.now() - t0;
     assert.equal(status(r), 2);
     assert.deepEqual(pinged(r), [inbox]);
-    assert.ok(took < 2500, `answered ${took} ms after the change`);
+    // Found by a re-check, well before the 60 s heartbeat (how soon is a matter of load).
+    assert.ok(took < 30_000, `answered ${took} ms after the change`);
     assert.equal((await put('useInstantNotifications', true)).status, 200);
     assert.equal((await put('notificationsLatency', 0)).status, 200);
   });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startTestApp } from './helpers/app.js';
 import { SmtpClient } from './helpers/smtp-client.js';
+import { until } from './helpers/wait.js';
 
 const refused = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -31,8 +32,7 @@ void test('stop lets in-flight DATA finish, says 421 to idle clients, and refuse
   const started = Date.now();
   const stopping = app.stop();
   // Listening stops at once...
-  for (let i = 0; i < 50 && !(await refused(app.smtpPort)); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(await refused(app.smtpPort), 'new connections are refused while stopping');
+  await until(() => refused(app.smtpPort), 'new connections refused while stopping');
   assert.ok(await refused(app.submissionPort));
   // ...but the message being sent is accepted.
   await busy.write('second half\r\n.\r\n');
@@ -44,6 +44,7 @@ void test('stop lets in-flight DATA finish, says 421 to idle clients, and refuse
   await Promise.all([idle.waitClosed(), busy.read().then((r) => assert.equal(r.code, 421), () => undefined)]);
   await busy.waitClosed();
   await stopping;
-  assert.ok(Date.now() - started < 5000, 'stop is quick once nothing is in flight');
+  // Not held up by the idle client (it was told 421, not waited for); how fast is not this test's business.
+  assert.ok(Date.now() - started < 30_000, 'stop ends once nothing is in flight');
   assert.ok(app.logs.some((l) => l.includes('"event":"smtp-delivered"')), 'the in-flight message was delivered');
 });

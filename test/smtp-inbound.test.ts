@@ -4,7 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { pgUrl } from './helpers/pg.js';
+import { crlf } from './helpers/phone.js';
 import { SmtpClient } from './helpers/smtp-client.js';
+import { until } from './helpers/wait.js';
 import type { Account, Item } from '../src/store/types.js';
 
 async function inbox(app: TestApp, account: Account): Promise<Item[]> {
@@ -22,14 +24,9 @@ async function rawOf(app: TestApp, item: Item): Promise<Buffer> {
 
 /** Waits until the server logged `count` lines with this event (it logs after it has acted). */
 async function waitForLog(app: TestApp, event: string, count: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (app.logs.filter((l) => l.includes(`"event":"${event}"`)).length >= count) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`no ${count} "${event}" log lines`);
+  await until(() => app.logs.filter((l) => l.includes(`"event":"${event}"`)).length >= count, `${count} "${event}" log lines`);
 }
 
-const crlf = (lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
 for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])]) {
   void describe(`smtp inbound (${backend})`, () => {

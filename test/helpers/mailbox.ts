@@ -1,7 +1,8 @@
-// Reading a test account's mail straight from the store: the items of a system folder, a message's bytes,
-// and the newest message of a folder parsed.
+// A test account's mail straight from the store: the items of a system folder, a message's bytes, the
+// newest message of a folder parsed, and many messages written at once as a fixture.
 import { simpleParser, type ParsedMail } from 'mailparser';
-import type { Account, FolderRole, Item } from '../../src/store/types.js';
+import type { AccountId, FolderId } from '../../src/core/ids.js';
+import type { Account, FolderRole, Item, NewMessage } from '../../src/store/types.js';
 import type { TestApp } from './app.js';
 
 export async function itemsIn(app: TestApp, account: Account, role: FolderRole): Promise<Item[]> {
@@ -15,4 +16,22 @@ export async function rawText(app: TestApp, item: Item): Promise<string> {
 export async function newestIn(app: TestApp, account: Account, role: FolderRole): Promise<ParsedMail> {
   const items = await itemsIn(app, account, role);
   return simpleParser(Buffer.from((await app.store.blobs.get(items[items.length - 1]!.blobId!))!));
+}
+
+/**
+ * A fixture of many messages written in one store transaction per `chunk` (default 500) instead of one
+ * transaction each, so a 1,000-message mailbox costs a few commits. The messages get consecutive modseqs
+ * as they would by delivery; change notices go out once per chunk, after its commit.
+ */
+export async function addMessages(app: Pick<TestApp, 'store'>, accountId: AccountId, folderId: FolderId, messages: readonly NewMessage[], chunk = 500): Promise<Item[]> {
+  const out: Item[] = [];
+  for (let i = 0; i < messages.length; i += chunk) {
+    const part = messages.slice(i, i + chunk);
+    out.push(...await app.store.transaction(async (tx) => {
+      const added: Item[] = [];
+      for (const m of part) added.push(await tx.mailbox.addMessage(accountId, folderId, m));
+      return added;
+    }));
+  }
+  return out;
 }

@@ -31,7 +31,7 @@ export interface StartNodeOptions {
   name: string;
   dbUrl: string;
   env?: Record<string, string>;
-  /** How long to wait for the listening line (default 20 s). */
+  /** How long to wait at most for the listening line (default 60 s: a loaded machine starts Node slowly). */
   timeoutMs?: number;
 }
 
@@ -100,7 +100,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeProcess> {
   };
 
   try {
-    await waitForLog(/"msg":"carbonio-mobile listening"/, opts.timeoutMs ?? 20_000);
+    await waitForLog(/"msg":"carbonio-mobile listening"/, opts.timeoutMs ?? 60_000);
   } catch (e) {
     await stop(1000);
     throw e;
