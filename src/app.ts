@@ -17,6 +17,7 @@ import { buildHttpServer } from './http-server.js';
 import { startSmtpServers } from './smtp/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { TlsMaterial } from './tls/material.js';
+import { WebSessions } from './auth/web-sessions.js';
 
 export interface App {
   /** The configuration as loaded; never changed once started. */
@@ -91,7 +92,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // Mail sent from phones: the same local delivery and relay rules as SMTP submission.
   const relay = Relay.fromConfig(config);
   const outgoing = { store, delivery: new LocalDelivery(store, { ...(relay ? { relay } : {}), log }), relay };
-  const http = await buildHttpServer({ config, publicUrl: () => publicUrl, store, auth, directory, bus, sessions, outgoing, log, tls });
+  const webSessions = new WebSessions(store, auth, { idleMs: config.web.sessionIdleMs, maxAgeMs: config.web.sessionMaxAgeMs });
+  const http = await buildHttpServer({ config, publicUrl: () => publicUrl, store, auth, directory, bus, sessions, outgoing, log, tls, webSessions });
   // Fastify listens on (and closes) its own server: the plain one, or the HTTPS one when plain HTTP is off.
   const extraHttps = http.plain ? http.secure : null;
   let smtp: Awaited<ReturnType<typeof startSmtpServers>> | null = null;
@@ -123,6 +125,12 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     httpPort, httpsPort, smtpPort: smtp.inboundPort, submissionPort: smtp.submissionPort, smtpsPort: smtp.smtpsPort, db: store.dialect,
   }, 'carbonio-mobile listening');
 
+  // Expired web console sessions are deleted now and then (a dead one is also refused, and deleted, when used).
+  const pruneSessions = setInterval(() => {
+    webSessions.prune().catch((err: unknown) => log.warn({ err }, 'pruning web sessions failed'));
+  }, 10 * 60_000);
+  pruneSessions.unref();
+
   let closing: Promise<void> | null = null;
   const servers = smtp;
   const nodeServers = [http.plain, http.secure].filter((x) => x !== null);
@@ -135,6 +143,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     close() {
       // Stop accepting first, let in-flight work finish, then close the store it writes to.
       closing ??= (async () => {
+        clearInterval(pruneSessions);
         tls?.close();
         // Held requests (Ping, Sync with a wait) are answered now, so the HTTP server can drain; the
         // keep-alive connections they leave idle are closed as they become idle, not at their timeout.

@@ -64,6 +64,8 @@ export interface Config {
   logLevel: string;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Web console sessions: idle time-out and maximum age. */
+  web: { sessionIdleMs: number; sessionMaxAgeMs: number };
   kdf: KdfParams;
   auth: AuthLimits;
 }
@@ -180,6 +182,10 @@ export function loadConfig(env: Env = process.env): Config {
     easMaxRequestBytes: int(env, 'CARBONIO_EAS_MAX_REQUEST_BYTES', 64 * 1024 * 1024, 4096, 2 ** 31),
     logLevel,
     metricsToken: env.CARBONIO_METRICS_TOKEN || undefined,
+    web: {
+      sessionIdleMs: int(env, 'CARBONIO_WEB_SESSION_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
+      sessionMaxAgeMs: int(env, 'CARBONIO_WEB_SESSION_MAX_HOURS', 12, 1, 24 * 30) * 3_600_000,
+    },
     kdf: {
       log2N: int(env, 'CARBONIO_SCRYPT_LOG2N', 15, 10, 20),
       r: 8,

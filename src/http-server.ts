@@ -12,7 +12,11 @@ import type { DeviceSessions } from './devices/sessions.js';
 import type { OutgoingDeps } from './mail/outgoing.js';
 import type { DirectoryService } from './auth/directory-service.js';
 import type { Store } from './store/types.js';
+import cookie from '@fastify/cookie';
 import { adminApi } from './admin/api.js';
+import { webSessionApi } from './admin/routes-web-session.js';
+import type { WebSessions } from './auth/web-sessions.js';
+import { webPages } from './web/pages.js';
 import { selfApi } from './admin/routes-self.js';
 import { autodiscoverRoutes } from './eas/autodiscover.js';
 import { easRoutes } from './eas/http.js';
@@ -37,6 +41,8 @@ export interface HttpDeps {
   log: Logger;
   /** The certificate for HTTPS; null: plain HTTP only. */
   tls: TlsMaterial | null;
+  /** Web console sessions (cookie sign-in for the pages and the JSON APIs). */
+  webSessions: WebSessions;
 }
 
 export interface HttpServers {
@@ -95,9 +101,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServers> {
     }
   });
   registerMetrics(app, deps, deps.config.metricsToken);
+  // Parses Cookie headers for the whole instance (the web session cookie works on both JSON APIs).
+  await app.register(cookie);
+  await app.register(webSessionApi(deps), { prefix: '/api/session', ...quiet });
   await app.register(adminApi(deps), { prefix: '/api/admin', ...quiet });
   await app.register(selfApi(deps), { prefix: '/api/self', ...quiet });
   await app.register(easRoutes(deps), quiet);
   await app.register(autodiscoverRoutes(deps), quiet);
+  await app.register(webPages(), quiet);
   return { app, plain, secure };
 }

@@ -5,6 +5,7 @@
 // refused with 538 5.7.11, implicit TLS on the SMTPS port, STARTTLS offered on the inbound port.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import type http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -183,6 +184,25 @@ describe('TLS on every listener', () => {
     assert.ok(ehlo.lines.includes('STARTTLS'), 'inbound offers STARTTLS');
     assert.ok(!ehlo.lines.some((l) => l.startsWith('AUTH')), 'inbound takes no AUTH');
     await c.quit();
+  });
+
+  test('the web console\'s session cookie is Secure over HTTPS (and HttpOnly, SameSite=Strict)', async () => {
+    const answer = await new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+      const req = https.request({
+        host: '127.0.0.1', port: app.httpsPort!, path: '/api/session', method: 'POST', ca, servername: 'localhost',
+        headers: { 'content-type': 'application/json' },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ email: ann.email, password: pw, scope: 'user' }));
+    });
+    assert.equal(answer.status, 200);
+    const cookie = (answer.headers['set-cookie'] ?? [])[0] ?? '';
+    assert.match(cookie, /;\s*Secure/i);
+    assert.match(cookie, /;\s*HttpOnly/i);
+    assert.match(cookie, /;\s*SameSite=Strict/i);
   });
 });
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from './context.js';
 import { toHttpError } from './http-errors.js';
+import { wantsBasicChallenge } from './session-auth.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerCredentialRoutes } from './routes-credentials.js';
 import { registerDeviceActionRoutes } from './routes-device-actions.js';
@@ -18,7 +19,7 @@ export function adminApi(deps: AdminDeps) {
       const e = toHttpError(err);
       if (e.status >= 500) req.log.error({ err }, 'admin API error');
       else req.log.info({ status: e.status, code: e.code }, e.message);
-      if (e.status === 401) void reply.header('www-authenticate', 'Basic realm="carbonio-admin", charset="UTF-8"');
+      if (e.status === 401 && wantsBasicChallenge(req)) void reply.header('www-authenticate', 'Basic realm="carbonio-admin", charset="UTF-8"');
       return reply.code(e.status).send({ error: { code: e.code, message: e.message } });
     });
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'no such admin endpoint' } }));

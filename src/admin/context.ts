@@ -9,7 +9,9 @@ import { parseBasicAuth } from '../core/basic-auth.js';
 import type { Logger } from '../core/logger.js';
 import type { DeviceSessions } from '../devices/sessions.js';
 import type { Account, Domain, Store } from '../store/types.js';
+import type { WebSessions } from '../auth/web-sessions.js';
 import { forbidden, HttpError, notFound } from './http-errors.js';
+import { sessionOf } from './session-auth.js';
 import { canManageAccount, canManageDomain, isAdmin, type Principal } from './policy.js';
 
 export interface AdminDeps {
@@ -21,9 +23,20 @@ export interface AdminDeps {
   log: Logger;
   /** Which client addresses are proxies' own (never locked out). */
   config: Pick<Config, 'trustedProxies'>;
+  /** Web console sessions: their cookie stands in for Basic auth. */
+  webSessions: WebSessions;
 }
 
 export async function authenticate(deps: AdminDeps, req: FastifyRequest): Promise<Principal> {
+  // No Authorization header: the admin page's session cookie, if any.
+  const account = req.headers.authorization === undefined ? (await sessionOf(deps.webSessions, req, 'admin')).account : await basicAdmin(deps, req);
+  const domains = new Set(await deps.store.accounts.delegatedDomains(account.id));
+  const principal = { account, domains };
+  if (!isAdmin(principal)) throw forbidden();
+  return principal;
+}
+
+async function basicAdmin(deps: AdminDeps, req: FastifyRequest): Promise<Account> {
   const creds = parseBasicAuth(req.headers.authorization);
   if (!creds) throw new HttpError(401, 'unauthorized', 'authentication required');
   const r = await deps.auth.verify(creds.user, creds.pass, 'admin', { remoteAddress: req.ip, addressIsProxy: isProxyAddress(deps.config.trustedProxies, req.ip) });
@@ -34,10 +47,7 @@ export async function authenticate(deps: AdminDeps, req: FastifyRequest): Promis
     }
     throw new HttpError(401, 'unauthorized', 'authentication failed');
   }
-  const domains = new Set(await deps.store.accounts.delegatedDomains(r.account.id));
-  const principal = { account: r.account, domains };
-  if (!isAdmin(principal)) throw forbidden();
-  return principal;
+  return r.account;
 }
 
 /** The account named in the URL, if the principal may manage it. Unknown and forbidden look alike to a delegated admin outside his domains. */

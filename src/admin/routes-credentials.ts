@@ -2,15 +2,26 @@
 // answer to the POST that created it; lists never carry it, nor the hash.
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
-import { parseServices } from '../auth/directory-service.js';
+import { parseServices, type CreatedCredential } from '../auth/directory-service.js';
 import { asCredentialId } from '../core/ids.js';
-import type { CredentialPatch } from '../store/types.js';
+import type { Account, CredentialPatch } from '../store/types.js';
 import { asBody, optBool, optString, optStringList } from './body.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
 import { badRequest, notFound } from './http-errors.js';
 import { credentialView } from './views.js';
 
 type P<T extends string> = { Params: Record<T, string> };
+
+/** The answer to a creation: the only time the secret (and the QR code) leave the server. */
+export async function createdView(a: Account, created: CreatedCredential) {
+  return {
+    credential: credentialView(created.credential),
+    textData: { authMethod: 'password', password: created.secret, user: a.email },
+    ...(created.qrPayload !== null
+      ? { qr: { payload: created.qrPayload, pngDataUrl: await QRCode.toDataURL(created.qrPayload, { errorCorrectionLevel: 'M' }) } }
+      : {}),
+  };
+}
 
 export function registerCredentialRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { store, directory } = deps;
@@ -37,13 +48,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: AdminDeps):
     });
     deps.log.info({ event: 'credential-created', account: a.email, credential: created.credential.id, services: created.credential.services, by: p.account.email }, 'credential created');
     void reply.code(201).header('cache-control', 'no-store');
-    return {
-      credential: credentialView(created.credential),
-      textData: { authMethod: 'password', password: created.secret, user: a.email },
-      ...(created.qrPayload !== null
-        ? { qr: { payload: created.qrPayload, pngDataUrl: await QRCode.toDataURL(created.qrPayload, { errorCorrectionLevel: 'M' }) } }
-        : {}),
-    };
+    return createdView(a, created);
   });
 
   app.patch<P<'email' | 'id'>>('/accounts/:email/credentials/:id', async (req) => {

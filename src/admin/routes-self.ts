@@ -15,6 +15,8 @@ import type { Account } from '../store/types.js';
 import type { AdminDeps } from './context.js';
 import { HttpError, toHttpError } from './http-errors.js';
 import { deviceActions, registerActionTable } from './routes-device-actions.js';
+import { registerSelfCredentialRoutes } from './routes-self-credentials.js';
+import { sessionOf, wantsBasicChallenge } from './session-auth.js';
 import { deviceView, progressView, queryBool } from './routes-devices.js';
 
 type P<T extends string> = { Params: Record<T, string>; Querystring: Record<string, string | undefined> };
@@ -29,13 +31,14 @@ export function selfApi(deps: AdminDeps) {
       const e = toHttpError(err);
       if (e.status >= 500) req.log.error({ err }, 'self-service API error');
       else req.log.info({ status: e.status, code: e.code }, e.message);
-      if (e.status === 401) void reply.header('www-authenticate', 'Basic realm="carbonio", charset="UTF-8"');
+      if (e.status === 401 && wantsBasicChallenge(req)) void reply.header('www-authenticate', 'Basic realm="carbonio", charset="UTF-8"');
       return reply.code(e.status).send({ error: { code: e.code, message: e.message } });
     });
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'no such endpoint' } }));
 
     /** The account itself, by its own password (or a credential bound to WebUI). */
     async function me(req: FastifyRequest): Promise<Account> {
+      if (req.headers.authorization === undefined) return (await sessionOf(deps.webSessions, req, 'user')).account;
       const creds = parseBasicAuth(req.headers.authorization);
       if (!creds) throw new HttpError(401, 'unauthorized', 'authentication required');
       const r = await deps.auth.verify(creds.user, creds.pass, 'webui', { remoteAddress: req.ip, addressIsProxy: isProxyAddress(deps.config.trustedProxies, req.ip) });
@@ -62,6 +65,7 @@ export function selfApi(deps: AdminDeps) {
       return { account: a, by: a.email };
     });
 
+    registerSelfCredentialRoutes(app, deps, me);
     return Promise.resolve();
   };
 }

@@ -60,6 +60,8 @@ export class DirectoryService {
   async setPassword(accountId: AccountId, password: string): Promise<void> {
     checkPassword(password);
     await this.store.accounts.setPasswordHash(accountId, await hashSecret(password, this.config.kdf));
+    // A new password signs the account out of the web console everywhere (the old one may have leaked).
+    await this.store.webSessions.deleteForAccount(accountId);
   }
 
   async addCredential(account: Account, req: NewCredentialRequest): Promise<CreatedCredential> {

@@ -504,6 +504,7 @@ export interface Repos {
   blobs: BlobRepo;
   settings: SettingsRepo;
   authGuard: AuthGuardRepo;
+  webSessions: WebSessionRepo;
 }
 
 export interface SettingsRepo {
@@ -571,6 +572,36 @@ export interface AuthGuardRepo {
   familiar(account: string, since: number): Promise<FamiliarSource[]>;
   /** Deletes stale counters and familiar sources older than `familiarSince`. */
   prune(now: number, windowMs: number, familiarSince: number): Promise<void>;
+}
+
+/** Who a web console session is for: the user page (WebUI) or the admin page (WebAdminUI). */
+export type WebScope = 'user' | 'admin';
+
+/** A browser session of the web console; the token itself is never stored, only its SHA-256. */
+export interface WebSession {
+  idHash: string;
+  accountId: AccountId;
+  scope: WebScope;
+  /** The credential the login used (null: the account password): disabling or deleting it ends the session. */
+  credentialId: CredentialId | null;
+  /** The per-session secret CSRF tokens are made from and checked against. */
+  csrfSecret: string;
+  createdAt: number;
+  lastSeen: number;
+  remoteAddress: string;
+  userAgent: string;
+}
+
+export interface WebSessionRepo {
+  create(s: WebSession): Promise<void>;
+  get(idHash: string): Promise<WebSession | null>;
+  /** Records activity (the idle clock restarts). */
+  touch(idHash: string, at: number): Promise<void>;
+  delete(idHash: string): Promise<void>;
+  /** Ends every session of an account (password changed, account closed); returns how many. */
+  deleteForAccount(accountId: AccountId): Promise<number>;
+  /** Deletes sessions idle since before `idleBefore` or created before `createdBefore`; returns how many. */
+  prune(idleBefore: number, createdBefore: number): Promise<number>;
 }
 
 export interface Store extends Repos {

@@ -285,8 +285,29 @@ async function moveDeviceRecords(db: Kysely<unknown>): Promise<void> {
   }
 }
 
+// Browser sessions of the web console (issue 14): the cookie carries a random token, the table only its
+// SHA-256, so a copy of the database lets no one in. Sessions end on idle time, on a maximum age, on
+// logout, and when the account's password changes.
+const m009: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.createTable('web_sessions')
+      .addColumn('id_hash', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('credential_id', 'text')
+      .addColumn('csrf_secret', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_seen', 'bigint', (c) => c.notNull())
+      .addColumn('remote_address', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('user_agent', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema.createIndex('web_sessions_account').on('web_sessions').column('account_id').execute();
+    await db.schema.createIndex('web_sessions_last_seen').on('web_sessions').column('last_seen').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005, '006_item_mail_state': m006, '007_auth_guard': m007, '008_device_records': m008(dialect) }),
+    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005, '006_item_mail_state': m006, '007_auth_guard': m007, '008_device_records': m008(dialect), '009_web_sessions': m009 }),
   };
 }

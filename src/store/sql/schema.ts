@@ -164,7 +164,20 @@ export interface AuthFamiliarTable {
   last_success: number;
 }
 
+export interface WebSessionsTable {
+  id_hash: string;
+  account_id: string;
+  scope: string;
+  credential_id: string | null;
+  csrf_secret: string;
+  created_at: number;
+  last_seen: number;
+  remote_address: string;
+  user_agent: string;
+}
+
 export interface DB {
+  web_sessions: WebSessionsTable;
   auth_failures: AuthFailuresTable;
   auth_familiar: AuthFamiliarTable;
   sync_items: SyncItemsTable;

@@ -14,6 +14,7 @@ import { SqlAccountRepo, SqlDomainRepo } from './directory.js';
 import { SqlBlobRepo, SqlMailboxRepo } from './mailbox.js';
 import type { DB } from './schema.js';
 import { SqlSettingsRepo } from './settings.js';
+import { SqlWebSessionRepo } from './web-sessions.js';
 
 /** The repositories over one connection or transaction; their driver errors come out as StoreErrors (context.ts translate). */
 function repos(ctx: SqlContext): Repos {
@@ -27,17 +28,18 @@ function repos(ctx: SqlContext): Repos {
     blobs: translated(new SqlBlobRepo(ctx), 'blobs'),
     settings: translated(new SqlSettingsRepo(ctx), 'settings'),
     authGuard: translated(new SqlAuthGuardRepo(ctx), 'authGuard'),
+    webSessions: translated(new SqlWebSessionRepo(ctx), 'webSessions'),
   };
 }
 
 export class SqlStore implements Store {
-  readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings; readonly authGuard;
+  readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings; readonly authGuard; readonly webSessions;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
   private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
     const r = repos(this.context(db, null));
     this.domains = r.domains; this.devices = r.devices; this.deviceState = r.deviceState; this.accounts = r.accounts; this.credentials = r.credentials;
-    this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings; this.authGuard = r.authGuard;
+    this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings; this.authGuard = r.authGuard; this.webSessions = r.webSessions;
   }
 
   static async open(location: StoreLocation): Promise<SqlStore> {

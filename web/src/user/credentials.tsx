@@ -1,0 +1,160 @@
+// "Mobile and app passwords": the account's credentials (never their secrets), a new one shown once
+// with a copy button (and a QR code for the mobile apps), and enable / disable / delete.
+import { useEffect, useState } from 'preact/hooks';
+import { api, message } from '../api.js';
+import { Confirm, Notice, useAction } from '../components.js';
+import { t, when } from '../strings.js';
+
+interface Credential {
+  id: string;
+  label: string;
+  services: string[];
+  enabled: boolean;
+  qrcode: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+interface Created {
+  credential: Credential;
+  textData: { password: string; user: string };
+  qr?: { payload: string; pngDataUrl: string };
+}
+
+type Kind = 'mobile' | 'app' | 'qr';
+const requestFor: Record<Kind, { services?: string[]; qrcode?: boolean }> = {
+  mobile: { services: ['EAS'] },
+  app: { services: ['IMAP', 'POP3', 'SMTP'] },
+  qr: { qrcode: true },
+};
+
+function CreatedPanel({ created, onDone }: { created: Created; onDone: () => void }) {
+  const [copy, setCopy] = useState<'idle' | 'ok' | 'failed'>('idle');
+  const doCopy = async () => {
+    try {
+      await navigator.clipboard.writeText(created.textData.password);
+      setCopy('ok');
+    } catch {
+      setCopy('failed');
+    }
+  };
+  return (
+    <section class="created" aria-labelledby="created-title">
+      <h3 id="created-title">{t.createdTitle}: {created.credential.label}</h3>
+      <Notice kind="info">{t.createdWarning}</Notice>
+      <p>{t.forAccount(created.textData.user)}</p>
+      <p class="secret"><code data-testid="new-password">{created.textData.password}</code></p>
+      {created.qr && (
+        <figure>
+          <img src={created.qr.pngDataUrl} width={220} height={220} alt={t.qrHint} />
+          <figcaption>{t.qrHint}</figcaption>
+          <details><summary>{t.qrPayload}</summary><code>{created.qr.payload}</code></details>
+        </figure>
+      )}
+      <div class="actions">
+        <button type="button" onClick={() => void doCopy()}>{copy === 'ok' ? t.copied : t.copy}</button>
+        <button type="button" class="primary" onClick={onDone}>{t.done}</button>
+      </div>
+      {copy === 'failed' && <Notice kind="error">{t.copyFailed}</Notice>}
+    </section>
+  );
+}
+
+export function Credentials() {
+  const [list, setList] = useState<Credential[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [label, setLabel] = useState('');
+  const [kind, setKind] = useState<Kind>('mobile');
+  const [created, setCreated] = useState<Created | null>(null);
+  const [confirm, setConfirm] = useState<Credential | null>(null);
+  const action = useAction();
+
+  const load = async () => {
+    setLoadError(null);
+    try {
+      setList((await api<{ credentials: Credential[] }>('GET', '/api/self/credentials')).credentials);
+    } catch (e) {
+      setLoadError(message(e));
+    }
+  };
+  useEffect(() => void load(), []);
+
+  const create = (ev: Event) => {
+    ev.preventDefault();
+    void action.run(async () => {
+      setCreated(await api<Created>('POST', '/api/self/credentials', { label, ...requestFor[kind] }));
+      setLabel('');
+      await load();
+    });
+  };
+  const setEnabled = (c: Credential, enabled: boolean) => void action.run(async () => {
+    await api('PATCH', `/api/self/credentials/${encodeURIComponent(c.id)}`, { enabled });
+    await load();
+  });
+  const remove = (c: Credential) => void action.run(async () => {
+    await api('DELETE', `/api/self/credentials/${encodeURIComponent(c.id)}`);
+    await load();
+  });
+
+  const mobileActive = list?.some((c) => c.enabled && c.services.includes('EAS')) ?? false;
+  return (
+    <section aria-labelledby="passwords-title">
+      <h2 id="passwords-title">{t.passwordsTitle}</h2>
+      <p>{t.passwordsIntro}</p>
+      {list && <Notice kind="info">{mobileActive ? t.mobilePasswordActive : t.noMobilePassword}</Notice>}
+      {created ? <CreatedPanel created={created} onDone={() => setCreated(null)} /> : (
+        <form class="create" onSubmit={create}>
+          <h3>{t.newPassword}</h3>
+          <label for="cred-label">{t.label}</label>
+          <input id="cred-label" required maxLength={128} value={label} aria-describedby="cred-label-hint" onInput={(e) => setLabel(e.currentTarget.value)} />
+          <small id="cred-label-hint">{t.labelHint}</small>
+          <fieldset>
+            <legend>{t.kind}</legend>
+            {(['mobile', 'app', 'qr'] as const).map((k) => (
+              <label key={k} class="radio">
+                <input type="radio" name="cred-kind" value={k} checked={kind === k} onChange={() => setKind(k)} />
+                {k === 'mobile' ? t.kindMobile : k === 'app' ? t.kindApp : t.kindQr}
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" class="primary" disabled={action.busy}>{action.busy ? t.creating : t.create}</button>
+        </form>
+      )}
+      {action.error && <Notice kind="error">{action.error}</Notice>}
+      {loadError && <Notice kind="error">{loadError} <button type="button" onClick={() => void load()}>{t.retry}</button></Notice>}
+      {!list && !loadError && <p role="status">{t.loading}</p>}
+      {list && list.length === 0 && <p>{t.noCredentials}</p>}
+      {list && list.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr><th scope="col">{t.colLabel}</th><th scope="col">{t.colServices}</th><th scope="col">{t.colStatus}</th><th scope="col">{t.colCreated}</th><th scope="col">{t.colLastUsed}</th><th scope="col">{t.colActions}</th></tr>
+            </thead>
+            <tbody>
+              {list.map((c) => (
+                <tr key={c.id} data-credential={c.label}>
+                  <th scope="row">{c.label || c.id}</th>
+                  <td>{c.services.join(', ')}</td>
+                  <td>{c.enabled ? t.enabled : t.disabled}</td>
+                  <td>{when(c.createdAt)}</td>
+                  <td>{when(c.lastUsedAt)}</td>
+                  <td class="row-actions">
+                    <button type="button" disabled={action.busy} onClick={() => setEnabled(c, !c.enabled)} aria-label={`${c.enabled ? t.disable : t.enable} ${c.label}`}>{c.enabled ? t.disable : t.enable}</button>
+                    <button type="button" class="danger" disabled={action.busy} onClick={() => setConfirm(c)} aria-label={`${t.delete} ${c.label}`}>{t.delete}</button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {confirm && (
+        <Confirm text={t.deleteConfirm(confirm.label)} confirmLabel={t.delete} danger onAnswer={(yes) => {
+          const c = confirm;
+          setConfirm(null);
+          if (yes) remove(c);
+        }} />
+      )}
+    </section>
+  );
+}
