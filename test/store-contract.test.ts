@@ -518,6 +518,27 @@ for (const backend of backends) {
       await store.mailbox.deleteFolder(acct, side.id);
     });
 
+    test('web sessions: by token hash, touched, pruned by idle time or age, gone with the account', async () => {
+      const base = { accountId: acct, scope: 'user' as const, credentialId: null, csrfSecret: 'secret', remoteAddress: '127.0.0.1', userAgent: 'ua' };
+      await store.webSessions.create({ ...base, idHash: 'h-fresh', createdAt: 1000, lastSeen: 1000 });
+      await store.webSessions.create({ ...base, idHash: 'h-idle', createdAt: 1000, lastSeen: 1000 });
+      await store.webSessions.create({ ...base, idHash: 'h-old', createdAt: 10, lastSeen: 5000 });
+      await rejectsKind(store.webSessions.create({ ...base, idHash: 'h-fresh', createdAt: 1, lastSeen: 1 }), 'exists');
+      assert.deepEqual(await store.webSessions.get('h-fresh'), { ...base, idHash: 'h-fresh', createdAt: 1000, lastSeen: 1000 });
+      assert.equal(await store.webSessions.get('nope'), null);
+      await store.webSessions.touch('h-fresh', 4000);
+      assert.equal((await store.webSessions.get('h-fresh'))?.lastSeen, 4000);
+      // Idle before 2000 or created before 100: h-idle and h-old go.
+      assert.equal(await store.webSessions.prune(2000, 100), 2);
+      assert.ok(await store.webSessions.get('h-fresh'));
+      const temp = (await store.accounts.create({ email: 'temp@one.test', passwordHash: 'h' })).id;
+      await store.webSessions.create({ ...base, accountId: temp, idHash: 'h-temp', createdAt: 1, lastSeen: 1 });
+      await store.accounts.delete(temp);
+      assert.equal(await store.webSessions.get('h-temp'), null, 'deleted with its account');
+      assert.equal(await store.webSessions.deleteForAccount(acct), 1);
+      assert.equal(await store.webSessions.get('h-fresh'), null);
+    });
+
     test('ping answers', async () => {
       await store.ping();
     });

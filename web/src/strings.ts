@@ -68,7 +68,7 @@ export const t = {
   removeConfirm: (id: string) => `Remove ${id}? Its sync state is deleted; if it syncs again it starts over.`,
   suspendConfirm: (id: string) => `Suspend ${id}? It stops syncing until you resume it.`,
   status: {
-    0: 'Needs provisioning',
+    0: 'Not provisioned',
     1: 'Syncing',
     2: 'Suspended',
     3: 'Wipe pending',
