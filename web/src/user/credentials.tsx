@@ -134,10 +134,10 @@ export function Credentials() {
               {list.map((c) => (
                 <tr key={c.id} data-credential={c.label}>
                   <th scope="row">{c.label || c.id}</th>
-                  <td>{c.services.join(', ')}</td>
-                  <td>{c.enabled ? t.enabled : t.disabled}</td>
-                  <td>{when(c.createdAt)}</td>
-                  <td>{when(c.lastUsedAt)}</td>
+                  <td data-label={t.colServices}>{c.services.join(', ')}</td>
+                  <td data-label={t.colStatus}>{c.enabled ? t.enabled : t.disabled}</td>
+                  <td data-label={t.colCreated}>{when(c.createdAt)}</td>
+                  <td data-label={t.colLastUsed}>{when(c.lastUsedAt)}</td>
                   <td class="row-actions">
                     <button type="button" disabled={action.busy} onClick={() => setEnabled(c, !c.enabled)} aria-label={`${c.enabled ? t.disable : t.enable} ${c.label}`}>{c.enabled ? t.disable : t.enable}</button>
                     <button type="button" class="danger" disabled={action.busy} onClick={() => setConfirm(c)} aria-label={`${t.delete} ${c.label}`}>{t.delete}</button>

@@ -65,11 +65,11 @@ export function Devices() {
                     <small>{d.id} · EAS {d.protocol}</small>
                     <small class="ua">{d.ua}</small>
                   </th>
-                  <td>{d.os ?? '—'}</td>
-                  <td>{t.status[d.status] ?? String(d.status)}</td>
-                  <td>{when(d.firstReqReceived)}</td>
-                  <td>{when(d.lastUsedDate)}</td>
-                  <td>{d.lastAddress}</td>
+                  <td data-label={t.colOs}>{d.os ?? '—'}</td>
+                  <td data-label={t.colStatus}>{t.status[d.status] ?? String(d.status)}</td>
+                  <td data-label={t.colFirstSeen}>{when(d.firstReqReceived)}</td>
+                  <td data-label={t.colLastSeen}>{when(d.lastUsedDate)}</td>
+                  <td data-label={t.colAddress}>{d.lastAddress}</td>
                   <td class="row-actions">
                     <button type="button" disabled={action.busy} onClick={() => setPending({ act: 'reset', device: d })}>{t.resync}</button>
                     {d.status === 2
