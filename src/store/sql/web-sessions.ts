@@ -5,7 +5,7 @@ import type { Selectable } from 'kysely';
 import { asAccountId, asCredentialId } from '../../core/ids.js';
 import type { AccountId } from '../../core/ids.js';
 import type { WebScope, WebSession, WebSessionRepo } from '../types.js';
-import { translate, type SqlContext } from './context.js';
+import type { SqlContext } from './context.js';
 import type { WebSessionsTable } from './schema.js';
 
 const toSession = (r: Selectable<WebSessionsTable>): WebSession => ({
@@ -24,14 +24,10 @@ export class SqlWebSessionRepo implements WebSessionRepo {
   constructor(private readonly ctx: SqlContext) {}
 
   async create(s: WebSession): Promise<void> {
-    try {
-      await this.ctx.db.insertInto('web_sessions').values({
-        id_hash: s.idHash, account_id: s.accountId, scope: s.scope, credential_id: s.credentialId, csrf_secret: s.csrfSecret,
-        created_at: s.createdAt, last_seen: s.lastSeen, remote_address: s.remoteAddress, user_agent: s.userAgent,
-      }).execute();
-    } catch (err) {
-      translate(err, 'web session');
-    }
+    await this.ctx.db.insertInto('web_sessions').values({
+      id_hash: s.idHash, account_id: s.accountId, scope: s.scope, credential_id: s.credentialId, csrf_secret: s.csrfSecret,
+      created_at: s.createdAt, last_seen: s.lastSeen, remote_address: s.remoteAddress, user_agent: s.userAgent,
+    }).execute();
   }
 
   async get(idHash: string): Promise<WebSession | null> {
