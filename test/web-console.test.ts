@@ -28,7 +28,6 @@ describe('web console: the user page in Chromium', { skip: skip ?? false }, () =
     assert.equal((await adminCall(app, 'POST', '/accounts', joe)).status, 201);
     browser = await launchBrowser();
     shots = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-web-shots-'));
-    // eslint-disable-next-line no-console -- where to look at the pages
     console.log(`# screenshots in ${shots}`);
   });
   after(async () => {
@@ -116,7 +115,11 @@ describe('web console: the user page in Chromium', { skip: skip ?? false }, () =
     await row.waitFor();
     // No security policy is enforced on this server's default: the phone synced without Provision.
     await row.getByText('Not provisioned').waitFor();
+    // Sync details: the folder hierarchy the phone holds.
+    await row.getByRole('button', { name: 'Sync details' }).click();
+    await page.getByRole('table', { name: 'Sync details: PAGEPHONE1' }).getByText('(folder hierarchy)').waitFor();
     await page.screenshot({ path: path.join(shots, '4-devices-phone-width.png'), fullPage: true });
+    await row.getByRole('button', { name: 'Hide details' }).click();
 
     await row.getByRole('button', { name: 'Resync' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Resync' }).click();
@@ -131,6 +134,45 @@ describe('web console: the user page in Chromium', { skip: skip ?? false }, () =
     assert.equal(intOf(blocked.root ?? undefined, 'FolderHierarchy:Status'), 129, 'a suspended device is blocked');
     await row.getByRole('button', { name: 'Resume' }).click();
     await row.getByText('Not provisioned').waitFor();
+
+    // A lost phone: wipe it (typed confirmation); its next request meets the wipe order.
+    await row.getByRole('button', { name: 'Wipe…' }).click();
+    const dialog = page.getByRole('dialog');
+    const wipeButton = dialog.getByRole('button', { name: 'Wipe the phone' });
+    assert.equal(await wipeButton.isDisabled(), true, 'disabled until confirmed');
+    await dialog.getByLabel('Remove only this account’s mail, contacts and calendar from the phone').check();
+    await dialog.getByLabel('Type WIPE to confirm').fill('wipe');
+    await page.screenshot({ path: path.join(shots, '5-wipe-dialog.png'), fullPage: true });
+    await wipeButton.click();
+    await row.getByText('Wipe pending').waitFor();
+    const next = await easRequest(app, { cmd: 'FolderSync', user: joe.email, password: secret, deviceId: 'PAGEPHONE1', deviceType: 'iPhone', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
+    assert.equal(intOf(next.root ?? undefined, 'FolderHierarchy:Status'), 140, 'the device is told to wipe itself (Status 140, then Provision)');
+    const wipe = await adminCall(app, 'GET', `/accounts/${joe.email}/devices/PAGEPHONE1/wipe`);
+    assert.equal((wipe.json.wipe as Record<string, unknown>).accountOnly, true);
+
+    // Found again before it connected: the wipe can be cancelled.
+    await row.getByRole('button', { name: 'Cancel wipe' }).click();
+    await row.getByText('Not provisioned').waitFor();
+    await context.close();
+  });
+
+  test('out-of-office set in the page is what EAS Settings Oof reads', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, joe.password);
+    await page.getByRole('heading', { name: 'Automatic replies (out of office)' }).waitFor();
+    await page.getByLabel('On until I turn them off').check();
+    await page.getByLabel('Reply to people in my organisation').fill('Back on Monday.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.screenshot({ path: path.join(shots, '6-oof.png'), fullPage: true });
+    const created = await adminCall(app, 'POST', `/accounts/${joe.email}/credentials`, { label: 'Phone 3', services: ['EAS'] });
+    const secret = (created.json.textData as Record<string, string>).password!;
+    const r = await easRequest(app, { cmd: 'Settings', user: joe.email, password: secret, deviceId: 'PAGEPHONE3', body: el('Settings:Settings', el('Settings:Oof', el('Settings:Get', el('Settings:BodyType', 'Text')))) });
+    assert.equal(r.status, 200);
+    const text = JSON.stringify(r.root);
+    assert.ok(text.includes('Back on Monday.'), text);
+    assert.match(text, /"OofState"[^\]]*"1"/);
     await context.close();
   });
 });

@@ -197,6 +197,45 @@ describe('web console sessions', () => {
     assert.fail('the session outlived its maximum age');
   });
 
+  test('self-service wipe: confirmation required, account-only needs 16.1, cancel; another account\'s device is not found', async () => {
+    const s = (await signIn(app, boss.email, boss.password)).signed!;
+    const { easRequest } = await import('./helpers/eas-client.js');
+    const { el } = await import('../src/eas/wbxml/index.js');
+    for (const [id, version] of [['OLDPHONE', '14.1'], ['NEWPHONE', '16.1']] as const) {
+      const r = await easRequest(app, { cmd: 'FolderSync', user: boss.email, password: boss.password, deviceId: id, version, body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
+      assert.equal(r.status, 200);
+    }
+    const unconfirmed = await call(app, s, 'POST', '/api/self/devices/NEWPHONE/wipe', { body: { accountOnly: true } });
+    assert.equal(unconfirmed.status, 400);
+    assert.equal((unconfirmed.json.error as Record<string, unknown>).code, 'confirmation-required');
+    assert.equal((await call(app, s, 'POST', '/api/self/devices/OLDPHONE/wipe', { body: { accountOnly: true, confirm: true } })).status, 409);
+    const ok = await call(app, s, 'POST', '/api/self/devices/NEWPHONE/wipe', { body: { accountOnly: true, confirm: true } });
+    assert.equal(ok.status, 200);
+    assert.equal((ok.json.wipe as Record<string, unknown>).accountOnly, true);
+    assert.ok(app.logs.some((l) => l.includes('"event":"device-wipe-requested"') && l.includes('"via":"self"')));
+    assert.equal((await call(app, s, 'DELETE', '/api/self/devices/NEWPHONE/wipe')).status, 200);
+    assert.equal((await call(app, s, 'DELETE', '/api/self/devices/NEWPHONE/wipe')).status, 409, 'nothing pending any more');
+    const j = (await signIn(app, joe.email, joe.password)).signed!;
+    assert.equal((await call(app, j, 'POST', '/api/self/devices/NEWPHONE/wipe', { body: { confirm: true } })).status, 404, 'not his device');
+    assert.equal((await call(app, s, 'POST', '/api/self/devices/NEWPHONE/wipe', { body: { confirm: true }, csrf: null })).status, 403);
+  });
+
+  test('self-service out-of-office: validated, stored where EAS reads it', async () => {
+    const s = (await signIn(app, joe.email, joe.password)).signed!;
+    assert.deepEqual((await call(app, s, 'GET', '/api/self/oof')).json.oof, { state: 0, start: null, end: null, internal: null, external: null });
+    assert.equal((await call(app, s, 'PUT', '/api/self/oof', { body: { state: 3 } })).status, 400);
+    assert.equal((await call(app, s, 'PUT', '/api/self/oof', { body: { state: 1 } })).status, 400, 'on, but no reply');
+    assert.equal((await call(app, s, 'PUT', '/api/self/oof', { body: { state: 2, start: '2026-12-10T08:00:00Z', end: '2026-12-01T08:00:00Z', internal: 'x' } })).status, 400);
+    const put = await call(app, s, 'PUT', '/api/self/oof', { body: { state: 2, start: '2026-12-10T08:00:00Z', end: '2026-12-20T08:00:00Z', internal: 'Away.', external: 'Away (external).' } });
+    assert.equal(put.status, 200);
+    assert.deepEqual(put.json.oof, { state: 2, start: '2026-12-10T08:00:00.000Z', end: '2026-12-20T08:00:00.000Z', internal: 'Away.', external: 'Away (external).' });
+    const { loadOof } = await import('../src/mail/oof.js');
+    const stored = await loadOof(app.store, (await app.store.accounts.getByEmail(joe.email))!.id);
+    assert.equal(stored.state, 2);
+    assert.equal(stored.messages.externalUnknown?.reply, 'Away (external).');
+    assert.equal((await call(app, s, 'PUT', '/api/self/oof', { body: { state: 0 } })).status, 200);
+  });
+
   test('malformed sign-in bodies get 400, unknown scope 400', async () => {
     const post = (body: string) => fetch(`${app.baseUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     assert.equal((await post('{"email":"x"}')).status, 400);

@@ -1,10 +1,11 @@
 // Self-service device API under /api/self (Zimbra's urn:zimbraSync user requests GetDeviceStatus,
 // RemoveDevice, SuspendDevice, ResumeDevice, carbonio-features.md 4.1, plus Carbonio's reset): any
-// account, with HTTP Basic and a password valid for the web UI, manages its own devices and only them.
+// account, with HTTP Basic and a password valid for the web UI (or the web console's session cookie),
+// manages its own devices and only them.
 //   GET    /devices                      its devices          GET /devices/:deviceId[?verbose=true]
 //   DELETE /devices/:deviceId            remove               POST /devices[/:deviceId]/reset
 //   POST   /devices/:deviceId/suspend    suspend              POST /devices[/:deviceId]/resume
-// Remote wipe is not offered here yet: its rules live inline in routes-provisioning.ts.
+// Its credentials: routes-self-credentials.ts; its remote wipe and out-of-office: routes-self-extra.ts.
 // Same JSON and error shapes as the admin API; the same operations (devices/management.ts).
 import { isProxyAddress } from '../core/addresses.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -16,6 +17,7 @@ import type { AdminDeps } from './context.js';
 import { HttpError, toHttpError } from './http-errors.js';
 import { deviceActions, registerActionTable } from './routes-device-actions.js';
 import { registerSelfCredentialRoutes } from './routes-self-credentials.js';
+import { registerSelfExtraRoutes } from './routes-self-extra.js';
 import { sessionOf, wantsBasicChallenge } from './session-auth.js';
 import { deviceView, progressView, queryBool } from './routes-devices.js';
 
@@ -66,6 +68,7 @@ export function selfApi(deps: AdminDeps) {
     });
 
     registerSelfCredentialRoutes(app, deps, me);
+    registerSelfExtraRoutes(app, deps, me);
     return Promise.resolve();
   };
 }

@@ -3,6 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, message } from '../api.js';
 import { Confirm, Notice, useAction } from '../components.js';
 import { t, when } from '../strings.js';
+import { SyncDetails } from './sync-details.js';
+import { WipeDialog } from './wipe-dialog.js';
 
 interface Device {
   id: string;
@@ -26,6 +28,9 @@ export function Devices() {
   const [list, setList] = useState<Device[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [pending, setPending] = useState<{ act: Exclude<Act, 'resume'>; device: Device } | null>(null);
+  const [wiping, setWiping] = useState<Device | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const action = useAction();
 
   const load = async () => {
@@ -44,10 +49,22 @@ export function Devices() {
     await load();
   });
 
+  const wipe = (d: Device, accountOnly: boolean) => void action.run(async () => {
+    await api('POST', `/api/self/devices/${encodeURIComponent(d.id)}/wipe`, { confirm: true, accountOnly });
+    setNotice(t.wipeRequested);
+    await load();
+  });
+  const cancelWipe = (d: Device) => void action.run(async () => {
+    await api('DELETE', `/api/self/devices/${encodeURIComponent(d.id)}/wipe`);
+    setNotice(null);
+    await load();
+  });
+
   return (
     <section aria-labelledby="devices-title">
       <h2 id="devices-title">{t.devicesTitle}</h2>
       {action.error && <Notice kind="error">{action.error}</Notice>}
+      {notice && <Notice kind="ok">{notice}</Notice>}
       {loadError && <Notice kind="error">{loadError} <button type="button" onClick={() => void load()}>{t.retry}</button></Notice>}
       {!list && !loadError && <p role="status">{t.loading}</p>}
       {list && list.length === 0 && <p>{t.noDevices}</p>}
@@ -58,7 +75,7 @@ export function Devices() {
               <tr><th scope="col">{t.colDevice}</th><th scope="col">{t.colOs}</th><th scope="col">{t.colStatus}</th><th scope="col">{t.colFirstSeen}</th><th scope="col">{t.colLastSeen}</th><th scope="col">{t.colAddress}</th><th scope="col">{t.colActions}</th></tr>
             </thead>
             <tbody>
-              {list.map((d) => (
+              {list.map((d) => [
                 <tr key={d.id} data-device={d.id}>
                   <th scope="row">
                     <span class="device-name">{d.model ?? d.type}</span>
@@ -76,12 +93,28 @@ export function Devices() {
                       ? <button type="button" disabled={action.busy} onClick={() => run('resume', d)}>{t.resume}</button>
                       : <button type="button" disabled={action.busy || d.status >= 3} onClick={() => setPending({ act: 'suspend', device: d })}>{t.suspend}</button>}
                     <button type="button" class="danger" disabled={action.busy} onClick={() => setPending({ act: 'remove', device: d })}>{t.remove}</button>
+                    {d.status === 3
+                      ? <button type="button" disabled={action.busy} onClick={() => cancelWipe(d)}>{t.cancelWipe}</button>
+                      : <button type="button" class="danger" disabled={action.busy || d.status === 4} onClick={() => setWiping(d)}>{t.wipe}</button>}
+                    <button type="button" aria-expanded={open === d.id} onClick={() => setOpen(open === d.id ? null : d.id)}>{open === d.id ? t.hideDetails : t.details}</button>
                   </td>
-                </tr>
-              ))}
+                </tr>,
+                open === d.id && (
+                  <tr key={`${d.id}-details`} class="details-row">
+                    <td colSpan={7}><SyncDetails deviceId={d.id} /></td>
+                  </tr>
+                ),
+              ])}
             </tbody>
           </table>
         </div>
+      )}
+      {wiping && (
+        <WipeDialog name={wiping.model ?? wiping.id} accountOnlyPossible={wiping.protocol === '16.1'} onAnswer={(choice) => {
+          const d = wiping;
+          setWiping(null);
+          if (choice) wipe(d, choice.accountOnly);
+        }} />
       )}
       {pending && (
         <Confirm text={confirmText[pending.act](pending.device.id)} confirmLabel={pending.act === 'reset' ? t.resync : pending.act === 'remove' ? t.remove : t.suspend}

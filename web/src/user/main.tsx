@@ -1,15 +1,17 @@
 // The user page at `/` (issue 14): sign in with the account password, then "Mobile and app
-// passwords" and "My devices".
+// passwords", "My devices" and out-of-office.
 import { render } from 'preact';
 import { SignedIn } from '../components.js';
 import { Credentials } from './credentials.js';
 import { Devices } from './devices.js';
+import { OutOfOffice } from './oof.js';
 
 render(
   <SignedIn scope="user">{() => (
     <>
       <Credentials />
       <Devices />
+      <OutOfOffice />
     </>
   )}</SignedIn>,
   document.getElementById('app')!,
