@@ -12,18 +12,24 @@ export interface InitialSync {
 }
 
 export async function initialSync(sync: (key: string) => Promise<EasResponse>): Promise<InitialSync> {
-  let key = textOf(child(child((await sync('0')).root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
+  const key = textOf(child(child((await sync('0')).root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
+  const r = await syncToEnd(sync, key, 'Add');
+  return { key: r.key, items: r.count, seconds: r.seconds, peakRss: r.peakRss };
+}
+
+/** Syncs from `key` until the server has nothing more, counting the `kind` commands it sends. */
+export async function syncToEnd(sync: (key: string) => Promise<EasResponse>, key: string, kind: 'Add' | 'Change'): Promise<{ key: string; count: number; seconds: number; peakRss: number }> {
   let peakRss = process.memoryUsage().rss;
-  let items = 0;
+  let count = 0;
   const t0 = performance.now();
   for (;;) {
     const r = await sync(key);
     if (r.raw.length === 0) break;
     const c = child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection');
     key = textOf(c, 'AirSync:SyncKey')!;
-    items += children(child(c, 'AirSync:Commands'), 'AirSync:Add').length;
+    count += children(child(c, 'AirSync:Commands'), `AirSync:${kind}`).length;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (!child(c, 'AirSync:MoreAvailable')) break;
   }
-  return { key, items, seconds: (performance.now() - t0) / 1000, peakRss };
+  return { key, count, seconds: (performance.now() - t0) / 1000, peakRss };
 }

@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../test/helpers/app.js';
 import { easRequest, type EasResponse } from '../test/helpers/eas-client.js';
 import { child, children, el, ns, textOf } from '../src/eas/wbxml/index.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
-import { initialSync } from './initial-sync.js';
+import { initialSync, syncToEnd } from './initial-sync.js';
 import { percentile, printMeasured, report } from './lib.js';
 
 const as = ns('AirSync');
@@ -35,17 +35,8 @@ async function catchUp(
 ): Promise<{ changes: number; seconds: number }> {
   const items = await app.store.mailbox.listItems(accountId, folderId, { limit: CATCH_UP });
   for (const item of items) await app.store.mailbox.updateItem(accountId, item.id, { flags: { seen: true } });
-  let changes = 0;
-  const t0 = performance.now();
-  for (;;) {
-    const r = await sync(key);
-    if (r.raw.length === 0) break;
-    const c = child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection');
-    key = textOf(c, 'AirSync:SyncKey')!;
-    changes += children(child(c, 'AirSync:Commands'), 'AirSync:Change').length;
-    if (!child(c, 'AirSync:MoreAvailable')) break;
-  }
-  return { changes, seconds: (performance.now() - t0) / 1000 };
+  const r = await syncToEnd(sync, key, 'Change');
+  return { changes: r.count, seconds: r.seconds };
 }
 
 async function run(backend: 'sqlite' | 'postgres'): Promise<void> {

@@ -2,7 +2,7 @@
 // Native elements first (form, button, dialog) for keyboard and screen-reader behaviour for free.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { message, session, useSessionHandlers, type Scope, type SessionInfo } from './api.js';
+import { api, message, session, useSessionHandlers, type Scope, type SessionInfo } from './api.js';
 import { t } from './strings.js';
 
 export function Notice({ kind, children }: { kind: 'error' | 'info' | 'ok'; children: ComponentChildren }) {
@@ -113,4 +113,20 @@ export function useAction(): { busy: boolean; error: string | null; run: (fn: ()
       }
     },
   };
+}
+
+/** A list read from the API at first render, with its error in words and a way to read it again. */
+export function useList<T>(path: string, key: string): { list: T[] | null; loadError: string | null; load: () => Promise<void> } {
+  const [list, setList] = useState<T[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const load = async () => {
+    setLoadError(null);
+    try {
+      setList((await api<Record<string, T[]>>('GET', path))[key] ?? []);
+    } catch (e) {
+      setLoadError(message(e));
+    }
+  };
+  useEffect(() => void load(), [path]);
+  return { list, loadError, load };
 }

@@ -1,8 +1,8 @@
 // "Mobile and app passwords": the account's credentials (never their secrets), a new one shown once
 // with a copy button (and a QR code for the mobile apps), and enable / disable / delete.
-import { useEffect, useState } from 'preact/hooks';
-import { api, message } from '../api.js';
-import { Confirm, Notice, useAction } from '../components.js';
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { Confirm, Notice, useAction, useList } from '../components.js';
 import { t, when } from '../strings.js';
 
 interface Credential {
@@ -61,23 +61,13 @@ function CreatedPanel({ created, onDone }: { created: Created; onDone: () => voi
 }
 
 export function Credentials() {
-  const [list, setList] = useState<Credential[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { list, loadError, load } = useList<Credential>('/api/self/credentials', 'credentials');
   const [label, setLabel] = useState('');
   const [kind, setKind] = useState<Kind>('mobile');
   const [created, setCreated] = useState<Created | null>(null);
   const [confirm, setConfirm] = useState<Credential | null>(null);
   const action = useAction();
 
-  const load = async () => {
-    setLoadError(null);
-    try {
-      setList((await api<{ credentials: Credential[] }>('GET', '/api/self/credentials')).credentials);
-    } catch (e) {
-      setLoadError(message(e));
-    }
-  };
-  useEffect(() => void load(), []);
 
   const create = (ev: Event) => {
     ev.preventDefault();

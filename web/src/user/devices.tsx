@@ -1,7 +1,7 @@
 // "My devices": the phones that synced with this account, and what their owner may do to them.
-import { useEffect, useState } from 'preact/hooks';
-import { api, message } from '../api.js';
-import { Confirm, Notice, useAction } from '../components.js';
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { Confirm, Notice, useAction, useList } from '../components.js';
 import { t, when } from '../strings.js';
 import { SyncDetails } from './sync-details.js';
 import { WipeDialog } from './wipe-dialog.js';
@@ -25,23 +25,13 @@ const confirmText: Record<Exclude<Act, 'resume'>, (id: string) => string> = {
 };
 
 export function Devices() {
-  const [list, setList] = useState<Device[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { list, loadError, load } = useList<Device>('/api/self/devices', 'devices');
   const [pending, setPending] = useState<{ act: Exclude<Act, 'resume'>; device: Device } | null>(null);
   const [wiping, setWiping] = useState<Device | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const action = useAction();
 
-  const load = async () => {
-    setLoadError(null);
-    try {
-      setList((await api<{ devices: Device[] }>('GET', '/api/self/devices')).devices);
-    } catch (e) {
-      setLoadError(message(e));
-    }
-  };
-  useEffect(() => void load(), []);
 
   const run = (act: Act, d: Device) => void action.run(async () => {
     const id = encodeURIComponent(d.id);
