@@ -6,7 +6,7 @@
 import type { AccountId, FolderId } from '../src/core/ids.js';
 import { startTestApp, type TestApp } from '../test/helpers/app.js';
 import { easRequest, type EasResponse } from '../test/helpers/eas-client.js';
-import { child, children, el, ns, textOf } from '../src/eas/wbxml/index.js';
+import { child, el, ns, textOf } from '../src/eas/wbxml/index.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
 import { initialSync, syncToEnd } from './initial-sync.js';
 import { percentile, printMeasured, report } from './lib.js';
