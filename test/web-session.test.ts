@@ -205,6 +205,12 @@ describe('web console sessions', () => {
       const r = await easRequest(app, { cmd: 'FolderSync', user: boss.email, password: boss.password, deviceId: id, version, body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
       assert.equal(r.status, 200);
     }
+    // The page tells "needs provisioning" from "syncing without a policy" by whether a policy is enforced.
+    assert.equal((await call(app, s, 'GET', '/api/self/devices')).json.policyEnforced, false);
+    const policy = (value: string | null) => adminCall(app, 'PUT', `/provisioning/account/${boss.email}`, { key: 'MobileDeviceManagement', value });
+    assert.equal((await policy('true')).status, 200);
+    assert.equal((await call(app, s, 'GET', '/api/self/devices')).json.policyEnforced, true);
+    assert.equal((await policy(null)).status, 200);
     const unconfirmed = await call(app, s, 'POST', '/api/self/devices/NEWPHONE/wipe', { body: { accountOnly: true } });
     assert.equal(unconfirmed.status, 400);
     assert.equal((unconfirmed.json.error as Record<string, unknown>).code, 'confirmation-required');

@@ -11,6 +11,7 @@ import { isProxyAddress } from '../core/addresses.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseBasicAuth } from '../core/basic-auth.js';
 import { DeviceManagement, findDevice } from '../devices/management.js';
+import { effectivePolicy } from '../devices/policy.js';
 import { deviceProgress } from '../devices/progress.js';
 import type { Account } from '../store/types.js';
 import type { AdminDeps } from './context.js';
@@ -50,7 +51,9 @@ export function selfApi(deps: AdminDeps) {
 
     app.get('/devices', async (req) => {
       const a = await me(req);
-      return { account: a.email, devices: (await store.devices.list(a.id)).map(deviceView) };
+      // Whether a device without a policy key is refused (needs provisioning) or simply syncs without a policy.
+      const policyEnforced = (await effectivePolicy(store, a)).enabled;
+      return { account: a.email, policyEnforced, devices: (await store.devices.list(a.id)).map(deviceView) };
     });
 
     app.get<P<'deviceId'>>('/devices/:deviceId', async (req) => {

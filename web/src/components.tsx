@@ -115,18 +115,19 @@ export function useAction(): { busy: boolean; error: string | null; run: (fn: ()
   };
 }
 
-/** A list read from the API at first render, with its error in words and a way to read it again. */
-export function useList<T>(path: string, key: string): { list: T[] | null; loadError: string | null; load: () => Promise<void> } {
-  const [list, setList] = useState<T[] | null>(null);
+/** A list read from the API at first render (with the rest of the answer), its error in words, and a way to read it again. */
+export function useList<T>(path: string, key: string): { list: T[] | null; answer: Record<string, unknown> | null; loadError: string | null; load: () => Promise<void> } {
+  const [answer, setAnswer] = useState<Record<string, unknown> | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const load = async () => {
     setLoadError(null);
     try {
-      setList((await api<Record<string, T[]>>('GET', path))[key] ?? []);
+      setAnswer(await api<Record<string, unknown>>('GET', path));
     } catch (e) {
       setLoadError(message(e));
     }
   };
   useEffect(() => void load(), [path]);
-  return { list, loadError, load };
+  const list = answer ? ((answer[key] as T[] | undefined) ?? []) : null;
+  return { list, answer, loadError, load };
 }

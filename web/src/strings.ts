@@ -85,7 +85,7 @@ export const t = {
   wipeNow: 'Wipe the phone',
   wipeRequested: 'Wipe requested: the phone will be wiped when it next connects.',
   status: {
-    0: 'Not provisioned',
+    0: 'Needs provisioning',
     1: 'Syncing',
     2: 'Suspended',
     3: 'Wipe pending',

@@ -25,7 +25,9 @@ const confirmText: Record<Exclude<Act, 'resume'>, (id: string) => string> = {
 };
 
 export function Devices() {
-  const { list, loadError, load } = useList<Device>('/api/self/devices', 'devices');
+  const { list, answer, loadError, load } = useList<Device>('/api/self/devices', 'devices');
+  // Without an enforced policy a device that never ran Provision syncs normally: it is not waiting for anything.
+  const statusOf = (d: Device): string => (d.status === 0 && answer?.policyEnforced !== true ? t.status[1]! : t.status[d.status] ?? String(d.status));
   const [pending, setPending] = useState<{ act: Exclude<Act, 'resume'>; device: Device } | null>(null);
   const [wiping, setWiping] = useState<Device | null>(null);
   const [open, setOpen] = useState<string | null>(null);
@@ -73,7 +75,7 @@ export function Devices() {
                     <small class="ua">{d.ua}</small>
                   </th>
                   <td data-label={t.colOs}>{d.os ?? '—'}</td>
-                  <td data-label={t.colStatus}>{t.status[d.status] ?? String(d.status)}</td>
+                  <td data-label={t.colStatus}>{statusOf(d)}</td>
                   <td data-label={t.colFirstSeen}>{when(d.firstReqReceived)}</td>
                   <td data-label={t.colLastSeen}>{when(d.lastUsedDate)}</td>
                   <td data-label={t.colAddress}>{d.lastAddress}</td>
