@@ -62,17 +62,15 @@ export function webSessionApi(deps: AdminDeps) {
       const scope = scopeOf(b.scope);
       const r = await webSessions.login(email, password, scope, {
         remoteAddress: req.ip, addressIsProxy: isProxyAddress(deps.config.trustedProxies, req.ip), userAgent: req.headers['user-agent'] ?? '',
-      });
+      }, async (a) => scope === 'user' || (await roles(a)).isAdmin);
       if (!r.ok) {
-        log.warn({ event: 'web-login-failure', account: r.failure.login, scope, remote: req.ip, reason: r.failure.reason }, `web console login failed for ${r.failure.login || '-'} from ${req.ip}`);
-        if (isLockout(r.failure.reason) && r.failure.lockedUntil !== undefined) {
-          throw new HttpError(401, 'locked-out', `too many failed logins, retry after ${new Date(r.failure.lockedUntil).toISOString()}`);
+        const f = r.failure;
+        if (f.reason === 'not-admitted') throw new HttpError(403, 'forbidden', 'this account is not an administrator');
+        log.warn({ event: 'web-login-failure', account: f.login, scope, remote: req.ip, reason: f.reason }, `web console login failed for ${f.login || '-'} from ${req.ip}`);
+        if (isLockout(f.reason) && f.lockedUntil !== undefined) {
+          throw new HttpError(401, 'locked-out', `too many failed logins, retry after ${new Date(f.lockedUntil).toISOString()}`);
         }
         throw new HttpError(401, 'unauthorized', 'wrong email or password');
-      }
-      if (scope === 'admin' && !(await roles(r.account)).isAdmin) {
-        await webSessions.logout(r.token);
-        throw new HttpError(403, 'forbidden', 'this account is not an administrator');
       }
       log.info({ event: 'web-login', account: r.account.email, scope, remote: req.ip }, 'web console login');
       setCookie(req, reply, scope, r.token);

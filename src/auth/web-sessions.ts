@@ -17,7 +17,8 @@ export interface WebSessionSettings {
 
 export type WebLogin =
   | { ok: true; token: string; session: WebSession; account: Account }
-  | { ok: false; failure: Extract<VerifyResult, { ok: false }> };
+  /** `not-admitted`: the password was right but the account may not use this page (admin page, no admin role). */
+  | { ok: false; failure: Extract<VerifyResult, { ok: false }> | { ok: false; reason: 'not-admitted'; login: string } };
 
 export interface ResolvedSession {
   session: WebSession;
@@ -42,9 +43,11 @@ export class WebSessions {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async login(email: string, password: string, scope: WebScope, ctx: VerifyContext & { userAgent?: string }): Promise<WebLogin> {
+  /** `admit` decides, once the password is right, whether the account may have this scope (no session otherwise). */
+  async login(email: string, password: string, scope: WebScope, ctx: VerifyContext & { userAgent?: string }, admit: (a: Account) => Promise<boolean> = () => Promise.resolve(true)): Promise<WebLogin> {
     const r = await this.auth.verify(email, password, scope === 'admin' ? 'admin' : 'webui', ctx);
     if (!r.ok) return { ok: false, failure: r };
+    if (!(await admit(r.account))) return { ok: false, failure: { ok: false, reason: 'not-admitted', login: r.account.email } };
     const token = randomBytes(32).toString('base64url');
     const at = this.now();
     const session: WebSession = {
