@@ -217,7 +217,7 @@ describe('web console: the admin page in Chromium', { skip: skip ?? false }, () 
 
     await nav(page, 'Push settings');
     await heading(page, 'Push settings');
-    await page.getByLabel('notificationsLatency').fill('7');
+    await page.getByLabel('notificationsLatency', { exact: true }).fill('7');
     await page.locator('form[data-setting="notificationsLatency"]').getByRole('button', { name: 'Save' }).click();
     await page.getByText('notificationsLatency saved.').waitFor();
     const cfg = await adminCall(app, 'GET', '/config/global?key=notificationsLatency');

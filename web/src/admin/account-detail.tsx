@@ -30,18 +30,18 @@ function Manage({ account: a, self, onChanged }: { account: Account; self: boole
   return (
     <section aria-labelledby="manage-title">
       <h2 id="manage-title">{ta.manageTitle}</h2>
-      <form class="row" onSubmit={(ev) => {
+      <form onSubmit={(ev) => {
         ev.preventDefault();
         patch({ status }, ta.statusSaved(ta.accountStatus[status]));
       }}>
-        <div>
-          <label for="acc-status">{t.colStatus}</label>
+        <label for="acc-status">{t.colStatus}</label>
+        <div class="inline">
           <select id="acc-status" value={status} disabled={self} aria-describedby="acc-status-hint" onChange={(e) => setStatus(e.currentTarget.value as AccountStatus)}>
             {STATUSES.map((s) => <option key={s} value={s}>{ta.accountStatus[s]}</option>)}
           </select>
-          <small id="acc-status-hint">{self ? ta.cannotLockSelf : ta.statusHint}</small>
+          <button type="submit" disabled={action.busy || self || status === a.status}>{ta.saveStatus}</button>
         </div>
-        <button type="submit" disabled={action.busy || self || status === a.status}>{ta.saveStatus}</button>
+        <small id="acc-status-hint">{self ? ta.cannotLockSelf : ta.statusHint}</small>
       </form>
       <label class="radio">
         <input type="checkbox" checked={a.mobileSyncEnabled} disabled={action.busy}
@@ -58,9 +58,11 @@ function Manage({ account: a, self, onChanged }: { account: Account; self: boole
         });
       }}>
         <label for="acc-new-password">{ta.newAccountPassword}</label>
-        <input id="acc-new-password" type="password" required autocomplete="new-password" value={password} aria-describedby="acc-new-password-hint" onInput={(e) => setPassword(e.currentTarget.value)} />
+        <div class="inline">
+          <input id="acc-new-password" type="password" required autocomplete="new-password" value={password} aria-describedby="acc-new-password-hint" onInput={(e) => setPassword(e.currentTarget.value)} />
+          <button type="submit" disabled={action.busy}>{ta.setPassword}</button>
+        </div>
         <small id="acc-new-password-hint">{ta.passwordHint} {ta.passwordSignsOut}</small>
-        <button type="submit" disabled={action.busy}>{ta.setPassword}</button>
       </form>
       {action.error && <Notice kind="error">{action.error}</Notice>}
       {ok && <Notice kind="ok">{ok}</Notice>}

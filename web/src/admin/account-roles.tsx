@@ -32,18 +32,18 @@ export function AccountRoles({ account: a, self, onChanged }: { account: Account
         </ul>
       )}
       {grantable.length > 0 && (
-        <form class="row" onSubmit={(ev) => {
+        <form onSubmit={(ev) => {
           ev.preventDefault();
           const d = grant || grantable[0]?.name;
           if (d) call('PUT', `/delegated-domains/${encodeURIComponent(d)}`);
         }}>
-          <div>
-            <label for="grant-domain">{ta.grantDomain}</label>
+          <label for="grant-domain">{ta.grantDomain}</label>
+          <div class="inline">
             <select id="grant-domain" value={grant || grantable[0]?.name} onChange={(e) => setGrant(e.currentTarget.value)}>
               {grantable.map((d) => <option key={d.id} value={d.name}>{d.name}</option>)}
             </select>
+            <button type="submit" disabled={action.busy}>{ta.grant}</button>
           </div>
-          <button type="submit" disabled={action.busy}>{ta.grant}</button>
         </form>
       )}
       {domains.loadError && <Notice kind="error">{domains.loadError}</Notice>}

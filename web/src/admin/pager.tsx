@@ -9,10 +9,10 @@ export function Pager({ offset, shown, total, hrefFor, page }: { offset: number;
   return (
     <nav class="pager" aria-label={ta.pagerLabel}>
       <p aria-live="polite">{total === 0 ? ta.nothingFound : ta.showing(offset + 1, last, total)}</p>
-      <div class="actions">
+      {(offset > 0 || last < total) && <div class="actions">
         {offset > 0 ? <a class="button" href={hrefFor(page - 1)} rel="prev">{ta.previous}</a> : <span class="button" aria-disabled="true">{ta.previous}</span>}
         {last < total ? <a class="button" href={hrefFor(page + 1)} rel="next">{ta.next}</a> : <span class="button" aria-disabled="true">{ta.next}</span>}
-      </div>
+      </div>}
     </nav>
   );
 }

@@ -60,7 +60,7 @@ function SettingRow({ s, level, onSave }: { s: PolicySetting; level: Level; onSa
           void onSave(s.key, value);
         }}>
           <input aria-label={ta.valueOf(s.key)} value={value} placeholder={s.value === null ? ta.unset : ''} onInput={(e) => setValue(e.currentTarget.value)} />
-          <button type="submit" disabled={value === (s.value ?? '') && here} aria-label={ta.saveSetting(s.key)}>{ta.save}</button>
+          <button type="submit" disabled={value === (s.value ?? '')} aria-label={ta.saveSetting(s.key)}>{ta.save}</button>
           {here && <button type="button" onClick={() => void onSave(s.key, null)} aria-label={ta.removeSetting(s.key)}>{ta.inherit}</button>}
         </form>
       </td>

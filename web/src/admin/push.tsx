@@ -35,7 +35,7 @@ function PushRow({ s, onSaved }: { s: PushSetting; onSaved: () => Promise<void> 
         ) : (
           <input id={id} inputMode="numeric" value={value} aria-describedby={`${id}-hint`} onInput={(e) => setValue(e.currentTarget.value)} />
         )}
-        <button type="submit" disabled={action.busy || value === String(s.value)}>{ta.save}</button>
+        <button type="submit" disabled={action.busy || value === String(s.value)} aria-label={ta.saveSetting(s.key)}>{ta.save}</button>
       </div>
       {action.error && <Notice kind="error">{action.error}</Notice>}
       {ok && <Notice kind="ok">{ta.settingSaved(s.key)}</Notice>}
