@@ -130,6 +130,8 @@ describe('web console: the admin page in Chromium', { skip: skip ?? false }, () 
     await heading(page, 'Accounts');
     await nav(page, 'Devices');
     await heading(page, 'Devices');
+    // Keyboard and screen-reader users start a new view at its heading.
+    await until(async () => (await page.evaluate('document.activeElement && document.activeElement.id')) === 'view-title', 'focus on the view heading');
     await page.locator('tr[data-device="ANNPHONE1"]').waitFor();
     await page.getByLabel('Find a device').fill('ephone');
     await page.locator('tr[data-device="ANNPHONE1"]').waitFor({ state: 'detached' });
@@ -242,6 +244,31 @@ describe('web console: the admin page in Chromium', { skip: skip ?? false }, () 
     await page.getByRole('alert').getByText('permission denied').waitFor();
     await page.goto(`${app.baseUrl}/admin#/devices/${joe.email}/JOEPHONE1`);
     await page.getByRole('alert').getByText('permission denied').waitFor();
+    await page.context().close();
+  });
+
+  test('among 2,000 devices: pages of 50, and one found by part of its id', async () => {
+    // Inserted through the store in one transaction: 2,000 phones syncing for real would take minutes.
+    assert.equal((await adminCall(app, 'POST', '/accounts', { email: 'fleet@one.test', password: 'fleet-pass-12' })).status, 201);
+    const fleet = (await app.store.accounts.getByEmail('fleet@one.test'))!;
+    await app.store.transaction(async (tx) => {
+      for (let i = 0; i < 2000; i++) {
+        const contact = { deviceType: i % 2 ? 'iPhone' : 'Android', userAgent: 'fleet/1.0', protocolVersion: '16.1', address: '10.0.0.1', at: Date.now() - i * 1000 };
+        await tx.devices.recordContact(fleet.id, `FLEET${String(i).padStart(4, '0')}X` as never, contact);
+      }
+    });
+    const page = await signIn(app.admin);
+    await heading(page, 'Accounts');
+    await nav(page, 'Devices');
+    await page.getByText(/^Showing 1–50 of 2,00\d$/).waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 50);
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.getByText(/^Showing 51–100 of 2,00\d$/).waitFor();
+    assert.match(page.url(), /page=2/);
+    await page.getByLabel('Find a device').fill('et1234');
+    await page.getByText('Showing 1–1 of 1').waitFor();
+    await page.locator('tr[data-device="FLEET1234X"]').waitFor();
+    await shot(page, '11-devices-2000-search');
     await page.context().close();
   });
 
