@@ -60,7 +60,9 @@ export function Accounts({ route }: { route: Route }) {
   const { list, loadError, load } = useList<Account>(`/api/admin/accounts${domain ? `?domain=${encodeURIComponent(domain)}` : ''}`, 'accounts');
   const domains = useList<Domain>('/api/admin/domains', 'domains');
   const [text, setText] = useState(q);
-  useEffect(() => setText(q), [q]);
+  useEffect(() => {
+    if (text.trim().toLowerCase() !== q) setText(q);
+  }, [q]);
   useEffect(() => {
     if (text.trim().toLowerCase() === q) return undefined;
     const timer = setTimeout(() => go(to({ q: text.trim(), page: undefined }), true), 250);

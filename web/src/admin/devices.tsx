@@ -31,7 +31,10 @@ export function Devices({ route }: { route: Route }) {
   const path = apiPath(s);
 
   // The box follows the URL (back/forward), and the URL follows the box once typing pauses.
-  useEffect(() => setText(s.q), [s.q]);
+  // (Only when they differ beyond spaces: the box must not eat the space just typed before the next word.)
+  useEffect(() => {
+    if (text.trim() !== s.q) setText(s.q);
+  }, [s.q]);
   useEffect(() => {
     if (text.trim() === s.q) return undefined;
     const timer = setTimeout(() => go(to({ q: text.trim(), page: 1 }), true), DEBOUNCE_MS);
