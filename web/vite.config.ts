@@ -17,6 +17,11 @@ export default defineConfig({
     // The module-preload polyfill is an inline script: modern browsers do not need it.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
-    rollupOptions: { input: { user: here('index.html'), admin: here('admin/index.html') } },
+    rollupOptions: {
+      input: { user: here('index.html'), admin: here('admin/index.html') },
+      // What both pages use (Preact, the shared components, the strings, the stylesheet) in one chunk named
+      // for what it is, rather than after whichever of its modules the bundler met first.
+      output: { manualChunks: (id: string) => (/[/\\]node_modules[/\\]|[/\\]web[/\\]src[/\\][^/\\]+$/.test(id) ? 'shared' : undefined) },
+    },
   },
 });

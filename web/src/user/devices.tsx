@@ -1,10 +1,9 @@
 // "My devices": the phones that synced with this account, and what their owner may do to them.
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
-import { Confirm, Notice, useAction, useList } from '../components.js';
+import { Notice, useAction, useList } from '../components.js';
+import { DeviceActions, type DeviceAct } from '../device-actions.js';
 import { t, when } from '../strings.js';
-import { SyncDetails } from './sync-details.js';
-import { WipeDialog } from './wipe-dialog.js';
+import { SyncDetails } from '../sync-details.js';
 
 interface Device {
   id: string;
@@ -19,38 +18,17 @@ interface Device {
   lastAddress: string;
 }
 
-type Act = 'reset' | 'remove' | 'suspend' | 'resume';
-const confirmText: Record<Exclude<Act, 'resume'>, (id: string) => string> = {
-  reset: t.resyncConfirm, remove: t.removeConfirm, suspend: t.suspendConfirm,
-};
-
 export function Devices() {
   const { list, answer, loadError, load } = useList<Device>('/api/self/devices', 'devices');
   // Without an enforced policy a device that never ran Provision syncs normally: it is not waiting for anything.
   const statusOf = (d: Device): string => (d.status === 0 && answer?.policyEnforced !== true ? t.status[1]! : t.status[d.status] ?? String(d.status));
-  const [pending, setPending] = useState<{ act: Exclude<Act, 'resume'>; device: Device } | null>(null);
-  const [wiping, setWiping] = useState<Device | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const action = useAction();
-
-
-  const run = (act: Act, d: Device) => void action.run(async () => {
-    const id = encodeURIComponent(d.id);
-    await (act === 'remove' ? api('DELETE', `/api/self/devices/${id}`) : api('POST', `/api/self/devices/${id}/${act}`));
+  const done = async (act: DeviceAct) => {
+    setNotice(act === 'wipe' ? t.wipeRequested : null);
     await load();
-  });
-
-  const wipe = (d: Device, accountOnly: boolean) => void action.run(async () => {
-    await api('POST', `/api/self/devices/${encodeURIComponent(d.id)}/wipe`, { confirm: true, accountOnly });
-    setNotice(t.wipeRequested);
-    await load();
-  });
-  const cancelWipe = (d: Device) => void action.run(async () => {
-    await api('DELETE', `/api/self/devices/${encodeURIComponent(d.id)}/wipe`);
-    setNotice(null);
-    await load();
-  });
+  };
 
   return (
     <section aria-labelledby="devices-title">
@@ -80,14 +58,7 @@ export function Devices() {
                   <td data-label={t.colLastSeen}>{when(d.lastUsedDate)}</td>
                   <td data-label={t.colAddress}>{d.lastAddress}</td>
                   <td class="row-actions">
-                    <button type="button" disabled={action.busy} onClick={() => setPending({ act: 'reset', device: d })}>{t.resync}</button>
-                    {d.status === 2
-                      ? <button type="button" disabled={action.busy} onClick={() => run('resume', d)}>{t.resume}</button>
-                      : <button type="button" disabled={action.busy || d.status >= 3} onClick={() => setPending({ act: 'suspend', device: d })}>{t.suspend}</button>}
-                    <button type="button" class="danger" disabled={action.busy} onClick={() => setPending({ act: 'remove', device: d })}>{t.remove}</button>
-                    {d.status === 3
-                      ? <button type="button" disabled={action.busy} onClick={() => cancelWipe(d)}>{t.cancelWipe}</button>
-                      : <button type="button" class="danger" disabled={action.busy || d.status === 4} onClick={() => setWiping(d)}>{t.wipe}</button>}
+                    <DeviceActions base={`/api/self/devices/${encodeURIComponent(d.id)}`} device={d} action={action} onDone={done} />
                     <button type="button" aria-expanded={open === d.id} onClick={() => setOpen(open === d.id ? null : d.id)}>{open === d.id ? t.hideDetails : t.details}</button>
                   </td>
                 </tr>,
@@ -100,21 +71,6 @@ export function Devices() {
             </tbody>
           </table>
         </div>
-      )}
-      {wiping && (
-        <WipeDialog name={wiping.model ?? wiping.id} accountOnlyPossible={wiping.protocol === '16.1'} onAnswer={(choice) => {
-          const d = wiping;
-          setWiping(null);
-          if (choice) wipe(d, choice.accountOnly);
-        }} />
-      )}
-      {pending && (
-        <Confirm text={confirmText[pending.act](pending.device.id)} confirmLabel={pending.act === 'reset' ? t.resync : pending.act === 'remove' ? t.remove : t.suspend}
-          danger={pending.act === 'remove'} onAnswer={(yes) => {
-            const p = pending;
-            setPending(null);
-            if (yes) run(p.act, p.device);
-          }} />
       )}
     </section>
   );

@@ -2,14 +2,14 @@
 // passwords", "My devices" and out-of-office.
 import { render } from 'preact';
 import { SignedIn } from '../components.js';
-import { Credentials } from './credentials.js';
+import { Credentials } from '../credentials.js';
 import { Devices } from './devices.js';
 import { OutOfOffice } from './oof.js';
 
 render(
   <SignedIn scope="user">{() => (
     <>
-      <Credentials />
+      <Credentials base="/api/self/credentials" owner={null} />
       <Devices />
       <OutOfOffice />
     </>

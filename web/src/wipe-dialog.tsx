@@ -1,6 +1,7 @@
-// Remote wipe of a lost phone: full or account-only (EAS 16.1), confirmed by typing a word.
+// Remote wipe of a lost phone: full or account-only (EAS 16.1), confirmed by typing a word. Both pages
+// use it (the user's own phone, an admin's device view).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { t } from '../strings.js';
+import { t } from './strings.js';
 
 export function WipeDialog({ name, accountOnlyPossible, onAnswer }: { name: string; accountOnlyPossible: boolean; onAnswer: (choice: { accountOnly: boolean } | null) => void }) {
   const ref = useRef<HTMLDialogElement>(null);

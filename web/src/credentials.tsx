@@ -1,9 +1,11 @@
-// "Mobile and app passwords": the account's credentials (never their secrets), a new one shown once
-// with a copy button (and a QR code for the mobile apps), and enable / disable / delete.
+// "Mobile and app passwords": an account's credentials (never their secrets), a new one shown once
+// with a copy button (and a QR code for the mobile apps), and enable / disable / delete. The user page
+// shows the signed-in account's own (/api/self/credentials); the admin page an account's, created on
+// the user's behalf (/api/admin/accounts/EMAIL/credentials): the same routes and answers under each.
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
-import { Confirm, Notice, useAction, useList } from '../components.js';
-import { t, when } from '../strings.js';
+import { api } from './api.js';
+import { Confirm, Notice, useAction, useList } from './components.js';
+import { t, when } from './strings.js';
 
 interface Credential {
   id: string;
@@ -28,7 +30,7 @@ const requestFor: Record<Kind, { services?: string[]; qrcode?: boolean }> = {
   qr: { qrcode: true },
 };
 
-function CreatedPanel({ created, onDone }: { created: Created; onDone: () => void }) {
+function CreatedPanel({ created, owner, onDone }: { created: Created; owner: string | null; onDone: () => void }) {
   const [copy, setCopy] = useState<'idle' | 'ok' | 'failed'>('idle');
   const doCopy = async () => {
     try {
@@ -40,7 +42,7 @@ function CreatedPanel({ created, onDone }: { created: Created; onDone: () => voi
   };
   return (
     <section class="created" aria-labelledby="created-title">
-      <h3 id="created-title">{t.createdTitle}: {created.credential.label}</h3>
+      <h3 id="created-title">{owner === null ? t.createdTitle : t.createdFor(owner)}: {created.credential.label}</h3>
       <Notice kind="info">{t.createdWarning}</Notice>
       <p>{t.forAccount(created.textData.user)}</p>
       <p class="secret"><code data-testid="new-password">{created.textData.password}</code></p>
@@ -60,29 +62,29 @@ function CreatedPanel({ created, onDone }: { created: Created; onDone: () => voi
   );
 }
 
-export function Credentials() {
-  const { list, loadError, load } = useList<Credential>('/api/self/credentials', 'credentials');
+/** `base`: the credentials' URL in the API; `owner`: the account's address when an admin acts for it, null for one's own. */
+export function Credentials({ base, owner }: { base: string; owner: string | null }) {
+  const { list, loadError, load } = useList<Credential>(base, 'credentials');
   const [label, setLabel] = useState('');
   const [kind, setKind] = useState<Kind>('mobile');
   const [created, setCreated] = useState<Created | null>(null);
   const [confirm, setConfirm] = useState<Credential | null>(null);
   const action = useAction();
 
-
   const create = (ev: Event) => {
     ev.preventDefault();
     void action.run(async () => {
-      setCreated(await api<Created>('POST', '/api/self/credentials', { label, ...requestFor[kind] }));
+      setCreated(await api<Created>('POST', base, { label, ...requestFor[kind] }));
       setLabel('');
       await load();
     });
   };
   const setEnabled = (c: Credential, enabled: boolean) => void action.run(async () => {
-    await api('PATCH', `/api/self/credentials/${encodeURIComponent(c.id)}`, { enabled });
+    await api('PATCH', `${base}/${encodeURIComponent(c.id)}`, { enabled });
     await load();
   });
   const remove = (c: Credential) => void action.run(async () => {
-    await api('DELETE', `/api/self/credentials/${encodeURIComponent(c.id)}`);
+    await api('DELETE', `${base}/${encodeURIComponent(c.id)}`);
     await load();
   });
 
@@ -90,9 +92,9 @@ export function Credentials() {
   return (
     <section aria-labelledby="passwords-title">
       <h2 id="passwords-title">{t.passwordsTitle}</h2>
-      <p>{t.passwordsIntro}</p>
-      {list && <Notice kind="info">{mobileActive ? t.mobilePasswordActive : t.noMobilePassword}</Notice>}
-      {created ? <CreatedPanel created={created} onDone={() => setCreated(null)} /> : (
+      <p>{owner === null ? t.passwordsIntro : t.passwordsIntroAdmin}</p>
+      {list && <Notice kind="info">{owner === null ? (mobileActive ? t.mobilePasswordActive : t.noMobilePassword) : (mobileActive ? t.ownerMobileActive : t.ownerNoMobile)}</Notice>}
+      {created ? <CreatedPanel created={created} owner={owner} onDone={() => setCreated(null)} /> : (
         <form class="create" onSubmit={create}>
           <h3>{t.newPassword}</h3>
           <label for="cred-label">{t.label}</label>

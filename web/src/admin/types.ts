@@ -1,0 +1,89 @@
+// What the admin API answers (src/admin/views.ts, routes-devices.ts, routes-provisioning.ts,
+// routes-config.ts, routes-sessions.ts), as far as the page reads it.
+export interface Domain {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export type AccountStatus = 'active' | 'locked' | 'closed';
+
+export interface Account {
+  id: string;
+  email: string;
+  domain: string;
+  displayName: string;
+  status: AccountStatus;
+  mobileSyncEnabled: boolean;
+  isGlobalAdmin: boolean;
+  delegatedDomains: string[];
+  createdAt: number;
+}
+
+/** A device as GET /devices and /accounts/:email/devices list it (Carbonio's GetDeviceStatus fields). */
+export interface Device {
+  account?: string;
+  id: string;
+  type: string;
+  model: string | null;
+  os: string | null;
+  ua: string;
+  protocol: string;
+  status: number;
+  statusMeaning: string;
+  friendly_name: string | null;
+  imei: string | null;
+  phone_number: string | null;
+  operator: string | null;
+  os_language: string | null;
+  provisionable: boolean;
+  hasPolicyKey: boolean;
+  firstReqReceived: number | null;
+  lastUsedDate: string;
+  lastAddress: string;
+  remoteWipeReqTime: number | null;
+  remoteWipeAckTime: number | null;
+  wipeAccountOnly: boolean;
+  recoveryPasswordSet: boolean;
+  userAgentHistory: Array<{ ua: string; firstSeen: number | null }>;
+}
+
+/** GET /devices: one page of every device the admin may see (a delegated admin: his domains only). */
+export interface DevicePage {
+  domains: string[] | null;
+  /** Absent from servers older than the search contract: then the answer holds every device. */
+  total?: number;
+  offset?: number;
+  limit?: number | null;
+  devices: Device[];
+}
+
+export interface PolicySetting {
+  key: string;
+  value: string | null;
+  source: 'account' | 'domain' | 'default';
+}
+
+export interface PolicyView {
+  target: { type: 'account' | 'domain'; name: string };
+  enforced: boolean;
+  settings: PolicySetting[];
+}
+
+export interface PushSetting {
+  key: string;
+  value: number | boolean;
+  default: number | boolean;
+  allowed: string;
+  aliases: string[];
+  description: string;
+}
+
+export interface HeldSession {
+  account: string;
+  device: string;
+  command: string;
+  since: string;
+  heartbeat: number | null;
+  endsBy: string | null;
+}
