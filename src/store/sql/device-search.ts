@@ -2,8 +2,10 @@
 // domain, role and text, sorted and paged in one query, plus one count. The text matches the account's
 // address or the device's search text (device id, type, model, friendly name; device-columns.ts) as a
 // substring. Text sort keys compare lower-cased and, on PostgreSQL, in the "C" collation (code point
-// order), so both engines give the same order whatever the database's locale. Ties go by account address,
-// then device id, ascending: a total order, so consecutive pages neither repeat nor skip a device.
+// order), so both engines give the same order whatever the database's locale (but for capitals outside
+// ASCII, which SQLite's lower() leaves as they are: a sort order, unlike a match, can live with that).
+// Ties go by account address, then device id, ascending: a total order, so consecutive pages neither
+// repeat nor skip a device.
 //
 // Plans (10,000 devices, bench/admin-devices.ts): a page by address walks an index on the address and
 // stops after the page, as does one by lastSeen (index devices_last_seen), instead of sorting every
