@@ -116,6 +116,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) {
         ['offset=1.5', /"offset" must be a whole number/],
         ['limit=10&limit=20', /"limit" must be given once/],
         [`q=${'x'.repeat(201)}`, /"q" must be at most 200 characters/],
+        ['domains=sdom0.test&domains=sdom1.test', /"domains" must be given once/],
       ];
       for (const [query, message] of cases) {
         const r = await adminCall(app, 'GET', `/devices?${query}`);

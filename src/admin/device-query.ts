@@ -12,7 +12,7 @@ const MAX_QUERY_CHARS = 200;
 export type DevicePageQuery = Omit<DeviceSearch, 'domainIds' | 'excludeGlobalAdmins'>;
 
 /** The parameter's one value; '' when absent. A parameter given twice is refused rather than guessed at. */
-function one(query: Record<string, unknown>, name: string): string {
+export function one(query: Record<string, unknown>, name: string): string {
   const v = query[name];
   if (v === undefined) return '';
   if (typeof v !== 'string') throw badRequest(`"${name}" must be given once`);

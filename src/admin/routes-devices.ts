@@ -15,7 +15,7 @@ import { findDevice } from '../devices/management.js';
 import { deviceProgress, type CollectionProgress } from '../devices/progress.js';
 import type { Device, DeviceStatus } from '../store/types.js';
 import { authenticate, domainNames, manageableAccount, manageableDomain, type AdminDeps } from './context.js';
-import { parseDevicePageQuery } from './device-query.js';
+import { one, parseDevicePageQuery } from './device-query.js';
 import { badRequest } from './http-errors.js';
 import { isGlobal } from './policy.js';
 
@@ -115,7 +115,7 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: AdminDeps): voi
   app.get<P<never>>('/devices', async (req) => {
     const p = await authenticate(deps, req);
     const page = parseDevicePageQuery(req.query);
-    const names = (req.query.domains ?? '').split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+    const names = one(req.query, 'domains').split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
     let domainIds: DomainId[] | undefined;
     // manageableDomain answers 403 for a domain outside a delegated admin's, whether or not it exists.
     if (names.length > 0) domainIds = await Promise.all(names.map(async (n) => (await manageableDomain(deps, p, n)).id));
