@@ -6,7 +6,8 @@ import { isStoreError, StoreError } from '../src/core/errors.js';
 import { asCredentialId, asDeviceId, asFolderId, asItemId, type AccountId } from '../src/core/ids.js';
 import { translate } from '../src/store/sql/context.js';
 import type { SqlStore } from '../src/store/sql/sql-store.js';
-import { defaultFolders, type ChangeNotice, type MessageMeta } from '../src/store/types.js';
+import { DEVICE_SORTS, defaultFolders, type ChangeNotice, type MessageMeta } from '../src/store/types.js';
+import { createDevices, expectedMatch, expectedOrder, type FixtureDevice } from './helpers/device-fixture.js';
 import { backends } from './helpers/stores.js';
 import { until } from './helpers/wait.js';
 
@@ -371,6 +372,65 @@ for (const backend of backends) {
       assert.ok(await store.devices.get(other, dev));
       await rejectsKind(store.devices.delete(acct, dev), 'not-found');
       await rejectsKind(store.devices.update(acct, dev, { status: 1 }), 'not-found');
+    });
+
+    test('devices: search joins the accounts, filters by domain, role and text, sorts and pages in the database', async () => {
+      const fx = await createDevices(store, { devices: 150, accounts: 12, domains: 3, prefix: 'sr' });
+      const domainIds = await Promise.all(fx.domains.map(async (n) => (await store.domains.getByName(n))!.id));
+      const key = (r: { account: { email: string }; device: { deviceId: string } }) => `${r.account.email}/${r.device.deviceId}`;
+      const keys = (list: FixtureDevice[]) => list.map((d) => `${d.account}/${d.deviceId}`);
+      const mine = { domainIds };
+      for (const sort of DEVICE_SORTS) {
+        for (const order of ['asc', 'desc'] as const) {
+          const all = await store.devices.search({ ...mine, sort, order, offset: 0 });
+          assert.deepEqual(all.rows.map(key), keys(expectedOrder(fx.devices, sort, order)), `${sort} ${order}`);
+          assert.equal(all.total, 150);
+          // Pages of 40: the same sequence, nothing twice, the total on each.
+          const paged: string[] = [];
+          for (let offset = 0; offset < 150; offset += 40) {
+            const page = await store.devices.search({ ...mine, sort, order, offset, limit: 40 });
+            assert.equal(page.total, 150);
+            paged.push(...page.rows.map(key));
+          }
+          assert.deepEqual(paged, all.rows.map(key), `${sort} ${order} paged`);
+        }
+      }
+      const past = await store.devices.search({ ...mine, sort: 'id', order: 'asc', offset: 500, limit: 10 });
+      assert.deepEqual([past.total, past.rows.length], [150, 0]);
+      const tail = await store.devices.search({ ...mine, sort: 'id', order: 'asc', offset: 140 });
+      assert.deepEqual([tail.total, tail.rows.length], [150, 10], 'an offset without a limit: the rest');
+      const first = (await store.devices.search({ ...mine, sort: 'account', order: 'asc', offset: 0, limit: 1 })).rows[0]!;
+      assert.deepEqual(first.account, await store.accounts.getById(first.account.id), 'the whole account comes with the device');
+      assert.deepEqual(first.device, await store.devices.get(first.account.id, first.device.deviceId));
+
+      // Text: part of an address, an id, a type, a model or a friendly name, in any case.
+      const found = async (q: string) => (await store.devices.search({ ...mine, q, sort: 'account', order: 'asc', offset: 0 })).rows.map(key);
+      for (const q of ['sruser3@', 'APPLIPAD0000', 'pixel 7', 'samsung', 'iphone 15 of', ' Outlook FOR ']) {
+        const expected = keys(expectedOrder(fx.devices.filter((d) => expectedMatch(d, q)), 'account', 'asc'));
+        assert.deepEqual(await found(q), expected, q);
+      }
+      assert.ok((await found('pixel 7')).length > 0);
+      assert.deepEqual(await found('ipados 17.2'), [], 'the OS is sorted on, not searched');
+      // LIKE's wildcards and escape character are plain text.
+      for (const q of ['%', '_', '\\', 'sr%dom']) assert.deepEqual(await found(q), [], q);
+      const target = fx.devices[5]!;
+      const acc = fx.accounts.find((a) => a.email === target.account)!;
+      await store.devices.update(acc.id, asDeviceId(target.deviceId), { info: { model: 'Nokia 3310', friendlyName: 'ÉCRAN de Jörg 50%_off\\' } });
+      for (const q of ['50%_off\\', 'écran de jÖrg', 'NOKIA 33']) assert.deepEqual(await found(q), [`${target.account}/${target.deviceId}`], q);
+      assert.deepEqual((await found(target.model)).includes(`${target.account}/${target.deviceId}`), false, 'the old model is forgotten');
+      assert.equal((await found('   ')).length, 150, 'blank text: everything');
+
+      // Domains and roles.
+      const one = await store.devices.search({ domainIds: [domainIds[1]!], sort: 'account', order: 'asc', offset: 0, limit: 5 });
+      assert.equal(one.total, fx.devices.filter((d) => d.account.endsWith(`@${fx.domains[1]!}`)).length);
+      assert.ok(one.rows.every((r) => r.account.domainId === domainIds[1]));
+      assert.deepEqual(await store.devices.search({ domainIds: [], sort: 'account', order: 'asc', offset: 0 }), { total: 0, rows: [] });
+      await store.accounts.update(fx.accounts[2]!.id, { isGlobalAdmin: true });
+      const withoutAdmins = await store.devices.search({ ...mine, excludeGlobalAdmins: true, sort: 'lastSeen', order: 'desc', offset: 0, limit: 3 });
+      assert.equal(withoutAdmins.total, 150 - fx.devices.filter((d) => d.account === fx.accounts[2]!.email).length);
+      const everywhere = await store.devices.search({ sort: 'account', order: 'asc', offset: 0, limit: 1 });
+      assert.ok(everywhere.total > 150, 'no domain filter: the other tests\' devices too');
+      await store.accounts.update(fx.accounts[2]!.id, { isGlobalAdmin: false });
     });
 
     test('device state: collection positions, hierarchy, records and held items, reset per collection or per device', async () => {

@@ -1,6 +1,7 @@
 // Migration 008 on both backends: a database at 007 holding device records and the hierarchy state the old
 // way (rows of sync_states under '#ping', '#sync-request', '#sendmail', '#meetingresponses', 'hierarchy'),
 // opened by this version, reads them back through the new API; the folders' SyncStates stay as they were.
+// Migration 010 on both backends: devices stored at 009 get their search columns from their info JSON.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -116,6 +117,37 @@ for (const target of targets) {
       assert.equal(await s.getHierarchy(ACCOUNT, PHONE), null);
       assert.equal(await s.getRecord(ACCOUNT, PHONE, 'ping'), null);
       assert.deepEqual(await deviceStates(s, account, PHONE), []);
+    });
+  });
+}
+
+for (const target of targets) {
+  describe(`migration 010 (device search columns): ${target.name}`, () => {
+    const cleanups: Array<() => Promise<void>> = [];
+    after(async () => { for (const c of cleanups.reverse()) await c(); });
+
+    test('devices stored before it are found by model and friendly name, and sorted by model', async () => {
+      const { db, location, cleanup } = await target.create();
+      cleanups.push(cleanup);
+      assert.equal((await new Migrator({ db, provider: migrationProvider(target.name) }).migrateTo('009_web_sessions')).error, undefined);
+      await sql`insert into domains (id, name, created_at) values ('dom-1', 'a.test', 1)`.execute(db);
+      await sql`insert into accounts (id, domain_id, email, password_hash, created_at) values (${ACCOUNT}, 'dom-1', 'joe@a.test', 'h', 1)`.execute(db);
+      const device = (id: string, type: string, info: string) =>
+        sql`insert into devices (account_id, device_id, device_type, info, first_seen, last_seen) values (${ACCOUNT}, ${id}, ${type}, ${info}, 1, 2)`.execute(db);
+      await device(PHONE, 'iPhone', JSON.stringify({ model: 'iPhone15,2', os: 'iOS 17.1', friendlyName: 'Téléphone de JÖRG', userAgentHistory: [] }));
+      await device(TABLET, 'Android', JSON.stringify({ model: 'Galaxy Tab', os: 'Android 14' }));
+      await device('BARE1', 'Outlook', '{}');
+      await db.destroy();
+
+      const store = await SqlStore.open(location);
+      cleanups.push(() => store.close());
+      const ids = async (q: string, sort: 'model' | 'os' = 'model') =>
+        (await store.devices.search({ q, sort, order: 'asc', offset: 0 })).rows.map((r) => r.device.deviceId);
+      assert.deepEqual(await ids('jörg'), [PHONE]);
+      assert.deepEqual(await ids('GALAXY'), [TABLET]);
+      assert.deepEqual(await ids(''), ['BARE1', TABLET, PHONE], 'no model first, then galaxy tab, iphone15,2');
+      assert.deepEqual(await ids('', 'os'), ['BARE1', TABLET, PHONE]);
+      assert.equal((await store.devices.get(ACCOUNT, PHONE))?.info.model, 'iPhone15,2', 'the info itself is left as it was');
     });
   });
 }

@@ -3,18 +3,21 @@
 // times) plus what we also know: last address, whether a policy key is held, the User-Agent history.
 //   GET /accounts/:email/devices                      getDeviceList
 //   GET /accounts/:email/devices/:deviceId[?verbose=true]  getDeviceInfo (verbose: per-folder sync progress)
-//   GET /devices[?domains=d1,d2]                      getAllDevices (a delegated admin: his domains only)
+//   GET /devices[?domains=d1,d2][&q=&sort=&order=&offset=&limit=]  getAllDevices (a delegated admin: his
+//       domains only, never a global admin's devices); searched, sorted and paged by the database
+//       (device-query.ts for the parameters); without a limit, every matching device
 //   GET /accounts/:email/devices/:deviceId/recovery-password  the recovery password the device set
 //       (Settings DevicePassword, when its policy enables recovery); views only say recoveryPasswordSet
 // Read-only here; the do* commands are routes-device-actions.ts, wipe and provisioning routes-provisioning.ts.
 import type { FastifyInstance } from 'fastify';
 import type { DomainId } from '../core/ids.js';
-import { DeviceManagement, findDevice } from '../devices/management.js';
+import { findDevice } from '../devices/management.js';
 import { deviceProgress, type CollectionProgress } from '../devices/progress.js';
 import type { Device, DeviceStatus } from '../store/types.js';
 import { authenticate, domainNames, manageableAccount, manageableDomain, type AdminDeps } from './context.js';
+import { one, parseDevicePageQuery } from './device-query.js';
 import { badRequest } from './http-errors.js';
-import { canManageAccount, isGlobal } from './policy.js';
+import { isGlobal } from './policy.js';
 
 type P<T extends string> = { Params: Record<T, string>; Querystring: Record<string, string | undefined> };
 
@@ -83,7 +86,6 @@ export function queryBool(v: string | undefined, name: string): boolean {
 
 export function registerDeviceRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { store } = deps;
-  const devices = new DeviceManagement(store, { sessions: deps.sessions });
 
   app.get<P<'email'>>('/accounts/:email/devices', async (req) => {
     const p = await authenticate(deps, req);
@@ -112,15 +114,20 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: AdminDeps): voi
 
   app.get<P<never>>('/devices', async (req) => {
     const p = await authenticate(deps, req);
-    const names = (req.query.domains ?? '').split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+    const page = parseDevicePageQuery(req.query);
+    const names = one(req.query, 'domains').split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
     let domainIds: DomainId[] | undefined;
     // manageableDomain answers 403 for a domain outside a delegated admin's, whether or not it exists.
     if (names.length > 0) domainIds = await Promise.all(names.map(async (n) => (await manageableDomain(deps, p, n)).id));
     else if (!isGlobal(p)) domainIds = [...p.domains];
-    // A delegated admin does not see the devices of a global admin of his domains (he cannot manage him).
-    const all = (await devices.listAll(domainIds)).filter((x) => canManageAccount(p, x.account));
+    // A delegated admin does not see the devices of a global admin of his domains (he cannot manage him:
+    // policy.ts canManageAccount, applied by the query).
+    const found = await store.devices.search({ ...page, ...(domainIds ? { domainIds } : {}), excludeGlobalAdmins: !isGlobal(p) });
     const scope = names.length > 0 ? names : isGlobal(p) ? null : await domainNames(store, p.domains);
-    return { domains: scope, devices: all.map((x) => ({ account: x.account.email, ...deviceView(x.device) })) };
+    return {
+      domains: scope, total: found.total, offset: page.offset, limit: page.limit ?? null,
+      devices: found.rows.map((x) => ({ account: x.account.email, ...deviceView(x.device) })),
+    };
   });
 }
 

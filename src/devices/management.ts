@@ -76,16 +76,8 @@ export class DeviceManagement {
 
   /** Every device with its account (by email, then device id), optionally only of accounts in some domains. */
   async listAll(domainIds?: DomainId[]): Promise<Array<{ account: Account; device: Device }>> {
-    const devices = await this.store.devices.listAll(domainIds ? { domainIds } : {});
-    const accounts = new Map<AccountId, Account | null>();
-    for (const id of new Set(devices.map((d) => d.accountId))) accounts.set(id, await this.store.accounts.getById(id));
-    const out: Array<{ account: Account; device: Device }> = [];
-    for (const device of devices) {
-      const account = accounts.get(device.accountId);
-      // An account deleted meanwhile takes its devices with it.
-      if (account) out.push({ account, device });
-    }
-    return out;
+    // One query joining the accounts, rather than one account read per account.
+    return (await this.store.devices.search({ ...(domainIds ? { domainIds } : {}), sort: 'account', order: 'asc', offset: 0 })).rows;
   }
 
   /** doRemoveDevice: the record, SyncState and held items go; the device's next request registers it anew. */

@@ -411,11 +411,42 @@ export interface DeviceContact {
 export type DevicePatch = Partial<Pick<Device,
   'info' | 'status' | 'policyKey' | 'pendingPolicyKey' | 'policyHash' | 'wipeAccountOnly' | 'wipeRequestedAt' | 'wipeDoneAt'>>;
 
+/** What the admin's device list sorts by (DeviceSearch.sort). */
+export const DEVICE_SORTS = ['account', 'id', 'type', 'model', 'os', 'status', 'lastSeen', 'firstSeen'] as const;
+export type DeviceSort = (typeof DEVICE_SORTS)[number];
+
+/** A page of the devices of every account (the admin's device list), searched and sorted by the database. */
+export interface DeviceSearch {
+  /** Only devices of accounts in these domains (an empty list: none). Omitted: every domain. */
+  domainIds?: readonly DomainId[];
+  /** Leaves out the devices of global admins (a delegated admin may not manage them). */
+  excludeGlobalAdmins?: boolean;
+  /**
+   * Text found anywhere (case-insensitively, `%` and `_` taken literally) in the account's address, the
+   * device id, its type, model or friendly name. Omitted or blank: every device.
+   */
+  q?: string;
+  /** Text keys compare case-insensitively; ties go by account address, then device id, both ascending. */
+  sort: DeviceSort;
+  order: 'asc' | 'desc';
+  offset: number;
+  /** Omitted: every device from `offset` on. */
+  limit?: number;
+}
+
+export interface DeviceSearchResult {
+  /** How many devices match in all. */
+  total: number;
+  rows: Array<{ account: Account; device: Device }>;
+}
+
 export interface DeviceRepo {
   get(accountId: AccountId, deviceId: DeviceId): Promise<Device | null>;
   list(accountId: AccountId): Promise<Device[]>;
   /** Every device, optionally only those of accounts in some domains. */
   listAll(options?: { domainIds?: DomainId[] }): Promise<Device[]>;
+  /** Devices with their accounts, filtered, sorted and paged in one query (plus one count). */
+  search(options: DeviceSearch): Promise<DeviceSearchResult>;
   /** Records a contact: creates the device on first contact, else updates type, agent (and its history), version, address, time. */
   recordContact(accountId: AccountId, deviceId: DeviceId, contact: DeviceContact): Promise<Device>;
   update(accountId: AccountId, deviceId: DeviceId, patch: DevicePatch): Promise<Device>;

@@ -2,13 +2,15 @@
 import type { Selectable } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asAccountId, asDeviceId, type AccountId, type DeviceId, type DomainId } from '../../core/ids.js';
-import type { Device, DeviceContact, DeviceInfo, DevicePatch, DeviceRepo, DeviceStatus } from '../types.js';
+import type { Device, DeviceContact, DeviceInfo, DevicePatch, DeviceRepo, DeviceSearch, DeviceSearchResult, DeviceStatus } from '../types.js';
 import { bit, bool, write, type SqlContext } from './context.js';
+import { deviceSearchColumns } from './device-columns.js';
+import { searchDevices } from './device-search.js';
 import type { DevicesTable } from './schema.js';
 
 const MAX_UA_HISTORY = 20;
 
-const toDevice = (r: Selectable<DevicesTable>): Device => ({
+export const toDevice = (r: Selectable<DevicesTable>): Device => ({
   accountId: asAccountId(r.account_id),
   deviceId: asDeviceId(r.device_id),
   deviceType: r.device_type,
@@ -56,14 +58,20 @@ export class SqlDeviceRepo implements DeviceRepo {
     return (await q.orderBy('accounts.email').orderBy('devices.device_id').execute()).map(toDevice);
   }
 
+  search(options: DeviceSearch): Promise<DeviceSearchResult> {
+    return searchDevices(this.ctx.db, this.ctx.dialect, options);
+  }
+
   recordContact(accountId: AccountId, deviceId: DeviceId, c: DeviceContact): Promise<Device> {
     return write(this.ctx, async (db) => {
       const r = await db.selectFrom('devices').selectAll().where('account_id', '=', accountId).where('device_id', '=', deviceId).executeTakeFirst();
       if (!r) {
+        const info = withAgent({}, c.userAgent, c.at);
         const row = {
           account_id: accountId, device_id: deviceId, device_type: c.deviceType, user_agent: c.userAgent, protocol_version: c.protocolVersion,
-          info: JSON.stringify(withAgent({}, c.userAgent, c.at)), status: 0, policy_key: 0, first_seen: c.at, last_seen: c.at,
+          info: JSON.stringify(info), status: 0, policy_key: 0, first_seen: c.at, last_seen: c.at,
           last_address: c.address, pending_policy_key: 0, policy_hash: '', wipe_account_only: 0, wipe_requested_at: null, wipe_done_at: null,
+          ...deviceSearchColumns(deviceId, c.deviceType, info),
         };
         // Two first requests of a new phone may race: the loser simply reads the winner's row.
         const res = await db.insertInto('devices').values(row).onConflict((oc) => oc.columns(['account_id', 'device_id']).doNothing()).executeTakeFirst();
@@ -73,13 +81,15 @@ export class SqlDeviceRepo implements DeviceRepo {
       }
       const cur = toDevice(r);
       const info = withAgent(cur.info, c.userAgent, c.at);
+      const deviceType = c.deviceType || r.device_type;
       const set = {
-        device_type: c.deviceType || r.device_type,
+        device_type: deviceType,
         user_agent: c.userAgent || r.user_agent,
         protocol_version: c.protocolVersion || r.protocol_version,
         info: JSON.stringify(info),
         last_seen: c.at,
         last_address: c.address,
+        ...deviceSearchColumns(deviceId, deviceType, info),
       };
       await db.updateTable('devices').set(set).where('account_id', '=', accountId).where('device_id', '=', deviceId).execute();
       return toDevice({ ...r, ...set });
@@ -89,7 +99,12 @@ export class SqlDeviceRepo implements DeviceRepo {
   update(accountId: AccountId, deviceId: DeviceId, patch: DevicePatch): Promise<Device> {
     return write(this.ctx, async (db) => {
       const set: Partial<Omit<DevicesTable, 'account_id' | 'device_id'>> = {};
-      if (patch.info !== undefined) set.info = JSON.stringify(patch.info);
+      if (patch.info !== undefined) {
+        // The search columns are derived from the info and the type (device-columns.ts).
+        const cur = await db.selectFrom('devices').select('device_type').where('account_id', '=', accountId).where('device_id', '=', deviceId).executeTakeFirst();
+        if (!cur) throw new StoreError('not-found', `device ${deviceId} not found`);
+        Object.assign(set, { info: JSON.stringify(patch.info), ...deviceSearchColumns(deviceId, cur.device_type, patch.info) });
+      }
       if (patch.status !== undefined) set.status = patch.status;
       if (patch.policyKey !== undefined) set.policy_key = patch.policyKey;
       if (patch.pendingPolicyKey !== undefined) set.pending_policy_key = patch.pendingPolicyKey;

@@ -13,7 +13,10 @@ const toDomain = (r: Selectable<DomainsTable>): Domain => ({ id: asDomainId(r.id
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-export function toAccount(r: Selectable<AccountsTable>): Account {
+/** What an Account is read from: every column but the password hash and the change counter. */
+export type AccountColumns = Omit<Selectable<AccountsTable>, 'password_hash' | 'modseq'>;
+
+export function toAccount(r: AccountColumns): Account {
   return {
     id: asAccountId(r.id),
     domainId: asDomainId(r.domain_id),

@@ -111,6 +111,11 @@ export interface DevicesTable {
   wipe_account_only: number;
   wipe_requested_at: number | null;
   wipe_done_at: number | null;
+  /** Copied from `info` for the admin's device list (migration 010, device-columns.ts). */
+  model: string;
+  os: string;
+  /** Lower-cased device id, type, model and friendly name, one per line: what the device list's search matches. */
+  search_text: string;
 }
 
 export interface SyncStatesTable {
