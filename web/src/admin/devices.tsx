@@ -48,7 +48,7 @@ export function Devices({ route }: { route: Route }) {
     try {
       const answer = await api<DevicePage>('GET', path);
       // An answer to an older search that arrives late must not replace the newer one.
-      if (mine === seq.current) setResult({ ...pageOf(answer, s), scope: answer.domains });
+      if (mine === seq.current) setResult({ ...pageOf(answer), scope: answer.domains });
     } catch (e) {
       if (mine === seq.current) setError(message(e));
     } finally {

@@ -51,10 +51,10 @@ export interface Device {
 /** GET /devices: one page of every device the admin may see (a delegated admin: his domains only). */
 export interface DevicePage {
   domains: string[] | null;
-  /** Absent from servers older than the search contract: then the answer holds every device. */
-  total?: number;
-  offset?: number;
-  limit?: number | null;
+  /** How many devices match, of which `devices` is the page from `offset`. */
+  total: number;
+  offset: number;
+  limit: number | null;
   devices: Device[];
 }
 
