@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { el, intOf } from '../src/eas/wbxml/index.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { browserMissing, launchBrowser } from './helpers/browser.js';
+import { createDevices } from './helpers/device-fixture.js';
 import { easOptions, type EasResponse } from './helpers/eas-client.js';
 import { collection, deliver, Phone, plainMail } from './helpers/phone.js';
 import { until } from './helpers/wait.js';
@@ -247,28 +248,34 @@ describe('web console: the admin page in Chromium', { skip: skip ?? false }, () 
     await page.context().close();
   });
 
-  test('among 2,000 devices: pages of 50, and one found by part of its id', async () => {
-    // Inserted through the store in one transaction: 2,000 phones syncing for real would take minutes.
-    assert.equal((await adminCall(app, 'POST', '/accounts', { email: 'fleet@one.test', password: 'fleet-pass-12' })).status, 201);
-    const fleet = (await app.store.accounts.getByEmail('fleet@one.test'))!;
-    await app.store.transaction(async (tx) => {
-      for (let i = 0; i < 2000; i++) {
-        const contact = { deviceType: i % 2 ? 'iPhone' : 'Android', userAgent: 'fleet/1.0', protocolVersion: '16.1', address: '10.0.0.1', at: Date.now() - i * 1000 };
-        await tx.devices.recordContact(fleet.id, `FLEET${String(i).padStart(4, '0')}X` as never, contact);
-      }
-    });
+  test('among 2,000 devices: pages of 50; one found by part of its id is reset, and its next Sync starts from key 0', async () => {
+    // 1,999 devices stored in one transaction (2,000 phones syncing for real would take minutes), and
+    // one real phone that synced: the one the admin looks for.
+    const fx = await createDevices(app.store, { devices: 1999, accounts: 100, domains: 1, prefix: 'fleet' });
+    assert.equal(fx.devices.length, 1999);
+    assert.equal((await adminCall(app, 'POST', '/accounts', { email: 'lost@one.test', password: 'lost-pass-123' })).status, 201);
+    const lost = await new Phone(app, { email: 'lost@one.test', password: 'lost-pass-123' }, 'LOSTPHONE42').ready(['Inbox']);
+    const inbox = lost.folder('Inbox');
     const page = await signIn(app.admin);
     await heading(page, 'Accounts');
     await nav(page, 'Devices');
-    await page.getByText(/^Showing 1–50 of 2,00\d$/).waitFor();
+    await page.getByText(/^Showing 1–50 of 2,0\d\d$/).waitFor();
     assert.equal(await page.locator('tbody tr').count(), 50);
     await page.getByRole('link', { name: 'Next page' }).click();
-    await page.getByText(/^Showing 51–100 of 2,00\d$/).waitFor();
+    await page.getByText(/^Showing 51–100 of 2,0\d\d$/).waitFor();
     assert.match(page.url(), /page=2/);
-    await page.getByLabel('Find a device').fill('et1234');
+    await page.getByLabel('Find a device').fill('tphone4');
     await page.getByText('Showing 1–1 of 1').waitFor();
-    await page.locator('tr[data-device="FLEET1234X"]').waitFor();
     await shot(page, '11-devices-2000-search');
+    await page.locator('tr[data-device="LOSTPHONE42"]').getByRole('link', { name: 'LOSTPHONE42' }).click();
+    await heading(page, 'LOSTPHONE42');
+    await page.getByRole('button', { name: 'Resync' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Resync' }).click();
+    await page.getByText('Resync ordered').waitFor();
+    assert.equal(syncStatus(await lost.sync(inbox)), 3, 'the old SyncKey is refused (Status 3): start over');
+    lost.forget(inbox);
+    await lost.folderSync();
+    assert.equal(syncStatus(await lost.sync(lost.folder('Inbox'))), 1, 'a Sync from key 0 works');
     await page.context().close();
   });
 
