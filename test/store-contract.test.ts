@@ -135,6 +135,34 @@ for (const backend of backends) {
       assert.equal(await store.mailbox.currentModseq(acct), start + 4);
     });
 
+    test('addMessages: a batch across insert chunks, in order, with consecutive modseqs, shared blobs, indexed and logged', async () => {
+      const folder = await store.mailbox.createFolder(acct, { parentId: null, name: 'Batch', kind: 'mail' });
+      const start = await store.mailbox.currentModseq(acct);
+      // 450: more than two of the store's insert chunks; every 100th shares the bytes of the first.
+      const batch = Array.from({ length: 450 }, (_, i) => ({
+        raw: raw(i % 100 === 0 ? 'batch shared' : `batch ${i}`), meta: meta(`batch ${i}`), text: i === 321 ? 'zyxwv needle' : 'hay',
+        flags: { seen: i % 2 === 0 }, receivedAt: 1_000 + i,
+      }));
+      const items = await store.mailbox.addMessages(acct, folder.id, batch);
+      assert.deepEqual(items.map((it) => it.meta?.subject), batch.map((m) => m.meta.subject));
+      assert.deepEqual(items.map((it) => it.modseq), batch.map((_, i) => start + 1 + i));
+      assert.equal(new Set(items.map((it) => it.id)).size, 450);
+      assert.deepEqual([items[0]!.flags.seen, items[1]!.flags.seen, items[7]!.receivedAt], [true, false, 1_007]);
+      assert.equal(items[100]!.blobId, items[0]!.blobId);
+      const stored = await store.mailbox.getItem(acct, items[449]!.id);
+      assert.deepEqual([stored?.folderId, stored?.modseq, stored?.meta?.subject], [folder.id, start + 450, 'batch 449']);
+      assert.deepEqual(Buffer.from((await store.blobs.get(items[200]!.blobId!))!), raw('batch shared'));
+      assert.equal(await store.mailbox.countItems(acct, folder.id), 450);
+      const log = await store.mailbox.changesSince(acct, start);
+      assert.deepEqual(log.map((c) => [c.kind, c.itemId, c.modseq]), items.map((it) => ['item-added', it.id, it.modseq]));
+      assert.deepEqual((await store.mailbox.searchMessages(acct, { text: 'zyxwv', offset: 0, limit: 5 })).items.map((i) => i.id), [items[321]!.id]);
+      assert.deepEqual(await store.mailbox.addMessages(acct, folder.id, []), []);
+      const otherSeq = await store.mailbox.currentModseq(other);
+      await rejectsKind(store.mailbox.addMessages(other, folder.id, batch.slice(0, 1)), 'not-found');
+      assert.equal(await store.mailbox.currentModseq(other), otherSeq, 'another account cannot add to this folder, and nothing of it moved');
+      await store.mailbox.deleteFolder(acct, folder.id);
+    });
+
     test('messages: flag details and the last reply or forward, kept, replaced, dropped with the flag', async () => {
       const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
       const item = await store.mailbox.addMessage(acct, inbox.id, { raw: raw('flagged'), meta: meta('flagged') });

@@ -321,6 +321,11 @@ export interface MailboxRepo {
   deleteFolder(accountId: AccountId, id: FolderId): Promise<void>;
 
   addMessage(accountId: AccountId, folderId: FolderId, message: NewMessage): Promise<Item>;
+  /**
+   * Adds many messages to one folder in one transaction with a few statements per batch (an import, a
+   * restore): the same result as addMessage for each in turn, consecutive modseqs in the given order.
+   */
+  addMessages(accountId: AccountId, folderId: FolderId, messages: readonly NewMessage[]): Promise<Item[]>;
   /** Adds a class item without MIME (contact, event, task, note): its data is the class's own JSON. */
   addItem(accountId: AccountId, folderId: FolderId, input: { kind: Exclude<ItemKind, 'message'>; data: unknown; categories?: string[]; receivedAt?: number }): Promise<Item>;
   /**

@@ -8,7 +8,7 @@ import type {
   BlobRepo, Change, ChangeKind, FlagDetails, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, LastVerb,
   ListItemsOptions, MailboxRepo, MessageMeta, MessageSearch, MessageSearchResult, NewMessage,
 } from '../types.js';
-import { indexMessage, searchMessages, unindexMessage } from './search.js';
+import { indexMessages, searchMessages, unindexMessage } from './search.js';
 import { bit, bool, nextModseq, write, type ChangeCollector, type SqlContext } from './context.js';
 import type { DB, FoldersTable, ItemsTable } from './schema.js';
 
@@ -74,6 +74,8 @@ export async function deleteOrphanBlobs(db: Kysely<DB>): Promise<void> {
 
 /** Ids per query of getItems. */
 const GET_ITEMS_CHUNK = 500;
+/** Messages per INSERT of addMessages: 17 columns each stays far under SQLite's 32,766 bound parameters. */
+const ADD_BATCH = 200;
 
 export class SqlMailboxRepo implements MailboxRepo {
   constructor(private readonly ctx: SqlContext) {}
@@ -163,26 +165,50 @@ export class SqlMailboxRepo implements MailboxRepo {
     });
   }
 
-  addMessage(accountId: AccountId, folderId: FolderId, message: NewMessage): Promise<Item> {
-    const blobId = asBlobId(createHash('sha256').update(message.raw).digest('hex'));
-    const flags: ItemFlags = { seen: false, flagged: false, answered: false, forwarded: false, draft: false, ...message.flags };
+  async addMessage(accountId: AccountId, folderId: FolderId, message: NewMessage): Promise<Item> {
+    const [item] = await this.addMessages(accountId, folderId, [message]);
+    return item!;
+  }
+
+  addMessages(accountId: AccountId, folderId: FolderId, messages: readonly NewMessage[]): Promise<Item[]> {
     return write(this.ctx, async (db, changes) => {
       const f = await db.selectFrom('folders').select('id').where('account_id', '=', accountId).where('id', '=', folderId).executeTakeFirst();
       if (!f) throw new StoreError('not-found', 'folder not found');
-      await db.insertInto('blobs').values({ id: blobId, size: message.raw.byteLength, data: message.raw })
-        .onConflict((oc) => oc.column('id').doNothing()).execute();
-      const seq = await nextModseq(db, accountId);
-      const row = {
-        account_id: accountId, folder_id: folderId, kind: 'message', modseq: seq, received_at: message.receivedAt ?? Date.now(),
-        blob_id: blobId, size: message.raw.byteLength,
-        seen: bit(flags.seen), flagged: bit(flags.flagged), answered: bit(flags.answered), forwarded: bit(flags.forwarded), draft: bit(flags.draft),
-        categories: '[]', meta: JSON.stringify(message.meta), data: null, mail_state: null,
-      };
-      const { id } = await db.insertInto('items').values(row).returning('id').executeTakeFirstOrThrow();
-      await indexMessage(db, this.ctx.dialect, accountId, asItemId(Number(id)), message.meta, message.text);
-      await logChange(db, changes, accountId, 'item-added', folderId, asItemId(Number(id)), null, seq);
-      return toItem({ ...row, id });
+      const out: Item[] = [];
+      // A few statements per batch instead of six per message; batches keep under SQLite's bound-parameter cap.
+      for (let i = 0; i < messages.length; i += ADD_BATCH) out.push(...await this.insertMessages(db, changes, accountId, folderId, messages.slice(i, i + ADD_BATCH)));
+      return out;
     });
+  }
+
+  private async insertMessages(db: Kysely<DB>, changes: ChangeCollector, accountId: AccountId, folderId: FolderId, batch: readonly NewMessage[]): Promise<Item[]> {
+    if (batch.length === 0) return [];
+    const blobs = new Map<BlobId, Uint8Array>();
+    const blobIds = batch.map((m) => {
+      const id = asBlobId(createHash('sha256').update(m.raw).digest('hex'));
+      blobs.set(id, m.raw);
+      return id;
+    });
+    await db.insertInto('blobs').values([...blobs].map(([id, raw]) => ({ id, size: raw.byteLength, data: raw })))
+      .onConflict((oc) => oc.column('id').doNothing()).execute();
+    // Consecutive modseqs in arrival order, as deliveries one by one would get.
+    const first = await nextModseq(db, accountId, batch.length);
+    const rows = batch.map((m, i) => {
+      const flags: ItemFlags = { seen: false, flagged: false, answered: false, forwarded: false, draft: false, ...m.flags };
+      return {
+        account_id: accountId, folder_id: folderId, kind: 'message', modseq: first + i, received_at: m.receivedAt ?? Date.now(),
+        blob_id: blobIds[i]!, size: m.raw.byteLength,
+        seen: bit(flags.seen), flagged: bit(flags.flagged), answered: bit(flags.answered), forwarded: bit(flags.forwarded), draft: bit(flags.draft),
+        categories: '[]', meta: JSON.stringify(m.meta), data: null, mail_state: null,
+      };
+    });
+    // RETURNING's row order is not promised: each row is found again by its modseq, unique in the account.
+    const ids = new Map((await db.insertInto('items').values(rows).returning(['id', 'modseq']).execute()).map((r) => [Number(r.modseq), Number(r.id)]));
+    const items = rows.map((r) => toItem({ ...r, id: ids.get(r.modseq)! }));
+    await indexMessages(db, this.ctx.dialect, accountId, items.map((it, i) => ({ itemId: it.id, meta: batch[i]!.meta, text: batch[i]!.text })));
+    await db.insertInto('changes').values(items.map((it) => ({ account_id: accountId, modseq: it.modseq, kind: 'item-added', folder_id: folderId, item_id: it.id, from_folder_id: null }))).execute();
+    changes.touch(accountId, folderId);
+    return items;
   }
 
   searchMessages(accountId: AccountId, query: MessageSearch): Promise<MessageSearchResult> {
@@ -319,7 +345,7 @@ export class SqlMailboxRepo implements MailboxRepo {
       const set = { blob_id: blobId, size: message.raw.byteLength, meta: JSON.stringify(message.meta), modseq: seq };
       await db.updateTable('items').set(set).where('id', '=', id).execute();
       await unindexMessage(db, this.ctx.dialect, id);
-      await indexMessage(db, this.ctx.dialect, accountId, id, message.meta, message.text);
+      await indexMessages(db, this.ctx.dialect, accountId, [{ itemId: id, meta: message.meta, text: message.text }]);
       await logChange(db, changes, accountId, 'item-changed', asFolderId(Number(r.folder_id)), id, null, seq);
       const old = r.blob_id;
       if (old !== null && old !== blobId) {

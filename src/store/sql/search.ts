@@ -26,14 +26,26 @@ export function words(text: string): string[] {
 
 const people = (list: readonly Address[]): string => list.map((a) => `${a.name} ${a.address} ${a.address.replace(/[@.+_-]/g, ' ')}`).join(' ');
 
-export async function indexMessage(db: Kysely<DB>, dialect: Dialect, accountId: AccountId, itemId: ItemId, meta: MessageMeta, text: string | undefined): Promise<void> {
-  const subject = words(meta.subject).join(' ');
-  const who = words(people([...meta.from, ...meta.to, ...meta.cc, ...meta.replyTo])).join(' ');
-  const body = words((text ?? meta.preview).slice(0, MAX_BODY_CHARS)).join(' ');
+/** One message's index entry: its words as both engines are given them (see the file's header). */
+export interface IndexEntry {
+  itemId: ItemId;
+  meta: MessageMeta;
+  text: string | undefined;
+}
+
+/** Indexes messages in one statement (a batch of new messages, or one). */
+export async function indexMessages(db: Kysely<DB>, dialect: Dialect, accountId: AccountId, entries: readonly IndexEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const docs = entries.map((e) => ({
+    itemId: e.itemId,
+    subject: words(e.meta.subject).join(' '),
+    who: words(people([...e.meta.from, ...e.meta.to, ...e.meta.cc, ...e.meta.replyTo])).join(' '),
+    body: words((e.text ?? e.meta.preview).slice(0, MAX_BODY_CHARS)).join(' '),
+  }));
   if (dialect === 'sqlite') {
-    await sql`INSERT INTO items_fts (rowid, subject, people, body) VALUES (${itemId}, ${subject}, ${who}, ${body})`.execute(db);
+    await sql`INSERT INTO items_fts (rowid, subject, people, body) VALUES ${sql.join(docs.map((d) => sql`(${d.itemId}, ${d.subject}, ${d.who}, ${d.body})`))}`.execute(db);
   } else {
-    await sql`INSERT INTO items_search (item_id, account_id, doc) VALUES (${itemId}, ${accountId}, to_tsvector('simple', ${`${subject} ${who} ${body}`}))`.execute(db);
+    await sql`INSERT INTO items_search (item_id, account_id, doc) VALUES ${sql.join(docs.map((d) => sql`(${d.itemId}, ${accountId}, to_tsvector('simple', ${`${d.subject} ${d.who} ${d.body}`}))`))}`.execute(db);
   }
 }
 
