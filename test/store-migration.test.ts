@@ -40,7 +40,7 @@ const targets: Target[] = [
     ? [{
         name: 'postgres' as const,
         async create() {
-          const temp = await createTempPgDatabase();
+          const temp = await createTempPgDatabase({ empty: true });
           const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: temp.url, max: 2 }) }) });
           return { db, location: { kind: 'postgres' as const, url: temp.url }, cleanup: () => temp.drop() };
         },
