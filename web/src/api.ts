@@ -8,6 +8,20 @@ export class ApiError extends Error {
   }
 }
 
+/** A device as both APIs list it (/api/self/devices, /api/admin/devices): the fields the pages share. */
+export interface DeviceSummary {
+  id: string;
+  type: string;
+  model: string | null;
+  os: string | null;
+  ua: string;
+  protocol: string;
+  status: number;
+  firstReqReceived: number | null;
+  lastUsedDate: string;
+  lastAddress: string;
+}
+
 export interface SessionInfo {
   account: { email: string; displayName: string; isGlobalAdmin: boolean; isAdmin: boolean };
   scope: Scope;

@@ -1,5 +1,7 @@
 // What the admin API answers (src/admin/views.ts, routes-devices.ts, routes-provisioning.ts,
 // routes-config.ts, routes-sessions.ts), as far as the page reads it.
+import type { DeviceSummary } from '../api.js';
+
 export interface Domain {
   id: string;
   name: string;
@@ -21,15 +23,8 @@ export interface Account {
 }
 
 /** A device as GET /devices and /accounts/:email/devices list it (Carbonio's GetDeviceStatus fields). */
-export interface Device {
+export interface Device extends DeviceSummary {
   account?: string;
-  id: string;
-  type: string;
-  model: string | null;
-  os: string | null;
-  ua: string;
-  protocol: string;
-  status: number;
   statusMeaning: string;
   friendly_name: string | null;
   imei: string | null;
@@ -38,9 +33,6 @@ export interface Device {
   os_language: string | null;
   provisionable: boolean;
   hasPolicyKey: boolean;
-  firstReqReceived: number | null;
-  lastUsedDate: string;
-  lastAddress: string;
   remoteWipeReqTime: number | null;
   remoteWipeAckTime: number | null;
   wipeAccountOnly: boolean;

@@ -1,22 +1,12 @@
 // "My devices": the phones that synced with this account, and what their owner may do to them.
 import { useState } from 'preact/hooks';
+import type { DeviceSummary } from '../api.js';
 import { Notice, useAction, useList } from '../components.js';
 import { DeviceActions, type DeviceAct } from '../device-actions.js';
 import { t, when } from '../strings.js';
 import { SyncDetails } from '../sync-details.js';
 
-interface Device {
-  id: string;
-  type: string;
-  model: string | null;
-  os: string | null;
-  ua: string;
-  protocol: string;
-  status: number;
-  firstReqReceived: number | null;
-  lastUsedDate: string;
-  lastAddress: string;
-}
+type Device = DeviceSummary;
 
 export function Devices() {
   const { list, answer, loadError, load } = useList<Device>('/api/self/devices', 'devices');
