@@ -1,7 +1,7 @@
 // Per-folder sync exclusion on the wire (issue 15, `carbonio mobile disableFolderSync`): a phone syncs a
 // user folder; the admin excludes it (CLI in-process, then the API): the next FolderSync deletes it, Sync
-// answers Status 12 and GetItemEstimate Status 2 as for an unknown folder, ItemOperations does not find
-// its items, a held Ping returns 7; a sub-folder goes with its parent; system folders are refused; a
+// answers Status 12 and GetItemEstimate Status 2 as for an unknown folder, ItemOperations and Search do
+// not find its items, a held Ping returns 7; a sub-folder goes with its parent; system folders are refused; a
 // delegated admin of another domain gets 403. Enabled again: FolderSync adds it back and a Sync from key 0
 // brings its items.
 import assert from 'node:assert/strict';
@@ -19,6 +19,15 @@ const as = ns('AirSync');
 const gie = ns('GetItemEstimate');
 const io = ns('ItemOperations');
 const fh = ns('FolderHierarchy');
+const se = ns('Search');
+
+/** Subjects a mailbox Search for `word` finds (every folder of the phone). */
+async function searchSubjects(phone: Phone, word: string): Promise<string[]> {
+  const r = await phone.request('Search', se('Search', se('Store', se('Name', 'Mailbox'), se('Query', se('And', se('FreeText', word))), se('Options', se('Range', '0-9')))));
+  const store = child(child(r.root ?? undefined, 'Search:Response'), 'Search:Store');
+  // No match is one empty Result (MS-ASCMD 2.2.3.147.1): no subject.
+  return children(store, 'Search:Result').map((x) => textOf(child(x, 'Search:Properties'), 'Email:Subject')).filter((x) => x !== undefined);
+}
 
 const ann = { email: 'ann@a.test', password: 'ann-password-1' };
 const boss = { email: 'boss@b.test', password: 'boss-password-1' };
@@ -114,6 +123,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const item = (await app.store.mailbox.listItems(account.id, projects.id))[0]!;
     const fetch = await phone.request('ItemOperations', io('ItemOperations', io('Fetch', io('Store', 'Mailbox'), as('CollectionId', collectionId), as('ServerId', `${collectionId}:${item.id}`))));
     assert.equal(intOf(child(child(fetch.root ?? undefined, 'ItemOperations:Response'), 'ItemOperations:Fetch'), 'ItemOperations:Status'), 6);
+    assert.deepEqual(await searchSubjects(phone, 'P1'), []);
     // Nothing else changed: the next FolderSync is empty.
     assert.deepEqual((await folderSyncFrom(phone, hierarchyKey)).deletes, []);
   });
@@ -131,5 +141,6 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const drained = await phone.drain(String(projects.id));
     assert.equal(drained.added.length, 3);
     assert.deepEqual(serverIds(await phone.sync(String(projects.id)), 'Add'), []);
+    assert.deepEqual(await searchSubjects(phone, 'P1'), ['P1']);
   });
 });
