@@ -1,6 +1,6 @@
 // Per-folder sync exclusion on the wire (issue 15, `carbonio mobile disableFolderSync`): a phone syncs a
 // user folder; the admin excludes it (CLI in-process, then the API): the next FolderSync deletes it, Sync
-// answers Status 12 and GetItemEstimate Status 2 as for an unknown folder, ItemOperations and Search do
+// answers Status 12, GetItemEstimate Status 2 and MoveItems into it Status 2 as for an unknown folder, ItemOperations and Search do
 // not find its items, a held Ping returns 7; a sub-folder goes with its parent; system folders are refused; a
 // delegated admin of another domain gets 403. Enabled again: FolderSync adds it back and a Sync from key 0
 // brings its items.
@@ -20,6 +20,7 @@ const gie = ns('GetItemEstimate');
 const io = ns('ItemOperations');
 const fh = ns('FolderHierarchy');
 const se = ns('Search');
+const mv = ns('Move');
 
 /** Subjects a mailbox Search for `word` finds (every folder of the phone). */
 async function searchSubjects(phone: Phone, word: string): Promise<string[]> {
@@ -76,6 +77,8 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     phone = new Phone(app, ann, 'EXCL1');
     hierarchyKey = await firstKey(phone, String(projects.id));
     assert.equal((await phone.drain(String(projects.id))).added.length, 3);
+    await phone.drain(String(sub.id));
+    assert.ok(await app.store.deviceState.getCollection(account.id, asDeviceId(phone.deviceId), String(sub.id)));
   });
   after(() => app.stop());
 
@@ -85,7 +88,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const r = await adminCall(app, 'GET', `/accounts/${ann.email}/folders`);
     const folders = r.json.folders as Array<Record<string, unknown>>;
     assert.deepEqual(folders.find((f) => f.id === String(sub.id)), {
-      id: String(sub.id), name: 'Alpha', path: '/Projects/Alpha', kind: 'mail', role: null, system: false, syncEnabled: true,
+      id: String(sub.id), name: 'Alpha', path: '/Projects/Alpha', kind: 'mail', role: null, system: false, syncEnabled: true, onPhones: true,
     });
     const inbox = folders.find((f) => f.role === 'inbox')!;
     failed(await runCli(app, ['mobile', 'disableFolderSync', ann.email, String(inbox.id), 'true']), 1, /system folders/);
@@ -124,6 +127,13 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const fetch = await phone.request('ItemOperations', io('ItemOperations', io('Fetch', io('Store', 'Mailbox'), as('CollectionId', collectionId), as('ServerId', `${collectionId}:${item.id}`))));
     assert.equal(intOf(child(child(fetch.root ?? undefined, 'ItemOperations:Response'), 'ItemOperations:Fetch'), 'ItemOperations:Status'), 6);
     assert.deepEqual(await searchSubjects(phone, 'P1'), []);
+    const inbox = (await app.store.mailbox.getFolderByRole(account.id, 'inbox'))!;
+    const mail = await app.store.mailbox.addMessage(account.id, inbox.id, { raw: Buffer.from(crlf(['Subject: I', '', 'Hi.'])), meta: await parseMessageMeta(Buffer.from(crlf(['Subject: I', '', 'Hi.']))) });
+    const move = await phone.request('MoveItems', mv('MoveItems', mv('Move', mv('SrcMsgId', `${inbox.id}:${mail.id}`), mv('SrcFldId', String(inbox.id)), mv('DstFldId', collectionId))));
+    assert.equal(intOf(child(move.root ?? undefined, 'Move:Response'), 'Move:Status'), 2);
+    // The listing shows the sub-folder's own flag on, and that phones do not see it.
+    const listed = (await adminCall(app, 'GET', `/accounts/${ann.email}/folders`)).json.folders as Array<Record<string, unknown>>;
+    assert.deepEqual(listed.filter((f) => f.role === null).map((f) => [f.path, f.syncEnabled, f.onPhones]), [['/Projects', false, false], ['/Projects/Alpha', true, false]]);
     // Nothing else changed: the next FolderSync is empty.
     assert.deepEqual((await folderSyncFrom(phone, hierarchyKey)).deletes, []);
   });
@@ -133,7 +143,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.equal(r.status, 200);
     assert.equal((r.json.folder as Record<string, unknown>).syncEnabled, true);
     // Every device forgot its position in the folder: it starts from SyncKey 0.
-    assert.equal(await app.store.deviceState.getCollection(account.id, asDeviceId(phone.deviceId), String(projects.id)), null);
+    for (const f of [projects, sub]) assert.equal(await app.store.deviceState.getCollection(account.id, asDeviceId(phone.deviceId), String(f.id)), null);
     const changes = await folderSyncFrom(phone, hierarchyKey);
     assert.deepEqual(changes.adds, [String(projects.id), String(sub.id)]);
     assert.deepEqual(changes.deletes, []);

@@ -13,7 +13,7 @@ import { objectField, objectsField, type JsonObject } from './json.js';
 const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? scalarText(v) : '-');
 
 const block = (f: JsonObject): JsonObject => ({
-  id: f.id, path: f.path, kind: f.kind, role: f.role ?? '-', syncEnabled: f.syncEnabled,
+  id: f.id, path: f.path, kind: f.kind, role: f.role ?? '-', syncEnabled: f.syncEnabled, onPhones: f.onPhones,
 });
 
 export const mobileFolderCommands: readonly Command[] = [

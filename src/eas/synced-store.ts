@@ -5,22 +5,8 @@
 // Sync, Ping, GetItemEstimate, ItemOperations, MoveItems, FolderCreate/Update/Delete and Search resolve
 // their CollectionIds through listFolders / getFolder, so they answer as they do for an unknown folder.
 import type { AccountId, FolderId } from '../core/ids.js';
+import { syncedFolders } from '../devices/folder-sync.js';
 import type { Folder, MailboxRepo, Repos, Store } from '../store/types.js';
-
-/** The folders that sync: not excluded, and no ancestor excluded. */
-export function syncedFolders(all: readonly Folder[]): Folder[] {
-  const byId = new Map(all.map((f) => [f.id, f]));
-  const hidden = (f: Folder): boolean => {
-    // Bounded walk: a damaged parent chain cannot loop forever.
-    let cur: Folder | undefined = f;
-    for (let depth = 0; cur && depth < 64; depth++) {
-      if (cur.syncDisabled) return true;
-      cur = cur.parentId === null ? undefined : byId.get(cur.parentId);
-    }
-    return false;
-  };
-  return all.filter((f) => !hidden(f));
-}
 
 function syncedMailbox(mailbox: MailboxRepo): MailboxRepo {
   const list = async (accountId: AccountId): Promise<Folder[]> => syncedFolders(await mailbox.listFolders(accountId));
