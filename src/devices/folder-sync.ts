@@ -2,8 +2,9 @@
 // <true|false>`, "any folder except system folders"), shared by the admin API. The flag is stored on the
 // folder, so every server process hides it from phones (src/eas/synced-store.ts). In the same transaction
 // every device of the account forgets its position in that folder and its sub-folders (collection ids
-// are folder ids), so enabling it again starts them from SyncKey 0 with a full sync. The store logs the change as a hierarchy
-// change: the bus ends held Pings on every node (Status 7), and the next FolderSync deletes or adds it.
+// are folder ids), so enabling it again starts them from SyncKey 0 with a full sync. The store logs the
+// change as a hierarchy change: the bus ends held Pings on every node (Status 7), and the next FolderSync
+// deletes or adds it.
 import type { FolderId } from '../core/ids.js';
 import type { Account, Folder, Store } from '../store/types.js';
 
