@@ -267,6 +267,29 @@ for (const backend of backends) {
       await rejectsKind(store.mailbox.deleteFolder(other, inbox.id), 'not-found');
     });
 
+    test('folders: sync exclusion flag, refused on system folders, logged once per change', async () => {
+      const folder = await store.mailbox.createFolder(acct, { parentId: null, name: 'Excluded', kind: 'mail' });
+      assert.equal(folder.syncDisabled, false);
+      const seen: ChangeNotice[] = [];
+      const off = store.onChange((n) => seen.push(n));
+      const start = await store.mailbox.currentModseq(acct);
+      const off1 = await store.mailbox.setFolderSyncDisabled(acct, folder.id, true);
+      assert.equal(off1.syncDisabled, true);
+      assert.equal((await store.mailbox.getFolder(acct, folder.id))?.syncDisabled, true);
+      assert.equal((await store.mailbox.listFolders(acct)).find((f) => f.id === folder.id)?.syncDisabled, true);
+      // Setting the flag it already has changes nothing.
+      await store.mailbox.setFolderSyncDisabled(acct, folder.id, true);
+      assert.equal(await store.mailbox.currentModseq(acct), start + 1);
+      assert.deepEqual((await store.mailbox.changesSince(acct, start)).map((c) => [c.kind, c.folderId]), [['folder-changed', folder.id]]);
+      off();
+      assert.ok(seen.some((n) => n.hierarchy && n.folderIds.includes(folder.id)));
+      assert.equal((await store.mailbox.setFolderSyncDisabled(acct, folder.id, false)).syncDisabled, false);
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      await rejectsKind(store.mailbox.setFolderSyncDisabled(acct, inbox.id, true), 'forbidden');
+      await rejectsKind(store.mailbox.setFolderSyncDisabled(other, folder.id, true), 'not-found');
+      await store.mailbox.deleteFolder(acct, folder.id);
+    });
+
     test('transactions: notices only after commit, nothing kept on rollback', async () => {
       const seen: ChangeNotice[] = [];
       const off = store.onChange((n) => seen.push(n));

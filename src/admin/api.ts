@@ -10,6 +10,7 @@ import { registerDeviceRoutes } from './routes-devices.js';
 import { registerDirectoryRoutes } from './routes-directory.js';
 import { registerLockoutRoutes } from './routes-lockouts.js';
 import { registerMailboxRoutes } from './routes-mailbox.js';
+import { registerFolderSyncRoutes } from './routes-folder-sync.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
 import { registerSessionRoutes } from './routes-sessions.js';
 
@@ -32,6 +33,7 @@ export function adminApi(deps: AdminDeps) {
     registerConfigRoutes(app, deps);
     registerSessionRoutes(app, deps);
     registerMailboxRoutes(app, deps);
+    registerFolderSyncRoutes(app, deps);
     return Promise.resolve();
   };
 }

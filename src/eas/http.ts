@@ -12,6 +12,7 @@ import { asDeviceId } from '../core/ids.js';
 import { countEasRequest } from '../core/metrics.js';
 import type { Account, Device } from '../store/types.js';
 import type { EasCommand, EasContext, EasDeps, EasResponse } from './command.js';
+import { syncedStore } from './synced-store.js';
 import { commands } from './commands/index.js';
 import { gate } from './gate.js';
 import { parseEasQuery, QueryError, versionNumber, type EasQuery } from './query.js';
@@ -33,7 +34,9 @@ interface Outcome {
   easStatus?: number;
 }
 
-export function easRoutes(deps: EasDeps) {
+export function easRoutes(allDeps: EasDeps) {
+  // Folders excluded from mobile sync do not exist for any command (synced-store.ts).
+  const deps: EasDeps = { ...allDeps, store: syncedStore(allDeps.store) };
   const versions = deps.config.easVersions;
   const advertised = [...commands.values()].map((c) => c.name).join(',');
   const log = deps.log.child({ svc: 'eas' });

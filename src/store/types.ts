@@ -80,6 +80,8 @@ export interface Folder {
   /** The modseq of the last change to the folder itself (not its items). */
   modseq: number;
   createdAt: number;
+  /** Excluded from mobile sync by an admin (disableFolderSync): the phones do not see it or its sub-folders. */
+  syncDisabled: boolean;
 }
 
 export type ItemKind = 'message' | 'contact' | 'event' | 'task' | 'note';
@@ -319,6 +321,11 @@ export interface MailboxRepo {
   updateFolder(accountId: AccountId, id: FolderId, input: { parentId?: FolderId | null; name?: string }): Promise<Folder>;
   /** Deletes the folder, its sub-folders and their items; system folders refuse with 'forbidden'. */
   deleteFolder(accountId: AccountId, id: FolderId): Promise<void>;
+  /**
+   * Excludes the folder from mobile sync, or includes it again; system folders refuse with 'forbidden'.
+   * A change bumps the folder's modseq and logs 'folder-changed', so held requests on every node hear of it.
+   */
+  setFolderSyncDisabled(accountId: AccountId, id: FolderId, disabled: boolean): Promise<Folder>;
 
   addMessage(accountId: AccountId, folderId: FolderId, message: NewMessage): Promise<Item>;
   /**

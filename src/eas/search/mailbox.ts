@@ -67,6 +67,9 @@ export async function queryMailbox(ctx: EasContext, q: MailboxQuery, page: { off
     if (named.some((f) => f === undefined)) return { kind: 'unknown-folder' };
     const ids = named.map((f) => f!.id);
     folderIds = page.deepTraversal ? withSubfolders(folders, ids) : ids;
+  } else {
+    // Every mail folder the phone has, named: folders excluded from mobile sync are not in the list (synced-store.ts).
+    folderIds = folders.map((f) => f.id);
   }
   const found = await mailbox.searchMessages(ctx.account.id, {
     offset: page.offset, limit: page.limit,

@@ -105,12 +105,15 @@ function targetOf(r: FetchRequest): FetchTarget {
   return { by: 'none' };
 }
 
-/** The item a `<folder>:<item>` id names in this account, if it is still in that folder. */
+/** The item a `<folder>:<item>` id names in this account, if it is still in that folder and the folder syncs. */
 export async function itemAt(ctx: EasContext, serverId: string): Promise<Item | null> {
   const ref = parseItemServerId(serverId);
   if (!ref) return null;
-  const item = await ctx.deps.store.mailbox.getItem(ctx.account.id, ref.itemId);
-  return item && item.folderId === ref.folderId ? item : null;
+  const { mailbox } = ctx.deps.store;
+  const item = await mailbox.getItem(ctx.account.id, ref.itemId);
+  if (!item || item.folderId !== ref.folderId) return null;
+  // A folder excluded from mobile sync is unknown to phones, and so are its items (synced-store.ts).
+  return (await mailbox.getFolder(ctx.account.id, item.folderId)) ? item : null;
 }
 
 /** The message a `<folder>:<item>` id names in this account, if it is still in that folder. */

@@ -21,6 +21,7 @@ const toFolder = (r: Selectable<FoldersTable>): Folder => ({
   role: r.role as FolderRole | null,
   modseq: Number(r.modseq),
   createdAt: Number(r.created_at),
+  syncDisabled: bool(r.sync_disabled),
 });
 
 /** The `mail_state` column: a message's flag details and last reply/forward, null when it has neither. */
@@ -120,7 +121,7 @@ export class SqlMailboxRepo implements MailboxRepo {
       const row = { account_id: accountId, parent_id: input.parentId, name, kind: input.kind, role: null, modseq: seq, created_at: Date.now() };
       const { id } = await db.insertInto('folders').values(row).returning('id').executeTakeFirstOrThrow();
       await logChange(db, changes, accountId, 'folder-added', asFolderId(Number(id)), null, null, seq);
-      return toFolder({ ...row, id });
+      return toFolder({ ...row, id, sync_disabled: 0 });
     });
   }
 
@@ -144,6 +145,19 @@ export class SqlMailboxRepo implements MailboxRepo {
       await db.updateTable('folders').set({ name, parent_id: parentId, modseq: seq }).where('id', '=', id).execute();
       await logChange(db, changes, accountId, 'folder-changed', id, null, null, seq);
       return toFolder({ ...f, name, parent_id: parentId, modseq: seq });
+    });
+  }
+
+  setFolderSyncDisabled(accountId: AccountId, id: FolderId, disabled: boolean): Promise<Folder> {
+    return write(this.ctx, async (db, changes) => {
+      const f = await db.selectFrom('folders').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      if (!f) throw new StoreError('not-found', 'folder not found');
+      if (f.role !== null) throw new StoreError('forbidden', 'system folders (inbox, sent, drafts, trash, contacts, calendar...) cannot be excluded from sync');
+      if (bool(f.sync_disabled) === disabled) return toFolder(f);
+      const seq = await nextModseq(db, accountId);
+      await db.updateTable('folders').set({ sync_disabled: bit(disabled), modseq: seq }).where('id', '=', id).execute();
+      await logChange(db, changes, accountId, 'folder-changed', id, null, null, seq);
+      return toFolder({ ...f, sync_disabled: bit(disabled), modseq: seq });
     });
   }
 

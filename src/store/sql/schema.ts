@@ -50,6 +50,8 @@ export interface FoldersTable {
   role: string | null;
   modseq: number;
   created_at: number;
+  /** 1: hidden from the account's phones (issue 15, disableFolderSync). */
+  sync_disabled: Generated<number>;
 }
 
 export interface ItemsTable {
