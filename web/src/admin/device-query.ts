@@ -2,7 +2,6 @@
 // it makes (GET /api/admin/devices?q=&sort=&order=&offset=&limit=): the server searches, sorts and
 // pages, so the browser holds one page whatever the number of devices.
 import type { Order } from './pager.js';
-import type { Device, DevicePage } from './types.js';
 
 export const PAGE_SIZE = 50;
 export const SORTS = ['account', 'id', 'type', 'model', 'os', 'status', 'lastSeen', 'firstSeen'] as const;
@@ -33,9 +32,4 @@ export function apiPath(s: DeviceQuery): string {
   const qs = new URLSearchParams({ sort: s.sort, order: s.order, offset: String((s.page - 1) * PAGE_SIZE), limit: String(PAGE_SIZE) });
   if (s.q) qs.set('q', s.q);
   return `/api/admin/devices?${qs.toString()}`;
-}
-
-/** The server's page (the API pages, sorts and searches: 10,000 devices never reach the browser). */
-export function pageOf(answer: DevicePage): { devices: Device[]; total: number; offset: number } {
-  return { devices: answer.devices, total: answer.total, offset: answer.offset };
 }

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, message } from '../api.js';
 import { Notice } from '../components.js';
 import { t, ta, when } from '../strings.js';
-import { apiPath, pageOf, queryParams, readQuery, SORTS, type DeviceQuery, type Sort } from './device-query.js';
+import { apiPath, queryParams, readQuery, SORTS, type DeviceQuery, type Sort } from './device-query.js';
 import { ViewTitle } from './nav.js';
 import { Pager, SortHeader, type Order } from './pager.js';
 import { go, href, type Route } from './router.js';
@@ -48,7 +48,7 @@ export function Devices({ route }: { route: Route }) {
     try {
       const answer = await api<DevicePage>('GET', path);
       // An answer to an older search that arrives late must not replace the newer one.
-      if (mine === seq.current) setResult({ ...pageOf(answer), scope: answer.domains });
+      if (mine === seq.current) setResult({ devices: answer.devices, total: answer.total, offset: answer.offset, scope: answer.domains });
     } catch (e) {
       if (mine === seq.current) setError(message(e));
     } finally {
