@@ -3,7 +3,9 @@
 // Outlook filter caps OPTIONS, version refusals and FolderSync 0's headers at 14.0 and can be deleted (and
 // stays deleted when the store is opened again); a filter capping one user agent at 14.0 refuses its 16.1
 // requests with 400 while other agents keep 16.1; account and domain filters; blocking; move; a filter
-// that would empty the set is skipped; the CLI's output; bad input; delegated admins refused.
+// that would empty the set is skipped; the CLI's output; bad input; delegated admins refused; with two server
+// processes on one PostgreSQL database, a filter added through one applies there at once and on the other
+// within the cache's TTL.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +21,9 @@ import type { EasFilterRecord, EasFilterRepo } from '../src/store/types.js';
 import { adminCall, basic, startTestApp, type TestApp } from './helpers/app.js';
 import { failed, ok, runCli } from './helpers/cli.js';
 import { easRequest } from './helpers/eas-client.js';
+import { nodeAdminCall, startNode, type NodeProcess } from './helpers/node-process.js';
 import { createTempPgDatabase, pgUrl } from './helpers/pg.js';
+import { until } from './helpers/wait.js';
 
 const ALL = KNOWN_VERSIONS.join(',');
 const DEFAULT_RULE = '[type = or; rules = [[type = contains; rule = outlook/] OR [type = contains; rule = microsoft.outlook]]]';
@@ -275,5 +279,42 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     });
     assert.equal(await options('A,B phone', ann), '12.1,14.1');
     assert.equal(await options(PLAIN, bob), ALL);
+  });
+});
+
+describe('two server processes share the filters', { skip: pgUrl ? false : 'CARBONIO_TEST_PG_URL is not set' }, () => {
+  let db: Awaited<ReturnType<typeof createTempPgDatabase>>;
+  const nodes: NodeProcess[] = [];
+  const who = { email: 'ann@example.com', password: 'ann-password-1' };
+  const options = async (node: NodeProcess, userAgent: string) => {
+    const res = await fetch(`${node.baseUrl}/Microsoft-Server-ActiveSync`, { method: 'OPTIONS', headers: { authorization: basic(who.email, who.password), 'user-agent': userAgent } });
+    await res.arrayBuffer();
+    return res.headers.get('ms-asprotocolversions');
+  };
+
+  before(async () => {
+    db = await createTempPgDatabase();
+    nodes.push(await startNode({ name: 'filters1', dbUrl: db.url }), await startNode({ name: 'filters2', dbUrl: db.url }));
+    assert.equal((await nodeAdminCall(nodes[0]!, 'POST', '/accounts', who)).status, 201);
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await db?.drop();
+  });
+
+  test('added on one node: applied there at once, on the other within 5 s; deleted likewise', async () => {
+    const [n1, n2] = nodes as [NodeProcess, NodeProcess];
+    // Both nodes read (and cache) the list before the change.
+    for (const n of nodes) assert.equal(await options(n, CAPPED), ALL);
+    const added = await nodeAdminCall(n1, 'POST', '/eas-filters', { type: 'contains', parameter: 'cappedphone', mode: 'limit', versions: '14.0' });
+    assert.equal(added.status, 201);
+    assert.equal(await options(n1, CAPPED), '2.5,12.0,12.1,14.0', 'at once on the node that made the change');
+    const t0 = Date.now();
+    await until(async () => (await options(n2, CAPPED)) === '2.5,12.0,12.1,14.0', 'the filter on node 2', 10_000);
+    assert.ok(Date.now() - t0 <= CACHE_TTL_MS + 1000, `node 2 applied it after ${Date.now() - t0} ms`);
+    const id = (added.json.filter as { id: number }).id;
+    assert.equal((await nodeAdminCall(n2, 'DELETE', `/eas-filters/${id}`)).status, 200);
+    assert.equal(await options(n2, CAPPED), ALL);
+    await until(async () => (await options(n1, CAPPED)) === ALL, 'the deletion on node 1', 10_000);
   });
 });
