@@ -8,6 +8,7 @@ import { registerCredentialRoutes } from './routes-credentials.js';
 import { registerDeviceActionRoutes } from './routes-device-actions.js';
 import { registerDeviceRoutes } from './routes-devices.js';
 import { registerDirectoryRoutes } from './routes-directory.js';
+import { registerEasFilterRoutes } from './routes-eas-filters.js';
 import { registerLockoutRoutes } from './routes-lockouts.js';
 import { registerMailboxRoutes } from './routes-mailbox.js';
 import { registerFolderSyncRoutes } from './routes-folder-sync.js';
@@ -34,6 +35,7 @@ export function adminApi(deps: AdminDeps) {
     registerSessionRoutes(app, deps);
     registerMailboxRoutes(app, deps);
     registerFolderSyncRoutes(app, deps);
+    registerEasFilterRoutes(app, deps);
     return Promise.resolve();
   };
 }

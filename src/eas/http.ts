@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuth } from '../core/basic-auth.js';
 import { asDeviceId } from '../core/ids.js';
 import { countEasRequest } from '../core/metrics.js';
+import { offeredVersions } from '../devices/eas-filters.js';
 import type { Account, Device } from '../store/types.js';
 import type { EasCommand, EasContext, EasDeps, EasResponse } from './command.js';
 import { syncedStore } from './synced-store.js';
@@ -41,10 +42,17 @@ export function easRoutes(allDeps: EasDeps) {
   const advertised = [...commands.values()].map((c) => c.name).join(',');
   const log = deps.log.child({ svc: 'eas' });
 
-  /** What the server speaks (MS-ASHTTP 2.2.4): on OPTIONS, with a version refusal, and on a fresh FolderSync. */
-  const protocolHeaders = (): Record<string, string> => ({
-    'MS-Server-ActiveSync': SERVER_VERSION, 'MS-ASProtocolVersions': versions.join(','), 'MS-ASProtocolCommands': advertised, 'Cache-Control': 'private',
+  /** What the server speaks to this client (MS-ASHTTP 2.2.4): on OPTIONS, with a version refusal, and on a fresh FolderSync. */
+  const protocolHeaders = (offered: readonly string[]): Record<string, string> => ({
+    'MS-Server-ActiveSync': SERVER_VERSION, 'MS-ASProtocolVersions': offered.join(','), 'MS-ASProtocolCommands': advertised, 'Cache-Control': 'private',
   });
+
+  /** The configured versions through the EAS version filters for this user agent and account (src/devices/eas-filters.ts). */
+  async function versionsFor(req: FastifyRequest, account: Account, line?: Record<string, unknown>): Promise<readonly string[]> {
+    const o = await offeredVersions(deps.store, versions, { userAgent: req.headers['user-agent'] ?? '', email: account.email });
+    if (o.skipped.length > 0 && line) line.filtersSkipped = o.skipped;
+    return o.versions;
+  }
 
   /** The account of the request's credentials; HttpRefusal 401 otherwise. */
   async function authenticate(req: FastifyRequest, deviceId: string): Promise<Account> {
@@ -80,7 +88,7 @@ export function easRoutes(allDeps: EasDeps) {
     return { device: unchanged ? d : await deps.store.devices.recordContact(account.id, deviceId, contact), persistent: true };
   }
 
-  async function send(req: FastifyRequest, reply: FastifyReply, res: EasResponse): Promise<Outcome> {
+  async function send(req: FastifyRequest, reply: FastifyReply, res: EasResponse, offered: readonly string[] = versions): Promise<Outcome> {
     if (res.kind === 'http') {
       for (const [k, v] of Object.entries(res.headers ?? {})) void reply.header(k, v);
       await reply.code(res.status).send();
@@ -88,7 +96,7 @@ export function easRoutes(allDeps: EasDeps) {
     }
     let body: Buffer;
     let type = WBXML;
-    if (res.kind === 'wbxml' && res.announceProtocol) void reply.headers(protocolHeaders());
+    if (res.kind === 'wbxml' && res.announceProtocol) void reply.headers(protocolHeaders(offered));
     if (res.kind === 'wbxml') body = encode(res.root);
     else if (res.kind === 'raw') ({ body, contentType: type } = res);
     else body = Buffer.alloc(0);
@@ -152,7 +160,8 @@ export function easRoutes(allDeps: EasDeps) {
       const account = await authenticate(req, q.deviceId);
       line.account = account.email;
       const version = q.protocolVersion ?? '';
-      if (!versions.includes(version)) throw new HttpRefusal(400, `protocol version "${version}" not offered`, protocolHeaders());
+      const offered = await versionsFor(req, account, line);
+      if (!offered.includes(version)) throw new HttpRefusal(400, `protocol version "${version}" not offered`, protocolHeaders(offered));
       if (!account.mobileSyncEnabled) throw new HttpRefusal(403, 'mobile sync disabled for the account');
       const v = versionNumber(version);
       const found = commandFor(q, v);
@@ -170,7 +179,7 @@ export function easRoutes(allDeps: EasDeps) {
         return;
       }
       ran = true;
-      outcome = await send(req, reply, await command.run(ctx, bodyBytes));
+      outcome = await send(req, reply, await command.run(ctx, bodyBytes), offered);
     } catch (err) {
       outcome = await failure(req, reply, err, line, command, ran);
     } finally {
@@ -207,14 +216,15 @@ export function easRoutes(allDeps: EasDeps) {
     });
     const path = '/Microsoft-Server-ActiveSync';
     app.options(path, async (req, reply) => {
+      let account: Account;
       try {
-        await authenticate(req, '');
+        account = await authenticate(req, '');
       } catch (err) {
         if (!(err instanceof HttpRefusal)) throw err;
         await send(req, reply, { kind: 'http', status: err.code, headers: err.headers });
         return;
       }
-      await reply.code(200).headers(protocolHeaders()).header('Allow', 'OPTIONS,POST').header('Public', 'OPTIONS,POST').send();
+      await reply.code(200).headers(protocolHeaders(await versionsFor(req, account))).header('Allow', 'OPTIONS,POST').header('Public', 'OPTIONS,POST').send();
     });
     app.post(path, handlePost);
     app.get(path, async (_req, reply) => {

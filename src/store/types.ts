@@ -548,6 +548,32 @@ export interface Repos {
   settings: SettingsRepo;
   authGuard: AuthGuardRepo;
   webSessions: WebSessionRepo;
+  easFilters: EasFilterRepo;
+}
+
+/** An EAS version filter as stored (issue 15); the rule is JSON text that src/devices/eas-filters.ts decodes. */
+export interface EasFilterRecord {
+  id: number;
+  /** 0-based place in evaluation order. */
+  position: number;
+  rule: string;
+  mode: string;
+  versions: string[];
+  blocking: boolean;
+  createdAt: number;
+}
+
+export type NewEasFilter = Omit<EasFilterRecord, 'id' | 'position'>;
+
+export interface EasFilterRepo {
+  /** Every filter, in evaluation order. */
+  list(): Promise<EasFilterRecord[]>;
+  /** Appends the filter after the last one. */
+  add(f: NewEasFilter): Promise<EasFilterRecord>;
+  /** Deletes one filter (the later ones move up a place); null when there is none with this id. */
+  delete(id: number): Promise<EasFilterRecord | null>;
+  /** Moves the filter at position `from` to position `to` (the others keep their order); 'invalid' when either is out of range. Returns the new list. */
+  move(from: number, to: number): Promise<EasFilterRecord[]>;
 }
 
 export interface SettingsRepo {

@@ -183,7 +183,21 @@ export interface WebSessionsTable {
   user_agent: string;
 }
 
+/** EAS version filters (issue 15), in `position` order; see migrations/013-eas-filters.ts. */
+export interface EasFiltersTable {
+  id: Generated<number>;
+  position: number;
+  /** The rule tree, JSON. */
+  rule: string;
+  mode: string;
+  /** Comma list, e.g. `14.0,14.1`. */
+  versions: string;
+  blocking: number;
+  created_at: number;
+}
+
 export interface DB {
+  eas_filters: EasFiltersTable;
   web_sessions: WebSessionsTable;
   auth_failures: AuthFailuresTable;
   auth_familiar: AuthFamiliarTable;

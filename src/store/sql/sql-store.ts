@@ -10,6 +10,7 @@ import { SqlAuthGuardRepo } from './auth-guard.js';
 import { SqlCredentialRepo } from './credentials.js';
 import { SqlDeviceStateRepo } from './device-state.js';
 import { SqlDeviceRepo } from './devices.js';
+import { SqlEasFilterRepo } from './eas-filters.js';
 import { SqlAccountRepo, SqlDomainRepo } from './directory.js';
 import { SqlBlobRepo, SqlMailboxRepo } from './mailbox.js';
 import type { DB } from './schema.js';
@@ -29,17 +30,20 @@ function repos(ctx: SqlContext): Repos {
     settings: translated(new SqlSettingsRepo(ctx), 'settings'),
     authGuard: translated(new SqlAuthGuardRepo(ctx), 'authGuard'),
     webSessions: translated(new SqlWebSessionRepo(ctx), 'webSessions'),
+    easFilters: translated(new SqlEasFilterRepo(ctx), 'easFilters'),
   };
 }
 
 export class SqlStore implements Store {
   readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings; readonly authGuard; readonly webSessions;
+  readonly easFilters;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
   private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
     const r = repos(this.context(db, null));
     this.domains = r.domains; this.devices = r.devices; this.deviceState = r.deviceState; this.accounts = r.accounts; this.credentials = r.credentials;
     this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings; this.authGuard = r.authGuard; this.webSessions = r.webSessions;
+    this.easFilters = r.easFilters;
   }
 
   static async open(location: StoreLocation): Promise<SqlStore> {
