@@ -11,6 +11,7 @@ import { registerDirectoryRoutes } from './routes-directory.js';
 import { registerLockoutRoutes } from './routes-lockouts.js';
 import { registerMailboxRoutes } from './routes-mailbox.js';
 import { registerFolderSyncRoutes } from './routes-folder-sync.js';
+import { registerAccountLoggerRoutes } from './routes-account-loggers.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
 import { registerSessionRoutes } from './routes-sessions.js';
 
@@ -34,6 +35,7 @@ export function adminApi(deps: AdminDeps) {
     registerSessionRoutes(app, deps);
     registerMailboxRoutes(app, deps);
     registerFolderSyncRoutes(app, deps);
+    registerAccountLoggerRoutes(app, deps);
     return Promise.resolve();
   };
 }

@@ -183,7 +183,19 @@ export interface WebSessionsTable {
   user_agent: string;
 }
 
+/** Per-account EAS loggers (migration 014). */
+export interface AccountLoggersTable {
+  id: Generated<number>;
+  account_id: string;
+  level: string;
+  file: string;
+  window_size: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface DB {
+  account_loggers: AccountLoggersTable;
   web_sessions: WebSessionsTable;
   auth_failures: AuthFailuresTable;
   auth_familiar: AuthFamiliarTable;

@@ -1,0 +1,117 @@
+// The EAS side of account loggers (issue 15 part 3; the loggers themselves: src/devices/account-loggers.ts).
+// http.ts asks `accountTrace` once the account is known; for an account without a logger that is one Map
+// lookup and null. Otherwise the trace takes the request tree the command decoded (EasContext
+// onRequestTree, so the body is not decoded twice) and, when the request ends, the response as built
+// (the WbxmlElement tree, before encoding), and writes one record per logger that wants it:
+//
+//   2026-12-02T11:05:13.123Z INFO node=host:pid account=a@example.com device=ABC type=iPhone
+//     ua="Apple-iPhone/..." cmd=Sync version=16.1 ms=12 http=200 eas=1 bytesIn=120 bytesOut=800
+//     (one line), then at debug and trace the request and response as indented XML (log-redact.ts).
+//
+// Nothing of the HTTP headers is written (the Basic credentials never are).
+import os from 'node:os';
+import type { Logger } from '../core/logger.js';
+import { loggersFor, loggerWants, writerFor } from '../devices/account-loggers.js';
+import type { Account, AccountLogger, Store } from '../store/types.js';
+import type { EasResponse } from './command.js';
+import { redactForLog } from './log-redact.js';
+import { decode, toXml, type WbxmlElement } from './wbxml/index.js';
+
+const NODE = `${os.hostname()}:${process.pid}`;
+/** A raw (MIME) request body shown at trace is cut here: the log is for protocol traces, not archives. */
+const MAX_RAW_CHARS = 256 * 1024;
+
+export interface TraceRequest {
+  cmd: string;
+  deviceId: string;
+  deviceType: string;
+  userAgent: string;
+  version: string;
+  body: Buffer;
+}
+
+export interface TraceOutcome {
+  http: number;
+  easStatus?: number;
+  bytesOut: number;
+  response?: EasResponse;
+  ms: number;
+}
+
+export interface AccountTrace {
+  /** For EasContext.onRequestTree: the request as the command decoded it (null: no body). */
+  requestTree: (root: WbxmlElement | null) => void;
+  /** Writes the exchange to every logger of the account that wants it; never throws. */
+  done(outcome: TraceOutcome): void;
+}
+
+/** The trace of this request, or null when the account has no active logger (the common case). */
+export async function accountTrace(deps: { store: Store; config: { logDir: string }; log: Logger }, account: Account, req: TraceRequest): Promise<AccountTrace | null> {
+  const found = loggersFor(deps.store, account.id);
+  const loggers = found instanceof Promise ? await found : found;
+  if (loggers.length === 0) return null;
+  const started = Date.now();
+  let tree: WbxmlElement | null | undefined;
+  return {
+    requestTree: (root) => {
+      tree = root;
+    },
+    done(outcome) {
+      try {
+        for (const l of loggers) {
+          if (!loggerWants(l.level, outcome.http, outcome.easStatus)) continue;
+          writerFor(deps.store, deps.config.logDir, l.file, deps.log).write(record(l, account, req, outcome, started, () => (tree === undefined ? decodeForLog(req.body) : tree)));
+        }
+      } catch (err) {
+        deps.log.error({ err, account: account.email }, 'account log record failed');
+      }
+    },
+  };
+}
+
+/** The body as XML when the command did not decode it (refused before it ran, or not WBXML). */
+function decodeForLog(body: Buffer): WbxmlElement | null | string {
+  if (body.length === 0) return null;
+  try {
+    return decode(body);
+  } catch {
+    return `[${body.length} bytes, not WBXML]`;
+  }
+}
+
+const quote = (s: string): string => JSON.stringify(s);
+const indent = (text: string): string => text.replace(/\n$/, '').split('\n').map((l) => `    ${l}\n`).join('');
+
+function severity(o: TraceOutcome): string {
+  if (o.http >= 500) return 'ERR';
+  return o.http >= 400 || (o.easStatus !== undefined && o.easStatus !== 1) ? 'WARN' : 'INFO';
+}
+
+function record(l: AccountLogger, account: Account, req: TraceRequest, o: TraceOutcome, started: number, requestTree: () => WbxmlElement | null | string): string {
+  const head = `${new Date(started).toISOString()} ${severity(o)} node=${NODE} account=${account.email} device=${req.deviceId || '-'} type=${req.deviceType || '-'}`
+    + ` ua=${quote(req.userAgent)} cmd=${req.cmd || '-'} version=${req.version || '-'} ms=${o.ms} http=${o.http}`
+    + `${o.easStatus !== undefined ? ` eas=${o.easStatus}` : ''} bytesIn=${req.body.length} bytesOut=${o.bytesOut}\n`;
+  if (l.level !== 'debug' && l.level !== 'trace') return head;
+  const keep = l.level === 'trace';
+  return `${head}  request:\n${indent(requestText(requestTree(), req.body, keep))}  response:\n${indent(responseText(o.response, keep))}`;
+}
+
+function requestText(tree: WbxmlElement | null | string, body: Buffer, keep: boolean): string {
+  if (typeof tree === 'string') {
+    // Not WBXML: the MIME of a pre-14 SendMail family request (MS-ASCMD 2.2.1.17), content only at trace.
+    if (!keep) return `[${body.length} bytes redacted]`;
+    const s = body.toString('utf8');
+    return s.length > MAX_RAW_CHARS ? `${s.slice(0, MAX_RAW_CHARS)}\n[${s.length - MAX_RAW_CHARS} more characters cut]` : s;
+  }
+  return tree === null ? '(no body)' : toXml(redactForLog(tree, keep), { declaration: false });
+}
+
+function responseText(res: EasResponse | undefined, keep: boolean): string {
+  if (!res) return '(none)';
+  switch (res.kind) {
+    case 'wbxml': return toXml(redactForLog(res.root, keep), { declaration: false });
+    case 'empty': return '(empty body)';
+    case 'http': return `(HTTP ${res.status})`;
+    case 'raw': return `[${res.body.length} bytes of ${res.contentType}]`;
+  }
+}
