@@ -46,11 +46,11 @@ export function parseWindowSize(raw: unknown): number | null {
 export const loggerDescription = (l: AccountLogger): string =>
   `Logging account ${l.accountEmail} using level ${l.level}, log file ${l.file}${l.windowSize !== null ? `, window_size ${l.windowSize}` : ''}`;
 
-/** What a logger at `level` writes of a request with these statuses. */
-export function loggerWants(level: AccountLoggerLevel, http: number, easStatus: number | undefined): boolean {
+/** Whether a logger at `level` writes a request; `failed`: HTTP >= 400 or an EAS Status other than success. */
+export function loggerWants(level: AccountLoggerLevel, http: number, failed: boolean): boolean {
   switch (level) {
     case 'trace': case 'debug': case 'info': return true;
-    case 'warn': case 'err': return http >= 400 || (easStatus !== undefined && easStatus !== 1);
+    case 'warn': case 'err': return failed;
     case 'crit': return http >= 500;
   }
 }

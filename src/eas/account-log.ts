@@ -15,7 +15,7 @@ import { loggersFor, loggerWants, writerFor } from '../devices/account-loggers.j
 import type { Account, AccountLogger, Store } from '../store/types.js';
 import type { EasResponse } from './command.js';
 import { redactForLog } from './log-redact.js';
-import { decode, toXml, type WbxmlElement } from './wbxml/index.js';
+import { child, decode, elements, qnameOf, text, toXml, type WbxmlElement } from './wbxml/index.js';
 
 const NODE = `${os.hostname()}:${process.pid}`;
 /** A raw (MIME) request body shown at trace is cut here: the log is for protocol traces, not archives. */
@@ -58,9 +58,13 @@ export async function accountTrace(deps: { store: Store; config: { logDir: strin
     },
     done(outcome) {
       try {
+        const failedEas = failedStatus(outcome);
+        const severity = outcome.http >= 500 ? 'ERR' : outcome.http >= 400 || failedEas !== undefined ? 'WARN' : 'INFO';
+        const eas = failedEas ?? outcome.easStatus;
         for (const l of loggers) {
-          if (!loggerWants(l.level, outcome.http, outcome.easStatus)) continue;
-          writerFor(deps.store, deps.config.logDir, l.file, deps.log).write(record(l, account, req, outcome, started, () => (tree === undefined ? decodeForLog(req.body) : tree)));
+          if (!loggerWants(l.level, outcome.http, severity !== 'INFO')) continue;
+          const request = () => (tree === undefined ? decodeForLog(req.body) : tree);
+          writerFor(deps.store, deps.config.logDir, l.file, deps.log).write(record(l, account, req, { ...outcome, ...(eas !== undefined ? { easStatus: eas } : {}) }, severity, started, request));
         }
       } catch (err) {
         deps.log.error({ err, account: account.email }, 'account log record failed');
@@ -82,13 +86,32 @@ function decodeForLog(body: Buffer): WbxmlElement | null | string {
 const quote = (s: string): string => JSON.stringify(s);
 const indent = (text: string): string => text.replace(/\n$/, '').split('\n').map((l) => `    ${l}\n`).join('');
 
-function severity(o: TraceOutcome): string {
-  if (o.http >= 500) return 'ERR';
-  return o.http >= 400 || (o.easStatus !== undefined && o.easStatus !== 1) ? 'WARN' : 'INFO';
+/**
+ * The first Status other than success in the response: the command's own (MS-ASCMD 2.2.3.177) or a
+ * part's (a Sync collection's Status 3 is the failure a troubleshooter looks for); undefined when all
+ * succeeded. Ping's Status 2 (changes found) is a success like 1 (MS-ASCMD 2.2.3.177.10).
+ */
+function failedStatus(o: TraceOutcome): number | undefined {
+  if (o.response?.kind !== 'wbxml') return undefined;
+  const root = o.response.root;
+  const okStatus = (e: WbxmlElement): boolean => {
+    const v = text(e);
+    return v === '1' || (v === '2' && qnameOf(root) === 'Ping:Ping' && e === child(root, 'Ping:Status'));
+  };
+  const walk = (e: WbxmlElement): WbxmlElement | undefined => {
+    if (e.tag === 'Status' && !okStatus(e)) return e;
+    for (const c of elements(e)) {
+      const f = walk(c);
+      if (f) return f;
+    }
+    return undefined;
+  };
+  const f = walk(root);
+  return f ? Number(text(f)) : undefined;
 }
 
-function record(l: AccountLogger, account: Account, req: TraceRequest, o: TraceOutcome, started: number, requestTree: () => WbxmlElement | null | string): string {
-  const head = `${new Date(started).toISOString()} ${severity(o)} node=${NODE} account=${account.email} device=${req.deviceId || '-'} type=${req.deviceType || '-'}`
+function record(l: AccountLogger, account: Account, req: TraceRequest, o: TraceOutcome, severity: string, started: number, requestTree: () => WbxmlElement | null | string): string {
+  const head = `${new Date(started).toISOString()} ${severity} node=${NODE} account=${account.email} device=${req.deviceId || '-'} type=${req.deviceType || '-'}`
     + ` ua=${quote(req.userAgent)} cmd=${req.cmd || '-'} version=${req.version || '-'} ms=${o.ms} http=${o.http}`
     + `${o.easStatus !== undefined ? ` eas=${o.easStatus}` : ''} bytesIn=${req.body.length} bytesOut=${o.bytesOut}\n`;
   if (l.level !== 'debug' && l.level !== 'trace') return head;
