@@ -45,10 +45,18 @@ export interface AccountTrace {
   done(outcome: TraceOutcome): void;
 }
 
-/** The trace of this request, or null when the account has no active logger (the common case). */
-export async function accountTrace(deps: { store: Store; config: { logDir: string }; log: Logger }, account: Account, req: TraceRequest): Promise<AccountTrace | null> {
+type TraceDeps = { store: Store; config: { logDir: string }; log: Logger };
+
+/**
+ * The trace of this request, or null when the account has no active logger (the common case: one Map
+ * lookup, no promise); a promise only when this process's cache of the loggers is due for a read.
+ */
+export function accountTrace(deps: TraceDeps, account: Account, req: TraceRequest): AccountTrace | null | Promise<AccountTrace | null> {
   const found = loggersFor(deps.store, account.id);
-  const loggers = found instanceof Promise ? await found : found;
+  return found instanceof Promise ? found.then((l) => traceWith(deps, account, req, l)) : traceWith(deps, account, req, found);
+}
+
+function traceWith(deps: TraceDeps, account: Account, req: TraceRequest, loggers: readonly AccountLogger[]): AccountTrace | null {
   if (loggers.length === 0) return null;
   const started = Date.now();
   let tree: WbxmlElement | null | undefined;

@@ -156,7 +156,8 @@ export function easRoutes(allDeps: EasDeps) {
       const account = await authenticate(req, q.deviceId);
       line.account = account.email;
       // Account loggers (account-log.ts): null, after one Map lookup, for an account without one.
-      trace = await accountTrace(deps, account, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, userAgent: req.headers['user-agent'] ?? '', version: q.protocolVersion ?? '', body: bodyBytes });
+      const t = accountTrace(deps, account, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, userAgent: req.headers['user-agent'] ?? '', version: q.protocolVersion ?? '', body: bodyBytes });
+      trace = t instanceof Promise ? await t : t;
       const version = q.protocolVersion ?? '';
       if (!versions.includes(version)) throw new HttpRefusal(400, `protocol version "${version}" not offered`, protocolHeaders());
       if (!account.mobileSyncEnabled) throw new HttpRefusal(403, 'mobile sync disabled for the account');
