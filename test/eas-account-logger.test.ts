@@ -23,6 +23,7 @@ import { commandsOf, crlf, moreAvailable, Phone } from './helpers/phone.js';
 
 const st = ns('Settings');
 const as = ns('AirSync');
+const cm = ns('ComposeMail');
 
 const ann = { email: 'ann@a.test', password: 'ann-password-1' };
 const bob = { email: 'bob@a.test', password: 'bob-password-1' };
@@ -130,8 +131,16 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const w = await syncInbox(other);
     assert.deepEqual([w.adds, w.more], [4, false]);
 
+    // SendMail: the MIME in ComposeMail (14.x) and as the raw body (12.1) is content.
+    const mime = crlf(['From: ann@a.test', 'To: bob@a.test', 'Subject: sent', '', `${BODY_WORD} sent from the phone`]);
+    assert.equal((await phone.request('SendMail', cm('SendMail', cm('ClientId', 'send-1'), cm('Mime', Buffer.from(mime))))).status, 200);
+    const old = new Phone(app, ann, 'LOGANN0', { version: '12.1' });
+    assert.equal((await old.request('SendMail', undefined, { rawBody: Buffer.from(mime), query: { SaveInSent: 'F' }, headers: { 'content-type': 'message/rfc822' } })).status, 200);
+
     const log = await read(annLog());
     assert.ok(log.startsWith(HEADER), 'the file starts with the logger header');
+    assert.match(log, new RegExp(`<Mime>\\[${Buffer.byteLength(mime)} bytes redacted\\]</Mime>`));
+    assert.match(log, new RegExp(`cmd=SendMail version=12\\.1 .*\\n  request:\\n    \\[${Buffer.byteLength(mime)} bytes redacted\\]\\n  response:\\n    \\(empty body\\)\\n`));
     // DevicePassword without a recovery policy: 7 (denied by policy), a failure, so WARN and that Status.
     assert.match(log, /\n\S+Z WARN node=\S+ account=ann@a\.test device=LOGANN1 type=TestPhone ua="eas-test-client\/1\.0" cmd=Settings version=14\.1 ms=\d+ http=200 eas=7 bytesIn=\d+ bytesOut=\d+\n/);
     assert.match(log, /\n\S+Z INFO node=\S+ account=ann@a\.test .* cmd=FolderSync .* http=200 eas=1 /);
@@ -143,7 +152,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.equal(log.includes('bob@a.test'), false, 'another account is not logged');
     assert.equal(log.includes(ann.password), false);
     assert.equal(log.includes(basicAuth(ann.email, ann.password).slice(6)), false, 'no Basic credentials');
-    assert.equal(log.match(/ account=ann@a\.test /g)?.length, 1 + 1 + 5, 'Settings, FolderSync and five Syncs');
+    assert.equal(log.match(/ account=ann@a\.test /g)?.length, 1 + 1 + 5 + 2, 'Settings, FolderSync, five Syncs and two SendMails');
   });
 
   test('renewing the same account and file keeps the id, changes the level and window; trace keeps bodies', async () => {

@@ -3,7 +3,9 @@
 // so every server process writes the traffic of the same accounts, each appending to the file itself
 // (logger-files.ts). A logger lasts LOGGER_LIFETIME_MS from its last add; adding the same account and
 // file again renews it (and may change its level and window). Expired loggers stop at once (checked per
-// request) and their rows are deleted by the next read.
+// request).
+//
+// Expired rows are deleted by the admin calls (list, add, remove); requests only read.
 //
 // Levels, as Carbonio names them: trace and debug write every request and response of the account with
 // the decoded WBXML as XML (debug hides message bodies and attachment data; both always hide passwords);
@@ -143,8 +145,9 @@ export async function flushAccountLogs(store: Holder): Promise<void> {
   await Promise.all([...registry(store).writers.values()].map((w) => w.flush()));
 }
 
-/** The active loggers, fresh from the store (expired ones deleted); the cache takes them too. */
+/** The active loggers, fresh from the store, expired ones deleted (admin calls only); the cache takes them too. */
 export async function listAccountLoggers(store: Holder, now = Date.now()): Promise<AccountLogger[]> {
+  await store.accountLoggers.purgeExpired(now);
   const all = await store.accountLoggers.listActive(now);
   registry(store).replace(all, now);
   return all;

@@ -15,7 +15,8 @@
 //
 // Writing never blocks a request: records queue in memory and one write at a time drains the queue. A
 // full queue (a stalled disk) drops records and says how many in the next one. A failing file is logged
-// once, then retried after RETRY_MS; the logger stays.
+// once, then retried after RETRY_MS; the logger stays. A file moved away or deleted (rotation) is noticed
+// within REOPEN_CHECK_MS and created again.
 import fs from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +27,8 @@ export const HEADER = '# carbonio-mobile account log (carbonio mobile doAddAccou
 /** Records queued beyond this many bytes are dropped (and counted) until the file catches up. */
 export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 const RETRY_MS = 30_000;
+/** How often an open file is checked to still be the one at its path (rotated or deleted: reopened). */
+const REOPEN_CHECK_MS = 5_000;
 const MAX_PATH = 1024;
 
 const invalid = (message: string): StoreError => new StoreError('invalid', message);
@@ -103,12 +106,17 @@ export class LogFileWriter {
   private queue: string[] = [];
   private queued = 0;
   private dropped = 0;
-  private draining = false;
+  private draining: Promise<void> | null = null;
   private failedUntil = 0;
   private reported = false;
   private closed = false;
+  private checkedAt = 0;
 
-  constructor(readonly file: string, private readonly logDir: string, private readonly log: Logger) {}
+  private readonly reopenCheckMs: number;
+
+  constructor(readonly file: string, private readonly logDir: string, private readonly log: Logger, opts: { reopenCheckMs?: number } = {}) {
+    this.reopenCheckMs = opts.reopenCheckMs ?? REOPEN_CHECK_MS;
+  }
 
   /** Queues one record (one or more whole lines); never waits, never throws. */
   write(record: string): void {
@@ -125,17 +133,15 @@ export class LogFileWriter {
     }
     this.queue.push(record);
     this.queued += record.length;
-    if (!this.draining) void this.drain();
+    this.draining ??= this.drain();
   }
 
-  /** Resolves when everything queued so far is written (tests, orderly stop). */
+  /** Resolves when everything queued so far is written, or given up on (tests, orderly stop). */
   async flush(): Promise<void> {
-    while (this.draining || (this.queue.length > 0 && !this.closed && Date.now() >= this.failedUntil)) {
-      if (!this.draining) void this.drain();
-      await new Promise((r) => setImmediate(r));
-    }
+    while (this.draining) await this.draining;
   }
 
+  /** Takes no more records, writes the queued ones, closes the file. */
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
@@ -144,16 +150,36 @@ export class LogFileWriter {
     await fh?.close().catch(() => undefined);
   }
 
+  /**
+   * The open file. Every REOPEN_CHECK_MS it is checked to still be the file at the path: one moved away
+   * (log rotation) or deleted is let go, and a new one is created with the header.
+   */
+  private async handle(): Promise<fs.FileHandle> {
+    if (this.fh && Date.now() - this.checkedAt >= this.reopenCheckMs) {
+      this.checkedAt = Date.now();
+      const [atPath, open] = await Promise.all([fs.lstat(this.file).catch(() => null), this.fh.stat()]);
+      if (!atPath || atPath.ino !== open.ino || atPath.dev !== open.dev) {
+        const old = this.fh;
+        this.fh = null;
+        await old.close().catch(() => undefined);
+      }
+    }
+    if (!this.fh) {
+      this.fh = await openLogFile(this.logDir, this.file);
+      this.checkedAt = Date.now();
+    }
+    return this.fh;
+  }
+
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) {
-        this.fh ??= await openLogFile(this.logDir, this.file);
+        const fh = await this.handle();
         // One write() per batch: whole records, appended atomically next to other processes' records.
         const batch = this.queue.join('');
         this.queue = [];
         this.queued = 0;
-        await this.fh.write(batch);
+        await fh.write(batch);
       }
       this.reported = false;
     } catch (err) {
@@ -168,7 +194,7 @@ export class LogFileWriter {
         this.log.error({ event: 'account-log-failed', file: this.file, err: err instanceof Error ? err.message : String(err) }, `account logger cannot write ${this.file}; retrying every ${RETRY_MS / 1000} s`);
       }
     } finally {
-      this.draining = false;
+      this.draining = null;
     }
   }
 }

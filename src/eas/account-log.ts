@@ -53,7 +53,12 @@ type TraceDeps = { store: Store; config: { logDir: string }; log: Logger };
  */
 export function accountTrace(deps: TraceDeps, account: Account, req: TraceRequest): AccountTrace | null | Promise<AccountTrace | null> {
   const found = loggersFor(deps.store, account.id);
-  return found instanceof Promise ? found.then((l) => traceWith(deps, account, req, l)) : traceWith(deps, account, req, found);
+  if (!(found instanceof Promise)) return traceWith(deps, account, req, found);
+  // Logging never fails a request: with the loggers unreadable, this request goes untraced.
+  return found.then((l) => traceWith(deps, account, req, l), (err: unknown) => {
+    deps.log.warn({ err, account: account.email }, 'account loggers could not be read');
+    return null;
+  });
 }
 
 function traceWith(deps: TraceDeps, account: Account, req: TraceRequest, loggers: readonly AccountLogger[]): AccountTrace | null {
@@ -91,7 +96,8 @@ function decodeForLog(body: Buffer): WbxmlElement | null | string {
   }
 }
 
-const quote = (s: string): string => JSON.stringify(s);
+/** A value from the client as one token: as is when plain, else JSON-quoted (no line breaks or spaces can forge a record). */
+const field = (s: string): string => (s === '' ? '-' : /^[\x21-\x7e]+$/.test(s) && !s.includes('"') ? s : JSON.stringify(s));
 const indent = (text: string): string => text.replace(/\n$/, '').split('\n').map((l) => `    ${l}\n`).join('');
 
 /**
@@ -119,8 +125,8 @@ function failedStatus(o: TraceOutcome): number | undefined {
 }
 
 function record(l: AccountLogger, account: Account, req: TraceRequest, o: TraceOutcome, severity: string, started: number, requestTree: () => WbxmlElement | null | string): string {
-  const head = `${new Date(started).toISOString()} ${severity} node=${NODE} account=${account.email} device=${req.deviceId || '-'} type=${req.deviceType || '-'}`
-    + ` ua=${quote(req.userAgent)} cmd=${req.cmd || '-'} version=${req.version || '-'} ms=${o.ms} http=${o.http}`
+  const head = `${new Date(started).toISOString()} ${severity} node=${NODE} account=${account.email} device=${field(req.deviceId)} type=${field(req.deviceType)}`
+    + ` ua=${JSON.stringify(req.userAgent)} cmd=${field(req.cmd)} version=${field(req.version)} ms=${o.ms} http=${o.http}`
     + `${o.easStatus !== undefined ? ` eas=${o.easStatus}` : ''} bytesIn=${req.body.length} bytesOut=${o.bytesOut}\n`;
   if (l.level !== 'debug' && l.level !== 'trace') return head;
   const keep = l.level === 'trace';

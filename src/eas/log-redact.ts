@@ -1,14 +1,14 @@
 // What an account logger may write of a WBXML tree (issue 15 part 3): a copy with secrets and, below
 // trace, message content replaced. Secrets are always hidden: every `Password` element (Settings
-// DevicePassword/Password, MS-ASCMD 2.2.3.130.1; ItemOperations Password and UserName, the credentials of
-// a document-library fetch, 2.2.3.130.2 / 2.2.3.186). Content (below trace): bodies and their previews,
+// DevicePassword/Password, MS-ASCMD 2.2.3.130.1; ItemOperations and Search Password and UserName, the
+// credentials of a document-library fetch or search, 2.2.3.130.2-3 / 2.2.3.186.2-3). Content (below trace): bodies and their previews,
 // MIME, RTF, attachment and picture data (AirSyncBase Body/Data and Preview, Email Body/MIMEData for 2.5,
 // Calendar/Contacts/Tasks Body and Rtf, ComposeMail Mime, ItemOperations Data, Contacts/GAL Picture and
 // Data) become `[N bytes redacted]`, N the size of what was there.
 import { Buffer } from 'node:buffer';
 import { isElement, qnameOf, type WbxmlElement, type WbxmlNode } from './wbxml/index.js';
 
-const SECRET = new Set(['ItemOperations:UserName']);
+const SECRET = new Set(['ItemOperations:UserName', 'Search:UserName']);
 const CONTENT_TAGS = new Set(['Data', 'Body', 'Rtf', 'MIMEData', 'Mime', 'Picture', 'Preview']);
 /** Provision:Data carries the policy (or the 12.x WAP document): settings, not content. */
 const CONTENT_EXEMPT_NAMESPACES = new Set(['Provision']);

@@ -36,8 +36,10 @@ export interface AccountLoggerRepo {
    * created and expiry), in one statement. StoreError 'exists' when the file is another account's logger.
    */
   upsert(input: AccountLoggerInput): Promise<{ logger: AccountLogger; renewed: boolean }>;
-  /** Deletes the loggers expired at `now`, then lists the others by id. */
+  /** The loggers not expired at `now`, by id (a read only: the request path uses it). */
   listActive(now: number): Promise<AccountLogger[]>;
+  /** Deletes the loggers expired at `now`; the number deleted. */
+  purgeExpired(now: number): Promise<number>;
   /** Deletes these loggers; the number deleted. */
   delete(ids: readonly number[]): Promise<number>;
 }

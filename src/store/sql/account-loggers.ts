@@ -37,8 +37,12 @@ export class SqlAccountLoggerRepo implements AccountLoggerRepo {
     return { logger: toLogger(row), renewed: before !== undefined };
   }
 
+  async purgeExpired(now: number): Promise<number> {
+    const r = await this.ctx.db.deleteFrom('account_loggers').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async listActive(now: number): Promise<AccountLogger[]> {
-    await this.ctx.db.deleteFrom('account_loggers').where('expires_at', '<=', now).execute();
     const rows = await this.select().where('l.expires_at', '>', now).orderBy('l.id').execute();
     return rows.map(toLogger);
   }
