@@ -63,6 +63,8 @@ class Registry {
   byAccount = new Map<string, AccountLogger[]>();
   pending: Promise<void> | null = null;
   readonly writers = new Map<string, LogFileWriter>();
+  /** Records scheduled (deferRecord) but not yet queued to their file. */
+  deferred = 0;
 
   constructor(private readonly repo: AccountLoggerRepo) {}
 
@@ -140,9 +142,21 @@ export function writerFor(store: Holder, logDir: string, file: string, log: Logg
   return w;
 }
 
-/** Writes out every queued record of this process's logger files (tests, orderly stop). */
+/** Runs `fn` (which formats and queues records) on a later turn of the event loop, counted for flushAccountLogs. */
+export function deferRecord(store: Holder, fn: () => void): void {
+  const r = registry(store);
+  r.deferred++;
+  setImmediate(() => {
+    r.deferred--;
+    fn();
+  });
+}
+
+/** Writes out every record of this process's logger files scheduled so far (tests, orderly stop). */
 export async function flushAccountLogs(store: Holder): Promise<void> {
-  await Promise.all([...registry(store).writers.values()].map((w) => w.flush()));
+  const r = registry(store);
+  while (r.deferred > 0) await new Promise((resolve) => setImmediate(resolve));
+  await Promise.all([...r.writers.values()].map((w) => w.flush()));
 }
 
 /** The active loggers, fresh from the store, expired ones deleted (admin calls only); the cache takes them too. */

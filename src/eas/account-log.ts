@@ -11,7 +11,7 @@
 // Nothing of the HTTP headers is written (the Basic credentials never are).
 import os from 'node:os';
 import type { Logger } from '../core/logger.js';
-import { loggersFor, loggerWants, writerFor } from '../devices/account-loggers.js';
+import { deferRecord, loggersFor, loggerWants, writerFor } from '../devices/account-loggers.js';
 import type { Account, AccountLogger, Store } from '../store/types.js';
 import type { EasResponse } from './command.js';
 import { redactForLog } from './log-redact.js';
@@ -41,8 +41,8 @@ export interface TraceOutcome {
 export interface AccountTrace {
   /** For EasContext.onRequestTree: the request as the command decoded it (null: no body). */
   requestTree: (root: WbxmlElement | null) => void;
-  /** Writes the exchange to every logger of the account that wants it; never throws. */
-  done(outcome: TraceOutcome): void;
+  /** Writes the exchange to every logger of the account that wants it, shortly after; never throws. */
+  done: (outcome: TraceOutcome) => void;
 }
 
 type TraceDeps = { store: Store; config: { logDir: string }; log: Logger };
@@ -65,24 +65,25 @@ function traceWith(deps: TraceDeps, account: Account, req: TraceRequest, loggers
   if (loggers.length === 0) return null;
   const started = Date.now();
   let tree: WbxmlElement | null | undefined;
+  const request = (): WbxmlElement | null | string => (tree === undefined ? decodeForLog(req.body) : tree);
+  const write = (outcome: TraceOutcome): void => {
+    try {
+      const failedEas = failedStatus(outcome);
+      const severity = outcome.http >= 500 ? 'ERR' : outcome.http >= 400 || failedEas !== undefined ? 'WARN' : 'INFO';
+      const o = failedEas !== undefined ? { ...outcome, easStatus: failedEas } : outcome;
+      for (const l of loggers) {
+        if (loggerWants(l.level, outcome.http, severity !== 'INFO')) writerFor(deps.store, deps.config.logDir, l.file, deps.log).write(record(l, account, req, o, severity, started, request));
+      }
+    } catch (err) {
+      deps.log.error({ err, account: account.email }, 'account log record failed');
+    }
+  };
   return {
     requestTree: (root) => {
       tree = root;
     },
-    done(outcome) {
-      try {
-        const failedEas = failedStatus(outcome);
-        const severity = outcome.http >= 500 ? 'ERR' : outcome.http >= 400 || failedEas !== undefined ? 'WARN' : 'INFO';
-        const eas = failedEas ?? outcome.easStatus;
-        for (const l of loggers) {
-          if (!loggerWants(l.level, outcome.http, severity !== 'INFO')) continue;
-          const request = () => (tree === undefined ? decodeForLog(req.body) : tree);
-          writerFor(deps.store, deps.config.logDir, l.file, deps.log).write(record(l, account, req, { ...outcome, ...(eas !== undefined ? { easStatus: eas } : {}) }, severity, started, request));
-        }
-      } catch (err) {
-        deps.log.error({ err, account: account.email }, 'account log record failed');
-      }
-    },
+    // After the answer went out, and off the request's own turn: the XML of a large Sync is work.
+    done: (outcome) => deferRecord(deps.store, () => write(outcome)),
   };
 }
 

@@ -184,7 +184,7 @@ export function easRoutes(allDeps: EasDeps) {
     } finally {
       const ms = Math.round(performance.now() - started);
       log.info({ ...line, status: outcome.http, easStatus: outcome.easStatus, ms, bytesOut: outcome.bytesOut }, 'eas');
-      trace?.done({ ...outcome, ms });
+      trace?.done({ ...outcome, ms }); // the account logger's record, if any
       countEasRequest(command?.name ?? 'unknown', outcome.http, outcome.easStatus);
     }
   }
