@@ -159,6 +159,15 @@ export async function flushAccountLogs(store: Holder): Promise<void> {
   await Promise.all([...r.writers.values()].map((w) => w.flush()));
 }
 
+/** At shutdown: writes out every scheduled record and closes this process's logger files. */
+export async function closeAccountLogs(store: Holder): Promise<void> {
+  await flushAccountLogs(store);
+  const r = registry(store);
+  const all = [...r.writers.values()];
+  r.writers.clear();
+  await Promise.all(all.map((w) => w.close()));
+}
+
 /** The active loggers, fresh from the store, expired ones deleted (admin calls only); the cache takes them too. */
 export async function listAccountLoggers(store: Holder, now = Date.now()): Promise<AccountLogger[]> {
   await store.accountLoggers.purgeExpired(now);
