@@ -12,6 +12,7 @@ import { LocalDelivery } from './mail/delivery.js';
 import { Relay } from './mail/relay.js';
 import type { Bus } from './bus/types.js';
 import { SqlStore } from './store/sql/sql-store.js';
+import { closeAccountLogs } from './devices/account-loggers.js';
 import type { Store } from './store/types.js';
 import { buildHttpServer } from './http-server.js';
 import { startSmtpServers } from './smtp/index.js';
@@ -155,6 +156,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           clearInterval(sweep);
         }
         await Promise.race([outgoing.delivery.autoReplies.settled(), new Promise((r) => setTimeout(r, 2000))]);
+        await closeAccountLogs(store); // the last requests' records reach their files
         relay?.close();
         await bus.close();
         await store.close();

@@ -33,6 +33,8 @@ export interface TlsFiles {
 
 export interface Config {
   dataDir: string;
+  /** Where account loggers may write (doAddAccountLogger): their files must be inside it. */
+  logDir: string;
   /** `postgres://...` or the path of the SQLite file. */
   db: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   bindAddress: string;
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   return {
     dataDir,
+    logDir: path.resolve(env.CARBONIO_LOG_DIR || path.join(dataDir, 'logs')),
     db,
     bindAddress: env.CARBONIO_BIND_ADDRESS || '0.0.0.0',
     httpPort,

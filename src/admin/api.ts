@@ -12,6 +12,7 @@ import { registerEasFilterRoutes } from './routes-eas-filters.js';
 import { registerLockoutRoutes } from './routes-lockouts.js';
 import { registerMailboxRoutes } from './routes-mailbox.js';
 import { registerFolderSyncRoutes } from './routes-folder-sync.js';
+import { registerAccountLoggerRoutes } from './routes-account-loggers.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
 import { registerSessionRoutes } from './routes-sessions.js';
 
@@ -36,6 +37,7 @@ export function adminApi(deps: AdminDeps) {
     registerMailboxRoutes(app, deps);
     registerFolderSyncRoutes(app, deps);
     registerEasFilterRoutes(app, deps);
+    registerAccountLoggerRoutes(app, deps);
     return Promise.resolve();
   };
 }

@@ -22,7 +22,7 @@ export interface AdminDeps {
   directory: DirectoryService;
   log: Logger;
   /** Which client addresses are proxies' own (never locked out). */
-  config: Pick<Config, 'trustedProxies'>;
+  config: Pick<Config, 'trustedProxies' | 'logDir'>;
   /** Web console sessions: their cookie stands in for Basic auth. */
   webSessions: WebSessions;
 }

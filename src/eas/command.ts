@@ -16,7 +16,7 @@ import type { EasQuery } from './query.js';
 
 export interface EasDeps {
   /** The protocol versions offered, the request size limit, which client addresses are proxies. */
-  config: Pick<Config, 'easVersions' | 'easMaxRequestBytes' | 'trustedProxies'>;
+  config: Pick<Config, 'easVersions' | 'easMaxRequestBytes' | 'trustedProxies' | 'logDir'>;
   store: Store;
   auth: Authenticator;
   /** Change notices, for requests that wait for changes (Sync with Wait, Ping). */
@@ -43,6 +43,8 @@ export interface EasContext {
   log: Logger;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /** Set while an account logger traces the account (account-log.ts): receives the decoded request body. */
+  onRequestTree?: (root: WbxmlElement | null) => void;
 }
 
 export type EasResponse =
@@ -140,7 +142,9 @@ export function defineCommand<I, R>(spec: EasCommandSpec<I, R>): EasCommand {
     invalidRequest: spec.invalidRequest,
     errors: spec.errors ?? {},
     async run(ctx, bytes) {
-      const input = erased.parse(takeBody(spec.body, spec.invalidRequest, bytes), ctx);
+      const body = takeBody(spec.body, spec.invalidRequest, bytes);
+      if (ctx.onRequestTree && !Buffer.isBuffer(body)) ctx.onRequestTree(body);
+      const input = erased.parse(body, ctx);
       const result = await spec.execute(ctx, input);
       return spec.render(result, ctx);
     },

@@ -14,6 +14,7 @@ import { offeredVersions } from '../devices/eas-filters.js';
 import type { Account, Device } from '../store/types.js';
 import type { EasCommand, EasContext, EasDeps, EasResponse } from './command.js';
 import { syncedStore } from './synced-store.js';
+import { accountTrace, type AccountTrace } from './account-log.js';
 import { commands } from './commands/index.js';
 import { gate } from './gate.js';
 import { parseEasQuery, QueryError, versionNumber, type EasQuery } from './query.js';
@@ -33,6 +34,8 @@ interface Outcome {
   http: number;
   bytesOut: number;
   easStatus?: number;
+  /** What was sent, for an account logger. */
+  response?: EasResponse;
 }
 
 export function easRoutes(allDeps: EasDeps) {
@@ -92,7 +95,7 @@ export function easRoutes(allDeps: EasDeps) {
     if (res.kind === 'http') {
       for (const [k, v] of Object.entries(res.headers ?? {})) void reply.header(k, v);
       await reply.code(res.status).send();
-      return { http: res.status, bytesOut: 0 };
+      return { http: res.status, bytesOut: 0, response: res };
     }
     let body: Buffer;
     let type = WBXML;
@@ -106,7 +109,7 @@ export function easRoutes(allDeps: EasDeps) {
     }
     await reply.code(200).header('Content-Type', type).header('Content-Length', body.length).send(body);
     const easStatus = res.kind === 'wbxml' ? statusOf(res.root) : undefined;
-    return { http: 200, bytesOut: body.length, ...(easStatus !== undefined ? { easStatus } : {}) };
+    return { http: 200, bytesOut: body.length, response: res, ...(easStatus !== undefined ? { easStatus } : {}) };
   }
 
   /** The request line (MS-ASHTTP 2.2.1.1.1); HttpRefusal 400 when it cannot be read. */
@@ -154,11 +157,15 @@ export function easRoutes(allDeps: EasDeps) {
     let outcome: Outcome = { http: 500, bytesOut: 0 };
     let command: EasCommand | null = null;
     let ran = false;
+    let trace: AccountTrace | null = null;
     try {
       const q = readQuery(req);
       Object.assign(line, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, version: q.protocolVersion });
       const account = await authenticate(req, q.deviceId);
       line.account = account.email;
+      // Account loggers (account-log.ts): null, after one Map lookup, for an account without one.
+      const t = accountTrace(deps, account, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, userAgent: req.headers['user-agent'] ?? '', version: q.protocolVersion ?? '', body: bodyBytes });
+      trace = t instanceof Promise ? await t : t;
       const version = q.protocolVersion ?? '';
       const offered = await versionsFor(req, account, line);
       if (!offered.includes(version)) throw new HttpRefusal(400, `protocol version "${version}" not offered`, protocolHeaders(offered));
@@ -172,6 +179,7 @@ export function easRoutes(allDeps: EasDeps) {
       }
       command = found;
       const ctx = await contextFor(req, reply, account, q, command);
+      if (trace) ctx.onRequestTree = trace.requestTree;
       const g = await gate(ctx, command);
       if (!g.ok) {
         line.gate = g.reason;
@@ -183,7 +191,9 @@ export function easRoutes(allDeps: EasDeps) {
     } catch (err) {
       outcome = await failure(req, reply, err, line, command, ran);
     } finally {
-      log.info({ ...line, status: outcome.http, easStatus: outcome.easStatus, ms: Math.round(performance.now() - started), bytesOut: outcome.bytesOut }, 'eas');
+      const ms = Math.round(performance.now() - started);
+      log.info({ ...line, status: outcome.http, easStatus: outcome.easStatus, ms, bytesOut: outcome.bytesOut }, 'eas');
+      trace?.done({ ...outcome, ms }); // the account logger's record, if any
       countEasRequest(command?.name ?? 'unknown', outcome.http, outcome.easStatus);
     }
   }

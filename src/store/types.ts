@@ -1,6 +1,9 @@
 // The store's interfaces: protocol-neutral data (directory, credentials, mailboxes, devices).
 // Nothing here knows a SyncKey, an IMAP UID or a WBXML tag (ARCHITECTURE.md section 1).
 import type { AccountId, BlobId, CredentialId, DeviceId, DomainId, FolderId, ItemId } from '../core/ids.js';
+import type { AccountLoggerRepo } from './account-logger-types.js';
+export type { AccountLogger, AccountLoggerInput, AccountLoggerLevel, AccountLoggerRepo } from './account-logger-types.js';
+export { ACCOUNT_LOGGER_LEVELS } from './account-logger-types.js';
 
 export type AccountStatus = 'active' | 'locked' | 'closed';
 export const accountStatuses: readonly AccountStatus[] = ['active', 'locked', 'closed'];
@@ -549,6 +552,7 @@ export interface Repos {
   authGuard: AuthGuardRepo;
   webSessions: WebSessionRepo;
   easFilters: EasFilterRepo;
+  accountLoggers: AccountLoggerRepo;
 }
 
 /** An EAS version filter as stored (issue 15); the rule is JSON text that src/devices/eas-filters.ts decodes. */

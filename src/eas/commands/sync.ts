@@ -8,6 +8,7 @@ import { classForFolder, classForItem } from '../classes/catalog.js';
 import type { RenderContext } from '../classes/registry.js';
 import { defineCommand, statusForError, type EasContext, type EasResponse, type ErrorMap } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
+import { forcedWindowSize } from '../../devices/account-loggers.js';
 import { pushSettings } from '../../devices/push-settings.js';
 import { collectionResult, syncCollection, type CollectionResult } from '../sync/sync-collection.js';
 import { readRecord, writeRecord, type CachedSyncRequest } from '../sync/device-records.js';
@@ -54,6 +55,17 @@ async function cacheRequest(ctx: EasContext, req: SyncRequest): Promise<void> {
   await writeRecord(ctx, 'sync-request', cached);
 }
 
+/**
+ * An account logger's `window_size` (devices/account-loggers.ts) replaces the device's WindowSize, the
+ * overall one and each collection's (MS-ASCMD 2.2.3.199), after the request was cached: the device's own
+ * values come back when the logger ends.
+ */
+async function withForcedWindow(ctx: EasContext, req: SyncRequest): Promise<SyncRequest> {
+  const w = await forcedWindowSize(ctx.deps.store, ctx.account.id);
+  if (w === null) return req;
+  return { ...req, windowSize: w, collections: req.collections?.map((c) => ({ ...c, windowSize: w })) ?? null };
+}
+
 async function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {
   return withDeviceLock(ctx.account.id, ctx.device.deviceId, async () => {
     const now = Date.now();
@@ -77,7 +89,7 @@ const quiet = (results: CollectionResult[]): boolean =>
   results.every((r) => r.status === SyncStatus.ok && !r.changed && r.key !== '0' && r.responses.length === 0);
 
 async function execute(ctx: EasContext, parsed: SyncRequest): Promise<Outcome> {
-  const req = await resolveRequest(ctx, parsed);
+  let req = await resolveRequest(ctx, parsed);
   if (!req) return { kind: 'status', status: SyncStatus.incomplete };
   if (req.holdSeconds !== null) {
     // The same configured bounds as Ping's heartbeat (push-settings.ts), so an admin sets one range for both.
@@ -85,6 +97,7 @@ async function execute(ctx: EasContext, parsed: SyncRequest): Promise<Outcome> {
     if (req.holdSeconds < min || req.holdSeconds > max) return { kind: 'status', status: SyncStatus.badWait, limit: req.holdSeconds < min ? min : max };
   }
   if (parsed.collections) await cacheRequest(ctx, req);
+  req = await withForcedWindow(ctx, req);
   let results = await runOnce(ctx, req);
   if (req.holdSeconds !== null && quiet(results) && !ctx.signal.aborted) {
     const folderIds = results.flatMap((r) => (r.folder ? [r.folder.id] : []));

@@ -196,8 +196,20 @@ export interface EasFiltersTable {
   created_at: number;
 }
 
+/** Per-account EAS loggers (migration 014). */
+export interface AccountLoggersTable {
+  id: Generated<number>;
+  account_id: string;
+  level: string;
+  file: string;
+  window_size: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface DB {
   eas_filters: EasFiltersTable;
+  account_loggers: AccountLoggersTable;
   web_sessions: WebSessionsTable;
   auth_failures: AuthFailuresTable;
   auth_familiar: AuthFamiliarTable;

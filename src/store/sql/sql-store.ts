@@ -6,6 +6,7 @@ import type { ChangeNotice, Repos, Store } from '../types.js';
 import type { Dialect } from '../migrations/index.js';
 import { ChangeCollector, translate, translated, type SqlContext } from './context.js';
 import { connect, type StoreLocation } from './connect.js';
+import { SqlAccountLoggerRepo } from './account-loggers.js';
 import { SqlAuthGuardRepo } from './auth-guard.js';
 import { SqlCredentialRepo } from './credentials.js';
 import { SqlDeviceStateRepo } from './device-state.js';
@@ -31,12 +32,14 @@ function repos(ctx: SqlContext): Repos {
     authGuard: translated(new SqlAuthGuardRepo(ctx), 'authGuard'),
     webSessions: translated(new SqlWebSessionRepo(ctx), 'webSessions'),
     easFilters: translated(new SqlEasFilterRepo(ctx), 'easFilters'),
+    accountLoggers: translated(new SqlAccountLoggerRepo(ctx), 'accountLoggers'),
   };
 }
 
 export class SqlStore implements Store {
   readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings; readonly authGuard; readonly webSessions;
   readonly easFilters;
+  readonly accountLoggers;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
   private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
@@ -44,6 +47,7 @@ export class SqlStore implements Store {
     this.domains = r.domains; this.devices = r.devices; this.deviceState = r.deviceState; this.accounts = r.accounts; this.credentials = r.credentials;
     this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings; this.authGuard = r.authGuard; this.webSessions = r.webSessions;
     this.easFilters = r.easFilters;
+    this.accountLoggers = r.accountLoggers;
   }
 
   static async open(location: StoreLocation): Promise<SqlStore> {
