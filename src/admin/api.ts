@@ -12,6 +12,7 @@ import { registerLockoutRoutes } from './routes-lockouts.js';
 import { registerMailboxRoutes } from './routes-mailbox.js';
 import { registerFolderSyncRoutes } from './routes-folder-sync.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
+import { registerServiceRoutes } from './routes-services.js';
 import { registerSessionRoutes } from './routes-sessions.js';
 
 export function adminApi(deps: AdminDeps) {
@@ -34,6 +35,7 @@ export function adminApi(deps: AdminDeps) {
     registerSessionRoutes(app, deps);
     registerMailboxRoutes(app, deps);
     registerFolderSyncRoutes(app, deps);
+    registerServiceRoutes(app, deps);
     return Promise.resolve();
   };
 }

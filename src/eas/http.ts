@@ -13,6 +13,7 @@ import { countEasRequest } from '../core/metrics.js';
 import type { Account, Device } from '../store/types.js';
 import type { EasCommand, EasContext, EasDeps, EasResponse } from './command.js';
 import { syncedStore } from './synced-store.js';
+import { requireNotJailed, requireService } from './service-gate.js';
 import { commands } from './commands/index.js';
 import { gate } from './gate.js';
 import { parseEasQuery, QueryError, versionNumber, type EasQuery } from './query.js';
@@ -40,6 +41,7 @@ export function easRoutes(allDeps: EasDeps) {
   const versions = deps.config.easVersions;
   const advertised = [...commands.values()].map((c) => c.name).join(',');
   const log = deps.log.child({ svc: 'eas' });
+  const antiDos = { store: deps.store, delivery: deps.outgoing.delivery, log };
 
   /** What the server speaks (MS-ASHTTP 2.2.4): on OPTIONS, with a version refusal, and on a fresh FolderSync. */
   const protocolHeaders = (): Record<string, string> => ({
@@ -149,8 +151,12 @@ export function easRoutes(allDeps: EasDeps) {
     try {
       const q = readQuery(req);
       Object.assign(line, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, version: q.protocolVersion });
+      // Hook: `carbonio mobile doStopService activesync|module` (src/eas/service-gate.ts).
+      await requireService(deps.store, 'activesync');
       const account = await authenticate(req, q.deviceId);
       line.account = account.email;
+      // Hook: anti-DoS jails, per account and device, before any work for the device (service-gate.ts).
+      await requireNotJailed(antiDos, account, q.deviceId, req.ip);
       const version = q.protocolVersion ?? '';
       if (!versions.includes(version)) throw new HttpRefusal(400, `protocol version "${version}" not offered`, protocolHeaders());
       if (!account.mobileSyncEnabled) throw new HttpRefusal(403, 'mobile sync disabled for the account');
@@ -208,6 +214,7 @@ export function easRoutes(allDeps: EasDeps) {
     const path = '/Microsoft-Server-ActiveSync';
     app.options(path, async (req, reply) => {
       try {
+        await requireService(deps.store, 'activesync');
         await authenticate(req, '');
       } catch (err) {
         if (!(err instanceof HttpRefusal)) throw err;

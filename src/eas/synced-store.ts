@@ -33,6 +33,7 @@ function pick(r: Repos): Repos {
   return {
     domains: r.domains, devices: r.devices, deviceState: r.deviceState, accounts: r.accounts, credentials: r.credentials,
     mailbox: r.mailbox, blobs: r.blobs, settings: r.settings, authGuard: r.authGuard, webSessions: r.webSessions,
+    mobileServices: r.mobileServices,
   };
 }
 

@@ -13,6 +13,7 @@ import { SqlDeviceRepo } from './devices.js';
 import { SqlAccountRepo, SqlDomainRepo } from './directory.js';
 import { SqlBlobRepo, SqlMailboxRepo } from './mailbox.js';
 import type { DB } from './schema.js';
+import { SqlMobileServicesRepo } from './mobile-services.js';
 import { SqlSettingsRepo } from './settings.js';
 import { SqlWebSessionRepo } from './web-sessions.js';
 
@@ -29,17 +30,19 @@ function repos(ctx: SqlContext): Repos {
     settings: translated(new SqlSettingsRepo(ctx), 'settings'),
     authGuard: translated(new SqlAuthGuardRepo(ctx), 'authGuard'),
     webSessions: translated(new SqlWebSessionRepo(ctx), 'webSessions'),
+    mobileServices: translated(new SqlMobileServicesRepo(ctx), 'mobileServices'),
   };
 }
 
 export class SqlStore implements Store {
-  readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings; readonly authGuard; readonly webSessions;
+  readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings; readonly authGuard; readonly webSessions; readonly mobileServices;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
   private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
     const r = repos(this.context(db, null));
     this.domains = r.domains; this.devices = r.devices; this.deviceState = r.deviceState; this.accounts = r.accounts; this.credentials = r.credentials;
     this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings; this.authGuard = r.authGuard; this.webSessions = r.webSessions;
+    this.mobileServices = r.mobileServices;
   }
 
   static async open(location: StoreLocation): Promise<SqlStore> {
