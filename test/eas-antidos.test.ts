@@ -16,7 +16,9 @@ import { itemsIn } from './helpers/mailbox.js';
 import { nodeAdminCall, startNode, type NodeProcess } from './helpers/node-process.js';
 import { createTempPgDatabase, pgUrl } from './helpers/pg.js';
 import { Phone } from './helpers/phone.js';
+import { backends } from './helpers/stores.js';
 import { until } from './helpers/wait.js';
+import { asDeviceId } from '../src/core/ids.js';
 
 const ann = { email: 'ann@a.test', password: 'ann-password-1' };
 const boss = { email: 'boss@b.test', password: 'boss-password-1' };
@@ -33,6 +35,35 @@ async function burst(n: number, parallel: number, one: () => Promise<EasResponse
 }
 
 const retryAfter = (r: EasResponse): number => Number(r.headers.get('retry-after'));
+
+for (const backend of backends) describe(`mobile services repository (${backend.name})`, () => {
+  test('a live jail is made once and never extended, an expired one is replaced; release counts live jails; service states', async () => {
+    const { store, cleanup } = await backend.open();
+    try {
+      await store.domains.create('r.test');
+      const a = (await store.accounts.create({ email: 'r@r.test', passwordHash: 'h' })).id;
+      const jail = (at: number, device = 'D1') => ({ accountId: a, deviceId: asDeviceId(device), jailedAt: at, until: at + 1000, requests: 21, windowMs: 30000 });
+      // Two processes detecting the same burst: only the first write makes the jail (and mails).
+      assert.deepEqual(await Promise.all([store.mobileServices.jail(jail(10_000)), store.mobileServices.jail(jail(10_001))]).then((r) => r.sort()), [false, true]);
+      assert.equal(await store.mobileServices.jail(jail(10_500)), false, 'live: not restarted');
+      assert.deepEqual((await store.mobileServices.liveJails(10_999)).map((j) => j.deviceId), ['D1']);
+      assert.deepEqual(await store.mobileServices.liveJails(11_001), []);
+      assert.equal(await store.mobileServices.jail(jail(12_000)), true, 'expired: replaced');
+      assert.equal(await store.mobileServices.jail(jail(12_000, 'D2')), true);
+      assert.equal(await store.mobileServices.release({ accountId: a, deviceId: asDeviceId('D2') }, 12_100), 1);
+      assert.equal(await store.mobileServices.release('all', 14_000), 0, 'only live jails count; the expired row goes too');
+      assert.deepEqual(await store.mobileServices.liveJails(0), []);
+
+      assert.deepEqual(await store.mobileServices.services(), []);
+      await store.mobileServices.setService({ name: 'activesync', running: false, changedAt: 5, changedBy: 'x@r.test' });
+      await store.mobileServices.setService({ name: 'activesync', running: true, changedAt: 6, changedBy: 'y@r.test' });
+      assert.deepEqual(await store.mobileServices.services(), [{ name: 'activesync', running: true, changedAt: 6, changedBy: 'y@r.test' }]);
+      assert.equal(await serviceRunning(store, 'activesync'), true);
+    } finally {
+      await cleanup();
+    }
+  });
+});
 
 describe('anti-DoS and mobile services (one server)', () => {
   let app: TestApp;
@@ -231,6 +262,17 @@ describe('anti-DoS across two server processes on PostgreSQL', { skip: pgUrl ? f
     assert.deepEqual([r.status, r.json.jailsReleased], [200, 1]);
     assert.equal((await quickPing(n2, 'MULTI1', user)).status, 200, 'freed at once where restarted');
     await until(async () => (await quickPing(n1, 'MULTI1', user)).status === 200, 'the device freed on the process that jailed it', SPREAD_MS);
+  });
+
+  test('a restart on one process resets the counts on the other', async () => {
+    // 15 + 15 requests within the window: a burst of 30 over a limit of 20, unless the counts were reset between.
+    for (let i = 0; i < 15; i++) assert.equal((await quickPing(n1, 'MULTI4', user)).status, 200);
+    assert.equal((await nodeAdminCall(n2, 'POST', '/mobile/services/anti-dos/restart')).status, 200);
+    await new Promise((r) => setTimeout(r, SNAPSHOT_TTL_MS + 100));
+    for (let i = 0; i < 15; i++) assert.equal((await quickPing(n1, 'MULTI4', user)).status, 200, `request ${16 + i}`);
+    // Without the reset the same device is jailed at its 21st counted request.
+    const more = (await burst(10, 1, () => quickPing(n1, 'MULTI4', user))).map((r) => r.status);
+    assert.deepEqual(more, [200, 200, 200, 200, 200, 503, 503, 503, 503, 503]);
   });
 
   test('activesync stopped through one process answers 503 on both', async () => {

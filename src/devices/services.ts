@@ -41,6 +41,8 @@ export function unknownService(name: string): StoreError {
 export interface ServicesSnapshot {
   /** When its read started: anything written before that is in it. */
   readAt: number;
+  /** When it was last read or retried: it is fresh for SNAPSHOT_TTL_MS from then. */
+  checkedAt: number;
   flags: ReadonlyMap<string, MobileServiceState>;
   antiDos: AntiDosSettings;
   /** Live jails by jailKey, to the end of each. */
@@ -56,6 +58,8 @@ type Holder = { readonly mobileServices: MobileServicesRepo; readonly settings: 
 interface Entry {
   snap: ServicesSnapshot | null;
   pending: Promise<ServicesSnapshot> | null;
+  /** Bumped by invalidateSnapshot: a read started before a change made here must not replace a later one. */
+  generation: number;
 }
 
 /** Per store (by its repository), so several servers in one process keep apart. */
@@ -63,7 +67,7 @@ const entries = new WeakMap<MobileServicesRepo, Entry>();
 
 function entryOf(store: Holder): Entry {
   let e = entries.get(store.mobileServices);
-  if (!e) entries.set(store.mobileServices, (e = { snap: null, pending: null }));
+  if (!e) entries.set(store.mobileServices, (e = { snap: null, pending: null, generation: 0 }));
   return e;
 }
 
@@ -72,7 +76,7 @@ async function read(store: Holder): Promise<ServicesSnapshot> {
   const [states, stored, jails] = await Promise.all([store.mobileServices.services(), store.settings.list(ANTIDOS_SCOPE), store.mobileServices.liveJails(readAt)]);
   const flags = new Map(states.map((s) => [s.name, s]));
   return {
-    readAt, flags, antiDos: parseAntiDosSettings(stored),
+    readAt, checkedAt: readAt, flags, antiDos: parseAntiDosSettings(stored),
     jails: new Map(jails.map((j) => [jailKey(j.accountId, j.deviceId), j.until])),
     antiDosEpoch: flags.get('anti-dos')?.changedAt ?? 0,
   };
@@ -81,7 +85,7 @@ async function read(store: Holder): Promise<ServicesSnapshot> {
 /** The snapshot if younger than the TTL, else null: the request path's cheap check. */
 export function freshSnapshot(store: Holder, now: number): ServicesSnapshot | null {
   const s = entries.get(store.mobileServices)?.snap;
-  return s && now - s.readAt < SNAPSHOT_TTL_MS ? s : null;
+  return s && now - s.checkedAt < SNAPSHOT_TTL_MS ? s : null;
 }
 
 /**
@@ -93,13 +97,14 @@ export function servicesSnapshot(store: Holder, now = Date.now()): Promise<Servi
   if (fresh) return Promise.resolve(fresh);
   const e = entryOf(store);
   if (e.pending) return e.pending;
+  const generation = e.generation;
   const pending = read(store).then((snap) => {
-    e.snap = snap;
+    if (e.generation === generation) e.snap = snap;
     return snap;
   }, (err: unknown) => {
     if (!e.snap) throw err;
     // Tried again in half a TTL, not by every request meanwhile.
-    e.snap = { ...e.snap, readAt: Date.now() - SNAPSHOT_TTL_MS / 2 };
+    e.snap = { ...e.snap, checkedAt: Date.now() - SNAPSHOT_TTL_MS / 2 };
     return e.snap;
   }).finally(() => {
     if (e.pending === pending) e.pending = null;
@@ -114,6 +119,7 @@ export function invalidateSnapshot(store: Holder): void {
   if (e) {
     e.snap = null;
     e.pending = null;
+    e.generation++;
   }
 }
 
