@@ -1,7 +1,8 @@
 // The mobile services and anti-DoS on the EAS request path (issue 15 part 4; carbonio-features.md 3.6,
-// 5.7): a stopped service answers HTTP 503 (MS-ASHTTP 2.2.2.2: the server is unavailable, Retry-After
-// says when to try again), and a jailed device gets 503 with the seconds left of its jail. Both read the
-// per-process snapshot of src/devices/services.ts: a Map lookup or two per request.
+// 5.7): a stopped service answers HTTP 503 Service Unavailable with Retry-After (MS-ASHTTP response
+// status codes; eas-protocol.md 1.5, where peers send 300 s), and a jailed device gets 503 with the
+// seconds left of its jail. Both read the per-process snapshot of src/devices/services.ts: a Map lookup
+// or two per request.
 import type { Logger } from '../core/logger.js';
 import { antiDosAdmit } from '../devices/anti-dos.js';
 import { freshSnapshot, runningIn, servicesSnapshot, type ServiceName } from '../devices/services.js';
