@@ -171,7 +171,9 @@ describe('anti-DoS and mobile services (one server)', () => {
       const r = await phone.ping([inbox], 1);
       assert.deepEqual([r.status, intOf(r.root ?? undefined, 'Ping:Status')], [200, 1], `held Ping ${i}`);
     }
-    // The same limits, Pings that answer at once: the fourth is refused.
+    // The same limit over a longer window (so that a slow machine cannot spread them out of it), Pings
+    // that answer at once: the fourth is refused.
+    await set('mobileAntiDosServiceTimeWindow', '20000');
     const loop = [];
     for (let i = 0; i < 6; i++) loop.push((await quickPing(app, 'LOOP1')).status);
     assert.deepEqual(loop, [200, 200, 200, 503, 503, 503]);
@@ -255,7 +257,8 @@ describe('anti-DoS across two server processes on PostgreSQL', { skip: pgUrl ? f
     const spread = Date.now() - t0;
     assert.ok(retryAfter(onOther!) > 580 && retryAfter(onOther!) <= 600);
     t.diagnostic(`jail applied on the other process after ${spread} ms`);
-    assert.ok(spread <= 3_000, `applied on the other process after ${spread} ms`);
+    // The design bound is one snapshot TTL (a second) plus the request itself; room left for a loaded machine.
+    assert.ok(spread <= 5_000, `applied on the other process after ${spread} ms`);
     assert.equal((await quickPing(n2, 'MULTI2', user)).status, 200, 'another device of the account');
 
     const r = await nodeAdminCall(n2, 'POST', '/mobile/services/anti-dos/restart');

@@ -59,10 +59,11 @@ function stateOf(store: Holder, snap: ServicesSnapshot): State {
   return st;
 }
 
-/** Drops the counters of devices quiet for a whole window (at most once per window). */
+/** Drops the counters of devices quiet for a whole window, and ended jails (at most once per window). */
 function sweep(st: State, now: number, windowMs: number): void {
   if (now - st.sweptAt < windowMs) return;
   st.sweptAt = now;
+  for (const [k, j] of st.own) if (j.until <= now) st.own.delete(k);
   for (const [k, r] of st.counters) {
     const newest = r.times[(r.next + r.times.length - 1) % r.times.length] ?? 0;
     if (newest <= now - windowMs) st.counters.delete(k);
