@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { intOf } from '../src/eas/wbxml/index.js';
+import { antiDosAdmit } from '../src/devices/anti-dos.js';
 import { serviceRunning, SNAPSHOT_TTL_MS } from '../src/devices/services.js';
+import { setSetting } from '../src/devices/settings-registry.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { failed, ok, runCli } from './helpers/cli.js';
 import { easOptions, easRequest, type EasResponse } from './helpers/eas-client.js';
@@ -59,6 +61,31 @@ for (const backend of backends) describe(`mobile services repository (${backend.
       await store.mobileServices.setService({ name: 'activesync', running: true, changedAt: 6, changedBy: 'y@r.test' });
       assert.deepEqual(await store.mobileServices.services(), [{ name: 'activesync', running: true, changedAt: 6, changedBy: 'y@r.test' }]);
       assert.equal(await serviceRunning(store, 'activesync'), true);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('the sliding window: MaxRequests pass, the next one within the window jails, one after it does not; the jail ends', async () => {
+    const { store, cleanup } = await backend.open();
+    try {
+      await store.domains.create('w.test');
+      const a = (await store.accounts.create({ email: 'w@w.test', passwordHash: 'h' })).id;
+      for (const [k, v] of [['mobileAntiDosServiceEnabled', true], ['mobileAntiDosServiceMaxRequests', 3], ['mobileAntiDosServiceTimeWindow', 1000], ['mobileAntiDosServiceJailDuration', 5000]] as const) {
+        await setSetting(store, k, v);
+      }
+      const t = Date.now();
+      const admit = (dt: number, device = 'W1') => antiDosAdmit(store, a, device, t + dt);
+      for (const dt of [0, 10, 20]) assert.deepEqual(await admit(dt), { ok: true });
+      assert.deepEqual(await admit(1000), { ok: true }, 'the first one left the window');
+      const jailed = await admit(1005);
+      assert.ok(!jailed.ok);
+      assert.deepEqual([jailed.retryAfterSeconds, jailed.fresh, jailed.jail?.requests], [5, true, 4]);
+      assert.deepEqual(await admit(1006, 'W2'), { ok: true }, 'another device');
+      const again = await admit(5000);
+      assert.deepEqual([again.ok, !again.ok && again.retryAfterSeconds], [false, 2]);
+      assert.deepEqual(await admit(6006), { ok: true }, 'the jail is over; counting starts afresh');
+      assert.deepEqual(await admit(6007), { ok: true });
     } finally {
       await cleanup();
     }
