@@ -75,7 +75,11 @@ describe('push settings through the admin API, the CLI and Ping', () => {
   after(() => app.stop());
 
   test('API: defaults, set and get back by name or alias, validation with the allowed values', async () => {
-    assert.deepEqual(await get(), { notificationsLatency: 0, useInstantNotifications: true, maxPingHeartbeat: 3540, minPingHeartbeat: 60 });
+    assert.deepEqual(await get(), {
+      notificationsLatency: 0, useInstantNotifications: true, maxPingHeartbeat: 3540, minPingHeartbeat: 60,
+      // The anti-DoS settings share the registry (test/eas-antidos.test.ts).
+      mobileAntiDosServiceEnabled: false, mobileAntiDosServiceJailDuration: 600000, mobileAntiDosServiceTimeWindow: 30000, mobileAntiDosServiceMaxRequests: 150,
+    });
     const r = await put('ZxMobile_NotificationsLatency', 2);
     assert.equal(r.status, 200, JSON.stringify(r.json));
     assert.deepEqual([r.json.key, r.json.value, r.json.previous], ['notificationsLatency', 2, 0]);
@@ -90,7 +94,7 @@ describe('push settings through the admin API, the CLI and Ping', () => {
       assert.equal(res.status, 400, JSON.stringify(res.json));
       assert.match((res.json.error as { message: string }).message, message);
     };
-    await bad('pingInterval', 10, /unknown setting "pingInterval" \(known: notificationsLatency, useInstantNotifications, maxPingHeartbeat, minPingHeartbeat\)/);
+    await bad('pingInterval', 10, /unknown setting "pingInterval" \(known: notificationsLatency, useInstantNotifications, maxPingHeartbeat, minPingHeartbeat, mobileAntiDosServiceEnabled,/);
     await bad('notificationsLatency', 3601, /from 0 to 3600/);
     await bad('notificationsLatency', '1.5', /from 0 to 3600/);
     await bad('useInstantNotifications', 'sometimes', /true or false/);
@@ -111,6 +115,7 @@ describe('push settings through the admin API, the CLI and Ping', () => {
   test('CLI: config get / set global, --json, usage and refusals', async () => {
     assert.deepEqual(ok(await runCli(app, ['config', 'get', 'global'])), [
       'notificationsLatency 0', 'useInstantNotifications true', 'maxPingHeartbeat 3540', 'minPingHeartbeat 60',
+      'mobileAntiDosServiceEnabled false', 'mobileAntiDosServiceJailDuration 600000', 'mobileAntiDosServiceTimeWindow 30000', 'mobileAntiDosServiceMaxRequests 150',
     ]);
     assert.deepEqual(ok(await runCli(app, ['config', 'set', 'global', 'ZxMobile_MaxPingHeartbeat', '1800'])), ['maxPingHeartbeat 1800']);
     assert.deepEqual(ok(await runCli(app, ['config', 'get', 'GLOBAL', 'zxmobile_maxpingheartbeat'])), ['maxPingHeartbeat 1800']);

@@ -14,6 +14,7 @@ import { registerMailboxRoutes } from './routes-mailbox.js';
 import { registerFolderSyncRoutes } from './routes-folder-sync.js';
 import { registerAccountLoggerRoutes } from './routes-account-loggers.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
+import { registerServiceRoutes } from './routes-services.js';
 import { registerSessionRoutes } from './routes-sessions.js';
 
 export function adminApi(deps: AdminDeps) {
@@ -38,6 +39,7 @@ export function adminApi(deps: AdminDeps) {
     registerFolderSyncRoutes(app, deps);
     registerEasFilterRoutes(app, deps);
     registerAccountLoggerRoutes(app, deps);
+    registerServiceRoutes(app, deps);
     return Promise.resolve();
   };
 }

@@ -1,12 +1,10 @@
 // Admin API: settings changeable while running (`carbonio config get|set global ...`), global admin only.
 //   GET /config/global[?key=<name>]   the push tuning settings (or one), as stored now (defaults when unset)
 //   PUT /config/global {key, value}   validate and store one; 400 names the allowed values
-// Keys take Carbonio's spellings too (ZxMobile_NotificationsLatency, ...), in any case (push-settings.ts).
+// Push tuning and anti-DoS settings (src/devices/settings-registry.ts). Keys take Carbonio's spellings too (ZxMobile_NotificationsLatency, ...), in any case (push-settings.ts).
 // The change applies to new Pings at once on this server and within a few seconds on the others.
 import type { FastifyInstance } from 'fastify';
-import {
-  allowedValues, loadPushSettings, PUSH_DEFAULTS, PUSH_SETTINGS, resolvePushKey, setPushSetting, unknownPushKey, type PushSettingKey, type PushSettings,
-} from '../devices/push-settings.js';
+import { resolveSettingKey, setSetting, settingViews, SETTING_KEYS, unknownSetting } from '../devices/settings-registry.js';
 import { asBody, reqString } from './body.js';
 import { authenticate, type AdminDeps } from './context.js';
 import { badRequest, forbidden } from './http-errors.js';
@@ -19,18 +17,6 @@ function checkScope(scope: string): void {
   if (scope.toLowerCase() !== 'global') throw badRequest(`unknown scope "${scope}": settings are global (every server shares them)`);
 }
 
-export const settingView = (key: PushSettingKey, s: PushSettings) => {
-  const def = PUSH_SETTINGS.find((d) => d.key === key);
-  return {
-    key,
-    value: s[key],
-    default: PUSH_DEFAULTS[key],
-    allowed: allowedValues(key, s),
-    aliases: def?.aliases ?? [],
-    description: def?.description ?? '',
-  };
-};
-
 export function registerConfigRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { store } = deps;
 
@@ -39,14 +25,13 @@ export function registerConfigRoutes(app: FastifyInstance, deps: AdminDeps): voi
     if (!isGlobal(p)) throw forbidden();
     checkScope(req.params.scope);
     const name = req.query.key;
-    let keys = PUSH_SETTINGS.map((d) => d.key);
+    let keys = SETTING_KEYS;
     if (name !== undefined && name !== '') {
-      const key = resolvePushKey(name);
-      if (!key) throw unknownPushKey(name);
+      const key = resolveSettingKey(name);
+      if (!key) throw unknownSetting(name);
       keys = [key];
     }
-    const s = await loadPushSettings(store);
-    return { scope: 'global', settings: keys.map((k) => settingView(k, s)) };
+    return { scope: 'global', settings: await settingViews(store, keys) };
   });
 
   app.put<Req>('/config/:scope', async (req) => {
@@ -56,7 +41,7 @@ export function registerConfigRoutes(app: FastifyInstance, deps: AdminDeps): voi
     const body = asBody(req.body);
     const name = reqString(body, 'key');
     if (!('value' in body) || body.value === null) throw badRequest('"value" is required');
-    const r = await setPushSetting(store, name, body.value);
+    const r = await setSetting(store, name, body.value);
     deps.log.info({ event: 'setting-changed', scope: 'global', key: r.key, value: r.value, previous: r.previous, by: p.account.email }, 'setting changed');
     return { scope: 'global', key: r.key, value: r.value, previous: r.previous };
   });

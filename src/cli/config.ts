@@ -1,6 +1,7 @@
 // `carbonio config get global [<key>]` and `carbonio config set global <key> <value>`: the settings
-// changeable while running (for now Carbonio's push tuning: notificationsLatency,
-// useInstantNotifications, maxPingHeartbeat, minPingHeartbeat; Carbonio's ZxMobile_* names work too).
+// changeable while running (Carbonio's push tuning: notificationsLatency, useInstantNotifications,
+// maxPingHeartbeat, minPingHeartbeat, whose ZxMobile_* names work too; and the anti-DoS settings
+// mobileAntiDosServiceEnabled, ...JailDuration, ...TimeWindow, ...MaxRequests).
 // `get` prints `key value` lines, `set` the key and its new value; `--json` the API's answer. Only the
 // global scope exists: every server of an installation reads the same settings.
 import { positional, UsageError, type ParsedArgs } from './args.js';

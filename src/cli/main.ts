@@ -17,6 +17,7 @@ import { mobileEasFilterCommands } from './mobile-eas-filters.js';
 import { mobileFolderCommands } from './mobile-folders.js';
 import { mobileLoggerCommands } from './mobile-loggers.js';
 import { mobileProvisioningCommands } from './mobile-provisioning.js';
+import { mobileServiceCommands } from './mobile-services.js';
 import { mobileSessionCommands } from './mobile-sessions.js';
 import { provCommands } from './prov.js';
 import { tlsCommands } from './tls.js';
@@ -29,15 +30,16 @@ export const modules: readonly Module[] = [
   { name: 'auth', title: 'service credentials (mobile passwords, QR codes) and failed-login lockouts', commands: [...authCommands, ...authLockoutCommands] },
   {
     name: 'mobile',
-    title: 'ActiveSync devices, provisioning, remote wipe, folder exclusion, EAS filters, account loggers',
+    title: 'ActiveSync devices, provisioning, remote wipe, folder exclusion, EAS filters, account loggers, services',
     commands: [
       ...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands, ...mobileFolderCommands,
       ...mobileEasFilterCommands,
       ...mobileLoggerCommands,
+      ...mobileServiceCommands,
     ],
   },
   { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },
-  { name: 'config', title: 'settings changeable while running (push tuning)', commands: configCommands },
+  { name: 'config', title: 'settings changeable while running (push tuning, anti-DoS)', commands: configCommands },
   { name: 'tls', title: 'certificates (a self-signed pair for testing)', commands: tlsCommands },
 ];
 

@@ -9,6 +9,8 @@ import { parseBasicAuth } from '../core/basic-auth.js';
 import type { Config } from '../config.js';
 import type { Account } from '../store/types.js';
 import type { EasDeps } from './command.js';
+import { HttpRefusal } from './refusal.js';
+import { requireService } from './service-gate.js';
 
 export const AUTODISCOVER_PATH = '/autodiscover/autodiscover.xml';
 const REQUEST_NS = 'http://schemas.microsoft.com/exchange/autodiscover/mobilesync/requestschema/2006';
@@ -109,7 +111,7 @@ export function genericError(code: 600 | 601, message: string, now = new Date())
     + '    </Error>\n  </Response>\n</Autodiscover>\n';
 }
 
-export interface AutodiscoverDeps extends Pick<EasDeps, 'auth' | 'log'> {
+export interface AutodiscoverDeps extends Pick<EasDeps, 'auth' | 'log' | 'store'> {
   /** Which client addresses are proxies' own (never locked out). */
   config: Pick<Config, 'trustedProxies'>;
   /** The server's public URL, read per request: the app resolves it once its listeners are bound. */
@@ -135,6 +137,15 @@ export function autodiscoverRoutes(deps: AutodiscoverDeps) {
   }
 
   async function handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // `carbonio mobile doStopService autodiscover|module`: 503 until started again (src/eas/service-gate.ts).
+    try {
+      await requireService(deps.store, 'autodiscover');
+    } catch (err) {
+      if (!(err instanceof HttpRefusal)) throw err;
+      log.info({ event: 'autodiscover', remote: req.ip, error: err.reason }, 'autodiscover request refused');
+      await reply.code(err.code).headers(err.headers).send();
+      return;
+    }
     const account = await authenticate(req, reply);
     if (!account) return;
     const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';

@@ -15,6 +15,7 @@ import type { Account, Device } from '../store/types.js';
 import type { EasCommand, EasContext, EasDeps, EasResponse } from './command.js';
 import { syncedStore } from './synced-store.js';
 import { accountTrace, type AccountTrace } from './account-log.js';
+import { requireNotJailed, requireService } from './service-gate.js';
 import { commands } from './commands/index.js';
 import { gate } from './gate.js';
 import { parseEasQuery, QueryError, versionNumber, type EasQuery } from './query.js';
@@ -44,6 +45,7 @@ export function easRoutes(allDeps: EasDeps) {
   const versions = deps.config.easVersions;
   const advertised = [...commands.values()].map((c) => c.name).join(',');
   const log = deps.log.child({ svc: 'eas' });
+  const antiDos = { store: deps.store, delivery: deps.outgoing.delivery, log };
 
   /** What the server speaks to this client (MS-ASHTTP 2.2.4): on OPTIONS, with a version refusal, and on a fresh FolderSync. */
   const protocolHeaders = (offered: readonly string[]): Record<string, string> => ({
@@ -161,11 +163,15 @@ export function easRoutes(allDeps: EasDeps) {
     try {
       const q = readQuery(req);
       Object.assign(line, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, version: q.protocolVersion });
+      // Hook: `carbonio mobile doStopService activesync|module` (src/eas/service-gate.ts).
+      await requireService(deps.store, 'activesync');
       const account = await authenticate(req, q.deviceId);
       line.account = account.email;
       // Account loggers (account-log.ts): null, after one Map lookup, for an account without one.
       const t = accountTrace(deps, account, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, userAgent: req.headers['user-agent'] ?? '', version: q.protocolVersion ?? '', body: bodyBytes });
       trace = t instanceof Promise ? await t : t;
+      // Hook: anti-DoS jails, per account and device, before any work for the device (service-gate.ts).
+      await requireNotJailed(antiDos, account, q.deviceId, req.ip);
       const version = q.protocolVersion ?? '';
       const offered = await versionsFor(req, account, line);
       if (!offered.includes(version)) throw new HttpRefusal(400, `protocol version "${version}" not offered`, protocolHeaders(offered));
@@ -228,6 +234,7 @@ export function easRoutes(allDeps: EasDeps) {
     app.options(path, async (req, reply) => {
       let account: Account;
       try {
+        await requireService(deps.store, 'activesync');
         account = await authenticate(req, '');
       } catch (err) {
         if (!(err instanceof HttpRefusal)) throw err;

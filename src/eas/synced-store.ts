@@ -35,6 +35,7 @@ function pick(r: Repos): Repos {
     mailbox: r.mailbox, blobs: r.blobs, settings: r.settings, authGuard: r.authGuard, webSessions: r.webSessions,
     easFilters: r.easFilters,
     accountLoggers: r.accountLoggers,
+    mobileServices: r.mobileServices,
   };
 }
 

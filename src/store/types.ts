@@ -553,6 +553,7 @@ export interface Repos {
   webSessions: WebSessionRepo;
   easFilters: EasFilterRepo;
   accountLoggers: AccountLoggerRepo;
+  mobileServices: MobileServicesRepo;
 }
 
 /** An EAS version filter as stored (issue 15); the rule is JSON text that src/devices/eas-filters.ts decodes. */
@@ -675,6 +676,38 @@ export interface WebSessionRepo {
   deleteForAccount(accountId: AccountId): Promise<number>;
   /** Deletes sessions idle since before `idleBefore` or created before `createdBefore`; returns how many. */
   prune(idleBefore: number, createdBefore: number): Promise<number>;
+}
+
+/** An anti-DoS jail of one device of one account (issue 15; carbonio-features.md 5.7). */
+export interface MobileJail {
+  accountId: AccountId;
+  deviceId: DeviceId;
+  jailedAt: number;
+  /** Requests are refused until then. */
+  until: number;
+  /** The burst that caused it: this many requests within `windowMs`. */
+  requests: number;
+  windowMs: number;
+}
+
+/** A mobile service's stored run state (`carbonio mobile doStopService`); a service never changed has none. */
+export interface MobileServiceState {
+  name: string;
+  running: boolean;
+  changedAt: number;
+  changedBy: string;
+}
+
+/** Anti-DoS jails and mobile service states, shared by every server process (src/devices/services.ts). */
+export interface MobileServicesRepo {
+  /** Jails a device unless a live jail exists; true when this call made the jail (one alert per jailing). */
+  jail(j: MobileJail): Promise<boolean>;
+  /** Jails still running at `now`. */
+  liveJails(now: number): Promise<MobileJail[]>;
+  /** Ends jails: all, an account's, or one device's; returns how many live ones ended. Expired rows go too. */
+  release(target: 'all' | { accountId: AccountId; deviceId?: DeviceId }, now: number): Promise<number>;
+  services(): Promise<MobileServiceState[]>;
+  setService(s: MobileServiceState): Promise<void>;
 }
 
 export interface Store extends Repos {

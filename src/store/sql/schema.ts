@@ -207,9 +207,29 @@ export interface AccountLoggersTable {
   expires_at: number;
 }
 
+/** An anti-DoS jail (issue 15): live while `until` is in the future. */
+export interface MobileJailsTable {
+  account_id: string;
+  device_id: string;
+  jailed_at: number;
+  until: number;
+  requests: number;
+  window_ms: number;
+}
+
+/** A mobile service's run state (getServices / doStopService); no row: running. */
+export interface MobileServicesTable {
+  name: string;
+  running: number;
+  changed_at: number;
+  changed_by: string;
+}
+
 export interface DB {
   eas_filters: EasFiltersTable;
   account_loggers: AccountLoggersTable;
+  mobile_jails: MobileJailsTable;
+  mobile_services: MobileServicesTable;
   web_sessions: WebSessionsTable;
   auth_failures: AuthFailuresTable;
   auth_familiar: AuthFamiliarTable;

@@ -15,6 +15,7 @@ import { SqlEasFilterRepo } from './eas-filters.js';
 import { SqlAccountRepo, SqlDomainRepo } from './directory.js';
 import { SqlBlobRepo, SqlMailboxRepo } from './mailbox.js';
 import type { DB } from './schema.js';
+import { SqlMobileServicesRepo } from './mobile-services.js';
 import { SqlSettingsRepo } from './settings.js';
 import { SqlWebSessionRepo } from './web-sessions.js';
 
@@ -33,6 +34,7 @@ function repos(ctx: SqlContext): Repos {
     webSessions: translated(new SqlWebSessionRepo(ctx), 'webSessions'),
     easFilters: translated(new SqlEasFilterRepo(ctx), 'easFilters'),
     accountLoggers: translated(new SqlAccountLoggerRepo(ctx), 'accountLoggers'),
+    mobileServices: translated(new SqlMobileServicesRepo(ctx), 'mobileServices'),
   };
 }
 
@@ -40,6 +42,7 @@ export class SqlStore implements Store {
   readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings; readonly authGuard; readonly webSessions;
   readonly easFilters;
   readonly accountLoggers;
+  readonly mobileServices;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
   private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
@@ -48,6 +51,7 @@ export class SqlStore implements Store {
     this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings; this.authGuard = r.authGuard; this.webSessions = r.webSessions;
     this.easFilters = r.easFilters;
     this.accountLoggers = r.accountLoggers;
+    this.mobileServices = r.mobileServices;
   }
 
   static async open(location: StoreLocation): Promise<SqlStore> {
