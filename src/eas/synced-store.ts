@@ -32,7 +32,7 @@ const syncedRepos = (r: Repos): Repos => ({ ...pick(r), mailbox: syncedMailbox(r
 function pick(r: Repos): Repos {
   return {
     domains: r.domains, devices: r.devices, deviceState: r.deviceState, accounts: r.accounts, credentials: r.credentials,
-    mailbox: r.mailbox, blobs: r.blobs, settings: r.settings, authGuard: r.authGuard, webSessions: r.webSessions,
+    mailbox: r.mailbox, blobs: r.blobs, settings: r.settings, authGuard: r.authGuard, webSessions: r.webSessions, abq: r.abq,
   };
 }
 

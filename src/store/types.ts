@@ -1,6 +1,7 @@
 // The store's interfaces: protocol-neutral data (directory, credentials, mailboxes, devices).
 // Nothing here knows a SyncKey, an IMAP UID or a WBXML tag (ARCHITECTURE.md section 1).
 import type { AccountId, BlobId, CredentialId, DeviceId, DomainId, FolderId, ItemId } from '../core/ids.js';
+import type { AbqRepo } from './abq-types.js';
 
 export type AccountStatus = 'active' | 'locked' | 'closed';
 export const accountStatuses: readonly AccountStatus[] = ['active', 'locked', 'closed'];
@@ -189,6 +190,8 @@ export interface ChangeNotice {
   folderIds: FolderId[];
   /** True when the folder hierarchy itself changed. */
   hierarchy: boolean;
+  /** Devices of the account whose held requests must end on every server process (an ABQ status change). */
+  endDevices?: DeviceId[];
 }
 
 export interface NewAccount {
@@ -548,12 +551,15 @@ export interface Repos {
   settings: SettingsRepo;
   authGuard: AuthGuardRepo;
   webSessions: WebSessionRepo;
+  abq: AbqRepo;
 }
 
 export interface SettingsRepo {
   get(scope: string, key: string): Promise<string | null>;
   set(scope: string, key: string, value: string): Promise<void>;
   list(scope: string): Promise<Record<string, string>>;
+  /** Removes one setting (the scope falls back to the next one); true when there was one. */
+  delete(scope: string, key: string): Promise<boolean>;
 }
 
 /** What a failure counter counts: one client address (all accounts), one account (its unfamiliar sources), or one account from one address. */

@@ -6,6 +6,7 @@ import type { ChangeNotice, Repos, Store } from '../types.js';
 import type { Dialect } from '../migrations/index.js';
 import { ChangeCollector, translate, translated, type SqlContext } from './context.js';
 import { connect, type StoreLocation } from './connect.js';
+import { SqlAbqRepo } from './abq.js';
 import { SqlAuthGuardRepo } from './auth-guard.js';
 import { SqlCredentialRepo } from './credentials.js';
 import { SqlDeviceStateRepo } from './device-state.js';
@@ -29,17 +30,18 @@ function repos(ctx: SqlContext): Repos {
     settings: translated(new SqlSettingsRepo(ctx), 'settings'),
     authGuard: translated(new SqlAuthGuardRepo(ctx), 'authGuard'),
     webSessions: translated(new SqlWebSessionRepo(ctx), 'webSessions'),
+    abq: translated(new SqlAbqRepo(ctx), 'abq'),
   };
 }
 
 export class SqlStore implements Store {
-  readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings; readonly authGuard; readonly webSessions;
+  readonly domains; readonly devices; readonly deviceState; readonly accounts; readonly credentials; readonly mailbox; readonly blobs; readonly settings; readonly authGuard; readonly webSessions; readonly abq;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
   private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
     const r = repos(this.context(db, null));
     this.domains = r.domains; this.devices = r.devices; this.deviceState = r.deviceState; this.accounts = r.accounts; this.credentials = r.credentials;
-    this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings; this.authGuard = r.authGuard; this.webSessions = r.webSessions;
+    this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings; this.authGuard = r.authGuard; this.webSessions = r.webSessions; this.abq = r.abq;
   }
 
   static async open(location: StoreLocation): Promise<SqlStore> {
