@@ -1,4 +1,5 @@
-// Admin API: settings changeable while running (`carbonio config get|set global ...`), global admin only.
+// Admin API: settings changeable while running (`carbonio config get|set global ...`), global admin only;
+// abqMode also per domain and account (routes-config-abq.ts).
 //   GET /config/global[?key=<name>]   the push tuning settings (or one), as stored now (defaults when unset)
 //   PUT /config/global {key, value}   validate and store one; 400 names the allowed values
 // Keys take Carbonio's spellings too (ZxMobile_NotificationsLatency, ...), in any case (push-settings.ts).
@@ -11,6 +12,8 @@ import { asBody, reqString } from './body.js';
 import { authenticate, type AdminDeps } from './context.js';
 import { badRequest, forbidden } from './http-errors.js';
 import { isGlobal } from './policy.js';
+import { modeAt } from '../devices/abq-mode.js';
+import { abqSettingView, isAbqKey, putAbqMode, registerAbqConfigRoutes } from './routes-config-abq.js';
 
 type Req = { Params: { scope: string }; Querystring: Record<string, string | undefined> };
 
@@ -33,12 +36,17 @@ export const settingView = (key: PushSettingKey, s: PushSettings) => {
 
 export function registerConfigRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { store } = deps;
+  registerAbqConfigRoutes(app, deps);
 
   app.get<Req>('/config/:scope', async (req) => {
     const p = await authenticate(deps, req);
     if (!isGlobal(p)) throw forbidden();
     checkScope(req.params.scope);
     const name = req.query.key;
+    // abqMode (issue 15) lives beside the push settings; per domain and account too (routes-config-abq.ts).
+    const abqMode = await modeAt(store, { kind: 'global' });
+    const abq = abqSettingView(abqMode, abqMode ?? 'Disabled', 'global');
+    if (isAbqKey(name)) return { scope: 'global', settings: [abq] };
     let keys = PUSH_SETTINGS.map((d) => d.key);
     if (name !== undefined && name !== '') {
       const key = resolvePushKey(name);
@@ -46,7 +54,7 @@ export function registerConfigRoutes(app: FastifyInstance, deps: AdminDeps): voi
       keys = [key];
     }
     const s = await loadPushSettings(store);
-    return { scope: 'global', settings: keys.map((k) => settingView(k, s)) };
+    return { scope: 'global', settings: [...keys.map((k) => settingView(k, s)), ...(name ? [] : [abq])] };
   });
 
   app.put<Req>('/config/:scope', async (req) => {
@@ -56,6 +64,7 @@ export function registerConfigRoutes(app: FastifyInstance, deps: AdminDeps): voi
     const body = asBody(req.body);
     const name = reqString(body, 'key');
     if (!('value' in body) || body.value === null) throw badRequest('"value" is required');
+    if (isAbqKey(name)) return putAbqMode(deps, p, { kind: 'global' }, 'global', body.value);
     const r = await setPushSetting(store, name, body.value);
     deps.log.info({ event: 'setting-changed', scope: 'global', key: r.key, value: r.value, previous: r.previous, by: p.account.email }, 'setting changed');
     return { scope: 'global', key: r.key, value: r.value, previous: r.previous };

@@ -11,6 +11,7 @@ import { findCommand } from './command.js';
 import { configCommands } from './config.js';
 import { mailboxCommands } from './mailbox.js';
 import { formatJson } from './format.js';
+import { mobileAbqCommands } from './mobile-abq.js';
 import { mobileDeviceActionCommands } from './mobile-device-actions.js';
 import { mobileDeviceCommands } from './mobile-devices.js';
 import { mobileFolderCommands } from './mobile-folders.js';
@@ -25,7 +26,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 export const modules: readonly Module[] = [
   { name: 'prov', title: 'domains, accounts, passwords and admin roles', commands: provCommands },
   { name: 'auth', title: 'service credentials (mobile passwords, QR codes) and failed-login lockouts', commands: [...authCommands, ...authLockoutCommands] },
-  { name: 'mobile', title: 'ActiveSync devices, provisioning, remote wipe and folder exclusion', commands: [...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands, ...mobileFolderCommands] },
+  { name: 'mobile', title: 'ActiveSync devices, provisioning, remote wipe, folder exclusion and ABQ', commands: [...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands, ...mobileFolderCommands, ...mobileAbqCommands] },
   { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },
   { name: 'config', title: 'settings changeable while running (push tuning)', commands: configCommands },
   { name: 'tls', title: 'certificates (a self-signed pair for testing)', commands: tlsCommands },

@@ -42,6 +42,8 @@ export async function abqGate(ctx: EasContext, command: EasCommand): Promise<Abq
   const message = await noticeFor(store, ctx.account.domainId, view.status === 'Blocked' ? 'blocked' : 'quarantined', ctx.device.info.osLanguage);
   const domain = ctx.account.email.slice(ctx.account.email.lastIndexOf('@') + 1);
   const raw = await noticeMime(message, ctx.account.email, `postmaster@${domain}`, view.since);
-  const notice = { raw, meta: await metaOf(raw), receivedAt: view.since, modseq: Math.max(view.since, message.updatedAt) };
+  const inbox = await store.mailbox.getFolderByRole(ctx.account.id, 'inbox');
+  if (!inbox) throw new Error('the account has no Inbox');
+  const notice = { raw, meta: await metaOf(raw), receivedAt: view.since, modseq: Math.max(view.since, message.updatedAt), folderId: inbox.id };
   return { ok: true, ctx: { ...ctx, deps: { ...ctx.deps, store: standInStore(store, ctx.account.id, notice) } }, status: view.status };
 }

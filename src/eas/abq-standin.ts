@@ -8,14 +8,17 @@
 // message (setABQMessage) reaches devices as a Change. Reading the notice (flags) and deleting it are
 // accepted and forgotten; other writes are refused with StoreError 'forbidden'.
 import { StoreError } from '../core/errors.js';
-import { asBlobId, asFolderId, asItemId, type AccountId, type BlobId, type DeviceId, type FolderId, type ItemId } from '../core/ids.js';
+import { asBlobId, asItemId, type AccountId, type BlobId, type DeviceId, type FolderId, type ItemId } from '../core/ids.js';
 import type {
   BlobRepo, Change, DeviceStateRepo, Folder, FolderRole, Item, MailboxRepo, MessageMeta, MessageSearchResult, Repos, Store,
 } from '../store/types.js';
 
-/** Ids no real folder or item reaches (identities count from 1), so no notice of the real mailbox matches them. */
-export const NOTICE_FOLDER_ID = asFolderId(9_000_000_000_001);
-export const NOTICE_ITEM_ID = asItemId(9_000_000_000_001);
+/**
+ * The notice's item id is this plus its modseq (a new id per version of the message: an EAS client takes
+ * no content change of an email, so an edited notice is a Delete of the old id and an Add of the new).
+ * No real item reaches these ids (identities count from 1).
+ */
+export const NOTICE_ITEM_BASE = 9_000_000_000_000;
 const NOTICE_BLOB_ID = asBlobId('abq-notice');
 
 export interface Notice {
@@ -24,6 +27,8 @@ export interface Notice {
   /** When it arrived (the view's start): Sync's FilterType windows compare it. */
   receivedAt: number;
   modseq: number;
+  /** The real Inbox's id, so the phone's Inbox keeps its CollectionId across moves (an old SyncKey gets Status 3). */
+  folderId: FolderId;
 }
 
 const refuse = (): never => {
@@ -35,9 +40,9 @@ class StandInMailbox implements MailboxRepo {
   private readonly item: Item;
 
   constructor(private readonly accountId: AccountId, notice: Notice) {
-    this.folder = { id: NOTICE_FOLDER_ID, accountId, parentId: null, name: 'Inbox', kind: 'mail', role: 'inbox', modseq: 1, createdAt: notice.receivedAt, syncDisabled: false };
+    this.folder = { id: notice.folderId, accountId, parentId: null, name: 'Inbox', kind: 'mail', role: 'inbox', modseq: 1, createdAt: notice.receivedAt, syncDisabled: false };
     this.item = {
-      id: NOTICE_ITEM_ID, accountId, folderId: NOTICE_FOLDER_ID, kind: 'message', modseq: notice.modseq, receivedAt: notice.receivedAt, blobId: NOTICE_BLOB_ID,
+      id: asItemId(NOTICE_ITEM_BASE + notice.modseq), accountId, folderId: notice.folderId, kind: 'message', modseq: notice.modseq, receivedAt: notice.receivedAt, blobId: NOTICE_BLOB_ID,
       size: notice.raw.length, flags: { seen: false, flagged: false, answered: false, forwarded: false, draft: false }, flagDetails: null, lastVerb: null,
       categories: [], meta: notice.meta, data: null,
     };
@@ -76,9 +81,12 @@ class StandInMailbox implements MailboxRepo {
   searchMessages(): Promise<MessageSearchResult> { return Promise.resolve({ total: 0, items: [] }); }
   currentModseq(a: AccountId): Promise<number> { return Promise.resolve(this.mine(a) ? this.item.modseq : 0); }
 
-  changesSince(a: AccountId, since: number, limit = 1): Promise<Change[]> {
+  /** Since an older version (the device's state sits at its modseq): that version's Delete, then this one's Add. */
+  changesSince(a: AccountId, since: number, limit = 2): Promise<Change[]> {
     if (!this.mine(a) || since >= this.item.modseq || limit < 1) return Promise.resolve([]);
-    return Promise.resolve([{ accountId: a, modseq: this.item.modseq, kind: 'item-added', folderId: this.folder.id, itemId: this.item.id, fromFolderId: null }]);
+    const change = (kind: Change['kind'], itemId: ItemId): Change => ({ accountId: a, modseq: this.item.modseq, kind, folderId: this.folder.id, itemId, fromFolderId: null });
+    const out = since > 0 ? [change('item-deleted', asItemId(NOTICE_ITEM_BASE + since))] : [];
+    return Promise.resolve([...out, change('item-added', this.item.id)].slice(0, Math.max(limit, 2)));
   }
 
   /** The notice's item, for the item-joining reads of the SyncState (the store's SQL joins real items). */

@@ -69,7 +69,8 @@ export class SqlAbqRepo implements AbqRepo {
       .expression((eb) => eb.selectFrom('devices').select([
         'device_id', 'account_id', sql<string>`${'Allowed'}`.as('status'), sql<string>`${'admin'}`.as('origin'),
         sql<number>`${at}`.as('updated_at'), sql<string>`${by}`.as('updated_by'),
-      ]))
+      // SQLite needs a WHERE in an INSERT ... SELECT ... ON CONFLICT (its parsing ambiguity with a join's ON).
+      ]).where(sql<boolean>`1 = 1`))
       .onConflict((oc) => oc.columns(['device_id', 'account_id']).doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0);
