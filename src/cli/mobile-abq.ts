@@ -111,6 +111,7 @@ export const mobileAbqCommands: readonly Command[] = [
     keys: ['from', 'reply_to', 'subject', 'body_plain', 'body_plain_file', 'body_html', 'body_html_file'].map((name) => ({ name, value: `<${name.endsWith('_file') ? 'file' : 'text'}>` })),
     summary: 'set the notice a blocked or quarantined device finds in its Inbox (global or per domain, per locale)',
   }, async (api, a, usage) => {
+    const target = messageTarget(a, usage);
     const fields: Record<string, string> = {};
     for (const k of ['from', 'reply_to', 'subject', 'body_plain', 'body_html']) {
       const v = a.options.get(k);
@@ -120,7 +121,7 @@ export const mobileAbqCommands: readonly Command[] = [
       if (file !== undefined) fields[k] = readFile(file, usage);
     }
     if (Object.keys(fields).length === 0) throw new UsageError('nothing to set: give at least one of from, reply_to, subject, body_plain(_file), body_html(_file)', usage);
-    const r = await api.call('PUT', '/abq/messages', { ...messageTarget(a, usage), ...fields });
+    const r = await api.call('PUT', '/abq/messages', { ...target, ...fields });
     return { json: r, text: joinLines(formatTree({ message: messageBlock(objectField(r, 'message')) })) };
   }),
   defineCommand('mobile', { name: 'getABQMessage', ...messageSpec, summary: 'show the notice(s) of a scope, kind and locale (all, default or one locale)' }, async (api, a, usage) => {
