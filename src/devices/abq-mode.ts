@@ -52,7 +52,7 @@ export async function loadMode(store: Pick<Repos, 'settings'>, account: Account)
 /** loadMode through the per-process cache. */
 export function modeOf(store: Pick<Repos, 'settings'>, account: Account, now = Date.now()): Promise<{ mode: AbqMode; from: string }> {
   let m = modeCache.get(store.settings);
-  if (!m) modeCache.set(store.settings, (m = new Map()));
+  if (!m) modeCache.set(store.settings, (m = new Map<string, Cached<{ mode: AbqMode; from: string }>>()));
   const map = m;
   return cached(map.get(account.id), now, () => loadMode(store, account), (c) => map.set(account.id, c), () => map.delete(account.id));
 }

@@ -7,8 +7,12 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { StoreError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { LocalDelivery } from '../mail/delivery.js';
-import type { Store } from '../store/types.js';
+import type { Account, Store } from '../store/types.js';
+
+/** Local delivery as this module uses it (src/mail/delivery.ts LocalDelivery; devices/ does not import mail/). */
+export interface Deliverer {
+  deliver(recipients: Account[], raw: Uint8Array, opts: { receivedAt?: number }): Promise<unknown>;
+}
 
 export const NOTIFY_KEY = 'abqNotificationsInterval';
 export const NOTIFY_JOB = 'abq-notify';
@@ -44,7 +48,7 @@ export async function notificationInterval(store: Pick<Store, 'settings'>): Prom
  * One run if one is due and this process wins the claim: returns how many devices were reported (null:
  * off, not due, or claimed by another process).
  */
-export async function runAbqNotification(store: Store, delivery: Pick<LocalDelivery, 'deliver'>, senderDomain: string, now = Date.now()): Promise<number | null> {
+export async function runAbqNotification(store: Store, delivery: Deliverer, senderDomain: string, now = Date.now()): Promise<number | null> {
   const interval = await notificationInterval(store);
   if (interval === 0) return null;
   const fresh = (await store.abq.list('Quarantined')).filter((e) => e.notifiedAt === null);
@@ -71,7 +75,7 @@ export async function runAbqNotification(store: Store, delivery: Pick<LocalDeliv
 }
 
 /** Ticks every NOTIFY_TICK_MS; returns the function that stops it. Errors are logged, never thrown. */
-export function startAbqNotifier(store: Store, delivery: Pick<LocalDelivery, 'deliver'>, senderDomain: string, log: Logger): () => void {
+export function startAbqNotifier(store: Store, delivery: Deliverer, senderDomain: string, log: Logger): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
