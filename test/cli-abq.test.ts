@@ -45,7 +45,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     failed(await runCli(app, ['config', 'set', 'domain', 'a.test', 'notificationsLatency', '5']), 1, /only abqMode/);
     failed(await runCli(app, ['config', 'set', 'global', 'abqMode', 'Sometimes']), 1, /Permissive, Interactive, Strict, Disabled/);
     failed(await runCli(app, ['config', 'set', 'planet', 'x', 'abqMode', 'Strict']), 2, /unknown scope/);
-    failed(await runCli(app, ['config', 'set', 'domain', 'a.test', 'abqMode']), 2, /missing <key> <value>/);
+    failed(await runCli(app, ['config', 'set', 'domain', 'a.test', 'abqMode']), 2, /missing <value>/);
   });
 
   test('a delegated admin sees and changes only his domains; device-wide entries and global settings are refused', async () => {

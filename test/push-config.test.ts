@@ -75,7 +75,8 @@ describe('push settings through the admin API, the CLI and Ping', () => {
   after(() => app.stop());
 
   test('API: defaults, set and get back by name or alias, validation with the allowed values', async () => {
-    assert.deepEqual(await get(), { notificationsLatency: 0, useInstantNotifications: true, maxPingHeartbeat: 3540, minPingHeartbeat: 60 });
+    // abqMode (issue 15 ABQ) is listed with the global settings too.
+    assert.deepEqual(await get(), { notificationsLatency: 0, useInstantNotifications: true, maxPingHeartbeat: 3540, minPingHeartbeat: 60, abqMode: 'Disabled' });
     const r = await put('ZxMobile_NotificationsLatency', 2);
     assert.equal(r.status, 200, JSON.stringify(r.json));
     assert.deepEqual([r.json.key, r.json.value, r.json.previous], ['notificationsLatency', 2, 0]);
@@ -110,7 +111,7 @@ describe('push settings through the admin API, the CLI and Ping', () => {
 
   test('CLI: config get / set global, --json, usage and refusals', async () => {
     assert.deepEqual(ok(await runCli(app, ['config', 'get', 'global'])), [
-      'notificationsLatency 0', 'useInstantNotifications true', 'maxPingHeartbeat 3540', 'minPingHeartbeat 60',
+      'notificationsLatency 0', 'useInstantNotifications true', 'maxPingHeartbeat 3540', 'minPingHeartbeat 60', 'abqMode Disabled',
     ]);
     assert.deepEqual(ok(await runCli(app, ['config', 'set', 'global', 'ZxMobile_MaxPingHeartbeat', '1800'])), ['maxPingHeartbeat 1800']);
     assert.deepEqual(ok(await runCli(app, ['config', 'get', 'GLOBAL', 'zxmobile_maxpingheartbeat'])), ['maxPingHeartbeat 1800']);

@@ -22,7 +22,7 @@ function scopeOf(a: ParsedArgs, words: readonly string[], usage: string): { path
     if (name === undefined) throw new UsageError(`missing the ${scope} name after "${scope}"`, usage);
     return { path: `/config/${scope}/${seg(name)}`, rest };
   }
-  throw new UsageError(`unknown scope "${positional(a, 'scope')}": global, domain <name> or account <name>`, usage);
+  throw new UsageError(`unknown scope "${positional(a, 'scope')}": only global, domain <name> or account <name>`, usage);
 }
 
 const words = (a: ParsedArgs, names: readonly string[]): string[] => names.map((n) => a.positionals.get(n)).filter((w): w is string => w !== undefined);
@@ -32,10 +32,10 @@ const pairs = (settings: JsonObject[]): string => joinLines(formatTree(Object.fr
 
 export const configCommands: readonly Command[] = [
   command({
-    name: 'get', positionals: ['scope'], optional: ['name_or_key', 'key'],
+    name: 'get', positionals: ['scope'], optional: ['key', 'scoped_key'],
     summary: 'show the settings of a scope (global, domain <d>, account <a>), or one of them',
   }, async (api, a, usage) => {
-    const { path, rest } = scopeOf(a, words(a, ['name_or_key', 'key']), usage);
+    const { path, rest } = scopeOf(a, words(a, ['key', 'scoped_key']), usage);
     if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}"`, usage);
     const key = rest[0];
     const r = await api.call('GET', `${path}${key !== undefined ? `?key=${encodeURIComponent(key)}` : ''}`);
@@ -43,12 +43,13 @@ export const configCommands: readonly Command[] = [
   }),
 
   command({
-    name: 'set', positionals: ['scope', 'key_or_name', 'value_or_key'], optional: ['value'],
+    // Global: <key> <value>; domain and account take their name first, so their value is the last word.
+    name: 'set', positionals: ['scope', 'key', 'value'], optional: ['scoped_value'],
     summary: 'change one setting (global <key> <value>, or domain|account <name> abqMode <mode|default>); the answer names the allowed values if refused',
   }, async (api, a, usage) => {
-    const { path, rest } = scopeOf(a, words(a, ['key_or_name', 'value_or_key', 'value']), usage);
+    const { path, rest } = scopeOf(a, words(a, ['key', 'value', 'scoped_value']), usage);
     const [key, value, extra] = rest;
-    if (key === undefined || value === undefined) throw new UsageError('missing <key> <value>', usage);
+    if (key === undefined || value === undefined) throw new UsageError('missing <value>', usage);
     if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, usage);
     const r = await api.call('PUT', path, { key, value });
     return { json: r, text: pairs([r]) };
