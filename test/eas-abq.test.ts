@@ -17,6 +17,8 @@ import { commandsOf, crlf, Phone, serverIds } from './helpers/phone.js';
 
 const fh = ns('FolderHierarchy');
 const cm = ns('ComposeMail');
+const as = ns('AirSync');
+const gie = ns('GetItemEstimate');
 const ann = { email: 'ann@a.test', password: 'ann-password-1' };
 
 /** FolderSync from 0: display names of the folders, and the key. */
@@ -77,6 +79,21 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const fs = await folders(phone);
     assert.equal(fs.status, 1);
     assert.deepEqual(fs.names, ['Inbox']);
+    // GetItemEstimate counts the notice before the download, nothing after; reading it is accepted.
+    const inbox = phone.folder('Inbox');
+    await phone.sync(inbox);
+    const estimate = async () => {
+      const r = await phone.request('GetItemEstimate', gie('GetItemEstimate', gie('Collections', gie('Collection', as('SyncKey', phone.key(inbox)), gie('CollectionId', inbox), as('Options', as('FilterType', 0), as('Class', 'Email'))))));
+      return intOf(child(child(r.root ?? undefined, 'GetItemEstimate:Response'), 'GetItemEstimate:Collection'), 'GetItemEstimate:Estimate');
+    };
+    assert.equal(await estimate(), 1);
+    const first = await phone.sync(inbox, { bodyPreference: { type: 1 } });
+    assert.deepEqual(commandsOf(first, 'Add').map((a) => textOf(child(a, 'AirSync:ApplicationData'), 'Email:Subject')), ['Your device is waiting for approval']);
+    assert.match(textOf(child(child(commandsOf(first, 'Add')[0], 'AirSync:ApplicationData'), 'AirSyncBase:Body'), 'AirSyncBase:Data') ?? '', /quarantined/);
+    assert.equal(await estimate(), 0);
+    const notice = serverIds(first, 'Add')[0]!;
+    const read = await phone.sync(inbox, { commands: [as('Change', as('ServerId', notice), as('ApplicationData', ns('Email')('Read', 1)))] });
+    assert.equal(intOf(child(child(read.root ?? undefined, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:Status'), 1);
     assert.deepEqual(await inboxSubjects(phone), ['Your device is waiting for approval']);
     const list = ok(await runCli(app, ['mobile', 'ABQ', 'list', 'status', 'Quarantined']));
     assert.ok(list.some((l) => l.trim() === 'device_id NEW1'), list.join('\n'));

@@ -55,8 +55,9 @@ export async function runAbqNotification(store: Store, delivery: Deliverer, send
   // Nothing new: the claim is left for the run that has something to say.
   if (fresh.length === 0) return 0;
   if (!(await store.abq.claimRun(NOTIFY_JOB, now, interval))) return null;
-  const admins = (await store.accounts.list()).filter((a) => a.isGlobalAdmin && a.status === 'active');
-  const names = new Map((await store.accounts.list()).map((a) => [a.id as string, a.email]));
+  const accounts = await store.accounts.list();
+  const admins = accounts.filter((a) => a.isGlobalAdmin && a.status === 'active');
+  const names = new Map(accounts.map((a) => [a.id as string, a.email]));
   const lines = fresh.map((e) => `  ${e.deviceId}  ${e.accountId ? (names.get(e.accountId) ?? e.accountId) : 'all accounts'}  since ${new Date(e.updatedAt).toISOString()}  (${e.updatedBy})`);
   const text = [
     `${fresh.length} device${fresh.length === 1 ? ' was' : 's were'} quarantined since the last report:`, '', ...lines, '',
