@@ -101,6 +101,9 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const send = await phone.request('SendMail', cm('SendMail', cm('ClientId', 'c1'), cm('SaveInSentItems'), cm('Mime', Buffer.from(mime))));
     assert.equal(intOf(send.root ?? undefined, 'ComposeMail:Status'), 130);
     assert.equal((await app.store.mailbox.getFolderByRole(account.id, 'sent').then((f) => app.store.mailbox.countItems(account.id, f!.id))), 0);
+    const st = ns('Settings');
+    const oof = await phone.request('Settings', st('Settings', st('Oof', st('Set', st('OofState', 1)))));
+    assert.equal(intOf(oof.root ?? undefined, 'Settings:Status'), 3, 'the out-of-office cannot be changed from a quarantined device');
   });
 
   test('ABQ allow ends the held Ping and moves the device to its real mailbox from SyncKey 0', async () => {

@@ -6,11 +6,11 @@
 // rows): an ABQ status change resets it (src/devices/abq.ts moveToView), so it never mixes real and stand-in
 // items. The notice's modseq is the later of the view's start and the message's last edit, so editing the
 // message (setABQMessage) reaches devices as a Change. Reading the notice (flags) and deleting it are
-// accepted and forgotten; other writes are refused with StoreError 'forbidden'.
+// accepted and forgotten; other writes (and settings, e.g. Oof Set) are refused with StoreError 'forbidden'.
 import { StoreError } from '../core/errors.js';
 import { asBlobId, asItemId, type AccountId, type BlobId, type DeviceId, type FolderId, type ItemId } from '../core/ids.js';
 import type {
-  BlobRepo, Change, DeviceStateRepo, Folder, FolderRole, Item, MailboxRepo, MessageMeta, MessageSearchResult, Repos, Store,
+  BlobRepo, Change, DeviceStateRepo, Folder, FolderRole, Item, MailboxRepo, MessageMeta, MessageSearchResult, Repos, SettingsRepo, Store,
 } from '../store/types.js';
 
 /**
@@ -117,10 +117,18 @@ const standInBlobs = (raw: Buffer): BlobRepo => ({
   get: (id: BlobId) => Promise.resolve(id === NOTICE_BLOB_ID ? new Uint8Array(raw) : null),
 });
 
+/** Settings readable, not writable: a blocked device must not change the account's out-of-office (Settings Oof Set). */
+const readOnlySettings = (inner: SettingsRepo): SettingsRepo => ({
+  get: (scope, key) => inner.get(scope, key),
+  list: (scope) => inner.list(scope),
+  set: () => refuse(),
+  delete: () => refuse(),
+});
+
 function standInRepos(r: Repos, accountId: AccountId, notice: Notice): Repos {
   const mailbox = new StandInMailbox(accountId, notice);
   return {
-    domains: r.domains, devices: r.devices, accounts: r.accounts, credentials: r.credentials, settings: r.settings, authGuard: r.authGuard,
+    domains: r.domains, devices: r.devices, accounts: r.accounts, credentials: r.credentials, settings: readOnlySettings(r.settings), authGuard: r.authGuard,
     webSessions: r.webSessions, abq: r.abq, mailbox, blobs: standInBlobs(notice.raw), deviceState: standInDeviceState(r.deviceState, mailbox),
   };
 }
