@@ -182,4 +182,20 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     ok(await runCli(app, ['mobile', 'deleteABQMessage', 'domain', 'a.test', 'quarantined', 'default']));
     assert.equal(serverIds(await phone.sync(inbox), 'Add').length, 0);
   });
+
+  test('a mode change moves the devices it concerns at once: a held Ping ends', async () => {
+    const phone = new Phone(app, ann, 'NEW5');
+    await folders(phone);
+    const inbox = phone.folder('Inbox');
+    await phone.sync(inbox);
+    await phone.sync(inbox);
+    const held = phone.ping([inbox], 300);
+    await phone.held();
+    const r = await adminCall(app, 'PUT', `/config/account/${ann.email}`, { key: 'abqMode', value: 'Permissive' });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.ok((r.json.moved as number) >= 1);
+    assert.equal(intOf((await held).root ?? undefined, 'Ping:Status'), 7);
+    assert.ok((await folders(phone)).names.includes('Sent'));
+    ok(await runCli(app, ['config', 'set', 'account', ann.email, 'abqMode', 'default']));
+  });
 });

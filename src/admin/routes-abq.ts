@@ -12,7 +12,7 @@
 //   DELETE /abq/messages?kind=&locale=[&domain=d]
 import type { FastifyInstance } from 'fastify';
 import type { AccountId, DomainId } from '../core/ids.js';
-import { parseStatus } from '../devices/abq.js';
+import { parseStatus, reapply } from '../devices/abq.js';
 import { deleteEntry, deleteMessage, deleteRule, importEntries, parseDeviceId, setEntry, setMessage, setRule } from '../devices/abq-control.js';
 import { MESSAGE_FIELDS, noticeFor, parseKind, parseLocale, type MessageField } from '../devices/abq-message.js';
 import { formatInterval, NOTIFY_KEY, parseInterval } from '../devices/abq-notify.js';
@@ -154,8 +154,9 @@ export function registerAbqRoutes(app: FastifyInstance, deps: AdminDeps): void {
     if (Number.isNaN(order)) throw badRequest('"order" must be a whole number');
     const domainId = await targetDomain(p, optString(body, 'domain'));
     const rule = await setRule(store, { domainId, pattern, status, order, createdBy: p.account.email });
-    deps.log.info({ event: 'abq-rule-set', regex: pattern, status, order, domainId, by: p.account.email }, 'ABQ rule set');
-    return { rule: ruleView(rule, (await names()).domains) };
+    const moved = await reapply(store, domainId ? { kind: 'domain', id: domainId } : { kind: 'global' });
+    deps.log.info({ event: 'abq-rule-set', regex: pattern, status, order, domainId, moved, by: p.account.email }, 'ABQ rule set');
+    return { rule: ruleView(rule, (await names()).domains), moved };
   });
 
   app.delete<{ Querystring: Q }>('/abq/rules', async (req) => {
@@ -164,8 +165,9 @@ export function registerAbqRoutes(app: FastifyInstance, deps: AdminDeps): void {
     if (!pattern) throw badRequest('"regex" is required');
     const domainId = await targetDomain(p, req.query.domain);
     await deleteRule(store, domainId, pattern);
-    deps.log.info({ event: 'abq-rule-deleted', regex: pattern, domainId, by: p.account.email }, 'ABQ rule deleted');
-    return { deleted: { regex: pattern } };
+    const moved = await reapply(store, domainId ? { kind: 'domain', id: domainId } : { kind: 'global' });
+    deps.log.info({ event: 'abq-rule-deleted', regex: pattern, domainId, moved, by: p.account.email }, 'ABQ rule deleted');
+    return { deleted: { regex: pattern }, moved };
   });
 
   app.get('/abq/notification-interval', async (req) => {

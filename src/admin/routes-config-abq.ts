@@ -6,6 +6,8 @@
 //   PUT /config/domain/:name {key, value}     PUT /config/account/:name {key, value}
 // The global scope's abqMode goes through routes-config.ts (abqSettingView, putGlobalAbqMode).
 import type { FastifyInstance } from 'fastify';
+import { asAccountId, asDomainId } from '../core/ids.js';
+import { reapply } from '../devices/abq.js';
 import { ABQ_MODE_KEY, ABQ_MODES, loadMode, modeAt, setMode, type AbqMode, type ModeScope } from '../devices/abq-mode.js';
 import type { Account } from '../store/types.js';
 import { asBody, reqString } from './body.js';
@@ -28,10 +30,12 @@ export function abqSettingView(own: AbqMode | null, effective: AbqMode, scope: s
 export async function putAbqMode(deps: AdminDeps, p: Principal, scope: ModeScope, label: string, value: unknown) {
   if (value === undefined || value === null) throw badRequest('"value" is required');
   const r = await setMode(deps.store, scope, value, p.account.email);
-  deps.log.info({ event: 'setting-changed', scope: label, key: ABQ_MODE_KEY, value: r.mode ?? 'default', previous: r.previous ?? 'default', imported: r.imported, by: p.account.email }, 'setting changed');
+  // Devices whose mailbox changes with the mode move now (their held Pings end), not at their next request.
+  const moved = await reapply(deps.store, scope.kind === 'global' ? scope : scope.kind === 'domain' ? { kind: 'domain', id: asDomainId(scope.id) } : { kind: 'account', id: asAccountId(scope.id) });
+  deps.log.info({ event: 'setting-changed', scope: label, key: ABQ_MODE_KEY, value: r.mode ?? 'default', previous: r.previous ?? 'default', imported: r.imported, moved, by: p.account.email }, 'setting changed');
   return {
     scope: label, key: ABQ_MODE_KEY, value: r.mode ?? 'default', previous: r.previous ?? 'default',
-    ...(r.imported !== null ? { imported: r.imported } : {}),
+    ...(r.imported !== null ? { imported: r.imported } : {}), moved,
   };
 }
 

@@ -10,7 +10,7 @@
 // at each device's next request. Hot path: with ABQ never enabled, two cached lookups and no query;
 // otherwise the list entries of the device and its view (two indexed reads), mode and rules cached.
 import { StoreError } from '../core/errors.js';
-import type { AccountId, DeviceId } from '../core/ids.js';
+import type { AccountId, DeviceId, DomainId } from '../core/ids.js';
 import type { AbqEntry, AbqRule, AbqStatus, AbqView } from '../store/abq-types.js';
 import { ABQ_STATUSES } from '../store/abq-types.js';
 import type { Account, Device, Repos, Store } from '../store/types.js';
@@ -181,4 +181,31 @@ export async function applyToDeviceIn(tx: Repos, deviceId: DeviceId, accountId: 
     out.push({ account, status: d.status, moved: r.moved });
   }
   return out;
+}
+
+export type ReapplyScope = { kind: 'global' } | { kind: 'domain'; id: DomainId } | { kind: 'account'; id: AccountId };
+
+/**
+ * After a change of the mode or the rules: re-decides every device in the scope at once (one short
+ * transaction each) and moves those whose mailbox changes, so that their held requests end now rather than
+ * at their next request. Returns how many devices were moved. Cost: two reads per device, and the writes of
+ * those that move.
+ */
+export async function reapply(store: Store, scope: ReapplyScope, now = Date.now()): Promise<number> {
+  const devices = scope.kind === 'account' ? await store.devices.list(scope.id) : await store.devices.listAll(scope.kind === 'domain' ? { domainIds: [scope.id] } : undefined);
+  const accounts = new Map<AccountId, Account | null>();
+  let moved = 0;
+  for (const device of devices) {
+    if (!accounts.has(device.accountId)) accounts.set(device.accountId, await store.accounts.getById(device.accountId));
+    const account = accounts.get(device.accountId);
+    if (!account) continue;
+    const r = await store.transaction(async (tx) => {
+      const entries = await tx.abq.entriesFor(device.deviceId);
+      const d = await decide(tx, account, device, entries, now);
+      await recordAuto(tx, account, device, entries, d, now);
+      return moveToViewIn(tx, account.id, device.deviceId, d.status, now);
+    });
+    if (r.moved) moved++;
+  }
+  return moved;
 }
