@@ -6,8 +6,9 @@
 // What a device syncs is recorded as its view (abq_views): when the decision differs from the view,
 // the device's SyncState is reset and its held requests end on every server process (AbqRepo.endHeld,
 // carried by the change bus), so it starts over from SyncKey 0 in the other mailbox: old keys get Sync
-// Status 3 / FolderSync Status 9. Admin changes to the list apply at once; mode and rule changes apply
-// at each device's next request. Hot path: with ABQ never enabled, two cached lookups and no query;
+// Status 3 / FolderSync Status 9. Admin changes to the list, the mode and the rules apply at once
+// (applyToDeviceIn, reapply); every request checks again, so a change made behind the API's back (or one
+// another process's cache has not seen yet) applies at the device's next request. Hot path: with ABQ never enabled, two cached lookups and no query;
 // otherwise the list entries of the device and its view (two indexed reads), mode and rules cached.
 import { StoreError } from '../core/errors.js';
 import type { AccountId, DeviceId, DomainId } from '../core/ids.js';
