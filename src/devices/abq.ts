@@ -15,7 +15,7 @@ import type { AccountId, DeviceId, DomainId } from '../core/ids.js';
 import type { AbqEntry, AbqRule, AbqStatus, AbqView } from '../store/abq-types.js';
 import { ABQ_STATUSES } from '../store/abq-types.js';
 import type { Account, Device, Repos, Store } from '../store/types.js';
-import { abqEverEnabled, modeOf, type AbqMode } from './abq-mode.js';
+import { abqEverEnabled, invalidateAbqMode, modeOf, type AbqMode } from './abq-mode.js';
 
 const RULES_TTL_MS = 5_000;
 /** Type, model and user agent are cut to this before matching: a rule never scans a long string. */
@@ -148,11 +148,19 @@ const ALLOWED_VIEW: AbqView = { status: 'Allowed', since: 0 };
 export async function abqFor(store: Store, account: Account, device: Device, persistent: boolean, now = Date.now()): Promise<AbqOutcome> {
   const { mode } = await modeOf(store, account, now);
   if (mode === 'Disabled' && !(await abqEverEnabled(store, now))) return { decision: { status: 'Allowed', source: 'disabled', by: 'abqMode Disabled', mode }, view: ALLOWED_VIEW, moved: false };
-  const entries = mode === 'Disabled' ? [] : await store.abq.entriesFor(device.deviceId);
-  const decision = await decide(store, account, device, entries, now);
+  let entries = mode === 'Disabled' ? [] : await store.abq.entriesFor(device.deviceId);
+  let decision = await decide(store, account, device, entries, now);
   if (!persistent) return { decision, view: { status: decision.status, since: now }, moved: false };
-  await recordAuto(store, account, device, entries, decision, now);
   const current = await store.abq.getView(account.id, device.deviceId);
+  if ((current?.status ?? 'Allowed') !== decision.status) {
+    // About to move the device: decide again without the caches, so a mode or rule changed on another
+    // process a moment ago (which moved the device there) is not undone here from a stale cache.
+    invalidateAbqMode(store);
+    invalidateAbqRules(store);
+    entries = await store.abq.entriesFor(device.deviceId);
+    decision = await decide(store, account, device, entries, now);
+  }
+  await recordAuto(store, account, device, entries, decision, now);
   if ((current?.status ?? 'Allowed') === decision.status) return { decision, view: current ?? ALLOWED_VIEW, moved: false };
   const r = await moveToView(store, account.id, device.deviceId, decision.status, now);
   return { decision, view: r.view, moved: r.moved };
