@@ -49,7 +49,7 @@ async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('abq_views_pk', ['account_id', 'device_id'])
     .addForeignKeyConstraint('abq_views_device', ['account_id', 'device_id'], 'devices', ['account_id', 'device_id'], (c) => c.onDelete('cascade'))
     .execute();
-  await db.schema.createTable('job_runs')
+  await db.schema.createTable('abq_job_runs')
     .addColumn('job', 'text', (c) => c.primaryKey())
     .addColumn('last_run', 'bigint', (c) => c.notNull())
     .execute();

@@ -137,14 +137,14 @@ export class SqlAbqRepo implements AbqRepo {
   }
 
   async claimRun(job: string, now: number, intervalMs: number): Promise<boolean> {
-    const r = await this.ctx.db.insertInto('job_runs').values({ job, last_run: now })
-      .onConflict((oc) => oc.column('job').doUpdateSet({ last_run: now }).where('job_runs.last_run', '<=', now - intervalMs))
+    const r = await this.ctx.db.insertInto('abq_job_runs').values({ job, last_run: now })
+      .onConflict((oc) => oc.column('job').doUpdateSet({ last_run: now }).where('abq_job_runs.last_run', '<=', now - intervalMs))
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   async lastRun(job: string): Promise<number | null> {
-    const r = await this.ctx.db.selectFrom('job_runs').select('last_run').where('job', '=', job).executeTakeFirst();
+    const r = await this.ctx.db.selectFrom('abq_job_runs').select('last_run').where('job', '=', job).executeTakeFirst();
     return r ? Number(r.last_run) : null;
   }
 }

@@ -224,7 +224,7 @@ export interface AbqViewsTable {
   since: number;
 }
 
-export interface JobRunsTable {
+export interface AbqJobRunsTable {
   job: string;
   last_run: number;
 }
@@ -234,7 +234,7 @@ export interface DB {
   abq_rules: AbqRulesTable;
   abq_messages: AbqMessagesTable;
   abq_views: AbqViewsTable;
-  job_runs: JobRunsTable;
+  abq_job_runs: AbqJobRunsTable;
   web_sessions: WebSessionsTable;
   auth_failures: AuthFailuresTable;
   auth_familiar: AuthFamiliarTable;
