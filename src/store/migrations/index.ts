@@ -311,6 +311,6 @@ const m009: Migration = {
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005, '006_item_mail_state': m006, '007_auth_guard': m007, '008_device_records': m008(dialect), '009_web_sessions': m009, '010_device_search': m010(dialect), '011_folder_sync': m011, '012_abq': m012(dialect) }),
+    getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005, '006_item_mail_state': m006, '007_auth_guard': m007, '008_device_records': m008(dialect), '009_web_sessions': m009, '010_device_search': m010(dialect), '011_folder_sync': m011, '012_abq_control': m012(dialect) }),
   };
 }
