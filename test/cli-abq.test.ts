@@ -72,6 +72,10 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     ok(await runCli(app, ['config', 'set', 'account', bob.email, 'abqMode', 'Permissive'], asBoss));
     failed(await runCli(app, ['mobile', 'setABQMessage', 'global', 'blocked', 'default', 'subject', 'x'], asBoss), 1, /permission denied/);
     ok(await runCli(app, ['mobile', 'setABQMessage', 'domain', 'b.test', 'blocked', 'de', 'subject', 'Gesperrt'], asBoss));
+    const dup = ok(await runCli(app, ['mobile', 'duplicateABQMessage', 'domain', 'b.test', 'blocked', 'de', 'de_AT'], asBoss));
+    assert.equal(fields(dup).get('subject'), 'Gesperrt');
+    assert.equal(fields(dup).get('locale'), 'de_AT');
+    failed(await runCli(app, ['mobile', 'duplicateABQMessage', 'global', 'blocked', 'default', 'fr'], asBoss), 1, /permission denied/);
     failed(await runCli(app, ['mobile', 'ABQ', 'setNotificationInterval', '1h'], asBoss), 1, /permission denied/);
     const file = path.join(app.dataDir, 'boss.txt');
     fs.writeFileSync(file, `DEVB1/${bob.email}\n`);

@@ -9,11 +9,11 @@
 //   GET    /abq/rules[?domain=d]   PUT /abq/rules {regex, status, order, domain?}   DELETE /abq/rules?regex=&domain=
 //   GET    /abq/notification-interval   PUT /abq/notification-interval {interval: 45m|6h|1d|0}
 //   GET    /abq/messages?kind=&locale=[&domain=d]   PUT /abq/messages {kind, locale, domain?, from?, reply_to?, subject?, body_plain?, body_html?}
-//   DELETE /abq/messages?kind=&locale=[&domain=d]
+//   DELETE /abq/messages?kind=&locale=[&domain=d]    POST /abq/messages/duplicate {kind, from, to, domain?}
 import type { FastifyInstance } from 'fastify';
 import type { AccountId, DomainId } from '../core/ids.js';
 import { parseStatus, reapply } from '../devices/abq.js';
-import { deleteEntry, deleteMessage, deleteRule, importEntries, parseDeviceId, setEntry, setMessage, setRule } from '../devices/abq-control.js';
+import { deleteEntry, deleteMessage, deleteRule, duplicateMessage, importEntries, parseDeviceId, setEntry, setMessage, setRule } from '../devices/abq-control.js';
 import { MESSAGE_FIELDS, noticeFor, parseKind, parseLocale, type MessageField } from '../devices/abq-message.js';
 import { formatInterval, NOTIFY_KEY, parseInterval } from '../devices/abq-notify.js';
 import type { AbqEntry, AbqMessage, AbqMessageKind, AbqRule } from '../store/abq-types.js';
@@ -218,6 +218,15 @@ export function registerAbqRoutes(app: FastifyInstance, deps: AdminDeps): void {
     }
     const m = await setMessage(store, key, fields);
     deps.log.info({ event: 'abq-message-set', domainId: key.domainId, kind: key.kind, locale: key.locale, by: p.account.email }, 'ABQ message set');
+    return { message: messageView(m, (await names()).domains, true) };
+  });
+
+  app.post('/abq/messages/duplicate', async (req) => {
+    const p = await authenticate(deps, req);
+    const body = asBody(req.body);
+    const key = await messageKey(p, { domain: optString(body, 'domain'), kind: optString(body, 'kind'), locale: 'default' });
+    const m = await duplicateMessage(store, key, parseLocale(reqString(body, 'from')), parseLocale(reqString(body, 'to')));
+    deps.log.info({ event: 'abq-message-set', domainId: key.domainId, kind: key.kind, locale: m.locale, by: p.account.email }, 'ABQ message duplicated');
     return { message: messageView(m, (await names()).domains, true) };
   });
 

@@ -9,6 +9,7 @@
 //   setABQMessage global|domain <d> <blocked|quarantined> <default|locale> [from ..] [reply_to ..] [subject ..]
 //                 [body_plain ..] [body_plain_file ..] [body_html ..] [body_html_file ..]
 //   getABQMessage / deleteABQMessage global|domain <d> <blocked|quarantined> <all|default|locale>
+//   duplicateABQMessage global|domain <d> <blocked|quarantined> <locale_from> <locale_to>
 // Text output is Carbonio's key/value tree; `--json` prints the API's answer.
 import fs from 'node:fs';
 import { positional, UsageError, type ParsedArgs } from './args.js';
@@ -131,5 +132,22 @@ export const mobileAbqCommands: readonly Command[] = [
   defineCommand('mobile', { name: 'deleteABQMessage', ...messageSpec, summary: 'remove a notice (devices then get the global one, or the built-in text)' }, async (api, a, usage) => {
     const r = await api.call('DELETE', `/abq/messages${query(messageTarget(a, usage))}`);
     return { json: r, text: joinLines(formatTree(objectField(r, 'deleted'))) };
+  }),
+  defineCommand('mobile', {
+    name: 'duplicateABQMessage', positionals: ['global|domain', 'domain_or_kind', 'kind_or_from', 'from_or_to'], optional: ['to'],
+    summary: 'copy a notice to another locale (default with none set: the built-in text)',
+  }, async (api, a, usage) => {
+    const scope = positional(a, 'global|domain').toLowerCase();
+    const w = ['domain_or_kind', 'kind_or_from', 'from_or_to', 'to'].map((n) => a.positionals.get(n));
+    let body: Record<string, string | undefined>;
+    if (scope === 'global') {
+      if (w[3] !== undefined) throw new UsageError(`unexpected argument "${w[3]}"`, usage);
+      body = { kind: w[0], from: w[1], to: w[2] };
+    } else if (scope === 'domain') {
+      if (w[3] === undefined) throw new UsageError('missing <locale_to> after domain <d> <blocked|quarantined> <locale_from>', usage);
+      body = { domain: w[0], kind: w[1], from: w[2], to: w[3] };
+    } else throw new UsageError(`the first argument is global or domain, not "${scope}"`, usage);
+    const r = await api.call('POST', '/abq/messages/duplicate', body);
+    return { json: r, text: joinLines(formatTree({ message: messageBlock(objectField(r, 'message')) })) };
   }),
 ];

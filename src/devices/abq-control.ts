@@ -98,3 +98,13 @@ export async function deleteMessage(store: Store, domainId: DomainId | null, kin
   if (!(await store.abq.deleteMessage(domainId, kind, locale))) throw new StoreError('not-found', `no ${kind} message for ${locale}${domainId ? ' in that domain' : ' (global)'}`);
   invalidateAbqMessages(store);
 }
+
+/** Copies a message to another locale (Carbonio's duplicateABQMessage); `default` with none stored copies the built-in text. */
+export async function duplicateMessage(store: Store, key: { domainId: DomainId | null; kind: AbqMessageKind }, from: string, to: string, now = Date.now()): Promise<AbqMessage> {
+  if (from === 'all' || to === 'all' || to === from) throw new StoreError('invalid', 'duplicate from one locale (or default) to another');
+  const src = (await store.abq.messages()).find((m) => m.domainId === key.domainId && m.kind === key.kind && m.locale === from);
+  if (!src && from !== 'default') throw new StoreError('not-found', `no ${key.kind} message for ${from}${key.domainId ? ' in that domain' : ' (global)'}`);
+  const d = DEFAULT_MESSAGES[key.kind];
+  const base = src ?? { from: '', replyTo: '', subject: d.subject, bodyPlain: d.bodyPlain, bodyHtml: '' };
+  return setMessage(store, { ...key, locale: to }, { from: base.from, reply_to: base.replyTo, subject: base.subject, body_plain: base.bodyPlain, body_html: base.bodyHtml }, now);
+}

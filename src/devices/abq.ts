@@ -1,7 +1,8 @@
 // ABQ decisions (carbonio-features.md 3.5 / 5.6, issue 15): which mailbox a device of an account syncs.
 // Order: the account's own entry on the control list, then the device-wide entry, then the rules (in
 // their order; the account's domain's and the global ones), then the mode's default (Permissive:
-// Allowed, Interactive: Quarantined, Strict: Blocked). Disabled: every device is Allowed.
+// Allowed, Interactive: Quarantined, Strict: Blocked). Permissive stops only Blocked devices (a
+// Quarantined entry or rule lets the device in there). Disabled: every device is Allowed.
 //
 // What a device syncs is recorded as its view (abq_views): when the decision differs from the view,
 // the device's SyncState is reset and its held requests end on every server process (AbqRepo.endHeld,
@@ -86,14 +87,16 @@ const modeDefault: Record<Exclude<AbqMode, 'Disabled'>, AbqStatus> = { Permissiv
 export async function decide(store: Pick<Repos, 'abq' | 'settings'>, account: Account, device: Device, entries: readonly AbqEntry[], now = Date.now()): Promise<AbqDecision> {
   const { mode } = await modeOf(store, account, now);
   if (mode === 'Disabled') return { status: 'Allowed', source: 'disabled', by: 'abqMode Disabled', mode };
+  // Permissive stops only what is Blocked (by the list or a rule): a Quarantined decision lets the device in.
+  const pass = (d: AbqDecision): AbqDecision => (mode === 'Permissive' && d.status === 'Quarantined' ? { ...d, status: 'Allowed', by: `${d.by} (abqMode Permissive)` } : d);
   const own = entries.find((e) => e.accountId === account.id && e.origin === 'admin');
   const wide = entries.find((e) => e.accountId === null);
   const listed = own ?? wide;
-  if (listed) return { status: listed.status, source: 'list', by: listed.updatedBy, mode };
+  if (listed) return pass({ status: listed.status, source: 'list', by: listed.updatedBy, mode });
   const texts = subjects(device);
   for (const { rule, re } of await compiledRules(store, now)) {
     if (!re || (rule.domainId !== null && rule.domainId !== account.domainId)) continue;
-    if (texts.some((t) => re.test(t))) return { status: rule.status, source: 'rule', by: `rule ${rule.pattern}`, mode };
+    if (texts.some((t) => re.test(t))) return pass({ status: rule.status, source: 'rule', by: `rule ${rule.pattern}`, mode });
   }
   return { status: modeDefault[mode], source: 'mode', by: `abqMode ${mode}`, mode };
 }
