@@ -55,6 +55,11 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     failed(await runCli(app, ['mobile', 'ABQ', 'allow', 'ANNPHONE', 'account', ann.email], asBoss), 1, /permission denied/);
     failed(await runCli(app, ['mobile', 'ABQ', 'allow', 'ANNPHONE', 'account', annAccount.id], asBoss), 1, /permission denied/);
     failed(await runCli(app, ['mobile', 'ABQ', 'block', 'BOBPHONE'], asBoss), 1, /permission denied/);
+    // Global admin: a device-wide Allowed lets the quarantined phone in; the list keeps no stale Quarantined row.
+    await new Phone(app, ann, 'ANNTABLET').folderSync();
+    assert.deepEqual((await app.store.abq.entriesFor(asDeviceId('ANNTABLET'))).map((e) => [e.status, e.origin]), [['Quarantined', 'auto']]);
+    ok(await runCli(app, ['mobile', 'ABQ', 'allow', 'ANNTABLET']));
+    assert.deepEqual((await app.store.abq.entriesFor(asDeviceId('ANNTABLET'))).map((e) => [e.accountId, e.status]), [[null, 'Allowed']]);
     const allowed = ok(await runCli(app, ['mobile', 'ABQ', 'allow', 'BOBPHONE', 'account', bob.email], asBoss));
     assert.equal(fields(allowed, '').get('status'), 'Allowed');
     assert.equal(fields(allowed, '').get('previous'), 'Quarantined');

@@ -122,11 +122,14 @@ export async function moveToViewIn(tx: Repos, accountId: AccountId, deviceId: De
   return { view, moved: true };
 }
 
-/** An 'auto' entry follows what the rules or the mode decided (kept only for Blocked and Quarantined). */
+/**
+ * An 'auto' entry follows what the rules or the mode decided, kept only while that is Blocked or
+ * Quarantined; once an admin's entry decides (or the device is let in), it goes.
+ */
 async function recordAuto(store: Pick<Repos, 'abq'>, account: Account, device: Device, entries: readonly AbqEntry[], d: AbqDecision, now: number): Promise<void> {
-  if (d.source !== 'rule' && d.source !== 'mode') return;
   const auto = entries.find((e) => e.accountId === account.id && e.origin === 'auto');
-  if (d.status === 'Allowed') {
+  const keep = (d.source === 'rule' || d.source === 'mode') && d.status !== 'Allowed';
+  if (!keep) {
     if (auto) await store.abq.delete(device.deviceId, account.id);
   } else if (!auto || auto.status !== d.status) {
     await store.abq.put({ deviceId: device.deviceId, accountId: account.id, status: d.status, origin: 'auto', updatedAt: now, updatedBy: d.by });
