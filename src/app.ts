@@ -8,6 +8,7 @@ import { DirectoryService } from './auth/directory-service.js';
 import { MemoryBus } from './bus/memory-bus.js';
 import { PgBus } from './bus/pg-bus.js';
 import { DeviceSessions } from './devices/sessions.js';
+import { startAbqNotifier } from './devices/abq-notify.js';
 import { LocalDelivery } from './mail/delivery.js';
 import { Relay } from './mail/relay.js';
 import type { Bus } from './bus/types.js';
@@ -131,6 +132,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     webSessions.prune().catch((err: unknown) => log.warn({ err }, 'pruning web sessions failed'));
   }, 10 * 60_000);
   pruneSessions.unref();
+  // ABQ: the admins' mail of newly quarantined devices, one process per run (src/devices/abq-notify.ts).
+  const stopAbqNotifier = startAbqNotifier(store, outgoing.delivery, config.defaultDomain, log.child({ svc: 'abq' }));
 
   let closing: Promise<void> | null = null;
   const servers = smtp;
@@ -145,6 +148,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       // Stop accepting first, let in-flight work finish, then close the store it writes to.
       closing ??= (async () => {
         clearInterval(pruneSessions);
+        stopAbqNotifier();
         tls?.close();
         // Held requests (Ping, Sync with a wait) are answered now, so the HTTP server can drain; the
         // keep-alive connections they leave idle are closed as they become idle, not at their timeout.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { asAccountId, asFolderId, type FolderId } from '../src/core/ids.js';
+import { asAccountId, asDeviceId, asFolderId, type FolderId } from '../src/core/ids.js';
 import { PgBus } from '../src/bus/pg-bus.js';
 import { decodeNotice, encodeNotice, MAX_PAYLOAD_BYTES } from '../src/bus/pg-payload.js';
 import type { ChangeNotice } from '../src/store/types.js';
@@ -37,6 +37,13 @@ test('payloads: long folder lists are split under the limit and decode back', ()
   assert.ok(back.every((b) => b.nodeId === 'node-a' && b.notice.hierarchy && b.notice.accountId === 'acc-1'));
   assert.deepEqual(encodeNotice(notice('acc-1', []), 'n').map((p) => decodeNotice(p)?.notice.folderIds), [[]]);
   for (const bad of ['', 'x', '[]', '{"a":1,"f":[],"h":false,"n":"x"}', '{"a":"a","f":["1"],"h":false,"n":"x"}']) assert.equal(decodeNotice(bad), null);
+});
+
+test('payloads: the devices whose held requests must end (ABQ) travel with the notice', () => {
+  const n: ChangeNotice = { ...notice('acc-1', [7]), endDevices: [asDeviceId('PHONE1'), asDeviceId('PHONE2')] };
+  assert.deepEqual(encodeNotice(n, 'node-a').map((p) => decodeNotice(p)?.notice), [n]);
+  assert.equal('endDevices' in decodeNotice(encodeNotice(notice('acc-1', [7]), 'n')[0]!)!.notice, false);
+  for (const bad of ['{"a":"a","f":[],"h":false,"n":"x","e":"PHONE1"}', '{"a":"a","f":[],"h":false,"n":"x","e":[1]}']) assert.equal(decodeNotice(bad), null);
 });
 
 describe('PostgreSQL change bus', { skip }, () => {

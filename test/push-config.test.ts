@@ -75,10 +75,12 @@ describe('push settings through the admin API, the CLI and Ping', () => {
   after(() => app.stop());
 
   test('API: defaults, set and get back by name or alias, validation with the allowed values', async () => {
+    // abqMode (issue 15 ABQ) is listed with the global settings too.
     assert.deepEqual(await get(), {
       notificationsLatency: 0, useInstantNotifications: true, maxPingHeartbeat: 3540, minPingHeartbeat: 60,
       // The anti-DoS settings share the registry (test/eas-antidos.test.ts).
       mobileAntiDosServiceEnabled: false, mobileAntiDosServiceJailDuration: 600000, mobileAntiDosServiceTimeWindow: 30000, mobileAntiDosServiceMaxRequests: 150,
+      abqMode: 'Disabled',
     });
     const r = await put('ZxMobile_NotificationsLatency', 2);
     assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -116,6 +118,7 @@ describe('push settings through the admin API, the CLI and Ping', () => {
     assert.deepEqual(ok(await runCli(app, ['config', 'get', 'global'])), [
       'notificationsLatency 0', 'useInstantNotifications true', 'maxPingHeartbeat 3540', 'minPingHeartbeat 60',
       'mobileAntiDosServiceEnabled false', 'mobileAntiDosServiceJailDuration 600000', 'mobileAntiDosServiceTimeWindow 30000', 'mobileAntiDosServiceMaxRequests 150',
+      'abqMode Disabled',
     ]);
     assert.deepEqual(ok(await runCli(app, ['config', 'set', 'global', 'ZxMobile_MaxPingHeartbeat', '1800'])), ['maxPingHeartbeat 1800']);
     assert.deepEqual(ok(await runCli(app, ['config', 'get', 'GLOBAL', 'zxmobile_maxpingheartbeat'])), ['maxPingHeartbeat 1800']);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from './context.js';
 import { toHttpError } from './http-errors.js';
 import { wantsBasicChallenge } from './session-auth.js';
+import { registerAbqRoutes } from './routes-abq.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerCredentialRoutes } from './routes-credentials.js';
 import { registerDeviceActionRoutes } from './routes-device-actions.js';
@@ -40,6 +41,7 @@ export function adminApi(deps: AdminDeps) {
     registerEasFilterRoutes(app, deps);
     registerAccountLoggerRoutes(app, deps);
     registerServiceRoutes(app, deps);
+    registerAbqRoutes(app, deps);
     return Promise.resolve();
   };
 }

@@ -1,8 +1,9 @@
 // Wire format of the PostgreSQL change bus: a ChangeNotice travels as one or more NOTIFY payloads
-// `{"a":accountId,"f":[folderIds],"h":hierarchy,"n":nodeId}` on one channel. PostgreSQL refuses
+// `{"a":accountId,"f":[folderIds],"h":hierarchy,"n":nodeId}` on one channel, plus `"e":[deviceIds]` when
+// the held requests of some devices must end on every process (ChangeNotice.endDevices, an ABQ change). PostgreSQL refuses
 // payloads of 8000 bytes or more, so a long folder list is split over several payloads, each a
 // valid notice of its own (a receiver treats them as separate changes of the same account).
-import { asAccountId, asFolderId, type AccountId, type FolderId } from '../core/ids.js';
+import { asAccountId, asDeviceId, asFolderId, type AccountId, type DeviceId, type FolderId } from '../core/ids.js';
 import type { ChangeNotice } from '../store/types.js';
 
 export const CHANNEL = 'carbonio_changes';
@@ -14,19 +15,22 @@ interface Wire {
   f: number[];
   h: boolean;
   n: string;
+  e?: string[];
 }
 
 /** A notice waiting to be sent: changes of one account merged together. */
 export interface PendingNotice {
   folders: Set<FolderId>;
   hierarchy: boolean;
+  ended: Set<DeviceId>;
 }
 
 /** Merges a notice into the per-account map of notices not yet sent. */
-export function mergeNotice(into: Map<AccountId, PendingNotice>, accountId: AccountId, folderIds: Iterable<FolderId>, hierarchy: boolean): void {
+export function mergeNotice(into: Map<AccountId, PendingNotice>, accountId: AccountId, folderIds: Iterable<FolderId>, hierarchy: boolean, ended: Iterable<DeviceId> = []): void {
   let p = into.get(accountId);
-  if (!p) into.set(accountId, (p = { folders: new Set(), hierarchy: false }));
+  if (!p) into.set(accountId, (p = { folders: new Set(), hierarchy: false, ended: new Set() }));
   for (const f of folderIds) p.folders.add(f);
+  for (const d of ended) p.ended.add(d);
   p.hierarchy ||= hierarchy;
 }
 
@@ -35,7 +39,8 @@ export function mergeNotice(into: Map<AccountId, PendingNotice>, accountId: Acco
  * does not fit, which no real id does.
  */
 export function encodeNotice(notice: ChangeNotice, nodeId: string, max = MAX_PAYLOAD_BYTES): string[] {
-  const head = (f: number[]): string => JSON.stringify({ a: notice.accountId, f, h: notice.hierarchy, n: nodeId } satisfies Wire);
+  const ended = notice.endDevices && notice.endDevices.length > 0 ? { e: [...notice.endDevices] } : {};
+  const head = (f: number[]): string => JSON.stringify({ a: notice.accountId, f, h: notice.hierarchy, n: nodeId, ...ended } satisfies Wire);
   const base = Buffer.byteLength(head([]), 'utf8');
   if (base > max) return [];
   const out: string[] = [];
@@ -71,5 +76,10 @@ export function decodeNotice(payload: string): { notice: ChangeNotice; nodeId: s
     if (typeof f !== 'number' || !Number.isSafeInteger(f)) return null;
     folders.push(asFolderId(f));
   }
-  return { notice: { accountId: asAccountId(w.a), folderIds: folders, hierarchy: w.h }, nodeId: w.n };
+  let ended: DeviceId[] | null = null;
+  if (w.e !== undefined) {
+    if (!Array.isArray(w.e) || !(w.e as unknown[]).every((d): d is string => typeof d === 'string')) return null;
+    ended = w.e.map(asDeviceId);
+  }
+  return { notice: { accountId: asAccountId(w.a), folderIds: folders, hierarchy: w.h, ...(ended ? { endDevices: ended } : {}) }, nodeId: w.n };
 }

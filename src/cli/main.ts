@@ -11,6 +11,7 @@ import { findCommand } from './command.js';
 import { configCommands } from './config.js';
 import { mailboxCommands } from './mailbox.js';
 import { formatJson } from './format.js';
+import { mobileAbqCommands } from './mobile-abq.js';
 import { mobileDeviceActionCommands } from './mobile-device-actions.js';
 import { mobileDeviceCommands } from './mobile-devices.js';
 import { mobileEasFilterCommands } from './mobile-eas-filters.js';
@@ -30,12 +31,13 @@ export const modules: readonly Module[] = [
   { name: 'auth', title: 'service credentials (mobile passwords, QR codes) and failed-login lockouts', commands: [...authCommands, ...authLockoutCommands] },
   {
     name: 'mobile',
-    title: 'ActiveSync devices, provisioning, remote wipe, folder exclusion, EAS filters, account loggers, services',
+    title: 'ActiveSync devices, provisioning, remote wipe, folder exclusion, EAS filters, account loggers, services, ABQ',
     commands: [
       ...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands, ...mobileFolderCommands,
       ...mobileEasFilterCommands,
       ...mobileLoggerCommands,
       ...mobileServiceCommands,
+      ...mobileAbqCommands,
     ],
   },
   { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },

@@ -16,6 +16,7 @@ import type { EasCommand, EasContext, EasDeps, EasResponse } from './command.js'
 import { syncedStore } from './synced-store.js';
 import { accountTrace, type AccountTrace } from './account-log.js';
 import { requireNotJailed, requireService } from './service-gate.js';
+import { abqGate } from './abq-gate.js';
 import { commands } from './commands/index.js';
 import { gate } from './gate.js';
 import { parseEasQuery, QueryError, versionNumber, type EasQuery } from './query.js';
@@ -192,8 +193,16 @@ export function easRoutes(allDeps: EasDeps) {
         outcome = await send(req, reply, refusal(command.name, v, g.status));
         return;
       }
+      // ABQ (issue 15): a Blocked or Quarantined device runs against its stand-in mailbox (abq-gate.ts).
+      const abq = await abqGate(ctx, command);
+      if (!abq.ok) {
+        line.gate = abq.reason;
+        outcome = await send(req, reply, abq.res);
+        return;
+      }
+      if (abq.status !== 'Allowed') line.abq = abq.status;
       ran = true;
-      outcome = await send(req, reply, await command.run(ctx, bodyBytes), offered);
+      outcome = await send(req, reply, await command.run(abq.ctx, bodyBytes), offered);
     } catch (err) {
       outcome = await failure(req, reply, err, line, command, ran);
     } finally {

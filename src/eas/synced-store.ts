@@ -36,6 +36,7 @@ function pick(r: Repos): Repos {
     easFilters: r.easFilters,
     accountLoggers: r.accountLoggers,
     mobileServices: r.mobileServices,
+    abq: r.abq,
   };
 }
 

@@ -4,6 +4,7 @@ import type { AccountId, BlobId, CredentialId, DeviceId, DomainId, FolderId, Ite
 import type { AccountLoggerRepo } from './account-logger-types.js';
 export type { AccountLogger, AccountLoggerInput, AccountLoggerLevel, AccountLoggerRepo } from './account-logger-types.js';
 export { ACCOUNT_LOGGER_LEVELS } from './account-logger-types.js';
+import type { AbqRepo } from './abq-types.js';
 
 export type AccountStatus = 'active' | 'locked' | 'closed';
 export const accountStatuses: readonly AccountStatus[] = ['active', 'locked', 'closed'];
@@ -192,6 +193,8 @@ export interface ChangeNotice {
   folderIds: FolderId[];
   /** True when the folder hierarchy itself changed. */
   hierarchy: boolean;
+  /** Devices of the account whose held requests must end on every server process (an ABQ status change). */
+  endDevices?: DeviceId[];
 }
 
 export interface NewAccount {
@@ -554,6 +557,7 @@ export interface Repos {
   easFilters: EasFilterRepo;
   accountLoggers: AccountLoggerRepo;
   mobileServices: MobileServicesRepo;
+  abq: AbqRepo;
 }
 
 /** An EAS version filter as stored (issue 15); the rule is JSON text that src/devices/eas-filters.ts decodes. */
@@ -585,6 +589,8 @@ export interface SettingsRepo {
   get(scope: string, key: string): Promise<string | null>;
   set(scope: string, key: string, value: string): Promise<void>;
   list(scope: string): Promise<Record<string, string>>;
+  /** Removes one setting (the scope falls back to the next one); true when there was one. */
+  delete(scope: string, key: string): Promise<boolean>;
 }
 
 /** What a failure counter counts: one client address (all accounts), one account (its unfamiliar sources), or one account from one address. */

@@ -197,6 +197,8 @@ export const settingsCommand = defineCommand<Op[], WbxmlElement[]>({
   minVersion: 120,
   body: { kind: 'wbxml', root: 'Settings:Settings' },
   invalidRequest: St.protocolError,
+  // A Blocked or Quarantined device's store is read-only (src/eas/abq-standin.ts): its Oof Set is refused.
+  errors: { forbidden: St.accessDenied },
   parse(root) {
     const ops = elements(root).map(parseOp);
     if (ops.length === 0) throw new EasStatusError(St.protocolError, 'Settings request asks for nothing');

@@ -56,6 +56,7 @@ export function watchFolders(ctx: EasContext, opts: WatchOptions): Promise<Watch
       if (gather) clearTimeout(gather);
       if (poll) clearTimeout(poll);
       unsubscribe();
+      unending();
       unresync();
       unregister();
       ctx.signal.removeEventListener('abort', onGone);
@@ -65,6 +66,11 @@ export function watchFolders(ctx: EasContext, opts: WatchOptions): Promise<Watch
     const onGone = (): void => finish({ kind: 'gone' });
     const timer = setTimeout(() => finish({ kind: 'timeout' }), opts.seconds * 1000);
     const instant = opts.instant ?? settings.useInstantNotifications;
+    // An ABQ status change of the device, on any server process, ends its held request (even without instant
+    // notifications: the notice is an order, not a change to look for).
+    const unending = ctx.persistentDevice ? ctx.deps.bus.subscribe(ctx.account.id, (n) => {
+      if (n.endDevices?.includes(ctx.device.deviceId)) finish({ kind: 'ended' });
+    }) : () => undefined;
     const unsubscribe = !instant ? () => undefined : ctx.deps.bus.subscribe(ctx.account.id, (n) => {
       if (opts.hierarchy && n.hierarchy) return finish({ kind: 'hierarchy' });
       for (const f of n.folderIds) if (watched.has(f)) changed.add(f);

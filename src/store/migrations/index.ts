@@ -7,6 +7,7 @@ import { m011 } from './011-folder-sync.js';
 import { m013 } from './013-eas-filters.js';
 import { m014 } from './014-account-loggers.js';
 import { m015 } from './015-anti-dos.js';
+import { m012 } from './012-abq.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -314,6 +315,7 @@ const m009: Migration = {
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     getMigrations: () => Promise.resolve({ '001_initial': m001(dialect), '002_device_provisioning': m002, '003_device_items': m003, '004_search': m004(dialect), '005_account_profile': m005, '006_item_mail_state': m006, '007_auth_guard': m007, '008_device_records': m008(dialect), '009_web_sessions': m009, '010_device_search': m010(dialect), '011_folder_sync': m011,
+      '012_abq_control': m012(dialect),
       '013_eas_filters': m013(dialect),
       '014_account_loggers': m014(dialect),
       '015_anti_dos': m015,

@@ -1,24 +1,36 @@
 // What every repository shares: the connection (or open transaction), and the collector of change
 // notices that are emitted only once the outermost transaction has committed.
 import type { Kysely } from 'kysely';
-import type { AccountId, FolderId } from '../../core/ids.js';
+import type { AccountId, DeviceId, FolderId } from '../../core/ids.js';
 import { StoreError } from '../../core/errors.js';
 import type { ChangeNotice } from '../types.js';
 import type { Dialect } from '../migrations/index.js';
 import type { DB } from './schema.js';
 
 export class ChangeCollector {
-  private readonly byAccount = new Map<AccountId, { folders: Set<FolderId>; hierarchy: boolean }>();
+  private readonly byAccount = new Map<AccountId, { folders: Set<FolderId>; hierarchy: boolean; ended: Set<DeviceId> }>();
+
+  private entry(accountId: AccountId) {
+    let e = this.byAccount.get(accountId);
+    if (!e) this.byAccount.set(accountId, (e = { folders: new Set(), hierarchy: false, ended: new Set() }));
+    return e;
+  }
 
   touch(accountId: AccountId, folderId: FolderId, hierarchy = false): void {
-    let e = this.byAccount.get(accountId);
-    if (!e) this.byAccount.set(accountId, (e = { folders: new Set(), hierarchy: false }));
+    const e = this.entry(accountId);
     e.folders.add(folderId);
     if (hierarchy) e.hierarchy = true;
   }
 
+  /** The device's held requests end once the transaction commits (ChangeNotice.endDevices). */
+  endDevice(accountId: AccountId, deviceId: DeviceId): void {
+    this.entry(accountId).ended.add(deviceId);
+  }
+
   notices(): ChangeNotice[] {
-    return [...this.byAccount].map(([accountId, e]) => ({ accountId, folderIds: [...e.folders], hierarchy: e.hierarchy }));
+    return [...this.byAccount].map(([accountId, e]) => ({
+      accountId, folderIds: [...e.folders], hierarchy: e.hierarchy, ...(e.ended.size > 0 ? { endDevices: [...e.ended] } : {}),
+    }));
   }
 }
 

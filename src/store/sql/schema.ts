@@ -225,11 +225,62 @@ export interface MobileServicesTable {
   changed_by: string;
 }
 
+export interface AbqDevicesTable {
+  device_id: string;
+  /** '' for an entry that applies to every account. */
+  account_id: string;
+  status: string;
+  origin: string;
+  updated_at: number;
+  updated_by: string;
+  notified_at: number | null;
+}
+
+export interface AbqRulesTable {
+  /** '' for a rule of every domain. */
+  domain_id: string;
+  pattern: string;
+  status: string;
+  ord: number;
+  created_at: number;
+  created_by: string;
+}
+
+export interface AbqMessagesTable {
+  /** '' for the global message. */
+  domain_id: string;
+  kind: string;
+  locale: string;
+  from_address: string;
+  reply_to: string;
+  subject: string;
+  body_plain: string;
+  body_html: string;
+  updated_at: number;
+}
+
+export interface AbqViewsTable {
+  account_id: string;
+  device_id: string;
+  status: string;
+  since: number;
+}
+
+export interface AbqJobRunsTable {
+  job: string;
+  last_run: number;
+}
+
 export interface DB {
   eas_filters: EasFiltersTable;
   account_loggers: AccountLoggersTable;
   mobile_jails: MobileJailsTable;
   mobile_services: MobileServicesTable;
+  abq_devices: AbqDevicesTable;
+  abq_rules: AbqRulesTable;
+  abq_messages: AbqMessagesTable;
+  abq_views: AbqViewsTable;
+  abq_job_runs: AbqJobRunsTable;
   web_sessions: WebSessionsTable;
   auth_failures: AuthFailuresTable;
   auth_familiar: AuthFamiliarTable;

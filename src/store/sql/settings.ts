@@ -19,4 +19,9 @@ export class SqlSettingsRepo implements SettingsRepo {
     const rows = await this.ctx.db.selectFrom('settings').select(['key', 'value']).where('scope', '=', scope).orderBy('key').execute();
     return Object.fromEntries(rows.map((r) => [r.key, r.value]));
   }
+
+  async delete(scope: string, key: string): Promise<boolean> {
+    const r = await this.ctx.db.deleteFrom('settings').where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
 }

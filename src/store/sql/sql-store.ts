@@ -7,6 +7,7 @@ import type { Dialect } from '../migrations/index.js';
 import { ChangeCollector, translate, translated, type SqlContext } from './context.js';
 import { connect, type StoreLocation } from './connect.js';
 import { SqlAccountLoggerRepo } from './account-loggers.js';
+import { SqlAbqRepo } from './abq.js';
 import { SqlAuthGuardRepo } from './auth-guard.js';
 import { SqlCredentialRepo } from './credentials.js';
 import { SqlDeviceStateRepo } from './device-state.js';
@@ -35,6 +36,7 @@ function repos(ctx: SqlContext): Repos {
     easFilters: translated(new SqlEasFilterRepo(ctx), 'easFilters'),
     accountLoggers: translated(new SqlAccountLoggerRepo(ctx), 'accountLoggers'),
     mobileServices: translated(new SqlMobileServicesRepo(ctx), 'mobileServices'),
+    abq: translated(new SqlAbqRepo(ctx), 'abq'),
   };
 }
 
@@ -43,6 +45,7 @@ export class SqlStore implements Store {
   readonly easFilters;
   readonly accountLoggers;
   readonly mobileServices;
+  readonly abq;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
   private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
@@ -52,6 +55,7 @@ export class SqlStore implements Store {
     this.easFilters = r.easFilters;
     this.accountLoggers = r.accountLoggers;
     this.mobileServices = r.mobileServices;
+    this.abq = r.abq;
   }
 
   static async open(location: StoreLocation): Promise<SqlStore> {
