@@ -198,4 +198,19 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.ok((await folders(phone)).names.includes('Sent'));
     ok(await runCli(app, ['config', 'set', 'account', ann.email, 'abqMode', 'default']));
   });
+
+  test('doStopService abq: a quarantined device syncs its real mailbox; doStartService sends it back', async () => {
+    const phone = new Phone(app, ann, 'NEW6');
+    const quarantined = await folders(phone);
+    assert.deepEqual(quarantined.names, ['Inbox']);
+    ok(await runCli(app, ['mobile', 'doStopService', 'abq']));
+    // Moved like any ABQ change: its stand-in keys are void, from 0 it gets the real folders and mail.
+    const stale = await phone.request('FolderSync', fh('FolderSync', fh('SyncKey', quarantined.key)));
+    assert.equal(intOf(stale.root ?? undefined, 'FolderHierarchy:Status'), 9);
+    assert.ok((await folders(phone)).names.includes('Sent'));
+    assert.deepEqual(await inboxSubjects(phone), ['Real one', 'Real two']);
+    ok(await runCli(app, ['mobile', 'doStartService', 'abq']));
+    assert.deepEqual((await folders(phone)).names, ['Inbox']);
+    assert.deepEqual(await inboxSubjects(phone), ['Your device is waiting for approval']);
+  });
 });

@@ -172,6 +172,20 @@ export async function abqFor(store: Store, account: Account, device: Device, per
   return { decision, view: r.view, moved: r.moved };
 }
 
+/**
+ * The check while the abq service is stopped (`carbonio mobile doStopService abq`): no decision is made,
+ * every device syncs its real mailbox; one still on a stand-in is moved back (its SyncState reset, as for
+ * any move), so that starting the service again moves it cleanly the other way.
+ */
+export async function abqStoppedFor(store: Store, account: Account, device: Device, persistent: boolean, now = Date.now()): Promise<AbqOutcome> {
+  const decision: AbqDecision = { status: 'Allowed', source: 'disabled', by: 'abq service stopped', mode: 'Disabled' };
+  if (!persistent || !(await abqEverEnabled(store, now))) return { decision, view: ALLOWED_VIEW, moved: false };
+  const current = await store.abq.getView(account.id, device.deviceId);
+  if ((current?.status ?? 'Allowed') === 'Allowed') return { decision, view: current ?? ALLOWED_VIEW, moved: false };
+  const r = await moveToView(store, account.id, device.deviceId, 'Allowed', now);
+  return { decision, view: r.view, moved: r.moved };
+}
+
 export interface Applied { account: Account; status: AbqStatus; moved: boolean }
 
 /**

@@ -6,7 +6,7 @@
 // every other command (SendMail, SmartReply, MoveItems, Search, FolderCreate, ...) is refused with the
 // common Status 130 AccessDenied (MS-ASCMD 2.2.2) in its root, or HTTP 403 before 14.0.
 import type { AbqStatus } from '../store/abq-types.js';
-import { abqFor } from '../devices/abq.js';
+import { abqFor, abqStoppedFor } from '../devices/abq.js';
 import { noticeFor, noticeMime } from '../devices/abq-message.js';
 import { freshSnapshot, runningIn, servicesSnapshot } from '../devices/services.js';
 import { parseMessageMeta } from '../mail/parse.js';
@@ -33,8 +33,8 @@ export async function abqGate(ctx: EasContext, command: EasCommand): Promise<Abq
   const { store } = ctx.deps;
   // `carbonio mobile doStopService abq` (services.ts): every ABQ check skipped, as with abqMode Disabled.
   const services = freshSnapshot(store, Date.now()) ?? (await servicesSnapshot(store));
-  if (!runningIn(services, 'abq')) return { ok: true, ctx, status: 'Allowed' };
-  const { decision, view, moved } = await abqFor(store, ctx.account, ctx.device, ctx.persistentDevice);
+  const check = runningIn(services, 'abq') ? abqFor : abqStoppedFor;
+  const { decision, view, moved } = await check(store, ctx.account, ctx.device, ctx.persistentDevice);
   if (moved) ctx.log.info({ event: 'abq-moved', status: view.status, by: decision.by }, `device moved to the ${view.status === 'Allowed' ? 'real' : 'stand-in'} mailbox`);
   if (view.status === 'Allowed') return { ok: true, ctx, status: 'Allowed' };
   if (!STANDIN_COMMANDS.has(command.name)) {
