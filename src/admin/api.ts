@@ -13,6 +13,7 @@ import { registerMailboxRoutes } from './routes-mailbox.js';
 import { registerFolderSyncRoutes } from './routes-folder-sync.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
 import { registerSessionRoutes } from './routes-sessions.js';
+import { registerSimulateSyncRoutes } from './routes-simulate-sync.js';
 
 export function adminApi(deps: AdminDeps) {
   return (app: FastifyInstance): Promise<void> => {
@@ -34,6 +35,7 @@ export function adminApi(deps: AdminDeps) {
     registerSessionRoutes(app, deps);
     registerMailboxRoutes(app, deps);
     registerFolderSyncRoutes(app, deps);
+    registerSimulateSyncRoutes(app, deps);
     return Promise.resolve();
   };
 }

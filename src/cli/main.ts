@@ -16,6 +16,7 @@ import { mobileDeviceCommands } from './mobile-devices.js';
 import { mobileFolderCommands } from './mobile-folders.js';
 import { mobileProvisioningCommands } from './mobile-provisioning.js';
 import { mobileSessionCommands } from './mobile-sessions.js';
+import { mobileSimulateCommands } from './mobile-simulate.js';
 import { provCommands } from './prov.js';
 import { tlsCommands } from './tls.js';
 import { helpText, moduleUsage, type Module } from './usage.js';
@@ -25,7 +26,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 export const modules: readonly Module[] = [
   { name: 'prov', title: 'domains, accounts, passwords and admin roles', commands: provCommands },
   { name: 'auth', title: 'service credentials (mobile passwords, QR codes) and failed-login lockouts', commands: [...authCommands, ...authLockoutCommands] },
-  { name: 'mobile', title: 'ActiveSync devices, provisioning, remote wipe and folder exclusion', commands: [...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands, ...mobileFolderCommands] },
+  { name: 'mobile', title: 'ActiveSync devices, provisioning, remote wipe and folder exclusion', commands: [...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands, ...mobileFolderCommands, ...mobileSimulateCommands] },
   { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },
   { name: 'config', title: 'settings changeable while running (push tuning)', commands: configCommands },
   { name: 'tls', title: 'certificates (a self-signed pair for testing)', commands: tlsCommands },

@@ -25,7 +25,8 @@ const as = ns('AirSync');
  */
 const errors: ErrorMap = { temporary: SyncStatus.retry, conflict: SyncStatus.invalidKey };
 
-type Outcome = { kind: 'collections'; results: CollectionResult[] } | { kind: 'status'; status: number; limit?: number };
+export type SyncOutcome = { kind: 'collections'; results: CollectionResult[] } | { kind: 'status'; status: number; limit?: number };
+type Outcome = SyncOutcome;
 
 /** Fills an empty or Partial request from the cached one, with each collection's current key. */
 async function resolveRequest(ctx: EasContext, req: SyncRequest): Promise<SyncRequest | null> {
@@ -54,22 +55,28 @@ async function cacheRequest(ctx: EasContext, req: SyncRequest): Promise<void> {
   await writeRecord(ctx, 'sync-request', cached);
 }
 
-async function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {
-  return withDeviceLock(ctx.account.id, ctx.device.deviceId, async () => {
-    const now = Date.now();
-    const results: CollectionResult[] = [];
-    for (const c of req.collections ?? []) {
-      try {
-        results.push(await syncCollection(ctx, c, req.windowSize, now));
-      } catch (err) {
-        // One collection failing does not fail the others: its Status from the table, else 5.
-        const status = statusForError(errors, err) ?? SyncStatus.serverError;
-        if (status === SyncStatus.serverError) ctx.log.error({ err, collectionId: c.collectionId }, 'Sync of a collection failed');
-        results.push(collectionResult(c, status, status === SyncStatus.invalidKey ? '0' : c.syncKey));
-      }
+/**
+ * The collections of one Sync, the caller holding the device's lock: also the entry point of the
+ * server-side simulation (src/eas/sync/simulate.ts), which takes the lock before its own transaction.
+ */
+export async function syncCollections(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {
+  const now = Date.now();
+  const results: CollectionResult[] = [];
+  for (const c of req.collections ?? []) {
+    try {
+      results.push(await syncCollection(ctx, c, req.windowSize, now));
+    } catch (err) {
+      // One collection failing does not fail the others: its Status from the table, else 5.
+      const status = statusForError(errors, err) ?? SyncStatus.serverError;
+      if (status === SyncStatus.serverError) ctx.log.error({ err, collectionId: c.collectionId }, 'Sync of a collection failed');
+      results.push(collectionResult(c, status, status === SyncStatus.invalidKey ? '0' : c.syncKey));
     }
-    return results;
-  });
+  }
+  return results;
+}
+
+function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {
+  return withDeviceLock(ctx.account.id, ctx.device.deviceId, () => syncCollections(ctx, req));
 }
 
 /** Nothing to tell the device: the request may wait for a change. */
@@ -137,7 +144,8 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
     responses.length > 0 && as('Responses', responses));
 }
 
-async function render(outcome: Outcome, ctx: EasContext): Promise<EasResponse> {
+/** The Sync answer as sent to the device; the simulation renders its windows with it too. */
+export async function renderSync(outcome: Outcome, ctx: EasContext): Promise<EasResponse> {
   if (outcome.kind === 'status') {
     return { kind: 'wbxml', root: as('Sync', as('Status', outcome.status), outcome.limit !== undefined && as('Limit', outcome.limit)) };
   }
@@ -157,5 +165,5 @@ export const syncCommand = defineCommand<SyncRequest, Outcome>({
   errors,
   parse: parseSyncRequest,
   execute,
-  render,
+  render: renderSync,
 });
