@@ -1,10 +1,10 @@
 // Simulated sync (issue 15 part 6, `carbonio mobile doSimulateSync`) on SQLite and PostgreSQL: on a
 // 1,000-message account a new iPhone would get 1000 items in 40 windows of 25 (Android: windows of 10), and
 // every device, SyncState, held-item and record row is the same afterwards, no change notice goes out and a
-// held Ping stays held. A device that synced, then 5 new messages: `initial false` reports 5 adds in its
-// Inbox, and the phone's own next Sync still gets exactly those 5 (its key was not moved). `days` cuts old
-// mail; the window cap shows in the report; bad input and delegated admins outside their domain are refused;
-// the CLI prints the per-folder tree and the total.
+// held Ping stays held. A device that synced, then 5 new messages, one deleted, one flagged: `initial false`
+// reports 5 adds, 1 change and 1 delete in its Inbox, and the phone's own next Sync still gets exactly those.
+// `days` cuts old mail; the window cap shows in the report; bad input and delegated admins outside their
+// domain are refused; the CLI prints the per-folder tree and the total.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FolderId } from '../src/core/ids.js';
@@ -44,7 +44,7 @@ async function stateRows(app: TestApp): Promise<string> {
 }
 
 interface FolderReport { id: string; name: string; kind: string; status: number; items: number; adds: number; changes: number; deletes: number; windows: number; windowSize: number; bytes: number; ms: number; capped: string | null }
-interface Report { device: string; initial: boolean; filterType: number; protocolVersion: string; deviceType: string; folders: FolderReport[]; skipped: unknown[]; total: { items: number; windows: number; bytes: number }; capped: boolean; rolledBack: boolean }
+interface Report { device: string; initial: boolean; filterType: number; protocolVersion: string; deviceType: string; folders: FolderReport[]; skipped: unknown[]; total: { items: number; windows: number; bytes: number }; capped: boolean; persisted: boolean }
 
 function folder(r: Report, name: string): FolderReport {
   const f = r.folders.find((x) => x.name === name);
@@ -99,7 +99,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.equal(r.device, 'new');
     assert.equal(r.deviceType, 'iphone');
     assert.equal(r.protocolVersion, '16.1');
-    assert.equal(r.rolledBack, true);
+    assert.equal(r.persisted, false);
     const box = folder(r, 'Inbox');
     assert.deepEqual([box.items, box.adds, box.changes, box.deletes, box.windows, box.windowSize, box.status, box.capped], [1000, 1000, 0, 0, 40, 25, 1, null]);
     // 1000 MIME bodies went through the real renderer: at least their subjects' bytes each.
@@ -157,7 +157,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.deepEqual([folder(r, 'Inbox').items, folder(r, 'Inbox').windows], [3, 1]);
   });
 
-  test('a device that synced: initial false shows the 5 new messages; its own next Sync still gets them', async () => {
+  test('a device that synced: initial false shows its next Sync (5 adds, 1 change, 1 delete); its own next Sync still gets them', async () => {
     const phone = new Phone(app, ann, 'SIMPHONE1', { deviceType: 'iPhone' });
     await phone.ready(['Inbox']);
     const box = phone.folder('Inbox');
@@ -176,37 +176,45 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     await addMessages(app, account.id, inbox, await messages(5, 'fresh', Date.now()));
     assert.equal((await ping).status, 200);
 
+    // Besides the 5 new ones, one message the phone holds is deleted and another one flagged.
+    const [gone, flagged] = await app.store.mailbox.listItems(account.id, inbox, { limit: 2 });
+    await app.store.mailbox.deleteItem(account.id, gone!.id);
+    await app.store.mailbox.updateItem(account.id, flagged!.id, { flags: { flagged: true } });
+
     const next = await unchanged(() => report({ deviceId: 'SIMPHONE1', initial: false }));
     const f = folder(next, 'Inbox');
-    // The phone's own last Sync asked for windows of 512: its next one would carry all 5 in one.
-    assert.deepEqual([f.adds, f.changes, f.deletes, f.items, f.windows, f.windowSize], [5, 0, 0, 5, 1, 512]);
+    // The phone's own last Sync asked for windows of 512: its next one would carry all 7 in one.
+    assert.deepEqual([f.adds, f.changes, f.deletes, f.items, f.windows, f.windowSize], [5, 1, 1, 7, 1, 512]);
+    // In windows of 2 the engine carries its held items from window to window (in memory): 7 commands, 4 windows.
+    const narrow = folder(await unchanged(() => report({ deviceId: 'SIMPHONE1', initial: false, windowSize: 2 })), 'Inbox');
+    assert.deepEqual([narrow.adds, narrow.changes, narrow.deletes, narrow.items, narrow.windows], [5, 1, 1, 7, 4]);
     const full = await unchanged(() => report({ deviceId: 'SIMPHONE1' }));
-    assert.deepEqual([full.initial, folder(full, 'Inbox').items, folder(full, 'Inbox').windows], [true, 1005, 41]);
+    assert.deepEqual([full.initial, folder(full, 'Inbox').items, folder(full, 'Inbox').windows], [true, 1004, 41]);
 
-    // The simulations moved nothing: the phone's key is the one it had, and its next Sync brings the 5.
+    // The simulations moved nothing: the phone's key is the one it had, and its next Sync brings the 7.
     assert.equal(phone.key(box), keyBefore);
     const real = await phone.sync(box, { windowSize: 512 });
-    assert.equal(serverIds(real, 'Add').length, 5);
+    assert.deepEqual([serverIds(real, 'Add').length, serverIds(real, 'Change').length, serverIds(real, 'Delete').length], [5, 1, 1]);
   });
 
   test('CLI: the per-folder tree and the total; --json is the API answer; usage and refusals', async () => {
     const out = ok(await runCli(app, ['mobile', 'doSimulateSync', ann.email, 'new', 'window_size', '100', 'device_type', 'iphone']));
-    assert.match(out[0] ?? '', /^Simulated initial sync from SyncKey 0 of ann@a\.test, device new \(iphone, EAS 16\.1\), days 0 \(FilterType 0\): rolled back, no SyncState changed$/);
+    assert.match(out[0] ?? '', /^Simulated initial sync from SyncKey 0 of ann@a\.test, device new \(iphone, EAS 16\.1\), days 0 \(FilterType 0\): nothing kept, no SyncState changed$/);
     assert.ok(out.includes('folders'));
     const at = out.indexOf('    name Inbox');
     assert.ok(at > 0, out.join('\n'));
     const block = out.slice(at - 1, out.indexOf('', at));
-    for (const line of ['    kind mail', '    items 1005', '    adds 1005', '    windows 11', '    window_size 100', '    capped no']) assert.ok(block.includes(line), `${line} in\n${block.join('\n')}`);
+    for (const line of ['    kind mail', '    items 1004', '    adds 1004', '    windows 11', '    window_size 100', '    capped no']) assert.ok(block.includes(line), `${line} in\n${block.join('\n')}`);
     assert.ok(block.some((l) => /^ {4}bytes \d+$/.test(l)) && block.some((l) => /^ {4}ms \d+$/.test(l)));
     const total = out.slice(out.indexOf('total'));
-    assert.ok(total.includes('    items 1035') && total.includes('    windows 12'), total.join('\n'));
+    assert.ok(total.includes('    items 1034') && total.includes('    windows 12'), total.join('\n'));
 
     const capped = ok(await runCli(app, ['mobile', 'doSimulateSync', ann.email, 'new', 'max_windows', '2', 'days', '7']));
     assert.match(capped[capped.length - 1] ?? '', /^Capped at 2 windows per folder and 10 s in all/);
 
     const json = await runCli(app, ['mobile', 'doSimulateSync', ann.email, 'new', 'days', '7', '--json']);
     const parsed = JSON.parse(json.stdout) as Report;
-    assert.deepEqual([parsed.filterType, folder(parsed, 'Archive').items, folder(parsed, 'Inbox').items], [3, 0, 1005]);
+    assert.deepEqual([parsed.filterType, folder(parsed, 'Archive').items, folder(parsed, 'Inbox').items], [3, 0, 1004]);
 
     failed(await runCli(app, ['mobile', 'doSimulateSync', ann.email, 'new', 'days', 'week']), 2, /days must be a whole number/);
     failed(await runCli(app, ['mobile', 'doSimulateSync', ann.email, 'new', 'initial', 'maybe']), 2, /initial must be true or false/);

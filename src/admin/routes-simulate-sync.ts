@@ -9,8 +9,9 @@
 //                 from the device's type, iphone for `new`
 //     windowSize  1..512: overrides the profile's (and the device's own) WindowSize
 //     maxWindows  1..1000 (default 200): windows simulated per folder at most
-// The answer is the report (src/devices/sync-simulation.ts). It changes nothing: the simulator runs in a
-// transaction that is rolled back. One log line per run names who ran it.
+// The answer is the report (src/devices/sync-simulation.ts). It changes nothing: the simulator keeps the
+// device's SyncState in memory and writes nothing (src/eas/sync/simulate-state.ts). One log line per run
+// names who ran it.
 import type { FastifyInstance } from 'fastify';
 import { asDeviceId } from '../core/ids.js';
 import { SIMULATED_DEVICE_TYPES, SIMULATION_LIMITS, type SimulatedDeviceType, type SimulationRequest } from '../devices/sync-simulation.js';

@@ -2,7 +2,7 @@
 // iphone|android] [window_size N] [max_windows N]` (Carbonio's grammar, carbonio-features.md 3.1; window_size
 // and max_windows are ours): runs the server's Sync engine for a device without the phone and prints, per
 // folder, the items it would receive, in how many windows, the WBXML bytes and the time taken, then a total.
-// Nothing changes on the server (the run is rolled back). `--json` prints the API's answer. Refusals (unknown
+// Nothing changes on the server (the run keeps its SyncState in memory). `--json` prints the API's answer. Refusals (unknown
 // device, bad values, rights) exit 1; usage errors (a non-number, a bad true|false) exit 2.
 import { parseBool, positional, UsageError, type ParsedArgs } from './args.js';
 import { seg } from './client.js';
@@ -27,7 +27,7 @@ const folderBlock = (f: JsonObject): JsonObject => ({
 function reportText(r: JsonObject): string {
   const mode = r.initial === true ? 'initial sync from SyncKey 0' : 'next incremental Sync';
   const head = `Simulated ${mode} of ${shown(r.account)}, device ${shown(r.device)} (${shown(r.deviceType)}, EAS ${shown(r.protocolVersion)}), `
-    + `days ${shown(r.days)} (FilterType ${shown(r.filterType)}): rolled back, no SyncState changed`;
+    + `days ${shown(r.days)} (FilterType ${shown(r.filterType)}): nothing kept, no SyncState changed`;
   const limits = objectField(r, 'limits');
   const out = [head, ...formatTree({ bodyPreference: r.bodyPreference, folders: objectsField(r, 'folders').map(folderBlock) })];
   const skipped = objectsField(r, 'skipped');

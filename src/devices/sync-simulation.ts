@@ -74,8 +74,8 @@ export interface SimulationReport {
   total: { items: number; adds: number; changes: number; deletes: number; softDeletes: number; windows: number; bytes: number; ms: number };
   capped: boolean;
   limits: { windowsPerFolder: number; seconds: number };
-  /** Always true: the simulation ran in a transaction that was rolled back. */
-  rolledBack: true;
+  /** Always false: the simulation keeps nothing (its SyncState lives in memory, src/eas/sync/simulate-state.ts). */
+  persisted: false;
 }
 
 export type SyncSimulator = (req: SimulationRequest) => Promise<SimulationReport>;

@@ -23,7 +23,7 @@ const asb = ns('AirSyncBase');
 interface BodyPref { type: 1 | 2 | 4; truncationSize: number }
 
 export interface ClientProfile {
-  /** The device type the scratch device of a `new` simulation is recorded with (rolled back with it). */
+  /** The device type of the scratch (in-memory) device of a `new` simulation. */
   deviceType: string;
   userAgent: string;
   protocolVersion: string;

@@ -3,21 +3,21 @@
 // server-side, window after window, for every folder a device would sync, to tell an admin how many items,
 // windows, bytes and milliseconds a phone would cost.
 //
-// Nothing it does is kept: it runs inside one store transaction that is always rolled back. The engine's own
-// transactions join that one (inTransaction), so every SyncState, held-item and device row it writes vanishes
-// with it; nothing is committed, so the store announces no change; the bus it is given refuses any use, so no
-// Ping is woken; the device's held requests are not ended (it is not the device asking).
-//   initial (or `new`)  a scratch device (a random id, recorded inside the transaction) syncs every folder
-//                       from SyncKey 0 with the profile's options (simulate-profiles.ts);
+// Nothing it does is kept: the device's SyncState is a scratch copy-on-write layer over the stored one
+// (simulate-state.ts) and every other repository is read-only, so no SyncState, held-item, device or record row
+// is written; no database transaction is held, so no other request waits for a simulation; nothing is
+// committed, so the store announces no change; the bus it is given refuses any use, so no Ping is woken; the
+// device's held requests are not ended (it is not the device asking).
+//   initial (or `new`)  a scratch device (a random id, never stored) syncs every folder from SyncKey 0 with the
+//                       profile's options (simulate-profiles.ts);
 //   incremental         the device's own collections, from the keys it holds, with the options they hold:
 //                       what its next Sync would carry.
 // Excluded folders are left out as FolderSync leaves them out (the store seen through syncedStore).
 //
 // Cost is bounded: at most `maxWindows` windows per folder and SIMULATION_LIMITS.seconds in all; the report
-// says which folder was capped and which were not reached. The device's lock is taken before the transaction,
-// in the order a real Sync takes them, so a Sync of the same device waits for the simulation (at most the time
-// budget) instead of deadlocking with it. On SQLite the transaction holds the one connection: the whole
-// server waits for the simulation, which the time budget keeps short.
+// says which folder was capped and which were not reached. An incremental simulation holds the device's lock
+// (src/devices/device-lock.ts) so it never reads a state halfway through a Sync of the same device on this
+// node; that Sync waits for it (at most the time budget).
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { StoreError } from '../../core/errors.js';
@@ -28,39 +28,19 @@ import {
   SIMULATION_LIMITS, type FolderSimulation, type SimulationReport, type SimulationRequest, type SyncSimulator,
 } from '../../devices/sync-simulation.js';
 import type { Bus } from '../../bus/types.js';
-import type { Device, Folder, Repos, Store } from '../../store/types.js';
+import { DeviceStatus, type Device, type Folder, type Store } from '../../store/types.js';
 import type { EasContext, EasDeps } from '../command.js';
 import { renderSync, syncCollections } from '../commands/sync.js';
 import { versionNumber } from '../query.js';
 import { syncedStore } from '../synced-store.js';
 import { decode, encode, ns, type WbxmlElement } from '../wbxml/index.js';
 import { readRecord } from './device-records.js';
+import { ScratchDeviceState, simulationStore } from './simulate-state.js';
 import { folderIdOf } from './hierarchy.js';
 import { describeBody, filterTypeFor, optionsFor, PROFILES, SIMULATED_KINDS, versionFor, type ClientProfile } from './simulate-profiles.js';
 import { parseSyncRequest, SyncStatus } from './sync-request.js';
 
 const as = ns('AirSync');
-
-/** Thrown to end the transaction with a rollback, carrying the report out. */
-class RolledBack extends Error {
-  constructor(readonly report: SimulationReport) {
-    super('simulation rolled back');
-  }
-}
-
-/** The store as the engine sees it during a simulation: every call inside the one transaction. */
-function inTransaction(tx: Repos, base: Store): Store {
-  return {
-    ...tx,
-    dialect: base.dialect,
-    // The engine's transactions join the simulation's, which is rolled back as a whole.
-    transaction: (fn) => fn(tx),
-    // Nothing the simulation writes is ever committed, so there is never a change to announce.
-    onChange: () => () => undefined,
-    ping: () => base.ping(),
-    close: () => Promise.reject(new Error('the simulated sync does not own the store')),
-  };
-}
 
 /** The engine waits on the bus only for Sync with Wait, which the simulation never sends: any use is a bug. */
 const sealedBus: Bus = {
@@ -161,20 +141,18 @@ function contextFor(deps: EasDeps, store: Store, req: SimulationRequest, device:
   };
 }
 
-async function run(deps: EasDeps, tx: Repos, req: SimulationRequest, scratchId: DeviceId | null): Promise<SimulationReport> {
+async function run(deps: EasDeps, req: SimulationRequest, scratchId: DeviceId | null): Promise<SimulationReport> {
   const started = Date.now();
   const deadline = started + SIMULATION_LIMITS.seconds * 1000;
   const profile = PROFILES[req.deviceType];
-  const store = inTransaction(tx, deps.store);
   const offered = deps.config.easVersions;
-  const real = req.deviceId === null ? null : await tx.devices.get(req.account.id, req.deviceId);
+  const real = req.deviceId === null ? null : await deps.store.devices.get(req.account.id, req.deviceId);
   if (req.deviceId !== null && !real) throw new StoreError('not-found', `device ${req.deviceId} of ${req.account.email}`);
   // An existing device speaks its own version (when still offered); a new one its profile's.
   const version = real && offered.includes(real.protocolVersion) ? real.protocolVersion : versionFor(profile, offered);
-  const device = scratchId === null ? real : await tx.devices.recordContact(req.account.id, scratchId, {
-    deviceType: profile.deviceType, userAgent: profile.userAgent, protocolVersion: version, address: '127.0.0.1', at: started,
-  });
+  const device = scratchId === null ? real : scratchDevice(req, scratchId, profile, version, started);
   if (!device) throw new StoreError('invalid', 'an incremental simulation needs an existing device');
+  const store = simulationStore(deps.store, new ScratchDeviceState(deps.store.deviceState, deps.store.mailbox, req.account.id, device.deviceId));
   const ctx = contextFor(deps, store, req, device, version, profile);
   const filterType = filterTypeFor(req.days);
   const plans = req.initial ? await initialPlans(ctx, profile, req, filterType) : await incrementalPlans(ctx, profile, req);
@@ -191,24 +169,28 @@ async function run(deps: EasDeps, tx: Repos, req: SimulationRequest, scratchId: 
     account: req.account.email, device: req.deviceId ?? 'new', deviceType: req.deviceType, protocolVersion: version, initial: req.initial,
     days: req.days, filterType, bodyPreference: req.initial ? describeBody(profile) : "each collection's own (from its SyncState)",
     folders, skipped, total, capped: skipped.length > 0 || folders.some((f) => f.capped !== null),
-    limits: { windowsPerFolder: req.maxWindows, seconds: SIMULATION_LIMITS.seconds }, rolledBack: true,
+    limits: { windowsPerFolder: req.maxWindows, seconds: SIMULATION_LIMITS.seconds }, persisted: false,
+  };
+}
+
+/** The device record of a `new` simulation: in memory only, as a phone's first request would create it. */
+function scratchDevice(req: SimulationRequest, deviceId: DeviceId, profile: ClientProfile, version: string, at: number): Device {
+  return {
+    accountId: req.account.id, deviceId, deviceType: profile.deviceType, userAgent: profile.userAgent, protocolVersion: version, info: {},
+    status: DeviceStatus.ok, policyKey: 0, pendingPolicyKey: 0, policyHash: '', wipeAccountOnly: false, wipeRequestedAt: null, wipeDoneAt: null,
+    firstSeen: at, lastSeen: at, lastAddress: '127.0.0.1',
   };
 }
 
 /** The simulator the admin API is given (src/http-server.ts). */
 export function syncSimulator(deps: EasDeps): SyncSimulator {
   return async (req) => {
-    // An initial sync runs as a scratch device: the real device's rows are not even locked meanwhile.
     const scratchId = req.initial ? asDeviceId(`SIMULATE${randomBytes(8).toString('hex').toUpperCase()}`) : null;
-    const lockId = scratchId ?? req.deviceId;
-    if (lockId === null) throw new StoreError('invalid', 'an incremental simulation needs an existing device');
-    const release = await lockDevice(req.account.id, lockId);
+    if (scratchId !== null) return run(deps, req, scratchId);
+    if (req.deviceId === null) throw new StoreError('invalid', 'an incremental simulation needs an existing device');
+    const release = await lockDevice(req.account.id, req.deviceId);
     try {
-      await deps.store.transaction(async (tx) => { throw new RolledBack(await run(deps, tx, req, scratchId)); });
-      throw new Error('internal: the simulation transaction committed');
-    } catch (err) {
-      if (err instanceof RolledBack) return err.report;
-      throw err;
+      return await run(deps, req, null);
     } finally {
       release();
     }
