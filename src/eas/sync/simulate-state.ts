@@ -23,6 +23,9 @@ interface Layer {
 
 const PAGE = 500;
 
+/** A write done at once, as a promise: a failure comes out as a rejection, as from the store's repositories. */
+const settled = (fn: () => void): Promise<void> => new Promise((resolve) => { fn(); resolve(); });
+
 export class ScratchDeviceState implements DeviceStateRepo {
   private readonly layers = new Map<string, Layer>();
   /** The whole device was reset: nothing stored counts any more. */
@@ -59,31 +62,32 @@ export class ScratchDeviceState implements DeviceStateRepo {
     this.mine(accountId, deviceId);
     const all = new Map((this.wiped ? [] : await this.base.listCollections(accountId, deviceId)).map((c) => [c.collectionId, c]));
     for (const [id, l] of this.layers) {
-      if (l.state === null || (l.state === undefined && l.reset)) all.delete(id);
+      if (l.state === null) all.delete(id);
       else if (l.state) all.set(id, l.state);
     }
     return [...all.values()].sort((a, b) => (a.collectionId < b.collectionId ? -1 : a.collectionId > b.collectionId ? 1 : 0));
   }
 
   async putCollection(accountId: AccountId, deviceId: DeviceId, collectionId: string, key: string, data: string, expectedKey?: string): Promise<void> {
+    this.mine(accountId, deviceId);
     if (expectedKey !== undefined && (await this.getCollection(accountId, deviceId, collectionId))?.key !== expectedKey) {
       throw new StoreError('conflict', `state of collection ${collectionId} changed meanwhile`);
     }
-    this.mine(accountId, deviceId);
     this.layer(collectionId).state = { collectionId, key, data, updatedAt: Date.now() };
   }
 
   reset(accountId: AccountId, deviceId: DeviceId, collectionId?: string): Promise<void> {
-    this.mine(accountId, deviceId);
-    if (collectionId !== undefined) {
-      this.layers.set(collectionId, { state: null, reset: true, held: new Map() });
-    } else {
+    return settled(() => {
+      this.mine(accountId, deviceId);
+      if (collectionId !== undefined) {
+        this.layers.set(collectionId, { state: null, reset: true, held: new Map() });
+        return;
+      }
       this.wiped = true;
       this.layers.clear();
       this.hierarchy = null;
       for (const k of DEVICE_RECORD_KINDS) this.records.set(k, null);
-    }
-    return Promise.resolve();
+    });
   }
 
   async getHierarchy(accountId: AccountId, deviceId: DeviceId): Promise<HierarchyPosition | null> {
@@ -93,6 +97,7 @@ export class ScratchDeviceState implements DeviceStateRepo {
   }
 
   async putHierarchy(accountId: AccountId, deviceId: DeviceId, key: string, data: string, expectedKey?: string): Promise<void> {
+    this.mine(accountId, deviceId);
     if (expectedKey !== undefined && (await this.getHierarchy(accountId, deviceId))?.key !== expectedKey) {
       throw new StoreError('conflict', 'state of the folder hierarchy changed meanwhile');
     }
@@ -107,16 +112,18 @@ export class ScratchDeviceState implements DeviceStateRepo {
   }
 
   putRecord(accountId: AccountId, deviceId: DeviceId, kind: DeviceRecordKind, data: string): Promise<void> {
-    this.mine(accountId, deviceId);
-    if (!isDeviceRecordKind(kind)) throw new StoreError('invalid', `no device record kind ${JSON.stringify(kind).slice(0, 40)}`);
-    this.records.set(kind, data);
-    return Promise.resolve();
+    return settled(() => {
+      this.mine(accountId, deviceId);
+      if (!isDeviceRecordKind(kind)) throw new StoreError('invalid', `no device record kind ${JSON.stringify(kind).slice(0, 40)}`);
+      this.records.set(kind, data);
+    });
   }
 
   deleteRecords(accountId: AccountId, deviceId: DeviceId, kinds?: readonly DeviceRecordKind[]): Promise<void> {
-    this.mine(accountId, deviceId);
-    for (const k of kinds ?? DEVICE_RECORD_KINDS) this.records.set(k, null);
-    return Promise.resolve();
+    return settled(() => {
+      this.mine(accountId, deviceId);
+      for (const k of kinds ?? DEVICE_RECORD_KINDS) this.records.set(k, null);
+    });
   }
 
   async held(accountId: AccountId, deviceId: DeviceId, collectionId: string, itemIds: readonly ItemId[]): Promise<Map<ItemId, number>> {
@@ -186,11 +193,12 @@ export class ScratchDeviceState implements DeviceStateRepo {
   }
 
   recordHeld(accountId: AccountId, deviceId: DeviceId, collectionId: string, now: readonly HeldItem[], gone: readonly ItemId[]): Promise<void> {
-    this.mine(accountId, deviceId);
-    const l = this.layer(collectionId);
-    for (const id of gone) l.held.set(id, null);
-    for (const h of now) l.held.set(h.itemId, h.modseq);
-    return Promise.resolve();
+    return settled(() => {
+      this.mine(accountId, deviceId);
+      const l = this.layer(collectionId);
+      for (const id of gone) l.held.set(id, null);
+      for (const h of now) l.held.set(h.itemId, h.modseq);
+    });
   }
 }
 
