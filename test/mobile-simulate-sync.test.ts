@@ -112,13 +112,19 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.equal((await app.store.devices.list(account.id)).length, 0);
   });
 
-  test('window_size and the Android profile set the windows; the window cap is reported', async () => {
+  test('window_size and the Android profile set the windows; the window cap and the time budget are reported', async () => {
     const hundred = await report({ deviceId: 'new', windowSize: 100 });
     assert.deepEqual([folder(hundred, 'Inbox').windows, folder(hundred, 'Inbox').items], [10, 1000]);
     const android = await report({ deviceId: 'new', deviceType: 'android', maxWindows: 1000 });
     assert.deepEqual([android.protocolVersion, folder(android, 'Inbox').windowSize, folder(android, 'Inbox').windows], ['14.1', 10, 100]);
     const capped = await unchanged(() => report({ deviceId: 'new', maxWindows: 3 }));
     assert.deepEqual([folder(capped, 'Inbox').items, folder(capped, 'Inbox').windows, folder(capped, 'Inbox').capped, capped.capped], [75, 3, 'windows', true]);
+    // A 1 ms budget cannot bring 1030 items: the folder it stopped in says 'time', the ones after are skipped.
+    const hurried = await unchanged(() => report({ deviceId: 'new', maxMs: 1 }));
+    assert.equal(hurried.capped, true);
+    assert.ok(hurried.total.items < 1030);
+    assert.ok(hurried.skipped.length > 0 || hurried.folders.some((f) => f.capped === 'time'), JSON.stringify(hurried.folders));
+    assert.equal(hurried.folders.length + hurried.skipped.length, hundred.folders.length, 'every folder is reported, synced or skipped');
   });
 
   test('days N cuts older mail at the nearest FilterType above N days', async () => {
@@ -141,6 +147,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
       [{ deviceId: 'new', deviceType: 'blackberry' }, 400, /"deviceType" must be one of iphone, android/],
       [{ deviceId: 'new', windowSize: 0 }, 400, /"windowSize"/],
       [{ deviceId: 'new', maxWindows: 5000 }, 400, /"maxWindows"/],
+      [{ deviceId: 'new', maxMs: 60_000 }, 400, /"maxMs" must be a whole number from 1 to 10000/],
       [{}, 400, /"deviceId" is required/],
     ];
     for (const [body, status, message] of cases) {
@@ -210,7 +217,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.ok(total.includes('    items 1034') && total.includes('    windows 12'), total.join('\n'));
 
     const capped = ok(await runCli(app, ['mobile', 'doSimulateSync', ann.email, 'new', 'max_windows', '2', 'days', '7']));
-    assert.match(capped[capped.length - 1] ?? '', /^Capped at 2 windows per folder and 10 s in all/);
+    assert.match(capped[capped.length - 1] ?? '', /^Capped at 2 windows per folder and 10000 ms in all/);
 
     const json = await runCli(app, ['mobile', 'doSimulateSync', ann.email, 'new', 'days', '7', '--json']);
     const parsed = JSON.parse(json.stdout) as Report;

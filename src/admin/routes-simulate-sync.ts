@@ -9,6 +9,7 @@
 //                 from the device's type, iphone for `new`
 //     windowSize  1..512: overrides the profile's (and the device's own) WindowSize
 //     maxWindows  1..1000 (default 200): windows simulated per folder at most
+//     maxMs       1..10000 (default 10000): the wall-clock budget of the whole run
 // The answer is the report (src/devices/sync-simulation.ts). It changes nothing: the simulator keeps the
 // device's SyncState in memory and writes nothing (src/eas/sync/simulate-state.ts). One log line per run
 // names who ran it.
@@ -57,6 +58,7 @@ export function registerSimulateSyncRoutes(app: FastifyInstance, deps: AdminDeps
       deviceType: deviceTypeOf(b, device),
       windowSize: optInt(b, 'windowSize', 1, SIMULATION_LIMITS.maxWindowSize) ?? null,
       maxWindows: optInt(b, 'maxWindows', 1, SIMULATION_LIMITS.maxWindowsPerFolder) ?? SIMULATION_LIMITS.defaultWindowsPerFolder,
+      maxMs: optInt(b, 'maxMs', 1, SIMULATION_LIMITS.maxMs) ?? SIMULATION_LIMITS.maxMs,
     };
     const report = await deps.simulateSync(request);
     deps.log.info({

@@ -1,6 +1,6 @@
 // `carbonio mobile doSimulateSync <account> <device_id|new> [days N] [initial true|false] [device_type
-// iphone|android] [window_size N] [max_windows N]` (Carbonio's grammar, carbonio-features.md 3.1; window_size
-// and max_windows are ours): runs the server's Sync engine for a device without the phone and prints, per
+// iphone|android] [window_size N] [max_windows N] [max_ms N]` (Carbonio's grammar, carbonio-features.md 3.1;
+// window_size, max_windows and max_ms are ours): runs the server's Sync engine for a device without the phone and prints, per
 // folder, the items it would receive, in how many windows, the WBXML bytes and the time taken, then a total.
 // Nothing changes on the server (the run keeps its SyncState in memory). `--json` prints the API's answer. Refusals (unknown
 // device, bad values, rights) exit 1; usage errors (a non-number, a bad true|false) exit 2.
@@ -34,7 +34,7 @@ function reportText(r: JsonObject): string {
   if (skipped.length > 0) out.push(...formatTree({ skipped: skipped.map((s) => ({ id: s.id, name: s.name })) }));
   out.push(...formatTree({ total: objectField(r, 'total') }));
   if (r.capped === true) {
-    out.push(`Capped at ${shown(limits.windowsPerFolder)} windows per folder and ${shown(limits.seconds)} s in all: the figures of capped or skipped folders are lower bounds`);
+    out.push(`Capped at ${shown(limits.windowsPerFolder)} windows per folder and ${shown(limits.ms)} ms in all: the figures of capped or skipped folders are lower bounds`);
   }
   return joinLines(out);
 }
@@ -44,7 +44,7 @@ export const mobileSimulateCommands: readonly Command[] = [
     name: 'doSimulateSync', positionals: ['account', 'device_id|new'],
     keys: [
       { name: 'days', value: '<N>' }, { name: 'initial', value: 'true|false' }, { name: 'device_type', value: 'iphone|android' },
-      { name: 'window_size', value: '<N>' }, { name: 'max_windows', value: '<N>' },
+      { name: 'window_size', value: '<N>' }, { name: 'max_windows', value: '<N>' }, { name: 'max_ms', value: '<N>' },
     ],
     summary: 'run the Sync engine for a device without the phone (nothing is kept): items, windows, bytes and time per folder',
   }, async (api, a, usage) => {
@@ -56,6 +56,7 @@ export const mobileSimulateCommands: readonly Command[] = [
       ...(a.options.has('device_type') ? { deviceType: a.options.get('device_type') } : {}),
       ...(a.options.has('window_size') ? { windowSize: intOption(a, 'window_size', usage) } : {}),
       ...(a.options.has('max_windows') ? { maxWindows: intOption(a, 'max_windows', usage) } : {}),
+      ...(a.options.has('max_ms') ? { maxMs: intOption(a, 'max_ms', usage) } : {}),
     };
     const r = await api.call('POST', `/accounts/${seg(positional(a, 'account'))}/simulate-sync`, body);
     return { json: r, text: reportText(r) };

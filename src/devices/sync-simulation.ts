@@ -18,8 +18,8 @@ export const SIMULATION_LIMITS = {
   /** Windows simulated per folder at most (default 200); a folder that needs more is reported capped. */
   maxWindowsPerFolder: 1000,
   defaultWindowsPerFolder: 200,
-  /** Wall-clock budget of the whole simulation; the folders not reached are reported as skipped. */
-  seconds: 10,
+  /** Wall-clock budget of the whole simulation (default and most); the folders not reached are reported as skipped. */
+  maxMs: 10_000,
 } as const;
 
 export interface SimulationRequest {
@@ -34,6 +34,8 @@ export interface SimulationRequest {
   /** Overrides the profile's WindowSize (and an existing device's own); null: the profile's / the device's. */
   windowSize: number | null;
   maxWindows: number;
+  /** Wall-clock budget in milliseconds, at most SIMULATION_LIMITS.maxMs. */
+  maxMs: number;
 }
 
 export interface FolderSimulation {
@@ -73,7 +75,7 @@ export interface SimulationReport {
   skipped: Array<{ id: string; name: string }>;
   total: { items: number; adds: number; changes: number; deletes: number; softDeletes: number; windows: number; bytes: number; ms: number };
   capped: boolean;
-  limits: { windowsPerFolder: number; seconds: number };
+  limits: { windowsPerFolder: number; ms: number };
   /** Always false: the simulation keeps nothing (its SyncState lives in memory, src/eas/sync/simulate-state.ts). */
   persisted: false;
 }

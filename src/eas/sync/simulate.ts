@@ -14,7 +14,7 @@
 //                       what its next Sync would carry.
 // Excluded folders are left out as FolderSync leaves them out (the store seen through syncedStore).
 //
-// Cost is bounded: at most `maxWindows` windows per folder and SIMULATION_LIMITS.seconds in all; the report
+// Cost is bounded: at most `maxWindows` windows per folder and `maxMs` milliseconds in all; the report
 // says which folder was capped and which were not reached. An incremental simulation holds the device's lock
 // (src/devices/device-lock.ts) so it never reads a state halfway through a Sync of the same device on this
 // node; that Sync waits for it (at most the time budget).
@@ -143,7 +143,7 @@ function contextFor(deps: EasDeps, store: Store, req: SimulationRequest, device:
 
 async function run(deps: EasDeps, req: SimulationRequest, scratchId: DeviceId | null): Promise<SimulationReport> {
   const started = Date.now();
-  const deadline = started + SIMULATION_LIMITS.seconds * 1000;
+  const deadline = started + Math.min(req.maxMs, SIMULATION_LIMITS.maxMs);
   const profile = PROFILES[req.deviceType];
   const offered = deps.config.easVersions;
   const real = req.deviceId === null ? null : await deps.store.devices.get(req.account.id, req.deviceId);
@@ -169,7 +169,7 @@ async function run(deps: EasDeps, req: SimulationRequest, scratchId: DeviceId | 
     account: req.account.email, device: req.deviceId ?? 'new', deviceType: req.deviceType, protocolVersion: version, initial: req.initial,
     days: req.days, filterType, bodyPreference: req.initial ? describeBody(profile) : "each collection's own (from its SyncState)",
     folders, skipped, total, capped: skipped.length > 0 || folders.some((f) => f.capped !== null),
-    limits: { windowsPerFolder: req.maxWindows, seconds: SIMULATION_LIMITS.seconds }, persisted: false,
+    limits: { windowsPerFolder: req.maxWindows, ms: Math.min(req.maxMs, SIMULATION_LIMITS.maxMs) }, persisted: false,
   };
 }
 
