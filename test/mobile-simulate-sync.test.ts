@@ -158,6 +158,19 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     assert.equal((await simulate({ deviceId: 'new' }, 'nobody@a.test')).status, 404);
   });
 
+  test('one simulation at a time: a second one meanwhile is refused with 503, and runs once the first is done', async () => {
+    const [first, second] = await Promise.all([
+      // About 200 windows of 5: the first run lasts well beyond the 150 ms after which the second asks.
+      simulate({ deviceId: 'new', windowSize: 5, maxWindows: 1000 }),
+      new Promise((r) => setTimeout(r, 150)).then(() => simulate({ deviceId: 'new' })),
+    ]);
+    assert.equal(first.status, 200);
+    assert.ok((first.json.total as { ms: number }).ms > 150, 'the first run was still going when the second asked');
+    assert.equal(second.status, 503, JSON.stringify(second.json));
+    assert.match((second.json.error as { message: string }).message, /another simulated sync is running/);
+    assert.equal((await simulate({ deviceId: 'new' })).status, 200);
+  });
+
   test('a delegated admin simulates for his domain only', async () => {
     assert.equal((await simulate({ deviceId: 'new' }, ann.email, boss)).status, 403);
     const r = await report({ deviceId: 'new', deviceType: 'android' }, bob.email, boss);

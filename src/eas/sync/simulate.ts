@@ -14,8 +14,8 @@
 //                       what its next Sync would carry.
 // Excluded folders are left out as FolderSync leaves them out (the store seen through syncedStore).
 //
-// Cost is bounded: at most `maxWindows` windows per folder and `maxMs` milliseconds in all; the report
-// says which folder was capped and which were not reached. An incremental simulation holds the device's lock
+// Cost is bounded: at most `maxWindows` windows per folder and `maxMs` milliseconds in all, the report
+// saying which folder was capped and which were not reached; one simulation at a time per server process. An incremental simulation holds the device's lock
 // (src/devices/device-lock.ts) so it never reads a state halfway through a Sync of the same device on this
 // node; that Sync waits for it (at most the time budget).
 import { randomBytes } from 'node:crypto';
@@ -182,9 +182,16 @@ function scratchDevice(req: SimulationRequest, deviceId: DeviceId, profile: Clie
   };
 }
 
+/**
+ * Simulations run at once per server process: each may take the whole time budget of CPU, so a few admins (or a
+ * script) asking together must not take the server from the phones. The others get a `temporary` refusal (503).
+ */
+const MAX_RUNNING = 1;
+
 /** The simulator the admin API is given (src/http-server.ts). */
 export function syncSimulator(deps: EasDeps): SyncSimulator {
-  return async (req) => {
+  let running = 0;
+  const simulate = async (req: SimulationRequest): Promise<SimulationReport> => {
     const scratchId = req.initial ? asDeviceId(`SIMULATE${randomBytes(8).toString('hex').toUpperCase()}`) : null;
     if (scratchId !== null) return run(deps, req, scratchId);
     if (req.deviceId === null) throw new StoreError('invalid', 'an incremental simulation needs an existing device');
@@ -193,6 +200,15 @@ export function syncSimulator(deps: EasDeps): SyncSimulator {
       return await run(deps, req, null);
     } finally {
       release();
+    }
+  };
+  return async (req) => {
+    if (running >= MAX_RUNNING) throw new StoreError('temporary', 'another simulated sync is running on this server: try again in a few seconds');
+    running++;
+    try {
+      return await simulate(req);
+    } finally {
+      running--;
     }
   };
 }
