@@ -25,6 +25,7 @@ const as = ns('AirSync');
  */
 const errors: ErrorMap = { temporary: SyncStatus.retry, conflict: SyncStatus.invalidKey };
 
+/** What a Sync answers: each collection's result, or one Status for the whole request. */
 export type SyncOutcome = { kind: 'collections'; results: CollectionResult[] } | { kind: 'status'; status: number; limit?: number };
 type Outcome = SyncOutcome;
 
@@ -57,7 +58,7 @@ async function cacheRequest(ctx: EasContext, req: SyncRequest): Promise<void> {
 
 /**
  * The collections of one Sync, the caller holding the device's lock: also the entry point of the
- * server-side simulation (src/eas/sync/simulate.ts), which takes the lock before its own transaction.
+ * server-side simulation (src/eas/sync/simulate.ts), which holds that lock for its whole run.
  */
 export async function syncCollections(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {
   const now = Date.now();
@@ -145,7 +146,7 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
 }
 
 /** The Sync answer as sent to the device; the simulation renders its windows with it too. */
-export async function renderSync(outcome: Outcome, ctx: EasContext): Promise<EasResponse> {
+export async function renderSync(outcome: SyncOutcome, ctx: EasContext): Promise<EasResponse> {
   if (outcome.kind === 'status') {
     return { kind: 'wbxml', root: as('Sync', as('Status', outcome.status), outcome.limit !== undefined && as('Limit', outcome.limit)) };
   }
