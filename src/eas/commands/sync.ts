@@ -58,7 +58,7 @@ async function cacheRequest(ctx: EasContext, req: SyncRequest): Promise<void> {
 
 /**
  * The collections of one Sync, the caller holding the device's lock: also the entry point of the
- * server-side simulation (src/eas/sync/simulate.ts), which holds that lock for its whole run.
+ * server-side simulation (src/eas/sync/simulate.ts), which holds it for a whole run on an existing device.
  */
 export async function syncCollections(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {
   const now = Date.now();
