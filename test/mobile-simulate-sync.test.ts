@@ -224,7 +224,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const at = out.indexOf('    name Inbox');
     assert.ok(at > 0, out.join('\n'));
     const block = out.slice(at - 1, out.indexOf('', at));
-    for (const line of ['    kind mail', '    items 1004', '    adds 1004', '    windows 11', '    window_size 100', '    capped no']) assert.ok(block.includes(line), `${line} in\n${block.join('\n')}`);
+    for (const line of ['    kind mail', '    items 1004', '    adds 1004', '    windows 11', '    windowSize 100', '    capped no']) assert.ok(block.includes(line), `${line} in\n${block.join('\n')}`);
     assert.ok(block.some((l) => /^ {4}bytes \d+$/.test(l)) && block.some((l) => /^ {4}ms \d+$/.test(l)));
     const total = out.slice(out.indexOf('total'));
     assert.ok(total.includes('    items 1034') && total.includes('    windows 12'), total.join('\n'));

@@ -21,7 +21,7 @@ function intOption(a: ParsedArgs, key: string, usage: string): number | undefine
 
 const folderBlock = (f: JsonObject): JsonObject => ({
   id: f.id, name: f.name, kind: f.kind, status: f.status, items: f.items, adds: f.adds, changes: f.changes, deletes: f.deletes,
-  softDeletes: f.softDeletes, windows: f.windows, window_size: f.windowSize, bytes: f.bytes, ms: f.ms, capped: f.capped ?? 'no',
+  softDeletes: f.softDeletes, windows: f.windows, windowSize: f.windowSize, bytes: f.bytes, ms: f.ms, capped: f.capped ?? 'no',
 });
 
 function reportText(r: JsonObject): string {
