@@ -20,6 +20,7 @@ import { webPages } from './web/pages.js';
 import { selfApi } from './admin/routes-self.js';
 import { autodiscoverRoutes } from './eas/autodiscover.js';
 import { easRoutes } from './eas/http.js';
+import { syncSimulator } from './eas/sync/simulate.js';
 import { registerMetrics } from './metrics-route.js';
 import { MIN_TLS_VERSION, type TlsMaterial } from './tls/material.js';
 import { VERSION } from './version.js';
@@ -103,9 +104,11 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServers> {
   registerMetrics(app, deps, deps.config.metricsToken);
   // Parses Cookie headers for the whole instance (the web session cookie works on both JSON APIs).
   await app.register(cookie);
-  await app.register(webSessionApi(deps), { prefix: '/api/session', ...quiet });
-  await app.register(adminApi(deps), { prefix: '/api/admin', ...quiet });
-  await app.register(selfApi(deps), { prefix: '/api/self', ...quiet });
+  // The admin API may not import ActiveSync: it gets the simulated sync (doSimulateSync) from here.
+  const adminDeps = { ...deps, simulateSync: syncSimulator(deps) };
+  await app.register(webSessionApi(adminDeps), { prefix: '/api/session', ...quiet });
+  await app.register(adminApi(adminDeps), { prefix: '/api/admin', ...quiet });
+  await app.register(selfApi(adminDeps), { prefix: '/api/self', ...quiet });
   await app.register(easRoutes(deps), quiet);
   await app.register(autodiscoverRoutes(deps), quiet);
   await app.register(webPages(), quiet);

@@ -17,6 +17,7 @@ import { registerAccountLoggerRoutes } from './routes-account-loggers.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
 import { registerServiceRoutes } from './routes-services.js';
 import { registerSessionRoutes } from './routes-sessions.js';
+import { registerSimulateSyncRoutes } from './routes-simulate-sync.js';
 
 export function adminApi(deps: AdminDeps) {
   return (app: FastifyInstance): Promise<void> => {
@@ -42,6 +43,7 @@ export function adminApi(deps: AdminDeps) {
     registerAccountLoggerRoutes(app, deps);
     registerServiceRoutes(app, deps);
     registerAbqRoutes(app, deps);
+    registerSimulateSyncRoutes(app, deps);
     return Promise.resolve();
   };
 }

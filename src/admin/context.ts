@@ -8,6 +8,7 @@ import { isLockout, type Authenticator } from '../auth/types.js';
 import { parseBasicAuth } from '../core/basic-auth.js';
 import type { Logger } from '../core/logger.js';
 import type { DeviceSessions } from '../devices/sessions.js';
+import type { SyncSimulator } from '../devices/sync-simulation.js';
 import type { Account, Domain, Store } from '../store/types.js';
 import type { WebSessions } from '../auth/web-sessions.js';
 import { forbidden, HttpError, notFound } from './http-errors.js';
@@ -25,6 +26,8 @@ export interface AdminDeps {
   config: Pick<Config, 'trustedProxies' | 'logDir'>;
   /** Web console sessions: their cookie stands in for Basic auth. */
   webSessions: WebSessions;
+  /** Runs the Sync engine for a device without it, changing nothing (doSimulateSync; src/eas/sync/simulate.ts). */
+  simulateSync: SyncSimulator;
 }
 
 export async function authenticate(deps: AdminDeps, req: FastifyRequest): Promise<Principal> {

@@ -20,6 +20,7 @@ import { mobileLoggerCommands } from './mobile-loggers.js';
 import { mobileProvisioningCommands } from './mobile-provisioning.js';
 import { mobileServiceCommands } from './mobile-services.js';
 import { mobileSessionCommands } from './mobile-sessions.js';
+import { mobileSimulateCommands } from './mobile-simulate.js';
 import { provCommands } from './prov.js';
 import { tlsCommands } from './tls.js';
 import { helpText, moduleUsage, type Module } from './usage.js';
@@ -31,13 +32,14 @@ export const modules: readonly Module[] = [
   { name: 'auth', title: 'service credentials (mobile passwords, QR codes) and failed-login lockouts', commands: [...authCommands, ...authLockoutCommands] },
   {
     name: 'mobile',
-    title: 'ActiveSync devices, provisioning, remote wipe, folder exclusion, EAS filters, account loggers, services, ABQ',
+    title: 'ActiveSync devices, provisioning, remote wipe, folder exclusion, EAS filters, account loggers, services, ABQ, simulated sync',
     commands: [
       ...mobileDeviceCommands, ...mobileDeviceActionCommands, ...mobileProvisioningCommands, ...mobileSessionCommands, ...mobileFolderCommands,
       ...mobileEasFilterCommands,
       ...mobileLoggerCommands,
       ...mobileServiceCommands,
       ...mobileAbqCommands,
+      ...mobileSimulateCommands,
     ],
   },
   { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },

@@ -26,7 +26,9 @@ const as = ns('AirSync');
  */
 const errors: ErrorMap = { temporary: SyncStatus.retry, conflict: SyncStatus.invalidKey };
 
-type Outcome = { kind: 'collections'; results: CollectionResult[] } | { kind: 'status'; status: number; limit?: number };
+/** What a Sync answers: each collection's result, or one Status for the whole request. */
+export type SyncOutcome = { kind: 'collections'; results: CollectionResult[] } | { kind: 'status'; status: number; limit?: number };
+type Outcome = SyncOutcome;
 
 /** Fills an empty or Partial request from the cached one, with each collection's current key. */
 async function resolveRequest(ctx: EasContext, req: SyncRequest): Promise<SyncRequest | null> {
@@ -66,22 +68,28 @@ async function withForcedWindow(ctx: EasContext, req: SyncRequest): Promise<Sync
   return { ...req, windowSize: w, collections: req.collections?.map((c) => ({ ...c, windowSize: w })) ?? null };
 }
 
-async function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {
-  return withDeviceLock(ctx.account.id, ctx.device.deviceId, async () => {
-    const now = Date.now();
-    const results: CollectionResult[] = [];
-    for (const c of req.collections ?? []) {
-      try {
-        results.push(await syncCollection(ctx, c, req.windowSize, now));
-      } catch (err) {
-        // One collection failing does not fail the others: its Status from the table, else 5.
-        const status = statusForError(errors, err) ?? SyncStatus.serverError;
-        if (status === SyncStatus.serverError) ctx.log.error({ err, collectionId: c.collectionId }, 'Sync of a collection failed');
-        results.push(collectionResult(c, status, status === SyncStatus.invalidKey ? '0' : c.syncKey));
-      }
+/**
+ * The collections of one Sync, the caller holding the device's lock: also the entry point of the
+ * server-side simulation (src/eas/sync/simulate.ts), which holds it for a whole run on an existing device.
+ */
+export async function syncCollections(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {
+  const now = Date.now();
+  const results: CollectionResult[] = [];
+  for (const c of req.collections ?? []) {
+    try {
+      results.push(await syncCollection(ctx, c, req.windowSize, now));
+    } catch (err) {
+      // One collection failing does not fail the others: its Status from the table, else 5.
+      const status = statusForError(errors, err) ?? SyncStatus.serverError;
+      if (status === SyncStatus.serverError) ctx.log.error({ err, collectionId: c.collectionId }, 'Sync of a collection failed');
+      results.push(collectionResult(c, status, status === SyncStatus.invalidKey ? '0' : c.syncKey));
     }
-    return results;
-  });
+  }
+  return results;
+}
+
+function runOnce(ctx: EasContext, req: SyncRequest): Promise<CollectionResult[]> {
+  return withDeviceLock(ctx.account.id, ctx.device.deviceId, () => syncCollections(ctx, req));
 }
 
 /** Nothing to tell the device: the request may wait for a change. */
@@ -150,7 +158,8 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
     responses.length > 0 && as('Responses', responses));
 }
 
-async function render(outcome: Outcome, ctx: EasContext): Promise<EasResponse> {
+/** The Sync answer as sent to the device; the simulation renders its windows with it too. */
+export async function renderSync(outcome: SyncOutcome, ctx: EasContext): Promise<EasResponse> {
   if (outcome.kind === 'status') {
     return { kind: 'wbxml', root: as('Sync', as('Status', outcome.status), outcome.limit !== undefined && as('Limit', outcome.limit)) };
   }
@@ -170,5 +179,5 @@ export const syncCommand = defineCommand<SyncRequest, Outcome>({
   errors,
   parse: parseSyncRequest,
   execute,
-  render,
+  render: renderSync,
 });
