@@ -11,6 +11,7 @@ import { pruneAudit } from '../src/admin/audit-retention.js';
 import { selfApi } from '../src/admin/routes-self.js';
 import { WebSessions } from '../src/auth/web-sessions.js';
 import { loadConfig } from '../src/config.js';
+import { parseTimeSpec } from '../src/core/time-spec.js';
 import { createLogger } from '../src/core/logger.js';
 import { el } from '../src/eas/wbxml/index.js';
 import type { NewAuditEntry } from '../src/store/audit-types.js';
@@ -331,6 +332,23 @@ describe('audit trail', () => {
     } finally {
       repo.insert = original;
     }
+  });
+});
+
+describe('audit since: ISO 8601 or a span back from now', () => {
+  test('forms read, and what is refused', () => {
+    const now = Date.UTC(2026, 11, 2, 12);
+    const iso = (t: string) => { const v = parseTimeSpec(t, now); return v === null ? null : new Date(v).toISOString(); };
+    assert.equal(iso('2026-12-01'), '2026-12-01T00:00:00.000Z');
+    assert.equal(iso('2026-12-01T21:29:03Z'), '2026-12-01T21:29:03.000Z');
+    assert.equal(iso('2026-12-01T21:29'), '2026-12-01T21:29:00.000Z', 'no zone: UTC, not the local time');
+    assert.equal(iso('2026-12-01 21:29:03'), '2026-12-01T21:29:03.000Z');
+    assert.equal(iso('2026-12-01T21:29:03+02:00'), '2026-12-01T19:29:03.000Z');
+    assert.equal(iso('7d'), '2026-11-25T12:00:00.000Z');
+    assert.equal(iso('24h'), '2026-12-01T12:00:00.000Z');
+    assert.equal(iso('30m'), '2026-12-02T11:30:00.000Z');
+    assert.equal(iso('2w'), '2026-11-18T12:00:00.000Z');
+    for (const bad of ['', 'yesterday', '7 days', '-1d', '2026-13-01', '2026-12-01T25:00Z', '1y']) assert.equal(iso(bad), null, bad);
   });
 });
 
