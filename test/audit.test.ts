@@ -269,11 +269,18 @@ describe('audit trail', () => {
   });
 
   test('a delegated admin sees the entries of his domains and his own actions, nothing else', async () => {
+    // A global admin's account in his domain is not his to manage, nor to watch.
+    const boss = { email: 'boss@a.test', password: 'boss-pass-secret-7' };
+    assert.equal((await admin('POST', '/accounts', boss)).status, 201);
+    assert.equal((await admin('PUT', `/accounts/${boss.email}/global-admin`, { value: true })).status, 200);
+    assert.equal((await admin('PATCH', `/accounts/${del.email}`, { displayName: 'Del' })).status, 200);
     assert.equal((await admin('PATCH', `/accounts/${ann.email}`, { displayName: 'Ann D' }, del)).status, 200);
     await until(async () => (await audit(`?actor=${del.email}`)).length === 3, 'his third entry');
     const all = await audit('?limit=1000');
     const mine = await audit('?limit=1000', del);
-    const visible = all.filter((e) => e.domain === 'a.test' || e.actor === del.email);
+    const visible = all.filter((e) => (e.domain === 'a.test' && e.account !== boss.email) || e.actor === del.email);
+    assert.ok(all.some((e) => e.account === boss.email) && !mine.some((e) => e.account === boss.email), "entries about a global admin's account stay hidden");
+    assert.ok(mine.some((e) => e.account === del.email && e.actor === app.admin.email), 'entries about himself');
     assert.deepEqual(mine.map((e) => e.id), visible.map((e) => e.id));
     assert.ok(mine.some((e) => e.actor === app.admin.email && e.account === ann.email), "the global admin's changes to his accounts");
     assert.ok(mine.some((e) => e.target === bob.email && e.actor === del.email), 'his own refused call on another domain');

@@ -41,7 +41,7 @@ export interface AuditQuery {
   since?: number;
   /** Entries strictly before this id (paging, newest first). */
   beforeId?: number;
-  /** Visible to a delegated admin: entries of these domains, or made by `ownActor`. Absent: everything. */
+  /** Visible to a delegated admin: entries of these domains (but none about a global admin's account), or made by `ownActor`. Absent: everything. */
   visibleTo?: { domains: readonly string[]; ownActor: string };
   limit: number;
 }

@@ -49,8 +49,14 @@ export class SqlAuditRepo implements AuditRepo {
     if (q.beforeId !== undefined) s = s.where('id', '<', q.beforeId);
     const v = q.visibleTo;
     if (v !== undefined) {
+      // As canManageAccount: a delegated admin's domains, but never what concerns a global admin's account.
       s = s.where((eb) => eb.or([
-        ...(v.domains.length > 0 ? [eb('target_domain', 'in', [...v.domains])] : []),
+        ...(v.domains.length > 0
+          ? [eb.and([
+              eb('target_domain', 'in', [...v.domains]),
+              eb.or([eb('target_account', 'is', null), eb('target_account', 'not in', eb.selectFrom('accounts').select('email').where('is_global_admin', '=', 1))]),
+            ])]
+          : []),
         eb('actor', '=', v.ownActor),
       ]));
     }
