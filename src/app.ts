@@ -20,6 +20,7 @@ import { startSmtpServers } from './smtp/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { TlsMaterial } from './tls/material.js';
 import { WebSessions } from './auth/web-sessions.js';
+import { startAuditRetention } from './admin/audit-retention.js';
 
 export interface App {
   /** The configuration as loaded; never changed once started. */
@@ -134,6 +135,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   pruneSessions.unref();
   // ABQ: the admins' mail of newly quarantined devices, one process per run (src/devices/abq-notify.ts).
   const stopAbqNotifier = startAbqNotifier(store, outgoing.delivery, config.defaultDomain, log.child({ svc: 'abq' }));
+  // Audit entries older than CARBONIO_AUDIT_DAYS go (src/admin/audit-retention.ts).
+  const stopAuditRetention = startAuditRetention(store, config.auditDays, log.child({ svc: 'audit' }));
 
   let closing: Promise<void> | null = null;
   const servers = smtp;
@@ -149,6 +152,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       closing ??= (async () => {
         clearInterval(pruneSessions);
         stopAbqNotifier();
+        stopAuditRetention();
         tls?.close();
         // Held requests (Ping, Sync with a wait) are answered now, so the HTTP server can drain; the
         // keep-alive connections they leave idle are closed as they become idle, not at their timeout.

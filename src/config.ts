@@ -66,6 +66,8 @@ export interface Config {
   logLevel: string;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Audit trail entries are kept this many days (CARBONIO_AUDIT_DAYS). */
+  auditDays: number;
   /** Web console sessions: idle time-out and maximum age. */
   web: { sessionIdleMs: number; sessionMaxAgeMs: number };
   kdf: KdfParams;
@@ -185,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
     easMaxRequestBytes: int(env, 'CARBONIO_EAS_MAX_REQUEST_BYTES', 64 * 1024 * 1024, 4096, 2 ** 31),
     logLevel,
     metricsToken: env.CARBONIO_METRICS_TOKEN || undefined,
+    auditDays: int(env, 'CARBONIO_AUDIT_DAYS', 365, 1, 36500),
     web: {
       sessionIdleMs: int(env, 'CARBONIO_WEB_SESSION_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
       sessionMaxAgeMs: int(env, 'CARBONIO_WEB_SESSION_MAX_HOURS', 12, 1, 24 * 30) * 3_600_000,

@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from './context.js';
 import { toHttpError } from './http-errors.js';
+import { registerAudit } from './audit-hook.js';
+import { registerAuditRoutes } from './routes-audit.js';
 import { wantsBasicChallenge } from './session-auth.js';
 import { registerAbqRoutes } from './routes-abq.js';
 import { registerConfigRoutes } from './routes-config.js';
@@ -29,6 +31,7 @@ export function adminApi(deps: AdminDeps) {
       return reply.code(e.status).send({ error: { code: e.code, message: e.message } });
     });
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'no such admin endpoint' } }));
+    registerAudit(app, deps, 'admin');
     registerDirectoryRoutes(app, deps);
     registerCredentialRoutes(app, deps);
     registerLockoutRoutes(app, deps);
@@ -44,6 +47,7 @@ export function adminApi(deps: AdminDeps) {
     registerServiceRoutes(app, deps);
     registerAbqRoutes(app, deps);
     registerSimulateSyncRoutes(app, deps);
+    registerAuditRoutes(app, deps);
     return Promise.resolve();
   };
 }

@@ -13,6 +13,7 @@ import type { Account, Domain, Store } from '../store/types.js';
 import type { WebSessions } from '../auth/web-sessions.js';
 import { forbidden, HttpError, notFound } from './http-errors.js';
 import { sessionOf } from './session-auth.js';
+import { noteActor } from './audit-hook.js';
 import { canManageAccount, canManageDomain, isAdmin, type Principal } from './policy.js';
 
 export interface AdminDeps {
@@ -33,6 +34,7 @@ export interface AdminDeps {
 export async function authenticate(deps: AdminDeps, req: FastifyRequest): Promise<Principal> {
   // No Authorization header: the admin page's session cookie, if any.
   const account = req.headers.authorization === undefined ? (await sessionOf(deps.webSessions, req, 'admin')).account : await basicAdmin(deps, req);
+  noteActor(req, account);
   const domains = new Set(await deps.store.accounts.delegatedDomains(account.id));
   const principal = { account, domains };
   if (!isAdmin(principal)) throw forbidden();

@@ -9,6 +9,7 @@ import { asBody, optBool, optString, optStringList } from './body.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
 import { badRequest, notFound } from './http-errors.js';
 import { credentialView } from './views.js';
+import { noteAuditDetail } from './audit-hook.js';
 
 type P<T extends string> = { Params: Record<T, string> };
 
@@ -47,6 +48,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: AdminDeps):
       ...(qrcode !== undefined ? { qrcode } : {}),
     });
     deps.log.info({ event: 'credential-created', account: a.email, credential: created.credential.id, services: created.credential.services, by: p.account.email }, 'credential created');
+    noteAuditDetail(req, { credentialId: created.credential.id });
     void reply.code(201).header('cache-control', 'no-store');
     return createdView(a, created);
   });

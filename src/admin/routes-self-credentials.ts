@@ -13,6 +13,7 @@ import { asBody, optBool, optString, optStringList } from './body.js';
 import type { AdminDeps } from './context.js';
 import { badRequest, notFound } from './http-errors.js';
 import { createdView } from './routes-credentials.js';
+import { noteAuditDetail } from './audit-hook.js';
 import { credentialView } from './views.js';
 
 type P<T extends string> = { Params: Record<T, string> };
@@ -43,6 +44,7 @@ export function registerSelfCredentialRoutes(app: FastifyInstance, deps: AdminDe
     if (services?.length === 0) throw badRequest('choose at least one service');
     const created = await directory.addCredential(a, { label, qrcode, ...(services !== undefined ? { services } : {}) });
     log.info({ event: 'credential-created', account: a.email, credential: created.credential.id, services: created.credential.services, by: a.email, via: 'self' }, 'credential created');
+    noteAuditDetail(req, { credentialId: created.credential.id });
     void reply.code(201).header('cache-control', 'no-store');
     return createdView(a, created);
   });

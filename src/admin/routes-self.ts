@@ -16,6 +16,7 @@ import { deviceProgress } from '../devices/progress.js';
 import type { Account } from '../store/types.js';
 import type { AdminDeps } from './context.js';
 import { HttpError, toHttpError } from './http-errors.js';
+import { noteActor, registerAudit } from './audit-hook.js';
 import { deviceActions, registerActionTable } from './routes-device-actions.js';
 import { registerSelfCredentialRoutes } from './routes-self-credentials.js';
 import { registerSelfExtraRoutes } from './routes-self-extra.js';
@@ -38,6 +39,7 @@ export function selfApi(deps: AdminDeps) {
       return reply.code(e.status).send({ error: { code: e.code, message: e.message } });
     });
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'no such endpoint' } }));
+    registerAudit(app, deps, 'self');
 
     /** The account itself, by its own password (or a credential bound to WebUI). */
     async function me(req: FastifyRequest): Promise<Account> {
@@ -46,6 +48,7 @@ export function selfApi(deps: AdminDeps) {
       if (!creds) throw new HttpError(401, 'unauthorized', 'authentication required');
       const r = await deps.auth.verify(creds.user, creds.pass, 'webui', { remoteAddress: req.ip, addressIsProxy: isProxyAddress(deps.config.trustedProxies, req.ip) });
       if (!r.ok) throw new HttpError(401, 'unauthorized', 'authentication failed');
+      noteActor(req, r.account);
       return r.account;
     }
 

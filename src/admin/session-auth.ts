@@ -8,6 +8,7 @@ import type {} from '@fastify/cookie';
 import type { ResolvedSession, WebSessions } from '../auth/web-sessions.js';
 import type { WebScope } from '../store/types.js';
 import { HttpError } from './http-errors.js';
+import { noteActor } from './audit-hook.js';
 
 /** One cookie per scope, so one browser can be signed in to both pages as different accounts. */
 export const SESSION_COOKIE: Record<WebScope, string> = { user: 'carbonio_session', admin: 'carbonio_admin_session' };
@@ -24,6 +25,8 @@ export const cookieOf = (req: FastifyRequest, scope: WebScope): string | undefin
 export async function sessionOf(sessions: WebSessions, req: FastifyRequest, scope: WebScope): Promise<ResolvedSession> {
   const r = await sessions.resolve(cookieOf(req, scope), scope);
   if (!r) throw new HttpError(401, 'unauthorized', 'not signed in, or the session has expired');
+  // Known before the CSRF check, so the audit trail records a refused forged request under its session.
+  noteActor(req, r.account);
   const token = req.headers[CSRF_HEADER];
   if (!SAFE_METHODS.has(req.method) && !sessions.verifyCsrf(r.session, Array.isArray(token) ? token[0] : token)) {
     throw new HttpError(403, 'csrf', 'missing or invalid CSRF token: reload the page');

@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { parseCommandArgs, usageLine, UsageError } from './args.js';
 import { authCommands } from './auth.js';
 import { authLockoutCommands } from './auth-lockout.js';
+import { auditCommands } from './audit.js';
 import { AdminClient, UnreachableError, type Env } from './client.js';
 import { findCommand } from './command.js';
 import { configCommands } from './config.js';
@@ -44,6 +45,7 @@ export const modules: readonly Module[] = [
   },
   { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },
   { name: 'config', title: 'settings changeable while running (push tuning, anti-DoS)', commands: configCommands },
+  { name: 'audit', title: 'the audit trail of changes made through the admin API, the CLI and the user page', commands: auditCommands },
   { name: 'tls', title: 'certificates (a self-signed pair for testing)', commands: tlsCommands },
 ];
 

@@ -37,6 +37,7 @@ function pick(r: Repos): Repos {
     accountLoggers: r.accountLoggers,
     mobileServices: r.mobileServices,
     abq: r.abq,
+    audit: r.audit,
   };
 }
 

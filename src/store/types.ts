@@ -5,6 +5,7 @@ import type { AccountLoggerRepo } from './account-logger-types.js';
 export type { AccountLogger, AccountLoggerInput, AccountLoggerLevel, AccountLoggerRepo } from './account-logger-types.js';
 export { ACCOUNT_LOGGER_LEVELS } from './account-logger-types.js';
 import type { AbqRepo } from './abq-types.js';
+import type { AuditRepo } from './audit-types.js';
 
 export type AccountStatus = 'active' | 'locked' | 'closed';
 export const accountStatuses: readonly AccountStatus[] = ['active', 'locked', 'closed'];
@@ -558,6 +559,8 @@ export interface Repos {
   accountLoggers: AccountLoggerRepo;
   mobileServices: MobileServicesRepo;
   abq: AbqRepo;
+  /** The admin audit trail (issue 17 part 3). */
+  audit: AuditRepo;
 }
 
 /** An EAS version filter as stored (issue 15); the rule is JSON text that src/devices/eas-filters.ts decodes. */

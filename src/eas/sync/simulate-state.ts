@@ -224,6 +224,7 @@ export function simulationStore(store: Store, state: ScratchDeviceState): Store 
     authGuard: readOnly(store.authGuard, 'authGuard'), webSessions: readOnly(store.webSessions, 'webSessions'),
     easFilters: readOnly(store.easFilters, 'easFilters'), accountLoggers: readOnly(store.accountLoggers, 'accountLoggers'),
     mobileServices: readOnly(store.mobileServices, 'mobileServices'), abq: readOnly(store.abq, 'abq'),
+    audit: readOnly(store.audit, 'audit'),
   };
   return {
     ...repos,

@@ -271,7 +271,26 @@ export interface AbqJobRunsTable {
   last_run: number;
 }
 
+/** One change asked of the admin or self-service API (issue 17 part 3, migration 019). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  actor_id: string | null;
+  address: string;
+  via: string;
+  action: string;
+  target: string;
+  target_account: string | null;
+  target_domain: string | null;
+  status: number;
+  outcome: string;
+  /** JSON object. */
+  detail: string;
+}
+
 export interface DB {
+  audit_log: AuditLogTable;
   eas_filters: EasFiltersTable;
   account_loggers: AccountLoggersTable;
   mobile_jails: MobileJailsTable;

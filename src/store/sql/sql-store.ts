@@ -8,6 +8,7 @@ import { ChangeCollector, translate, translated, type SqlContext } from './conte
 import { connect, type StoreLocation } from './connect.js';
 import { SqlAccountLoggerRepo } from './account-loggers.js';
 import { SqlAbqRepo } from './abq.js';
+import { SqlAuditRepo } from './audit.js';
 import { SqlAuthGuardRepo } from './auth-guard.js';
 import { SqlCredentialRepo } from './credentials.js';
 import { SqlDeviceStateRepo } from './device-state.js';
@@ -37,6 +38,7 @@ function repos(ctx: SqlContext): Repos {
     accountLoggers: translated(new SqlAccountLoggerRepo(ctx), 'accountLoggers'),
     mobileServices: translated(new SqlMobileServicesRepo(ctx), 'mobileServices'),
     abq: translated(new SqlAbqRepo(ctx), 'abq'),
+    audit: translated(new SqlAuditRepo(ctx), 'audit'),
   };
 }
 
@@ -46,6 +48,7 @@ export class SqlStore implements Store {
   readonly accountLoggers;
   readonly mobileServices;
   readonly abq;
+  readonly audit;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
   private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
@@ -56,6 +59,7 @@ export class SqlStore implements Store {
     this.accountLoggers = r.accountLoggers;
     this.mobileServices = r.mobileServices;
     this.abq = r.abq;
+    this.audit = r.audit;
   }
 
   static async open(location: StoreLocation): Promise<SqlStore> {
