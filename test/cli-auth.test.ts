@@ -128,7 +128,10 @@ void describe('carbonio auth credential', () => {
     failed(await runCli(app, ['auth', 'credential', 'update', user, 'abcde']), 2, /nothing to change/);
     failed(await runCli(app, ['auth', 'credential', 'update', user, 'abcde', 'password', 'x']), 2, /unknown key "password"/);
     failed(await runCli(app, ['auth', 'credential', 'delete', user]), 2, /missing <password_id>/);
-    failed(await runCli(app, ['auth', 'credential']), 2, /missing command|unknown auth command/);
+    const missing = await runCli(app, ['auth', 'credential']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^ERROR: missing command for auth credential\n/);
+    assert.ok(missing.stderr.includes('  carbonio auth credential list <account>') && !missing.stderr.includes('auth lockout'), missing.stderr);
     failed(await runCli(app, ['auth', 'token', 'list']), 2, /unknown auth command "token list"/);
   });
 

@@ -4,7 +4,8 @@
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
-  constructor(message: string, readonly usage: string | null = null) {
+  /** `detail`: more text after the usage line (the commands of a module when the command is missing). */
+  constructor(message: string, readonly usage: string | null = null, readonly detail: string | null = null) {
     super(message);
   }
 }
