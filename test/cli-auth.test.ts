@@ -37,7 +37,7 @@ async function add(...args: string[]): Promise<{ lines: string[]; id: string; pa
 void describe('carbonio auth credential', () => {
   void it('add with password, label and service prints Carbonio\'s blocks and the password once', async () => {
     const { lines, id } = await add('password', 'easpass-123', 'label', 'Smartphone', 'service', 'eas');
-    const created = (await adminCall(app, 'GET', `/accounts/${encodeURIComponent(user)}/credentials`)).json.credentials as { id: string; createdAt: number }[];
+    const created = (await adminCall(app, 'GET', `/accounts/${encodeURIComponent(user)}/credentials`)).json.credentials as { id: string; createdAt: string }[];
     const createdAt = created.find((c) => c.id === id)?.createdAt;
     assert.deepEqual(lines, [
       'Credential correctly added',

@@ -22,6 +22,7 @@ import { asBody, optString, reqString } from './body.js';
 import { authenticate, manageableAccount, manageableDomain, type AdminDeps } from './context.js';
 import { badRequest, forbidden } from './http-errors.js';
 import { canManageAccount, isGlobal, type Principal } from './policy.js';
+import { isoTime } from './views.js';
 
 type Q = Record<string, string | undefined>;
 const MAX_IMPORT_LINES = 10_000;
@@ -36,7 +37,7 @@ export function registerAbqRoutes(app: FastifyInstance, deps: AdminDeps): void {
   };
   const entryView = (e: AbqEntry, accounts: Map<string, Account>) => ({
     device_id: e.deviceId, account: e.accountId === null ? 'all' : (accounts.get(e.accountId)?.email ?? e.accountId), status: e.status,
-    origin: e.origin, changed_by: e.updatedBy, changed_at: new Date(e.updatedAt).toISOString(),
+    origin: e.origin, changed_by: e.updatedBy, changed_at: isoTime(e.updatedAt),
   });
   const ruleView = (r: AbqRule, domains: Map<string, string>) => ({
     regex: r.pattern, status: r.status, order: r.order, domain: r.domainId === null ? 'global' : (domains.get(r.domainId) ?? r.domainId), created_by: r.createdBy,

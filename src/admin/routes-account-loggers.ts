@@ -13,10 +13,11 @@ import { asBody, reqString } from './body.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
 import { forbidden, notFound } from './http-errors.js';
 import { canManageAccount, isGlobal, type Principal } from './policy.js';
+import { isoTime } from './views.js';
 
 export const loggerView = (l: AccountLogger) => ({
   id: l.id, level: l.level.toUpperCase(), name: 'AccountLogger', description: loggerDescription(l),
-  account: l.accountEmail, file: l.file, windowSize: l.windowSize, created: new Date(l.createdAt).toISOString(), expires: new Date(l.expiresAt).toISOString(),
+  account: l.accountEmail, file: l.file, windowSize: l.windowSize, created: isoTime(l.createdAt), expires: isoTime(l.expiresAt),
   removeCommand: `carbonio mobile doRemoveLogger ${l.id}`,
 });
 

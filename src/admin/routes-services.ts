@@ -14,12 +14,13 @@ import type { Account, MobileJail } from '../store/types.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
 import { forbidden, notFound } from './http-errors.js';
 import { canManageAccount, isGlobal } from './policy.js';
+import { isoTime } from './views.js';
 
 const ACTIONS: readonly ServiceAction[] = ['start', 'stop', 'restart'];
 
 const jailView = (j: MobileJail, account: Account | undefined, now: number) => ({
-  account: account?.email ?? String(j.accountId), deviceId: j.deviceId, jailedAt: new Date(j.jailedAt).toISOString(),
-  until: new Date(j.until).toISOString(), secondsLeft: Math.max(0, Math.ceil((j.until - now) / 1000)), requests: j.requests, windowMs: j.windowMs,
+  account: account?.email ?? String(j.accountId), deviceId: j.deviceId, jailedAt: isoTime(j.jailedAt),
+  until: isoTime(j.until), secondsLeft: Math.max(0, Math.ceil((j.until - now) / 1000)), requests: j.requests, windowMs: j.windowMs,
 });
 
 export function registerServiceRoutes(app: FastifyInstance, deps: AdminDeps): void {
