@@ -60,7 +60,7 @@ describe('getActiveSessions', () => {
     await wake(ann.email);
     assert.equal((await held).status, 200);
     assert.deepEqual(await sessions(), []);
-    assert.deepEqual(ok(await runCli(app, ['mobile', 'getActiveSessions'])).slice(1), ['sessions none']);
+    assert.deepEqual(ok(await runCli(app, ['mobile', 'getActiveSessions'])).slice(1), ['sessions', '    no sessions']);
   });
 
   test('a delegated admin sees the held requests of his domains only', async () => {

@@ -80,7 +80,7 @@ describe('mobile devices (admin API and CLI)', () => {
     });
     assert.equal(r.status, 200);
     assert.deepEqual((await adminCall(app, 'GET', '/accounts/kai@a.test/devices')).json.devices, []);
-    assert.deepEqual(ok(await runCli(app, ['mobile', 'getDeviceList', 'kai@a.test'])), ['devices']);
+    assert.deepEqual(ok(await runCli(app, ['mobile', 'getDeviceList', 'kai@a.test'])), ['devices', '    no devices']);
   });
 
   test('rights: a delegated admin of the domain may look, of another domain or a plain account may not', async () => {

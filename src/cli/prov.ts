@@ -4,7 +4,7 @@
 import { parseBool, positional, UsageError } from './args.js';
 import { seg } from './client.js';
 import { defineCommand, type Command, type Output } from './command.js';
-import { formatTree, joinLines, scalarText } from './format.js';
+import { formatTree, joinLines, linesOrNone, scalarText } from './format.js';
 import { objectField, objectsField, stringField, type JsonObject } from './json.js';
 
 const ACCOUNT_STATUSES = ['active', 'locked', 'closed'] as const;
@@ -24,7 +24,7 @@ export const provCommands: readonly Command[] = [
 
   command({ name: 'getAllDomains', aliases: ['gad'], positionals: [], summary: 'list the domains you may manage, one per line' }, async (api) => {
     const r = await api.call('GET', '/domains');
-    return out(r, ...objectsField(r, 'domains').map((d) => scalarText(stringField(d, 'name'))));
+    return out(r, ...linesOrNone(objectsField(r, 'domains').map((d) => scalarText(stringField(d, 'name'))), 'domains'));
   }),
 
   command({ name: 'deleteDomain', aliases: ['dd'], positionals: ['domain'], summary: 'delete a domain' }, async (api, a) => {
@@ -51,7 +51,7 @@ export const provCommands: readonly Command[] = [
   command({ name: 'getAllAccounts', aliases: ['gaa'], positionals: [], optional: ['domain'], summary: 'list accounts (of one domain), one email per line' }, async (api, a) => {
     const domain = a.positionals.get('domain');
     const r = await api.call('GET', `/accounts${domain !== undefined ? `?domain=${encodeURIComponent(domain)}` : ''}`);
-    return out(r, ...objectsField(r, 'accounts').map((x) => scalarText(stringField(x, 'email'))));
+    return out(r, ...linesOrNone(objectsField(r, 'accounts').map((x) => scalarText(stringField(x, 'email'))), 'accounts'));
   }),
 
   command({ name: 'setPassword', aliases: ['sp'], positionals: ['email', 'password'], summary: "set an account's main password" }, async (api, a) => {
