@@ -12,7 +12,7 @@ import type { AccountLogger } from '../store/types.js';
 import { asBody, reqString } from './body.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
 import { forbidden, notFound } from './http-errors.js';
-import { canManageAccount, isGlobal, type Principal } from './policy.js';
+import { canManageAccount, isGlobal, requireGlobal, type Principal } from './policy.js';
 import { isoTime } from './views.js';
 
 export const loggerView = (l: AccountLogger) => ({
@@ -60,7 +60,7 @@ export function registerAccountLoggerRoutes(app: FastifyInstance, deps: AdminDep
       const id = /^[1-9]\d{0,15}$/.test(req.params.id) ? Number(req.params.id) : NaN;
       const l = all.find((x) => x.id === id);
       if (!l) {
-        if (!isGlobal(p)) throw forbidden();
+        requireGlobal(p);
         throw notFound(`logger ${req.params.id.slice(0, 32)}`);
       }
       if ((await manageable(deps, p, [l])).length === 0) throw forbidden();

@@ -16,8 +16,7 @@ import { DeviceManagement, parseRetentionDays, type ResetDevice, type ResumeOutc
 import type { Account, Device } from '../store/types.js';
 import { asBody } from './body.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
-import { forbidden } from './http-errors.js';
-import { isGlobal } from './policy.js';
+import { requireGlobal } from './policy.js';
 import { deviceStatusMeaning, deviceView } from './routes-devices.js';
 import { isoTime } from './views.js';
 
@@ -117,7 +116,7 @@ export function registerDeviceActionRoutes(app: FastifyInstance, deps: AdminDeps
 
   app.post('/devices/purge', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const days = parseRetentionDays(asBody(req.body).retentionPeriod);
     const r = await devices.purge(days);
     const removed = r.removed.map((x) => ({ account: x.account.email, ...brief(x.device), lastUsedDate: isoTime(x.device.lastSeen) }));

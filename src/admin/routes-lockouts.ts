@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FamiliarSource, GuardCounter } from '../store/types.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
 import { badRequest, forbidden } from './http-errors.js';
-import { isGlobal, type Principal } from './policy.js';
+import { isGlobal, requireGlobal, type Principal } from './policy.js';
 import { isoTime } from './views.js';
 
 type Req = { Querystring: Record<string, string | undefined> };
@@ -70,7 +70,7 @@ export function registerLockoutRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.delete<P<'address'>>('/auth/lockouts/addresses/:address', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const addr = address(req.params.address);
     if (addr === undefined) throw badRequest('address is required');
     const cleared = await lockouts.clear({ address: addr });

@@ -12,8 +12,8 @@ import { resetAntiDosState } from '../devices/anti-dos.js';
 import { changeService, invalidateSnapshot, listServices, resolveService, unknownService, type ServiceAction } from '../devices/services.js';
 import type { Account, MobileJail } from '../store/types.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
-import { forbidden, notFound } from './http-errors.js';
-import { canManageAccount, isGlobal } from './policy.js';
+import { notFound } from './http-errors.js';
+import { canManageAccount, isGlobal, requireGlobal } from './policy.js';
 import { isoTime } from './views.js';
 
 const ACTIONS: readonly ServiceAction[] = ['start', 'stop', 'restart'];
@@ -28,13 +28,13 @@ export function registerServiceRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.get('/mobile/services', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     return { services: await listServices(store) };
   });
 
   app.post<{ Params: { name: string; action: string } }>('/mobile/services/:name/:action', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const name = resolveService(req.params.name);
     if (!name) throw unknownService(req.params.name);
     const action = ACTIONS.find((a) => a === req.params.action);
@@ -63,7 +63,7 @@ export function registerServiceRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.delete('/antidos/jails', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const released = await store.mobileServices.release('all', Date.now());
     freed(deps, released, 'every device', p.account.email);
     return { released };
