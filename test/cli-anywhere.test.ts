@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
-import { closedPort, failed, lines, ok, runCli, spawnCli } from './helpers/cli.js';
+import { closedPort, failed, fields, lines, ok, runCli, spawnCli } from './helpers/cli.js';
+import { provisionFully } from './helpers/eas-provision-client.js';
 
 let app: TestApp;
 let elsewhere: string;
@@ -142,7 +143,7 @@ void describe('missing commands and --json errors', () => {
     };
     const usage = await runCli(app, ['prov', 'getAccount', '--json'], noServer);
     assert.equal(usage.code, 2);
-    assert.deepEqual(parse(usage), { code: 'usage', message: 'missing <email>', usage: 'carbonio prov getAccount <email>' });
+    assert.deepEqual(parse(usage), { code: 'usage', message: 'missing <email>', usage: 'carbonio prov getAccount <email> [<attr>...]' });
     const badOption = await runCli(app, ['prov', 'gad', '--json', '--jsno']);
     assert.equal(badOption.code, 2);
     assert.equal(parse(badOption).code, 'usage');
@@ -158,5 +159,78 @@ void describe('missing commands and --json errors', () => {
     const noLogin = await fromElsewhere(['prov', 'gad', '--json'], { env: { CARBONIO_ADMIN_URL: app.baseUrl } });
     assert.equal(noLogin.code, 1);
     assert.equal(parse(noLogin).code, 'config');
+  });
+});
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+void describe('CLI/API consistency (issue 17 part 5)', () => {
+  void it('every timestamp of getDeviceInfo, getAllDevices, getAccount, credential list and doWipeDevice is ISO 8601 UTC; Carbonio\'s seconds stay under ...Epoch', async () => {
+    const email = 'tim@other.test';
+    const account = await app.directory.createAccount({ email, password: 'tim-main-pass-1' });
+    const { secret } = await app.directory.addCredential(account, { services: ['EAS'] });
+    const ph = { user: email, password: secret, deviceId: 'TIMPHONE1', version: '14.1', deviceType: 'TestPhone' };
+    await provisionFully(app, ph);
+
+    const info = ok(await runCli(app, ['mobile', 'getDeviceInfo', email, ph.deviceId]));
+    const f = fields(info);
+    for (const k of ['firstReqReceived', 'lastUsedDate']) assert.match(f.get(k) ?? '', ISO, `${k} in ${info.join('\n')}`);
+    const json = JSON.parse((await runCli(app, ['mobile', 'getDeviceInfo', email, ph.deviceId, '--json'])).stdout) as { device: Record<string, unknown> };
+    assert.match(String(json.device.firstReqReceived), ISO);
+    assert.equal(typeof json.device.firstReqReceivedEpoch, 'number');
+    assert.equal(Date.parse(String(json.device.firstReqReceived)), (json.device.firstReqReceivedEpoch as number) * 1000);
+    const verbose = ok(await runCli(app, ['mobile', 'getDeviceInfo', email, ph.deviceId, 'verbose', 'true']));
+    const times = verbose.filter((x) => /^\s+(firstSeen|last_sync) /.test(x));
+    assert.ok(times.some((l) => l.includes('firstSeen')) && times.some((l) => l.includes('last_sync')), verbose.join('\n'));
+    for (const l of times) assert.match(l.trim().split(' ')[1] ?? '', ISO, l);
+
+    const all = ok(await runCli(app, ['mobile', 'getAllDevices', 'domains', 'other.test', 'verbose', 'true']));
+    assert.match(fields(all).get('firstReqReceived') ?? '', ISO, all.join('\n'));
+
+    const wipe = ok(await runCli(app, ['mobile', 'doWipeDevice', email, ph.deviceId, 'confirm', 'true']));
+    assert.match(fields(wipe).get('wipe_requested') ?? '', ISO, wipe.join('\n'));
+    const wiped = JSON.parse((await runCli(app, ['mobile', 'getDeviceInfo', email, ph.deviceId, '--json'])).stdout) as { device: Record<string, unknown> };
+    assert.match(String(wiped.device.remoteWipeReqTime), ISO);
+    assert.equal(typeof wiped.device.remoteWipeReqTimeEpoch, 'number');
+    assert.match(fields(ok(await runCli(app, ['mobile', 'getDeviceInfo', email, ph.deviceId]))).get('remoteWipeReqTime') ?? '', ISO);
+    ok(await runCli(app, ['mobile', 'doCancelWipeDevice', email, ph.deviceId]));
+
+    assert.match(fields(ok(await runCli(app, ['prov', 'getAccount', email])), '').get('createdAt') ?? '', ISO);
+    const creds = ok(await runCli(app, ['auth', 'credential', 'list', email]));
+    assert.match(fields(creds).get('created') ?? '', ISO, creds.join('\n'));
+    assert.match(fields(creds).get('last_used') ?? '', ISO, 'the EAS credential was used');
+  });
+
+  void it('empty lists say so under their header', async () => {
+    ok(await runCli(app, ['prov', 'createDomain', 'empty.test']));
+    assert.deepEqual(ok(await runCli(app, ['prov', 'getAllAccounts', 'empty.test'])), ['no accounts']);
+    assert.deepEqual(ok(await runCli(app, ['auth', 'credential', 'list', delegate.email])).slice(0, 2), ['list', '    no credentials']);
+    assert.deepEqual(ok(await runCli(app, ['mobile', 'getDeviceList', delegate.email])), ['devices', '    no devices']);
+    assert.deepEqual(ok(await runCli(app, ['mobile', 'getAllDevices', 'domains', 'empty.test'])), ['devices', '    no devices']);
+    assert.deepEqual(ok(await runCli(app, ['mobile', 'getAccountLoggers'])), ['loggers', '    no loggers']);
+    assert.deepEqual(ok(await runCli(app, ['mobile', 'ABQ', 'listRules'])), ['rules', '    no rules']);
+  });
+
+  void it('errors give reasons: a delegated admin outside his domains, a global-only action, not an email address', async () => {
+    const asDelegate = { as: delegate };
+    failed(await runCli(app, ['prov', 'getAccount', 'tim@other.test'], asDelegate), 1,
+      /^ERROR: permission denied: dele@other\.test is a delegated admin of managed\.test, not of other\.test$/);
+    failed(await runCli(app, ['prov', 'createAccount', 'x@example.com', 'x-pass-12345'], asDelegate), 1, /not of example\.com$/);
+    failed(await runCli(app, ['prov', 'createDomain', 'new.test'], asDelegate), 1, /^ERROR: permission denied: dele@other\.test is a delegated admin; only a global admin may do this$/);
+    failed(await runCli(app, ['prov', 'createAccount', 'notanemail', 'x-pass-12345']), 1, /not an email address/);
+  });
+
+  void it('getAccount <email> <attr>... prints the attributes asked for, under zmprov names too; modifyAccount takes those names', async () => {
+    const email = 'zm@other.test';
+    ok(await runCli(app, ['prov', 'createAccount', email, 'zm-pass-12345', 'displayName', 'Zed M']));
+    assert.deepEqual(ok(await runCli(app, ['prov', 'modifyAccount', email, 'givenName', 'Zed', 'sn', 'Miller', 'zimbraAccountStatus', 'locked'])), [`Account ${email} modified`]);
+    assert.deepEqual(ok(await runCli(app, ['prov', 'ga', email, 'zimbraAccountStatus', 'givenName', 'sn', 'displayName', 'status', 'title'])), [
+      'zimbraAccountStatus locked', 'givenName Zed', 'sn Miller', 'displayName Zed M', 'status locked',
+    ]);
+    const json = JSON.parse((await runCli(app, ['prov', 'ga', email, 'lastName', 'createdAt', '--json'])).stdout) as { account: Record<string, unknown> };
+    assert.deepEqual(Object.keys(json.account), ['email', 'lastName', 'createdAt']);
+    assert.equal(json.account.lastName, 'Miller');
+    failed(await runCli(app, ['prov', 'ga', email, 'zimbraNoSuchAttr']), 2, /unknown attribute "zimbraNoSuchAttr"/);
+    failed(await runCli(app, ['prov', 'ma', email, 'sn', 'A', 'lastName', 'B']), 2, /lastName given twice/);
   });
 });
