@@ -10,6 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { closedPort, failed, fields, lines, ok, runCli, spawnCli } from './helpers/cli.js';
 import { provisionFully } from './helpers/eas-provision-client.js';
+import { PassThrough } from 'node:stream';
+import { Interrupted, readPassword } from '../src/cli/prompt.js';
 
 let app: TestApp;
 let elsewhere: string;
@@ -91,6 +93,31 @@ void describe('carbonio login / logout', () => {
     assert.deepEqual([body.loggedIn.kind, body.loggedIn.user], ['password', delegate.email]);
     assert.deepEqual(ok(await fromElsewhere(['prov', 'gad'])), ['managed.test']);
     ok(await fromElsewhere(['logout']));
+  });
+});
+
+void describe('the password prompt on a terminal', () => {
+  /** A stand-in terminal: raw mode recorded, what is typed pushed in. */
+  const terminal = () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true, raw: [] as boolean[], setRawMode(v: boolean) { stdin.raw.push(v); return stdin; } });
+    let shown = '';
+    const stderr = { write: (t: string) => { shown += t; return true; } };
+    return { stdin, stderr, shown: () => shown };
+  };
+
+  void it('asks on stderr, echoes nothing, honours backspace, leaves raw mode; Ctrl-C interrupts', async () => {
+    const t = terminal();
+    const asked = readPassword('Password: ', t.stdin as unknown as NodeJS.ReadStream, t.stderr as unknown as NodeJS.WriteStream);
+    t.stdin.write('se\u007fecret\r');
+    assert.equal(await asked, 'secret');
+    assert.equal(t.shown(), 'Password: \n', 'the characters typed are not shown');
+    assert.deepEqual(t.stdin.raw, [true, false]);
+
+    const c = terminal();
+    const stopped = readPassword('Password: ', c.stdin as unknown as NodeJS.ReadStream, c.stderr as unknown as NodeJS.WriteStream);
+    c.stdin.write('abc\u0003');
+    await assert.rejects(stopped, Interrupted);
+    assert.deepEqual(c.stdin.raw, [true, false]);
   });
 });
 
