@@ -50,7 +50,7 @@ describe('getActiveSessions', () => {
     assert.deepEqual([s.account, s.device, s.command, s.heartbeat], [ann.email, 'phone1', 'Ping', 120]);
     const since = Date.parse(s.since);
     assert.ok(since >= before - 1000 && since <= Date.now(), s.since);
-    assert.equal(s.since, new Date(since).toISOString(), 'ISO time');
+    assert.equal(s.since, new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z'), 'ISO time');
     assert.deepEqual(await sessions(`?account=${encodeURIComponent(ann.email)}`), list);
 
     const text = ok(await runCli(app, ['mobile', 'getActiveSessions']));
@@ -60,7 +60,7 @@ describe('getActiveSessions', () => {
     await wake(ann.email);
     assert.equal((await held).status, 200);
     assert.deepEqual(await sessions(), []);
-    assert.deepEqual(ok(await runCli(app, ['mobile', 'getActiveSessions'])).slice(1), ['sessions none']);
+    assert.deepEqual(ok(await runCli(app, ['mobile', 'getActiveSessions'])).slice(1), ['sessions', '    no sessions']);
   });
 
   test('a delegated admin sees the held requests of his domains only', async () => {

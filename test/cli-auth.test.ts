@@ -37,7 +37,7 @@ async function add(...args: string[]): Promise<{ lines: string[]; id: string; pa
 void describe('carbonio auth credential', () => {
   void it('add with password, label and service prints Carbonio\'s blocks and the password once', async () => {
     const { lines, id } = await add('password', 'easpass-123', 'label', 'Smartphone', 'service', 'eas');
-    const created = (await adminCall(app, 'GET', `/accounts/${encodeURIComponent(user)}/credentials`)).json.credentials as { id: string; createdAt: number }[];
+    const created = (await adminCall(app, 'GET', `/accounts/${encodeURIComponent(user)}/credentials`)).json.credentials as { id: string; createdAt: string }[];
     const createdAt = created.find((c) => c.id === id)?.createdAt;
     assert.deepEqual(lines, [
       'Credential correctly added',
@@ -128,7 +128,10 @@ void describe('carbonio auth credential', () => {
     failed(await runCli(app, ['auth', 'credential', 'update', user, 'abcde']), 2, /nothing to change/);
     failed(await runCli(app, ['auth', 'credential', 'update', user, 'abcde', 'password', 'x']), 2, /unknown key "password"/);
     failed(await runCli(app, ['auth', 'credential', 'delete', user]), 2, /missing <password_id>/);
-    failed(await runCli(app, ['auth', 'credential']), 2, /missing command|unknown auth command/);
+    const missing = await runCli(app, ['auth', 'credential']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^ERROR: missing command for auth credential\n/);
+    assert.ok(missing.stderr.includes('  carbonio auth credential list <account>') && !missing.stderr.includes('auth lockout'), missing.stderr);
     failed(await runCli(app, ['auth', 'token', 'list']), 2, /unknown auth command "token list"/);
   });
 

@@ -199,7 +199,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
       '    level           TRACE',
       '    name            AccountLogger',
       `    description     Logging account ann@a.test using level trace, log file ${annLog()}`,
-      `    expires         ${new Date(annLogger.expiresAt).toISOString()}`,
+      `    expires         ${new Date(annLogger.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
       `    remove command  carbonio mobile doRemoveLogger ${annLogger.id}`,
     ]);
     assert.ok(Math.abs(annLogger.expiresAt - annLogger.createdAt - 24 * 3_600_000) === 0);

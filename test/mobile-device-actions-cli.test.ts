@@ -114,7 +114,7 @@ describe('carbonio mobile device commands', () => {
       'Device LEEPHONE of lee@b.test removed with its SyncState (1 collection) and history: its next request starts as a new device',
       '    id LEEPHONE', '    type TestPhone', '    protocol 14.1',
     ]);
-    assert.deepEqual(ok(await cli(['getDeviceList', lee.email])), ['devices']);
+    assert.deepEqual(ok(await cli(['getDeviceList', lee.email])), ['devices', '    no devices']);
     failed(await cli(['doRemoveDevice', lee.email, 'LEEPHONE']), 1, /not found/);
     failed(await cli(['doRemoveDevice', joe.email, 'PHONE2'], ann), 1, /permission denied/);
 

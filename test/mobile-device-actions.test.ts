@@ -96,7 +96,7 @@ describe('device management (admin API, EAS side over WBXML)', () => {
     assert.deepEqual(await folderSync(joe, 'PHONE1', key).then((x) => x.status), 9);
     const after = (await device(joe, 'PHONE1')).json.device as Json;
     assert.deepEqual([after.firstReqReceived, after.model, after.type], [before.firstReqReceived, 'Pixel 8', 'TestPhone']);
-    assert.ok(Number(after.firstReqReceived) < Date.now() / 1000 - 9 * 86_400, 'first seen kept');
+    assert.ok(Number(after.firstReqReceivedEpoch) < Date.now() / 1000 - 9 * 86_400, 'first seen kept');
     const again = await folderSync(joe, 'PHONE1', '0');
     assert.deepEqual([again.http, again.status], [200, 1]);
     assert.notEqual(again.key, key);
@@ -143,7 +143,7 @@ describe('device management (admin API, EAS side over WBXML)', () => {
 
     assert.equal((await folderSync(joe, 'PHONE3', key)).status, 9);
     const fresh = (await device(joe, 'PHONE3')).json.device as Json;
-    assert.ok(Number(fresh.firstReqReceived) >= Math.floor(Date.now() / 1000) - 60, 'first seen anew');
+    assert.ok(Number(fresh.firstReqReceivedEpoch) >= Math.floor(Date.now() / 1000) - 60, 'first seen anew');
     assert.equal((await adminCall(app, 'DELETE', '/accounts/joe@a.test/devices/NOSUCH')).status, 404);
     assert.equal(logged('device-removed').at(-1)?.deviceId, 'PHONE3');
   });

@@ -52,11 +52,13 @@ describe('mobile devices (admin API and CLI)', () => {
     assert.equal(d.ua, 'Android-SAMSUNG-SM-S918B/102.000');
     assert.deepEqual([d.model, d.friendly_name, d.os, d.operator, d.imei], ['SM-S918B', 'SM-S918B of Joe', 'Android 14', 'Fabrikam', null]);
     assert.deepEqual([d.status, d.statusMeaning, d.provisionable, d.hasPolicyKey], [0, 'needs provisioning', false, false]);
-    assert.equal(typeof d.firstReqReceived, 'number');
-    assert.ok(Math.abs((d.firstReqReceived as number) - Date.now() / 1000) < 120, 'epoch seconds');
+    // Carbonio's key in ISO 8601, its epoch seconds under ...Epoch (issue 17).
+    assert.match(String(d.firstReqReceived), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    assert.ok(Math.abs((d.firstReqReceivedEpoch as number) - Date.now() / 1000) < 120, 'epoch seconds');
+    assert.equal(Date.parse(String(d.firstReqReceived)) / 1000, d.firstReqReceivedEpoch);
     assert.match(String(d.lastUsedDate), /^\d{4}-\d{2}-\d{2}T/);
     assert.equal(d.lastAddress, '127.0.0.1');
-    assert.deepEqual([d.remoteWipeReqTime, d.remoteWipeAckTime], [null, null]);
+    assert.deepEqual([d.remoteWipeReqTime, d.remoteWipeAckTime, d.remoteWipeReqTimeEpoch, d.remoteWipeAckTimeEpoch], [null, null, null, null]);
     assert.deepEqual((d.userAgentHistory as Array<{ ua: string }>).map((h) => h.ua), ['Android-SAMSUNG-SM-S918B/101.400', 'Android-SAMSUNG-SM-S918B/102.000']);
     assert.equal(JSON.stringify(r.json).includes('policyKey"'), false, 'the key itself is not shown');
   });
@@ -78,7 +80,7 @@ describe('mobile devices (admin API and CLI)', () => {
     });
     assert.equal(r.status, 200);
     assert.deepEqual((await adminCall(app, 'GET', '/accounts/kai@a.test/devices')).json.devices, []);
-    assert.deepEqual(ok(await runCli(app, ['mobile', 'getDeviceList', 'kai@a.test'])), ['devices']);
+    assert.deepEqual(ok(await runCli(app, ['mobile', 'getDeviceList', 'kai@a.test'])), ['devices', '    no devices']);
   });
 
   test('rights: a delegated admin of the domain may look, of another domain or a plain account may not', async () => {
@@ -112,7 +114,8 @@ describe('mobile devices (admin API and CLI)', () => {
       ['id', 'type', 'protocol', 'model', 'friendly_name', 'os', 'operator', 'status', 'status_meaning', 'provisionable', 'policy_key_present', 'last_address'].map((k) => f.get(k)),
       ['SEC1A2B3C4D', 'SAMSUNGSMS918B', '14.1', 'SM-S918B', 'SM-S918B of Joe', 'Android 14', 'Fabrikam', '0', 'needs provisioning', 'false', 'false', '127.0.0.1'],
     );
-    assert.match(f.get('firstReqReceived') ?? '', /^\d{10}$/);
+    assert.match(f.get('firstReqReceived') ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    assert.match(f.get('lastUsedDate') ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/);
     assert.ok(!f.has('imei'), 'unknown fields are left out');
     assert.ok(!lines.includes('    user_agent_history'));
     const verbose = ok(await runCli(app, ['mobile', 'getDeviceInfo', 'joe@a.test', 'SEC1A2B3C4D', 'verbose', 'true']));

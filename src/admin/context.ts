@@ -37,8 +37,17 @@ export async function authenticate(deps: AdminDeps, req: FastifyRequest): Promis
   noteActor(req, account);
   const domains = new Set(await deps.store.accounts.delegatedDomains(account.id));
   const principal = { account, domains };
-  if (!isAdmin(principal)) throw forbidden();
+  if (!isAdmin(principal)) throw forbidden(`${account.email} is not an administrator`);
   return principal;
+}
+
+/**
+ * The 403 of a delegated admin outside his domains: it names his domains and the one asked for (the
+ * domain comes from the request, so it tells nothing about whether the account exists).
+ */
+async function outsideDomains(deps: AdminDeps, p: Principal, domain: string): Promise<HttpError> {
+  const mine = await domainNames(deps.store, p.domains);
+  return forbidden(`${p.account.email} is a delegated admin of ${mine.join(', ') || 'no domain'}, not of ${domain.toLowerCase()}`);
 }
 
 async function basicAdmin(deps: AdminDeps, req: FastifyRequest): Promise<Account> {
@@ -59,21 +68,26 @@ async function basicAdmin(deps: AdminDeps, req: FastifyRequest): Promise<Account
 export async function manageableAccount(deps: AdminDeps, p: Principal, email: string): Promise<Account> {
   const a = await deps.store.accounts.getByEmail(email);
   if (!a) {
-    const domain = await deps.store.domains.getByName(email.slice(email.lastIndexOf('@') + 1));
-    if (!p.account.isGlobalAdmin && !(domain && canManageDomain(p, domain.id))) throw forbidden();
+    const domainName = email.slice(email.lastIndexOf('@') + 1);
+    const domain = await deps.store.domains.getByName(domainName);
+    if (!p.account.isGlobalAdmin && !(domain && canManageDomain(p, domain.id))) throw await outsideDomains(deps, p, domainName);
     throw notFound(`account ${email}`);
   }
-  if (!canManageAccount(p, a)) throw forbidden();
+  if (!canManageAccount(p, a)) {
+    // Within his domains, only a global admin's account is out of reach.
+    if (p.domains.has(a.domainId)) throw forbidden(`${p.account.email} is a delegated admin, and ${a.email} is a global admin`);
+    throw await outsideDomains(deps, p, a.email.slice(a.email.lastIndexOf('@') + 1));
+  }
   return a;
 }
 
 export async function manageableDomain(deps: AdminDeps, p: Principal, name: string): Promise<Domain> {
   const d = await deps.store.domains.getByName(name);
   if (!d) {
-    if (!p.account.isGlobalAdmin) throw forbidden();
+    if (!p.account.isGlobalAdmin) throw await outsideDomains(deps, p, name);
     throw notFound(`domain ${name}`);
   }
-  if (!canManageDomain(p, d.id)) throw forbidden();
+  if (!canManageDomain(p, d.id)) throw await outsideDomains(deps, p, d.name);
   return d;
 }
 

@@ -23,6 +23,7 @@ export function toHttpError(err: unknown): HttpError {
   return new HttpError(500, 'internal', 'internal error');
 }
 
-export const forbidden = (): HttpError => new HttpError(403, 'forbidden', 'permission denied');
+/** `reason` says who lacks which right, e.g. "x is a delegated admin of a.test, not of b.test" (issue 17). */
+export const forbidden = (reason?: string): HttpError => new HttpError(403, 'forbidden', reason ? `permission denied: ${reason}` : 'permission denied');
 export const notFound = (what: string): HttpError => new HttpError(404, 'not-found', `${what} not found`);
 export const badRequest = (message: string): HttpError => new HttpError(400, 'invalid', message);

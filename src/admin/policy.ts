@@ -3,6 +3,7 @@
 // a plain account may do nothing here.
 import type { DomainId } from '../core/ids.js';
 import type { Account } from '../store/types.js';
+import { forbidden } from './http-errors.js';
 
 export interface Principal {
   account: Account;
@@ -21,4 +22,9 @@ export function canManageAccount(p: Principal, target: Account): boolean {
   if (isGlobal(p)) return true;
   // A delegated admin must not be able to take over a global admin (e.g. by resetting his password).
   return !target.isGlobalAdmin && p.domains.has(target.domainId);
+}
+
+/** Global admins only: a delegated admin is told why (issue 17: reasons in errors). */
+export function requireGlobal(p: Principal): void {
+  if (!isGlobal(p)) throw forbidden(`${p.account.email} is a delegated admin; only a global admin may do this`);
 }

@@ -21,7 +21,8 @@ import type { Account } from '../store/types.js';
 import { asBody, optString, reqString } from './body.js';
 import { authenticate, manageableAccount, manageableDomain, type AdminDeps } from './context.js';
 import { badRequest, forbidden } from './http-errors.js';
-import { canManageAccount, isGlobal, type Principal } from './policy.js';
+import { canManageAccount, isGlobal, requireGlobal, type Principal } from './policy.js';
+import { isoTime } from './views.js';
 
 type Q = Record<string, string | undefined>;
 const MAX_IMPORT_LINES = 10_000;
@@ -36,7 +37,7 @@ export function registerAbqRoutes(app: FastifyInstance, deps: AdminDeps): void {
   };
   const entryView = (e: AbqEntry, accounts: Map<string, Account>) => ({
     device_id: e.deviceId, account: e.accountId === null ? 'all' : (accounts.get(e.accountId)?.email ?? e.accountId), status: e.status,
-    origin: e.origin, changed_by: e.updatedBy, changed_at: new Date(e.updatedAt).toISOString(),
+    origin: e.origin, changed_by: e.updatedBy, changed_at: isoTime(e.updatedAt),
   });
   const ruleView = (r: AbqRule, domains: Map<string, string>) => ({
     regex: r.pattern, status: r.status, order: r.order, domain: r.domainId === null ? 'global' : (domains.get(r.domainId) ?? r.domainId), created_by: r.createdBy,
@@ -49,7 +50,7 @@ export function registerAbqRoutes(app: FastifyInstance, deps: AdminDeps): void {
   /** The account named in a request (`account`), if any, checked against the principal; none: global admins only. */
   const targetAccount = async (p: Principal, name: string | undefined): Promise<Account | null> => {
     if (name === undefined || name === '') {
-      if (!isGlobal(p)) throw forbidden();
+      requireGlobal(p);
       return null;
     }
     const byId = await store.accounts.getById(name as AccountId);
@@ -63,7 +64,7 @@ export function registerAbqRoutes(app: FastifyInstance, deps: AdminDeps): void {
   /** The domain a rule or message is for (`domain`): none is the global one (global admins only). */
   const targetDomain = async (p: Principal, name: string | undefined): Promise<DomainId | null> => {
     if (name === undefined || name === '' || name.toLowerCase() === 'global') {
-      if (!isGlobal(p)) throw forbidden();
+      requireGlobal(p);
       return null;
     }
     return (await manageableDomain(deps, p, name.toLowerCase())).id;
@@ -172,14 +173,14 @@ export function registerAbqRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get('/abq/notification-interval', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const raw = Number((await store.settings.get('global', NOTIFY_KEY)) ?? '0');
     return { interval: formatInterval(Number.isSafeInteger(raw) && raw > 0 ? raw : 0), ms: raw > 0 ? raw : 0 };
   });
 
   app.put('/abq/notification-interval', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const ms = parseInterval(reqString(asBody(req.body), 'interval'));
     await store.settings.set('global', NOTIFY_KEY, String(ms));
     deps.log.info({ event: 'setting-changed', key: NOTIFY_KEY, value: ms, by: p.account.email }, 'setting changed');

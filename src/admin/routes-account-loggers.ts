@@ -12,11 +12,12 @@ import type { AccountLogger } from '../store/types.js';
 import { asBody, reqString } from './body.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
 import { forbidden, notFound } from './http-errors.js';
-import { canManageAccount, isGlobal, type Principal } from './policy.js';
+import { canManageAccount, isGlobal, requireGlobal, type Principal } from './policy.js';
+import { isoTime } from './views.js';
 
 export const loggerView = (l: AccountLogger) => ({
   id: l.id, level: l.level.toUpperCase(), name: 'AccountLogger', description: loggerDescription(l),
-  account: l.accountEmail, file: l.file, windowSize: l.windowSize, created: new Date(l.createdAt).toISOString(), expires: new Date(l.expiresAt).toISOString(),
+  account: l.accountEmail, file: l.file, windowSize: l.windowSize, created: isoTime(l.createdAt), expires: isoTime(l.expiresAt),
   removeCommand: `carbonio mobile doRemoveLogger ${l.id}`,
 });
 
@@ -59,7 +60,7 @@ export function registerAccountLoggerRoutes(app: FastifyInstance, deps: AdminDep
       const id = /^[1-9]\d{0,15}$/.test(req.params.id) ? Number(req.params.id) : NaN;
       const l = all.find((x) => x.id === id);
       if (!l) {
-        if (!isGlobal(p)) throw forbidden();
+        requireGlobal(p);
         throw notFound(`logger ${req.params.id.slice(0, 32)}`);
       }
       if ((await manageable(deps, p, [l])).length === 0) throw forbidden();

@@ -8,8 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { resolveSettingKey, setSetting, settingViews, SETTING_KEYS, unknownSetting } from '../devices/settings-registry.js';
 import { asBody, reqString } from './body.js';
 import { authenticate, type AdminDeps } from './context.js';
-import { badRequest, forbidden } from './http-errors.js';
-import { isGlobal } from './policy.js';
+import { badRequest } from './http-errors.js';
+import { requireGlobal } from './policy.js';
 import { modeAt } from '../devices/abq-mode.js';
 import { abqSettingView, isAbqKey, putAbqMode, registerAbqConfigRoutes } from './routes-config-abq.js';
 
@@ -26,7 +26,7 @@ export function registerConfigRoutes(app: FastifyInstance, deps: AdminDeps): voi
 
   app.get<Req>('/config/:scope', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     checkScope(req.params.scope);
     const name = req.query.key;
     // abqMode (issue 15) lives beside the registry's settings; per domain and account too (routes-config-abq.ts).
@@ -44,7 +44,7 @@ export function registerConfigRoutes(app: FastifyInstance, deps: AdminDeps): voi
 
   app.put<Req>('/config/:scope', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     checkScope(req.params.scope);
     const body = asBody(req.body);
     const name = reqString(body, 'key');

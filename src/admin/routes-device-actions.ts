@@ -16,9 +16,9 @@ import { DeviceManagement, parseRetentionDays, type ResetDevice, type ResumeOutc
 import type { Account, Device } from '../store/types.js';
 import { asBody } from './body.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
-import { forbidden } from './http-errors.js';
-import { isGlobal } from './policy.js';
+import { requireGlobal } from './policy.js';
 import { deviceStatusMeaning, deviceView } from './routes-devices.js';
+import { isoTime } from './views.js';
 
 const brief = (d: Device) => ({ id: d.deviceId, type: d.deviceType, model: d.info.model ?? null, protocol: d.protocolVersion });
 
@@ -116,11 +116,11 @@ export function registerDeviceActionRoutes(app: FastifyInstance, deps: AdminDeps
 
   app.post('/devices/purge', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const days = parseRetentionDays(asBody(req.body).retentionPeriod);
     const r = await devices.purge(days);
-    const removed = r.removed.map((x) => ({ account: x.account.email, ...brief(x.device), lastUsedDate: new Date(x.device.lastSeen).toISOString() }));
+    const removed = r.removed.map((x) => ({ account: x.account.email, ...brief(x.device), lastUsedDate: isoTime(x.device.lastSeen) }));
     log.info({ event: 'mobile-state-purged', retentionDays: days, removed: removed.length, devices: removed.map((x) => `${x.account}/${x.id}`), by: p.account.email }, 'stale devices purged');
-    return { retentionPeriod: days, cutoff: new Date(r.cutoff).toISOString(), count: removed.length, removed };
+    return { retentionPeriod: days, cutoff: isoTime(r.cutoff), count: removed.length, removed };
   });
 }

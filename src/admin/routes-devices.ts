@@ -18,6 +18,7 @@ import { authenticate, domainNames, manageableAccount, manageableDomain, type Ad
 import { one, parseDevicePageQuery } from './device-query.js';
 import { badRequest } from './http-errors.js';
 import { isGlobal } from './policy.js';
+import { isoTime, isoTimeOrNull } from './views.js';
 
 type P<T extends string> = { Params: Record<T, string>; Querystring: Record<string, string | undefined> };
 
@@ -51,15 +52,19 @@ export const deviceView = (d: Device) => ({
   // Known once the device took part in Provision: it was handed a key, or holds one.
   provisionable: d.policyKey !== 0 || d.pendingPolicyKey !== 0,
   hasPolicyKey: d.policyKey !== 0,
-  firstReqReceived: seconds(d.firstSeen),
-  lastUsedDate: new Date(d.lastSeen).toISOString(),
+  // Carbonio's keys, in ISO like every time; its seconds since the epoch under ...Epoch.
+  firstReqReceived: isoTimeOrNull(d.firstSeen),
+  firstReqReceivedEpoch: seconds(d.firstSeen),
+  lastUsedDate: isoTime(d.lastSeen),
   lastAddress: d.lastAddress,
-  remoteWipeReqTime: seconds(d.wipeRequestedAt),
-  remoteWipeAckTime: seconds(d.wipeDoneAt),
+  remoteWipeReqTime: isoTimeOrNull(d.wipeRequestedAt),
+  remoteWipeReqTimeEpoch: seconds(d.wipeRequestedAt),
+  remoteWipeAckTime: isoTimeOrNull(d.wipeDoneAt),
+  remoteWipeAckTimeEpoch: seconds(d.wipeDoneAt),
   wipeAccountOnly: d.wipeAccountOnly,
   // The password itself only through its own route (Carbonio's GetDeviceStatus recoveryPassword).
   recoveryPasswordSet: d.info.recoveryPassword !== undefined,
-  userAgentHistory: (d.info.userAgentHistory ?? []).map((h) => ({ ua: h.userAgent, firstSeen: seconds(h.firstSeen) })),
+  userAgentHistory: (d.info.userAgentHistory ?? []).map((h) => ({ ua: h.userAgent, firstSeen: isoTimeOrNull(h.firstSeen) })),
 });
 
 /** One collection's SyncState: the folder, the key's counter, when it last moved, how much the device holds. */
@@ -69,7 +74,7 @@ export const progressView = (c: CollectionProgress) => ({
   folderId: c.folderId,
   folder: c.kind === 'hierarchy' ? '(folder hierarchy)' : c.kind === 'deleted' ? '(deleted folder)' : c.folder,
   syncKey: c.syncKey,
-  lastSync: new Date(c.updatedAt).toISOString(),
+  lastSync: isoTime(c.updatedAt),
   held: c.held,
   total: c.total,
   progress: c.held === null || c.total === null ? null

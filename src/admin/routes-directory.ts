@@ -5,8 +5,8 @@ import { checkAccountAddress } from '../store/account-fields.js';
 import { accountStatuses, PROFILE_FIELDS, type AccountPatch, type AccountStatus } from '../store/types.js';
 import { asBody, optBool, optString, reqString } from './body.js';
 import { authenticate, domainNames, manageableAccount, manageableDomain, type AdminDeps } from './context.js';
-import { badRequest, forbidden } from './http-errors.js';
-import { isGlobal } from './policy.js';
+import { badRequest } from './http-errors.js';
+import { isGlobal, requireGlobal } from './policy.js';
 import { accountView, domainView } from './views.js';
 
 type P<T extends string> = { Params: Record<T, string> };
@@ -23,7 +23,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: AdminDeps): 
 
   app.post('/domains', async (req, reply) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const name = reqString(asBody(req.body), 'name').toLowerCase();
     if (!isValidDomain(name)) throw badRequest(`not a domain name: ${name}`);
     const d = await store.domains.create(name);
@@ -33,7 +33,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: AdminDeps): 
 
   app.delete<P<'name'>>('/domains/:name', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     await store.domains.delete(req.params.name);
     return { deleted: req.params.name.toLowerCase() };
   });
@@ -110,7 +110,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: AdminDeps): 
 
   app.put<P<'email' | 'domain'>>('/accounts/:email/delegated-domains/:domain', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const a = await manageableAccount(deps, p, req.params.email);
     const d = await manageableDomain(deps, p, req.params.domain);
     await store.accounts.grantDelegatedAdmin(a.id, d.id);
@@ -119,7 +119,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: AdminDeps): 
 
   app.delete<P<'email' | 'domain'>>('/accounts/:email/delegated-domains/:domain', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const a = await manageableAccount(deps, p, req.params.email);
     const d = await manageableDomain(deps, p, req.params.domain);
     await store.accounts.revokeDelegatedAdmin(a.id, d.id);
@@ -128,7 +128,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: AdminDeps): 
 
   app.put<P<'email'>>('/accounts/:email/global-admin', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const a = await manageableAccount(deps, p, req.params.email);
     const value = optBool(asBody(req.body), 'value');
     if (value === undefined) throw badRequest('"value" (true or false) is required');

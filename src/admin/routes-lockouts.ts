@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FamiliarSource, GuardCounter } from '../store/types.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
 import { badRequest, forbidden } from './http-errors.js';
-import { isGlobal, type Principal } from './policy.js';
+import { isGlobal, requireGlobal, type Principal } from './policy.js';
+import { isoTime } from './views.js';
 
 type Req = { Querystring: Record<string, string | undefined> };
 type P<T extends string> = { Params: Record<T, string> };
@@ -22,11 +23,11 @@ export const counterView = (c: GuardCounter) => ({
   account: c.account || null,
   address: c.address || null,
   failures: c.failures,
-  since: new Date(c.windowStart).toISOString(),
-  lockedUntil: c.lockedUntil > Date.now() ? new Date(c.lockedUntil).toISOString() : null,
+  since: isoTime(c.windowStart),
+  lockedUntil: c.lockedUntil > Date.now() ? isoTime(c.lockedUntil) : null,
 });
 
-const familiarView = (f: FamiliarSource) => ({ kind: f.kind, value: f.value, lastSuccess: new Date(f.lastSuccess).toISOString() });
+const familiarView = (f: FamiliarSource) => ({ kind: f.kind, value: f.value, lastSuccess: isoTime(f.lastSuccess) });
 
 function address(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -69,7 +70,7 @@ export function registerLockoutRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.delete<P<'address'>>('/auth/lockouts/addresses/:address', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const addr = address(req.params.address);
     if (addr === undefined) throw badRequest('address is required');
     const cleared = await lockouts.clear({ address: addr });

@@ -12,14 +12,15 @@ import { resetAntiDosState } from '../devices/anti-dos.js';
 import { changeService, invalidateSnapshot, listServices, resolveService, unknownService, type ServiceAction } from '../devices/services.js';
 import type { Account, MobileJail } from '../store/types.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
-import { forbidden, notFound } from './http-errors.js';
-import { canManageAccount, isGlobal } from './policy.js';
+import { notFound } from './http-errors.js';
+import { canManageAccount, isGlobal, requireGlobal } from './policy.js';
+import { isoTime } from './views.js';
 
 const ACTIONS: readonly ServiceAction[] = ['start', 'stop', 'restart'];
 
 const jailView = (j: MobileJail, account: Account | undefined, now: number) => ({
-  account: account?.email ?? String(j.accountId), deviceId: j.deviceId, jailedAt: new Date(j.jailedAt).toISOString(),
-  until: new Date(j.until).toISOString(), secondsLeft: Math.max(0, Math.ceil((j.until - now) / 1000)), requests: j.requests, windowMs: j.windowMs,
+  account: account?.email ?? String(j.accountId), deviceId: j.deviceId, jailedAt: isoTime(j.jailedAt),
+  until: isoTime(j.until), secondsLeft: Math.max(0, Math.ceil((j.until - now) / 1000)), requests: j.requests, windowMs: j.windowMs,
 });
 
 export function registerServiceRoutes(app: FastifyInstance, deps: AdminDeps): void {
@@ -27,13 +28,13 @@ export function registerServiceRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.get('/mobile/services', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     return { services: await listServices(store) };
   });
 
   app.post<{ Params: { name: string; action: string } }>('/mobile/services/:name/:action', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const name = resolveService(req.params.name);
     if (!name) throw unknownService(req.params.name);
     const action = ACTIONS.find((a) => a === req.params.action);
@@ -62,7 +63,7 @@ export function registerServiceRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.delete('/antidos/jails', async (req) => {
     const p = await authenticate(deps, req);
-    if (!isGlobal(p)) throw forbidden();
+    requireGlobal(p);
     const released = await store.mobileServices.release('all', Date.now());
     freed(deps, released, 'every device', p.account.email);
     return { released };

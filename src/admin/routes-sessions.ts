@@ -10,6 +10,7 @@ import type { HeldRequest } from '../devices/sessions.js';
 import type { Account } from '../store/types.js';
 import { authenticate, manageableAccount, type AdminDeps } from './context.js';
 import { canManageAccount } from './policy.js';
+import { isoTime } from './views.js';
 
 type Req = { Querystring: Record<string, string | undefined> };
 
@@ -17,9 +18,9 @@ export const sessionView = (s: HeldRequest, account: Account | null) => ({
   account: account?.email ?? s.accountId,
   device: s.deviceId,
   command: s.command,
-  since: new Date(s.since).toISOString(),
+  since: isoTime(s.since),
   heartbeat: s.heartbeat,
-  endsBy: s.heartbeat === null ? null : new Date(s.since + s.heartbeat * 1000).toISOString(),
+  endsBy: s.heartbeat === null ? null : isoTime(s.since + s.heartbeat * 1000),
 });
 
 export function registerSessionRoutes(app: FastifyInstance, deps: AdminDeps): void {

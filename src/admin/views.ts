@@ -1,7 +1,11 @@
 // What the admin API shows of stored records. Never a password, a hash or a secret.
 import type { Account, Credential, Domain } from '../store/types.js';
 
-export const domainView = (d: Domain) => ({ id: d.id, name: d.name, createdAt: d.createdAt });
+/** Every time the API shows: ISO 8601 UTC to the second (issue 17: one format in text and JSON). */
+export const isoTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const isoTimeOrNull = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : isoTime(ms));
+
+export const domainView = (d: Domain) => ({ id: d.id, name: d.name, createdAt: isoTime(d.createdAt) });
 
 export const accountView = (a: Account, delegatedDomains: string[] = []) => ({
   id: a.id,
@@ -12,7 +16,7 @@ export const accountView = (a: Account, delegatedDomains: string[] = []) => ({
   mobileSyncEnabled: a.mobileSyncEnabled,
   isGlobalAdmin: a.isGlobalAdmin,
   delegatedDomains,
-  createdAt: a.createdAt,
+  createdAt: isoTime(a.createdAt),
   // The address-book fields, when an admin set any.
   ...(Object.keys(a.profile).length > 0 ? { profile: a.profile } : {}),
 });
@@ -24,6 +28,6 @@ export const credentialView = (c: Credential) => ({
   enabled: c.enabled,
   generated: c.generated,
   qrcode: c.qrcode,
-  createdAt: c.createdAt,
-  lastUsedAt: c.lastUsedAt,
+  createdAt: isoTime(c.createdAt),
+  lastUsedAt: isoTimeOrNull(c.lastUsedAt),
 });

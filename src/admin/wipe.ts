@@ -7,12 +7,13 @@ import type { DeviceId } from '../core/ids.js';
 import { DeviceStatus, type Account, type Device } from '../store/types.js';
 import type { AdminDeps } from './context.js';
 import { HttpError, notFound } from './http-errors.js';
+import { isoTimeOrNull } from './views.js';
 
 const STATUS_NAMES = ['needs provisioning', 'ok', 'suspended', 'wipe requested', 'wipe done'];
 export const wipeView = (a: Account, d: Device) => ({
   account: a.email, deviceId: d.deviceId, deviceType: d.deviceType, model: d.info.model ?? null, protocolVersion: d.protocolVersion,
   status: d.status, statusName: STATUS_NAMES[d.status] ?? String(d.status),
-  accountOnly: d.status >= DeviceStatus.wipeRequested && d.wipeAccountOnly, wipeRequestedAt: d.wipeRequestedAt, wipeDoneAt: d.wipeDoneAt,
+  accountOnly: d.status >= DeviceStatus.wipeRequested && d.wipeAccountOnly, wipeRequestedAt: isoTimeOrNull(d.wipeRequestedAt), wipeDoneAt: isoTimeOrNull(d.wipeDoneAt),
 });
 const describe = (d: Device): string => `${d.deviceId} (${[d.deviceType, d.info.model, d.protocolVersion && `EAS ${d.protocolVersion}`].filter(Boolean).join(', ')})`;
 /** "16.1" -> 161; AccountOnlyRemoteWipe exists from 16.1 on (MS-ASPROV 2.2.2.1). */

@@ -4,7 +4,8 @@
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
-  constructor(message: string, readonly usage: string | null = null) {
+  /** `detail`: more text after the usage line (the commands of a module when the command is missing). */
+  constructor(message: string, readonly usage: string | null = null, readonly detail: string | null = null) {
     super(message);
   }
 }
@@ -23,6 +24,8 @@ export interface CommandSpec {
   positionals: readonly string[];
   /** Optional positionals after the required ones (taken while the next word is not a known key). */
   optional?: readonly string[];
+  /** Any number of further words (`getAccount <email> [<attr>...]`), in ParsedArgs.rest; not with keys. */
+  rest?: string;
   keys?: readonly KeySpec[];
   /** At least this many `key value` pairs (modifyAccount, credential update). */
   minPairs?: number;
@@ -34,12 +37,15 @@ export interface CommandSpec {
 export interface ParsedArgs {
   positionals: Map<string, string>;
   options: Map<string, string>;
+  /** The words of CommandSpec.rest (empty when it has none). */
+  rest: string[];
 }
 
 export function usageLine(spec: CommandSpec): string {
   const parts = [`carbonio ${spec.path}`];
   for (const p of spec.positionals) parts.push(`<${p}>`);
   for (const p of spec.optional ?? []) parts.push(`[<${p}>]`);
+  if (spec.rest !== undefined) parts.push(`[<${spec.rest}>...]`);
   if (spec.pairForm) {
     const names = (spec.keys ?? []).map((k) => k.name).join('|');
     parts.push(`<${names}> <value> [...]`);
@@ -69,6 +75,11 @@ export function parseCommandArgs(spec: CommandSpec, words: readonly string[]): P
     i++;
   }
   const options = new Map<string, string>();
+  if (spec.rest !== undefined) {
+    const rest = words.slice(i);
+    if (rest.includes('')) throw new UsageError(`<${spec.rest}> must not be empty`, usage);
+    return { positionals, options, rest };
+  }
   while (i < words.length) {
     const key = words[i++] ?? '';
     if (!keys.has(key)) {
@@ -81,7 +92,7 @@ export function parseCommandArgs(spec: CommandSpec, words: readonly string[]): P
     options.set(key, value);
   }
   if (spec.minPairs !== undefined && options.size < spec.minPairs) throw new UsageError('nothing to change: give at least one key and value', usage);
-  return { positionals, options };
+  return { positionals, options, rest: [] };
 }
 
 /** A positional that parseCommandArgs guaranteed to be there. */

@@ -4,7 +4,7 @@
 import { positional, UsageError } from './args.js';
 import { seg } from './client.js';
 import { defineCommand, type Command } from './command.js';
-import { formatTree, joinLines, scalarText } from './format.js';
+import { joinLines, listTree, scalarText } from './format.js';
 import { objectsField, type JsonObject } from './json.js';
 
 const command = (spec: Parameters<typeof defineCommand>[1], run: Parameters<typeof defineCommand>[2]): Command => defineCommand('auth lockout', spec, run);
@@ -31,10 +31,10 @@ export const authLockoutCommands: readonly Command[] = [
     const query = q.size > 0 ? `?${q.toString()}` : '';
     const r = await api.call('GET', `/auth/lockouts${query}`);
     const counters = objectsField(r, 'lockouts');
-    const lines = counters.length === 0 ? ['lockouts none'] : formatTree({ lockouts: counters.map(counterBlock) });
+    const lines = listTree('lockouts', counters.map(counterBlock));
     if (Array.isArray(r.familiar)) {
       const familiar = objectsField(r, 'familiar');
-      lines.push(...(familiar.length === 0 ? ['familiar none'] : formatTree({ familiar: familiar.map(familiarBlock) })));
+      lines.push(...listTree('familiar', familiar.map(familiarBlock), 'familiar addresses or devices'));
     }
     return { json: r, text: joinLines(lines) };
   }),

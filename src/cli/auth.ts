@@ -5,7 +5,7 @@
 import { parseBool, parseList, positional, type ParsedArgs } from './args.js';
 import { seg } from './client.js';
 import { defineCommand, type Command } from './command.js';
-import { formatTree, joinLines, scalarText } from './format.js';
+import { formatTree, joinLines, listTree, scalarText } from './format.js';
 import { isObject, objectField, objectsField, stringField, type JsonObject } from './json.js';
 
 const command = (spec: Parameters<typeof defineCommand>[1], run: Parameters<typeof defineCommand>[2]): Command => defineCommand('auth credential', spec, run);
@@ -56,7 +56,7 @@ export const authCommands: readonly Command[] = [
 
   command({ name: 'list', positionals: ['account'], summary: "list an account's credentials (never their passwords)" }, async (api, a) => {
     const r = await api.call('GET', credentialsPath(a));
-    return { json: r, text: joinLines(formatTree({ list: objectsField(r, 'credentials').map(credentialBlock) })) };
+    return { json: r, text: joinLines(listTree('list', objectsField(r, 'credentials').map(credentialBlock), 'credentials')) };
   }),
 
   command({

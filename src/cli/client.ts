@@ -1,8 +1,6 @@
-// The CLI's HTTP client of the admin API: where the server is (CARBONIO_ADMIN_URL), who we are
-// (CARBONIO_ADMIN_USER / CARBONIO_ADMIN_PASSWORD, else <data dir>/admin-credentials), and one
-// JSON call with HTTP Basic auth. Server errors become ApiError, a server out of reach UnreachableError.
-import fs from 'node:fs';
-import path from 'node:path';
+// The CLI's HTTP client of the admin API: one JSON call with HTTP Basic auth, to the server and as
+// the admin that discovery.ts finds (environment, saved login, admin-credentials file). Server errors
+// become ApiError, a server out of reach UnreachableError.
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { isObject, type JsonObject } from './json.js';
 
@@ -14,6 +12,12 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface AdminCredentials {
   user: string;
   password: string;
+}
+
+/** Where to call and as whom, and which source said so (named in errors). */
+export interface AdminLogin extends AdminCredentials {
+  baseUrl: string;
+  source: string;
 }
 
 /** A non-2xx answer: the server's `{error: {code, message}}`, or the HTTP status line when it sent none. */
@@ -29,43 +33,20 @@ export class UnreachableError extends Error {
   override readonly name = 'UnreachableError';
 }
 
-export function adminBaseUrl(env: Env): string {
-  const raw = env.CARBONIO_ADMIN_URL || DEFAULT_ADMIN_URL;
+/** A server URL, normalized (no trailing slash); `what` names where it came from in errors. */
+export function normalizeBaseUrl(raw: string, what = 'CARBONIO_ADMIN_URL'): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`CARBONIO_ADMIN_URL is not a URL: "${raw}"`);
+    throw new ConfigError(`${what} is not a URL: "${raw}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`CARBONIO_ADMIN_URL must be an http or https URL: "${raw}"`);
-  if (url.username || url.password) throw new ConfigError('CARBONIO_ADMIN_URL must not hold credentials: use CARBONIO_ADMIN_USER and CARBONIO_ADMIN_PASSWORD');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${what} must be an http or https URL: "${raw}"`);
+  if (url.username || url.password) throw new ConfigError(`${what} must not hold credentials: use CARBONIO_ADMIN_USER and CARBONIO_ADMIN_PASSWORD`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-export const credentialsFile = (env: Env): string => path.join(path.resolve(env.CARBONIO_DATA_DIR || './data'), 'admin-credentials');
-
-/** The admin login: both environment variables, or the two lines of the credentials file. */
-export function loadCredentials(env: Env): AdminCredentials {
-  const user = env.CARBONIO_ADMIN_USER;
-  const password = env.CARBONIO_ADMIN_PASSWORD;
-  if (user && password) return { user, password };
-  if (user && !password) throw new ConfigError('CARBONIO_ADMIN_USER is set but CARBONIO_ADMIN_PASSWORD is not');
-  if (password && !user) throw new ConfigError('CARBONIO_ADMIN_PASSWORD is set but CARBONIO_ADMIN_USER is not');
-  const file = credentialsFile(env);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ConfigError(`no admin credentials: set CARBONIO_ADMIN_USER and CARBONIO_ADMIN_PASSWORD, or create ${file} (admin email, then password, on two lines)`);
-    }
-    throw new ConfigError(`cannot read the admin credentials in ${file}: ${errorMessage(err)}`);
-  }
-  const [first, second] = text.split('\n').map((l) => l.replace(/\r$/, ''));
-  const fileUser = (first ?? '').trim();
-  if (!fileUser || !second) throw new ConfigError(`${file} must hold the admin email, then the password, on two lines`);
-  return { user: fileUser, password: second };
-}
+export const adminBaseUrl = (env: Env): string => normalizeBaseUrl(env.CARBONIO_ADMIN_URL || DEFAULT_ADMIN_URL);
 
 const encodeBasic = (c: AdminCredentials): string => `Basic ${Buffer.from(`${c.user}:${c.password}`, 'utf8').toString('base64')}`;
 
@@ -73,25 +54,28 @@ const encodeBasic = (c: AdminCredentials): string => `Basic ${Buffer.from(`${c.u
 export const seg = (s: string): string => encodeURIComponent(s);
 
 export class AdminClient {
-  private creds: AdminCredentials | null = null;
+  private login: AdminLogin | null = null;
 
-  constructor(readonly baseUrl: string, private readonly credentials: () => AdminCredentials) {}
+  /** `resolve` runs at the first call, so that a usage error is reported before a missing login. */
+  constructor(private readonly resolve: () => AdminLogin) {}
 
-  static fromEnv(env: Env): AdminClient {
-    return new AdminClient(adminBaseUrl(env), () => loadCredentials(env));
+  /** The server and admin this client calls as (resolved now if not yet). */
+  get target(): AdminLogin {
+    this.login ??= this.resolve();
+    return this.login;
   }
 
   /** Sends a JSON request to `/api/admin<path>` and returns the JSON object answered. */
   async call(method: string, urlPath: string, body?: JsonObject): Promise<JsonObject> {
-    this.creds ??= this.credentials();
-    const url = `${this.baseUrl}/api/admin${urlPath}`;
+    const login = this.target;
+    const url = `${login.baseUrl}/api/admin${urlPath}`;
     let res: Response;
     let text: string;
     try {
       res = await fetch(url, {
         method,
         headers: {
-          authorization: encodeBasic(this.creds),
+          authorization: encodeBasic(login),
           accept: 'application/json',
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
@@ -101,7 +85,7 @@ export class AdminClient {
       });
       text = await res.text();
     } catch (err) {
-      throw new UnreachableError(`cannot reach the admin API at ${this.baseUrl}: ${networkReason(err)}`);
+      throw new UnreachableError(`cannot reach the admin API at ${login.baseUrl}: ${networkReason(err)}`);
     }
     let json: unknown = undefined;
     if (text) {
@@ -111,17 +95,17 @@ export class AdminClient {
         json = undefined;
       }
     }
-    if (!res.ok) throw apiError(res, json, this.creds.user);
+    if (!res.ok) throw apiError(res, json, login);
     if (!isObject(json)) throw new ApiError(res.status, 'protocol', `unexpected answer from ${url}: not a JSON object (HTTP ${res.status})`);
     return json;
   }
 }
 
-function apiError(res: Response, json: unknown, user: string): ApiError {
+function apiError(res: Response, json: unknown, login: AdminLogin): ApiError {
   const e = isObject(json) ? json.error : undefined;
   const code = isObject(e) && typeof e.code === 'string' ? e.code : `http-${res.status}`;
   let message = isObject(e) && typeof e.message === 'string' ? e.message : `HTTP ${res.status} ${res.statusText}`.trim();
-  if (res.status === 401) message = `${message} (as ${user})`;
+  if (res.status === 401) message = `${message} (as ${login.user}, from ${login.source})`;
   return new ApiError(res.status, code, message.replace(/[\r\n]+/g, ' '));
 }
 

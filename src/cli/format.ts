@@ -72,3 +72,16 @@ export function joinLines(lines: readonly string[]): string {
 export function formatJson(v: unknown): string {
   return `${JSON.stringify(v, null, 2)}\n`;
 }
+
+/**
+ * A list under its key (Carbonio's header, e.g. `devices`), as formatTree prints it; an empty list
+ * keeps the header and says so on the next line (`    no devices`), never a bare header.
+ */
+export function listTree(key: string, items: readonly unknown[], noun: string = key, indent = 0): string[] {
+  if (items.length > 0) return formatTree({ [key]: items }, indent);
+  const pad = INDENT.repeat(indent);
+  return [`${pad}${key}`, `${pad}${INDENT}no ${noun}`];
+}
+
+/** Plain lines (one name per line, zmprov's getAll*), or one `no <noun>` line when there are none. */
+export const linesOrNone = (lines: readonly string[], noun: string): string[] => (lines.length > 0 ? [...lines] : [`no ${noun}`]);

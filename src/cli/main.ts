@@ -7,7 +7,9 @@ import { parseCommandArgs, usageLine, UsageError } from './args.js';
 import { authCommands } from './auth.js';
 import { authLockoutCommands } from './auth-lockout.js';
 import { auditCommands } from './audit.js';
-import { AdminClient, UnreachableError, type Env } from './client.js';
+import { UnreachableError, type Env } from './client.js';
+import { clientFromEnv } from './discovery.js';
+import { loginCommand } from './login.js';
 import { findCommand } from './command.js';
 import { configCommands } from './config.js';
 import { mailboxCommands } from './mailbox.js';
@@ -23,8 +25,10 @@ import { mobileServiceCommands } from './mobile-services.js';
 import { mobileSessionCommands } from './mobile-sessions.js';
 import { mobileSimulateCommands } from './mobile-simulate.js';
 import { provCommands } from './prov.js';
+import { readPassword } from './prompt.js';
 import { tlsCommands } from './tls.js';
-import { helpText, moduleUsage, type Module } from './usage.js';
+import { helpText, missingCommand, moduleUsage, type Module } from './usage.js';
+import { errorJson } from './errors-json.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -53,6 +57,8 @@ export interface Io {
   env: Env;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** For `carbonio login`: asks for the password (prompt.ts); absent when nothing can be read. */
+  readPassword?: (prompt: string) => Promise<string>;
 }
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
@@ -84,10 +90,24 @@ async function serve(): Promise<void> {
 
 /** Runs one command line and returns its exit status (`serve` returns once the server is up). */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
+  // Known before parsing, so that even a usage error in the options is reported as JSON.
+  const end = argv.indexOf('--');
+  const jsonErrors = (end === -1 ? argv : argv.slice(0, end)).includes('--json');
   try {
     const { words, json, help } = splitOptions(argv);
     const first = words[0];
-    if (first === undefined || HELP_WORDS.has(first) || (help && !modules.some((m) => m.name === first.toLowerCase()))) {
+    if (first === undefined) {
+      // A bare `carbonio` is a usage error that shows the help (exit 2), not a request for it.
+      io.stderr(helpText(modules));
+      return EXIT.usage;
+    }
+    const login = loginCommand(first);
+    if (login) {
+      const out = await login(io, words.slice(1));
+      io.stdout(json ? formatJson(out.json) : out.text);
+      return EXIT.ok;
+    }
+    if (HELP_WORDS.has(first) || (help && !modules.some((m) => m.name === first.toLowerCase()))) {
       const only = modules.find((m) => m.name === words[1]?.toLowerCase());
       if (words[1] !== undefined && !only) throw new UsageError(`no module "${words[1]}" (modules: ${modules.map((m) => m.name).join(', ')})`, 'carbonio help');
       io.stdout(helpText(modules, only));
@@ -115,29 +135,41 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     if (!found) {
+      const missing = missingCommand(mod, rest);
+      if (missing) throw missing;
       const depth = (mod.commands[0]?.spec.path.split(' ').length ?? 2) - 1;
       const named = rest.slice(0, depth).join(' ');
-      throw new UsageError(rest.length === 0 ? `missing command for ${mod.name}` : `unknown ${mod.name} command "${named}"`, moduleUsage(mod));
+      throw new UsageError(`unknown ${mod.name} command "${named}"`, moduleUsage(mod));
     }
     const args = parseCommandArgs(found.command.spec, found.rest);
-    const out = await found.command.run(AdminClient.fromEnv(io.env), args);
+    const out = await found.command.run(clientFromEnv(io.env), args);
     io.stdout(json ? formatJson(out.json) : out.text);
     return EXIT.ok;
   } catch (err) {
-    return reportError(err, io);
+    return reportError(err, io, jsonErrors);
   }
 }
 
-function reportError(err: unknown, io: Io): number {
-  const message = errorMessage(err).replace(/[\r\n]+/g, ' ');
-  io.stderr(`ERROR: ${message}\n`);
-  if (err instanceof UsageError) {
-    if (err.usage) io.stderr(`Usage: ${err.usage}\n`);
-    return EXIT.usage;
-  }
+function exitCode(err: unknown): number {
+  if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof UnreachableError) return EXIT.unreachable;
   // ApiError (the server refused), ConfigError (a bad CARBONIO_* value) and anything unexpected alike.
   return EXIT.failed;
+}
+
+/** Text: one `ERROR: ...` line on stderr (plus usage); `--json`: `{"error": {code, message}}` on stdout. */
+function reportError(err: unknown, io: Io, json: boolean): number {
+  const message = errorMessage(err).replace(/[\r\n]+/g, ' ');
+  if (json) {
+    io.stdout(formatJson(errorJson(err, message)));
+    return exitCode(err);
+  }
+  io.stderr(`ERROR: ${message}\n`);
+  if (err instanceof UsageError) {
+    if (err.usage) io.stderr(`Usage: ${err.usage}\n`);
+    if (err.detail) io.stderr(err.detail);
+  }
+  return exitCode(err);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -145,6 +177,7 @@ export async function main(argv: string[]): Promise<void> {
     env: process.env,
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
+    readPassword: (prompt) => readPassword(prompt),
   });
   if (code !== EXIT.ok) process.exitCode = code;
 }

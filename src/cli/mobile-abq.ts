@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { positional, UsageError, type ParsedArgs } from './args.js';
 import { seg, type AdminClient } from './client.js';
 import { defineCommand, type Command, type Output } from './command.js';
-import { formatTree, joinLines } from './format.js';
+import { formatTree, joinLines, listTree } from './format.js';
 import { objectField, objectsField } from './json.js';
 
 const abq = (spec: Parameters<typeof defineCommand>[1], run: Parameters<typeof defineCommand>[2]): Command => defineCommand('mobile ABQ', spec, run);
@@ -72,7 +72,7 @@ const messageBlock = (m: Record<string, unknown>) => ({
 export const mobileAbqCommands: readonly Command[] = [
   abq({ name: 'list', positionals: [], keys: [{ name: 'status', value: 'Allowed|Blocked|Quarantined' }], summary: 'show the device control list (device_id for all accounts, or device_id/account)' }, async (api, a) => {
     const r = await api.call('GET', `/abq/devices${query({ status: a.options.get('status') })}`);
-    return { json: r, text: joinLines(formatTree({ devices: objectsField(r, 'devices') })) };
+    return { json: r, text: joinLines(listTree('devices', objectsField(r, 'devices'))) };
   }),
   abq({ name: 'set', positionals: ['device_id', 'Allowed|Blocked|Quarantined'], keys: [account], summary: 'put a device on the list with a status (for one account, or all)' },
     (api, a) => setStatus(api, a, positional(a, 'Allowed|Blocked|Quarantined'))),
@@ -96,7 +96,7 @@ export const mobileAbqCommands: readonly Command[] = [
   }),
   abq({ name: 'listRules', positionals: [], keys: [domain], summary: 'show the rules (global and per domain), in order' }, async (api, a) => {
     const r = await api.call('GET', `/abq/rules${query({ domain: a.options.get('domain') })}`);
-    return { json: r, text: joinLines(formatTree({ rules: objectsField(r, 'rules') })) };
+    return { json: r, text: joinLines(listTree('rules', objectsField(r, 'rules'))) };
   }),
   abq({ name: 'deleteRule', positionals: ['regex'], keys: [domain], summary: 'remove a rule' }, async (api, a) => {
     const r = await api.call('DELETE', `/abq/rules${query({ regex: positional(a, 'regex'), domain: a.options.get('domain') })}`);
@@ -127,7 +127,7 @@ export const mobileAbqCommands: readonly Command[] = [
   }),
   defineCommand('mobile', { name: 'getABQMessage', ...messageSpec, summary: 'show the notice(s) of a scope, kind and locale (all, default or one locale)' }, async (api, a, usage) => {
     const r = await api.call('GET', `/abq/messages${query(messageTarget(a, usage))}`);
-    return { json: r, text: joinLines(formatTree({ messages: objectsField(r, 'messages').map(messageBlock) })) };
+    return { json: r, text: joinLines(listTree('messages', objectsField(r, 'messages').map(messageBlock))) };
   }),
   defineCommand('mobile', { name: 'deleteABQMessage', ...messageSpec, summary: 'remove a notice (devices then get the global one, or the built-in text)' }, async (api, a, usage) => {
     const r = await api.call('DELETE', `/abq/messages${query(messageTarget(a, usage))}`);

@@ -8,7 +8,7 @@
 import { parseBool, parseList, positional, type ParsedArgs } from './args.js';
 import { seg } from './client.js';
 import { defineCommand, type Command } from './command.js';
-import { formatTree, joinLines } from './format.js';
+import { formatTree, joinLines, listTree } from './format.js';
 import { isObject, objectField, objectsField, type JsonObject } from './json.js';
 
 const command = (spec: Parameters<typeof defineCommand>[1], run: Parameters<typeof defineCommand>[2]): Command => defineCommand('mobile', spec, run);
@@ -73,7 +73,7 @@ function infoBlock(d: JsonObject, verbose: boolean): JsonObject {
 export const mobileDeviceCommands: readonly Command[] = [
   command({ name: 'getDeviceList', positionals: ['account'], summary: "list an account's ActiveSync devices" }, async (api, a) => {
     const r = await api.call('GET', devicesPath(a));
-    return { json: r, text: joinLines(formatTree({ devices: objectsField(r, 'devices').map(listBlock) })) };
+    return { json: r, text: joinLines(listTree('devices', objectsField(r, 'devices').map(listBlock))) };
   }),
 
   command({
@@ -106,6 +106,6 @@ export const mobileDeviceCommands: readonly Command[] = [
     const domains = d === undefined ? [] : parseList(d, 'domains', usage);
     const r = await api.call('GET', `/devices${domains.length > 0 ? `?domains=${encodeURIComponent(domains.join(','))}` : ''}`);
     const blocks = objectsField(r, 'devices').map((x) => ({ account: x.account, ...(verbose ? infoBlock(x, false) : listBlock(x)) }));
-    return { json: r, text: joinLines(formatTree({ devices: blocks })) };
+    return { json: r, text: joinLines(listTree('devices', blocks)) };
   }),
 ];

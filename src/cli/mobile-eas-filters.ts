@@ -12,13 +12,13 @@
 import { parseBool, positional, UsageError } from './args.js';
 import { seg } from './client.js';
 import { defineCommand, type Command } from './command.js';
-import { formatTree, joinLines } from './format.js';
+import { formatTree, joinLines, listTree } from './format.js';
 import { objectField, objectsField, type JsonObject } from './json.js';
 
 /** One filter as Carbonio prints it. */
 const block = (f: JsonObject): JsonObject => ({ ID: f.id, mode: f.mode, rule: f.rule, easversions: f.easversions, blocking: f.blocking });
 
-const list = (r: JsonObject): string => joinLines(formatTree({ filters: objectsField(r, 'filters').map(block) }));
+const list = (r: JsonObject): string => joinLines(listTree('filters', objectsField(r, 'filters').map(block)));
 
 function position(value: string, what: string, usage: string): number {
   if (!/^\d{1,9}$/.test(value)) throw new UsageError(`<${what}> must be a position (0 for the first filter), not "${value}"`, usage);

@@ -7,7 +7,7 @@
 import { parseBool, positional } from './args.js';
 import { seg } from './client.js';
 import { defineCommand, type Command } from './command.js';
-import { formatTree, joinLines, scalarText } from './format.js';
+import { formatTree, joinLines, listTree, scalarText } from './format.js';
 import { objectField, objectsField, type JsonObject } from './json.js';
 
 const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? scalarText(v) : '-');
@@ -22,7 +22,7 @@ export const mobileFolderCommands: readonly Command[] = [
     summary: 'list the folders of an account with their ids and whether they sync to mobile devices',
   }, async (api, a) => {
     const r = await api.call('GET', `/accounts/${seg(positional(a, 'account'))}/folders`);
-    return { json: r, text: joinLines([`folders of ${text(r.account)}`, ...formatTree({ folders: objectsField(r, 'folders').map(block) })]) };
+    return { json: r, text: joinLines([`folders of ${text(r.account)}`, ...listTree('folders', objectsField(r, 'folders').map(block))]) };
   }),
 
   defineCommand('mobile', {

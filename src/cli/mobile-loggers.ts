@@ -44,7 +44,7 @@ export const mobileLoggerCommands: readonly Command[] = [
   }, async (api) => {
     const r = await api.call('GET', '/mobile/loggers');
     const blocks = objectsField(r, 'loggers').map(loggerBlock);
-    return { json: r, text: joinLines(['loggers', ...blocks.flatMap((b, i) => (i === 0 ? b : ['', ...b]))]) };
+    return { json: r, text: joinLines(['loggers', ...(blocks.length === 0 ? ['    no loggers'] : blocks.flatMap((b, i) => (i === 0 ? b : ['', ...b])))]) };
   }),
 
   defineCommand('mobile', {

@@ -4,7 +4,7 @@
 // several processes behind a balancer each must be asked. `--json` prints the API's answer.
 import { seg } from './client.js';
 import { defineCommand, type Command } from './command.js';
-import { formatTree, joinLines, scalarText } from './format.js';
+import { joinLines, listTree, scalarText } from './format.js';
 import { objectField, objectsField, type JsonObject } from './json.js';
 
 const block = (s: JsonObject): JsonObject => ({
@@ -25,7 +25,7 @@ export const mobileSessionCommands: readonly Command[] = [
     const server = objectField(r, 'server');
     const sessions = objectsField(r, 'sessions');
     const header = `server ${scalarText(String(server.hostname))} pid ${scalarText(String(server.pid))} (held requests are per server process)`;
-    const body = sessions.length === 0 ? ['sessions none'] : formatTree({ sessions: sessions.map(block) });
+    const body = listTree('sessions', sessions.map(block));
     return { json: r, text: joinLines([header, ...body]) };
   }),
 ];

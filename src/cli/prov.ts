@@ -4,10 +4,39 @@
 import { parseBool, positional, UsageError } from './args.js';
 import { seg } from './client.js';
 import { defineCommand, type Command, type Output } from './command.js';
-import { formatTree, joinLines, scalarText } from './format.js';
-import { objectField, objectsField, stringField, type JsonObject } from './json.js';
+import { formatTree, joinLines, linesOrNone, scalarText } from './format.js';
+import { isObject, objectField, objectsField, stringField, type JsonObject } from './json.js';
 
 const ACCOUNT_STATUSES = ['active', 'locked', 'closed'] as const;
+
+const PROFILE_FIELDS = ['firstName', 'lastName', 'title', 'company', 'department', 'office', 'phone', 'mobilePhone', 'homePhone'] as const;
+
+/** zmprov's attribute names that map cleanly onto ours (the zimbraMobilePolicy* ones live in mobile setProvisioning). */
+const ZMPROV_ALIASES: Readonly<Record<string, string>> = { zimbraAccountStatus: 'status', givenName: 'firstName', sn: 'lastName' };
+
+/** What getAccount can select: the account's fields and its address-book fields. */
+const ACCOUNT_ATTRS = ['id', 'email', 'domain', 'displayName', 'status', 'mobileSyncEnabled', 'isGlobalAdmin', 'delegatedDomains', 'createdAt', ...PROFILE_FIELDS];
+
+/** An attribute name as typed (any case, or a zmprov alias) -> ours; null when unknown. */
+function canonicalAttr(name: string): string | null {
+  const lower = name.toLowerCase();
+  const alias = Object.entries(ZMPROV_ALIASES).find(([k]) => k.toLowerCase() === lower);
+  if (alias) return alias[1];
+  return ACCOUNT_ATTRS.find((a) => a.toLowerCase() === lower) ?? null;
+}
+
+/** getAccount's selected attributes, under the names typed (zmprov's when given), in the order typed; unset ones left out. */
+function selectAttrs(account: JsonObject, names: readonly string[], usage: string): JsonObject {
+  const profile = isObject(account.profile) ? account.profile : {};
+  const out: JsonObject = {};
+  for (const name of names) {
+    const attr = canonicalAttr(name);
+    if (attr === null) throw new UsageError(`unknown attribute "${name}" (known: ${[...ACCOUNT_ATTRS, ...Object.keys(ZMPROV_ALIASES)].join(', ')})`, usage);
+    const value = (PROFILE_FIELDS as readonly string[]).includes(attr) ? profile[attr] : account[attr];
+    if (value !== undefined && value !== null) out[name] = value;
+  }
+  return out;
+}
 
 const out = (json: unknown, ...lines: string[]): Output => ({ json, text: joinLines(lines) });
 
@@ -24,7 +53,7 @@ export const provCommands: readonly Command[] = [
 
   command({ name: 'getAllDomains', aliases: ['gad'], positionals: [], summary: 'list the domains you may manage, one per line' }, async (api) => {
     const r = await api.call('GET', '/domains');
-    return out(r, ...objectsField(r, 'domains').map((d) => scalarText(stringField(d, 'name'))));
+    return out(r, ...linesOrNone(objectsField(r, 'domains').map((d) => scalarText(stringField(d, 'name'))), 'domains'));
   }),
 
   command({ name: 'deleteDomain', aliases: ['dd'], positionals: ['domain'], summary: 'delete a domain' }, async (api, a) => {
@@ -43,15 +72,22 @@ export const provCommands: readonly Command[] = [
     return out(r, scalarText(stringField(accountOf(r), 'id')));
   }),
 
-  command({ name: 'getAccount', aliases: ['ga'], positionals: ['email'], summary: 'show an account' }, async (api, a) => {
+  command({
+    name: 'getAccount', aliases: ['ga'], positionals: ['email'], rest: 'attr',
+    summary: 'show an account, or only the attributes named (zmprov names too: zimbraAccountStatus, givenName, sn)',
+  }, async (api, a, usage) => {
+    // The names are checked before the call: a typo is a usage error even when the server is down.
+    if (a.rest.length > 0) selectAttrs({}, a.rest, usage);
     const r = await api.call('GET', `/accounts/${seg(positional(a, 'email'))}`);
-    return { json: r, text: joinLines(formatTree(accountOf(r))) };
+    if (a.rest.length === 0) return { json: r, text: joinLines(formatTree(accountOf(r))) };
+    const selected = selectAttrs(accountOf(r), a.rest, usage);
+    return { json: { account: { email: accountOf(r).email, ...selected } }, text: joinLines(formatTree(selected)) };
   }),
 
   command({ name: 'getAllAccounts', aliases: ['gaa'], positionals: [], optional: ['domain'], summary: 'list accounts (of one domain), one email per line' }, async (api, a) => {
     const domain = a.positionals.get('domain');
     const r = await api.call('GET', `/accounts${domain !== undefined ? `?domain=${encodeURIComponent(domain)}` : ''}`);
-    return out(r, ...objectsField(r, 'accounts').map((x) => scalarText(stringField(x, 'email'))));
+    return out(r, ...linesOrNone(objectsField(r, 'accounts').map((x) => scalarText(stringField(x, 'email'))), 'accounts'));
   }),
 
   command({ name: 'setPassword', aliases: ['sp'], positionals: ['email', 'password'], summary: "set an account's main password" }, async (api, a) => {
@@ -63,12 +99,15 @@ export const provCommands: readonly Command[] = [
     name: 'modifyAccount', aliases: ['ma'], positionals: ['email'], minPairs: 1, pairForm: true,
     keys: [
       { name: 'displayName', value: '<name>' }, { name: 'status', value: 'active|locked|closed' }, { name: 'mobileSyncEnabled', value: 'true|false' },
-      ...['firstName', 'lastName', 'title', 'company', 'department', 'office', 'phone', 'mobilePhone', 'homePhone'].map((name) => ({ name, value: '<text>' })),
+      ...PROFILE_FIELDS.map((name) => ({ name, value: '<text>' })),
+      ...Object.keys(ZMPROV_ALIASES).map((name) => ({ name, value: '<value>' })),
     ],
-    summary: 'change displayName, status (active|locked|closed), mobileSyncEnabled (true|false) or an address-book field (title, company, phone...; "" removes it)',
+    summary: 'change displayName, status (active|locked|closed), mobileSyncEnabled (true|false) or an address-book field (title, company, phone...; "" removes it); zmprov\'s zimbraAccountStatus, givenName and sn are accepted',
   }, async (api, a, usage) => {
     const body: JsonObject = {};
-    for (const [key, value] of a.options) {
+    for (const [typed, value] of a.options) {
+      const key = ZMPROV_ALIASES[typed] ?? typed;
+      if (key in body) throw new UsageError(`${key} given twice (as ${typed} and as ${key})`, usage);
       if (key === 'status') {
         if (!(ACCOUNT_STATUSES as readonly string[]).includes(value)) throw new UsageError(`status must be one of ${ACCOUNT_STATUSES.join(', ')}, not "${value}"`, usage);
         body.status = value;

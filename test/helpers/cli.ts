@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli/main.js';
@@ -27,11 +28,17 @@ export interface CliOptions {
   url?: string;
   /** Extra environment. */
   env?: Record<string, string>;
+  /** spawnCli only: the working directory (default: the project root). */
+  cwd?: string;
+  /** spawnCli only: written to the command's stdin, then closed (default: no stdin). */
+  input?: string;
 }
 
 function cliEnv(app: TestApp | null, opts: CliOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CARBONIO_')) env[k] = v;
+  // Never the login saved by `carbonio login` of whoever runs the tests (a folder that does not exist).
+  env.XDG_CONFIG_HOME = path.join(os.tmpdir(), 'carbonio-cli-test-no-config');
   const url = opts.url ?? app?.baseUrl;
   if (url !== undefined) env.CARBONIO_ADMIN_URL = url;
   const as = opts.as === undefined ? app?.admin : opts.as;
@@ -55,11 +62,12 @@ export async function runCli(app: TestApp | null, args: readonly string[], opts:
 export function spawnCli(app: TestApp | null, args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
   const env = cliEnv(app, opts);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? projectRoot, env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code, signal) => {
       resolve({

@@ -17,7 +17,7 @@ export interface DeviceSummary {
   ua: string;
   protocol: string;
   status: number;
-  firstReqReceived: number | null;
+  firstReqReceived: string | null;
   lastUsedDate: string;
   lastAddress: string;
 }

@@ -13,8 +13,8 @@ interface Credential {
   services: string[];
   enabled: boolean;
   qrcode: boolean;
-  createdAt: number;
-  lastUsedAt: number | null;
+  createdAt: string;
+  lastUsedAt: string | null;
 }
 
 interface Created {

@@ -5,7 +5,7 @@ import type { DeviceSummary } from '../api.js';
 export interface Domain {
   id: string;
   name: string;
-  createdAt: number;
+  createdAt: string;
 }
 
 export type AccountStatus = 'active' | 'locked' | 'closed';
@@ -19,7 +19,7 @@ export interface Account {
   mobileSyncEnabled: boolean;
   isGlobalAdmin: boolean;
   delegatedDomains: string[];
-  createdAt: number;
+  createdAt: string;
 }
 
 /** A device as GET /devices and /accounts/:email/devices list it (Carbonio's GetDeviceStatus fields). */
@@ -33,11 +33,11 @@ export interface Device extends DeviceSummary {
   os_language: string | null;
   provisionable: boolean;
   hasPolicyKey: boolean;
-  remoteWipeReqTime: number | null;
-  remoteWipeAckTime: number | null;
+  remoteWipeReqTime: string | null;
+  remoteWipeAckTime: string | null;
   wipeAccountOnly: boolean;
   recoveryPasswordSet: boolean;
-  userAgentHistory: Array<{ ua: string; firstSeen: number | null }>;
+  userAgentHistory: Array<{ ua: string; firstSeen: string | null }>;
 }
 
 /** GET /devices: one page of every device the admin may see (a delegated admin: his domains only). */
