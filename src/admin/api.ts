@@ -14,6 +14,7 @@ import { registerLockoutRoutes } from './routes-lockouts.js';
 import { registerMailboxRoutes } from './routes-mailbox.js';
 import { registerFolderSyncRoutes } from './routes-folder-sync.js';
 import { registerAccountLoggerRoutes } from './routes-account-loggers.js';
+import { registerBackupRoutes } from './routes-backup.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
 import { registerServiceRoutes } from './routes-services.js';
 import { registerSessionRoutes } from './routes-sessions.js';
@@ -44,6 +45,7 @@ export function adminApi(deps: AdminDeps) {
     registerServiceRoutes(app, deps);
     registerAbqRoutes(app, deps);
     registerSimulateSyncRoutes(app, deps);
+    registerBackupRoutes(app, deps);
     return Promise.resolve();
   };
 }

@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { parseCommandArgs, usageLine, UsageError } from './args.js';
 import { authCommands } from './auth.js';
 import { authLockoutCommands } from './auth-lockout.js';
+import { backupCommands } from './backup.js';
 import { AdminClient, UnreachableError, type Env } from './client.js';
 import { findCommand } from './command.js';
 import { configCommands } from './config.js';
@@ -44,6 +45,7 @@ export const modules: readonly Module[] = [
   },
   { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },
   { name: 'config', title: 'settings changeable while running (push tuning, anti-DoS)', commands: configCommands },
+  { name: 'backup', title: 'online backup of the SQLite store, verify, restore (PostgreSQL: pg_dump, see the README)', commands: backupCommands },
   { name: 'tls', title: 'certificates (a self-signed pair for testing)', commands: tlsCommands },
 ];
 
@@ -51,6 +53,8 @@ export interface Io {
   env: Env;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Progress lines are redrawn in place on a terminal only. */
+  stderrIsTTY?: boolean;
 }
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
@@ -118,7 +122,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       throw new UsageError(rest.length === 0 ? `missing command for ${mod.name}` : `unknown ${mod.name} command "${named}"`, moduleUsage(mod));
     }
     const args = parseCommandArgs(found.command.spec, found.rest);
-    const out = await found.command.run(AdminClient.fromEnv(io.env), args);
+    const out = await found.command.run(AdminClient.fromEnv(io.env), args, { env: io.env, stderr: io.stderr, stderrIsTTY: io.stderrIsTTY ?? false });
     io.stdout(json ? formatJson(out.json) : out.text);
     return EXIT.ok;
   } catch (err) {
@@ -143,6 +147,7 @@ export async function main(argv: string[]): Promise<void> {
     env: process.env,
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
+    stderrIsTTY: process.stderr.isTTY,
   });
   if (code !== EXIT.ok) process.exitCode = code;
 }
