@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { run } from '../src/cli/main.js';
 import { textOf } from '../src/eas/wbxml/index.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account, NewMessage } from '../src/store/types.js';
@@ -178,8 +179,16 @@ describe('backup and restore (sqlite)', () => {
     assert.equal((await adminCall(app, 'POST', '/backup', {})).status, 400);
     assert.equal((await adminCall(app, 'GET', '/backup/nope')).status, 404);
     failed(await runCli(app, ['backup', 'create']), 2, /missing <file>/);
-    // An absolute path inside the directory works as well as a bare name.
-    assert.equal((await runCli(app, ['backup', 'create', path.join(dir, 'second.sqlite')])).code, 0);
+    // An absolute path inside the directory works as well as a bare name; on a terminal the progress is
+    // one line redrawn in place (carriage return, erase line), ended by one newline.
+    let stderr = '';
+    let stdout = '';
+    const env = { CARBONIO_ADMIN_URL: app.baseUrl, CARBONIO_ADMIN_USER: app.admin.email, CARBONIO_ADMIN_PASSWORD: app.admin.password };
+    const code = await run(['backup', 'create', path.join(dir, 'second.sqlite')], { env, stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: true });
+    assert.equal(code, 0, stderr);
+    assert.equal(lines(stdout)[0], `backup ${path.join(dir, 'second.sqlite')}`);
+    assert.match(stderr, /^(\r\x1b\[2Kbackup: \d+\/\d+ pages \(\d+%\))+\n$/);
+    assert.match(stderr, /\r\x1b\[2Kbackup: (\d+)\/\1 pages \(100%\)\n$/);
     assert.ok(fs.existsSync(path.join(dir, 'second.sqlite')));
   });
 

@@ -6,11 +6,10 @@
 // verify:  local and read-only: opens the file, SQLite's integrity check, schema version, counts.
 // restore: local, server stopped: the store named by CARBONIO_DATA_DIR / CARBONIO_DB_URL is replaced
 //          atomically; a non-empty store only with `force true` (it is kept as <store>.<time>.bak).
-// The SQLite modules are loaded only by verify and restore: every other command stays a light HTTP client.
+// verify and restore load src/backup-local.ts (the store's backup files) only when run, as `serve` loads the
+// server: every other command stays a light HTTP client that never opens the store.
 import path from 'node:path';
-import { ConfigError } from '../core/errors.js';
-import { PG_BACKUP_HINT } from '../store/backup-types.js';
-import type { BackupReport } from '../store/sql/backup-verify.js';
+import type { BackupReport } from '../backup-local.js';
 import { parseBool, positional } from './args.js';
 import { seg, type AdminClient } from './client.js';
 import { defineCommand, type Command, type CommandIo } from './command.js';
@@ -90,7 +89,7 @@ export const backupCommands: readonly Command[] = [
     name: 'verify', positionals: ['file'],
     summary: "check a backup file on this machine, read-only: SQLite's integrity check, schema version, counts",
   }, async (_api, a) => {
-    const { isHealthy, verifyBackup } = await import('../store/sql/backup-verify.js');
+    const { isHealthy, verifyBackup } = await import('../backup-local.js');
     const r = await verifyBackup(path.resolve(positional(a, 'file')));
     if (!isHealthy(r)) {
       const why = r.schema.status === 'newer' ? `made by a newer version (schema ${r.schema.backup ?? '?'}, this one knows up to ${r.schema.code})` : `integrity check: ${r.integrity.join('; ')}`;
@@ -104,11 +103,8 @@ export const backupCommands: readonly Command[] = [
     summary: 'replace the store of CARBONIO_DATA_DIR with a backup, server stopped (force true: replace a non-empty store, kept as .bak)',
   }, async (_api, a, usage, io) => {
     const force = parseBool(a.options.get('force') ?? 'false', 'force', usage);
-    const { loadConfig } = await import('../config.js');
-    const config = loadConfig(io.env);
-    if (config.db.kind !== 'sqlite') throw new ConfigError(PG_BACKUP_HINT);
-    const { restoreBackup } = await import('../store/sql/backup-restore.js');
-    const r = await restoreBackup(path.resolve(positional(a, 'file')), config.db.file, { force });
+    const { restoreIntoConfiguredStore } = await import('../backup-local.js');
+    const r = await restoreIntoConfiguredStore(io.env, path.resolve(positional(a, 'file')), force);
     return {
       json: { restore: { store: r.store, previous: r.previous, ms: r.ms, backup: r.report } },
       text: joinLines([

@@ -122,7 +122,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       throw new UsageError(rest.length === 0 ? `missing command for ${mod.name}` : `unknown ${mod.name} command "${named}"`, moduleUsage(mod));
     }
     const args = parseCommandArgs(found.command.spec, found.rest);
-    const out = await found.command.run(AdminClient.fromEnv(io.env), args, { env: io.env, stderr: io.stderr, stderrIsTTY: io.stderrIsTTY ?? false });
+    const out = await found.command.run(AdminClient.fromEnv(io.env), args, { env: io.env, stderr: (t) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false });
     io.stdout(json ? formatJson(out.json) : out.text);
     return EXIT.ok;
   } catch (err) {

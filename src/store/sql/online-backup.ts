@@ -30,7 +30,8 @@ const removeQuietly = (p: string): void => {
   for (const f of [p, `${p}-journal`, `${p}-wal`, `${p}-shm`]) fs.rmSync(f, { force: true });
 };
 
-export function sqliteOnlineBackup(source: Database.Database): OnlineBackup {
+/** `stepPages`: STEP_PAGES unless a benchmark compares step sizes (bench/backup.ts). */
+export function sqliteOnlineBackup(source: Database.Database, stepPages = STEP_PAGES): OnlineBackup {
   return {
     async run(file: string, onProgress?: (p: BackupProgress) => void): Promise<BackupResult> {
       const started = Date.now();
@@ -46,7 +47,7 @@ export function sqliteOnlineBackup(source: Database.Database): OnlineBackup {
         const done = await source.backup(tmp, {
           progress: ({ totalPages, remainingPages }) => {
             onProgress?.({ pagesDone: totalPages - remainingPages, pagesTotal: totalPages });
-            return STEP_PAGES;
+            return stepPages;
           },
         });
         onProgress?.({ pagesDone: done.totalPages, pagesTotal: done.totalPages });
