@@ -64,6 +64,15 @@ const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g
 
 export async function restoreBackup(backup: string, store: string, opts: { force: boolean }): Promise<RestoreResult> {
   const started = Date.now();
+  if (path.resolve(backup) === path.resolve(store)) throw new StoreError('invalid', 'the backup is the store itself');
+  // The cheap refusals first (a running server, no force), before reading the whole backup.
+  const occupied = nonEmpty(store);
+  if (occupied) {
+    lockStore(store).close();
+    if (!opts.force) {
+      throw new StoreError('exists', `the store ${store} is not empty: add "force true" to replace it (the current one is kept as ${path.basename(store)}.<time>.bak)`);
+    }
+  }
   const report = await verifyBackup(backup);
   if (!isHealthy(report)) {
     const why = report.schema.status === 'newer'
@@ -71,25 +80,23 @@ export async function restoreBackup(backup: string, store: string, opts: { force
       : `SQLite's integrity check failed: ${report.integrity.slice(0, 3).join('; ')}`;
     throw new StoreError('invalid', `${backup} cannot be restored: ${why}`);
   }
-  if (path.resolve(backup) === path.resolve(store)) throw new StoreError('invalid', 'the backup is the store itself');
   const dir = path.dirname(store);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   let lock: Database.Database | null = null;
   let previous: string | null = null;
   const tmp = path.join(dir, `.${path.basename(store)}.restore-${randomBytes(6).toString('hex')}`);
   try {
-    if (nonEmpty(store)) {
-      lockStore(store).close();
-      if (!opts.force) {
-        throw new StoreError('exists', `the store ${store} is not empty: add "force true" to replace it (the current one is kept as ${path.basename(store)}.<time>.bak)`);
-      }
+    if (occupied) {
       // Everything of the old store into its main file (a -wal left by a crash is recovered first), and no
       // -wal or -journal after: the .bak link is then the whole store, and nothing of the old one stays
       // beside the new file (SQLite would replay it into the wrong database). A normal connection for
-      // this: in exclusive locking mode SQLite keeps the journal file.
+      // this: in exclusive locking mode SQLite keeps the journal file. Then the lock, held to the end.
       const old = new Database(store, { fileMustExist: true, timeout: 0 });
       try {
         old.pragma('journal_mode = DELETE');
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new StoreError('conflict', `the store ${store} is in use: a carbonio-mobile server started meanwhile; stop it first`);
+        throw err;
       } finally {
         old.close();
       }
@@ -103,6 +110,8 @@ export async function restoreBackup(backup: string, store: string, opts: { force
     fs.closeSync(fs.openSync(tmp, 'wx', 0o600));
     const source = new Database(backup, { readonly: true, fileMustExist: true });
     try {
+      // better-sqlite3's default steps (100 pages): larger ones measured no faster here (196 MB, 4
+      // alternating rounds: 1.66 s vs 1.70 s median), the copy is bound by the disk.
       await source.backup(tmp);
     } finally {
       source.close();

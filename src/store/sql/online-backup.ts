@@ -6,6 +6,7 @@
 // checkpoint, and copying the two files at different moments gives a torn database.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../core/errors.js';
@@ -17,14 +18,15 @@ import type { BackupProgress, BackupResult, OnlineBackup } from '../backup-types
  */
 export const STEP_PAGES = 256;
 
-const fsyncPath = (p: string): void => {
-  const fd = fs.openSync(p, 'r');
+/** fsync off the event loop (libuv's pool): flushing hundreds of MB must not stall the requests being served. */
+async function fsyncPath(p: string): Promise<void> {
+  const fh = await fsp.open(p, 'r');
   try {
-    fs.fsyncSync(fd);
+    await fh.sync();
   } finally {
-    fs.closeSync(fd);
+    await fh.close();
   }
-};
+}
 
 const removeQuietly = (p: string): void => {
   for (const f of [p, `${p}-journal`, `${p}-wal`, `${p}-shm`]) fs.rmSync(f, { force: true });
@@ -59,17 +61,17 @@ export function sqliteOnlineBackup(source: Database.Database, stepPages = STEP_P
         } finally {
           copy.close();
         }
-        fsyncPath(tmp);
+        await fsyncPath(tmp);
         // link() fails if the name appeared meanwhile: never overwrite a file (rename would).
         try {
-          fs.linkSync(tmp, file);
+          await fsp.link(tmp, file);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StoreError('exists', `${file} exists: choose another name or remove it`);
           throw err;
         }
-        fs.rmSync(tmp, { force: true });
-        fsyncPath(dir);
-        return { file, pages: done.totalPages, bytes: fs.statSync(file).size, ms: Date.now() - started };
+        await fsp.rm(tmp, { force: true });
+        await fsyncPath(dir);
+        return { file, pages: done.totalPages, bytes: (await fsp.stat(file)).size, ms: Date.now() - started };
       } finally {
         removeQuietly(tmp);
       }
