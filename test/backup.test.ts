@@ -15,7 +15,7 @@ import { textOf } from '../src/eas/wbxml/index.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account, NewMessage } from '../src/store/types.js';
 import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
-import { failed, fields, lines, ok, runCli } from './helpers/cli.js';
+import { failed, fields, lines, ok, runCli, spawnCli } from './helpers/cli.js';
 import { addMessages, itemsIn, rawText } from './helpers/mailbox.js';
 import type { EasResponse } from './helpers/eas-client.js';
 import { pgUrl } from './helpers/pg.js';
@@ -190,6 +190,19 @@ describe('backup and restore (sqlite)', () => {
     assert.match(stderr, /^(\r\x1b\[2Kbackup: \d+\/\d+ pages \(\d+%\))+\n$/);
     assert.match(stderr, /\r\x1b\[2Kbackup: (\d+)\/\1 pages \(100%\)\n$/);
     assert.ok(fs.existsSync(path.join(dir, 'second.sqlite')));
+
+    // One backup at a time; the job is polled until done (the ~70 MB copy outlasts the second request).
+    const first = await adminCall(app, 'POST', '/backup', { file: 'third.sqlite' });
+    assert.equal(first.status, 202);
+    const second = await adminCall(app, 'POST', '/backup', { file: 'fourth.sqlite' });
+    assert.equal(second.status, 409);
+    assert.match(JSON.stringify(second.json), /a backup is already running/);
+    const id = (first.json.backup as Job).id;
+    let job = first.json.backup as Job;
+    while (job.state === 'running') job = (await adminCall(app, 'GET', `/backup/${id}`)).json.backup as Job;
+    assert.equal(job.state, 'done');
+    assert.equal(job.pagesDone, job.pagesTotal);
+    assert.equal(fs.existsSync(path.join(dir, 'fourth.sqlite')), false);
   });
 
   test('restore: refused while the server runs, and over a non-empty store without force true; force keeps the old store as .bak', async () => {
@@ -253,6 +266,14 @@ describe('backup and restore (sqlite)', () => {
     failed(bad, 1, /failed verification: integrity check|not a readable SQLite database/);
 
     failed(await runCli(null, ['backup', 'restore', backupFile], { env: { CARBONIO_DB_URL: 'postgres://carbonio@127.0.0.1/carbonio' } }), 1, /pg_dump -Fc .*pg_restore/);
+
+    // The installed binary (bin/carbonio.js) finds the local half too; --json gives the report as data.
+    const spawned = await spawnCli(null, ['backup', 'verify', backupFile, '--json']);
+    assert.equal(spawned.code, 0, spawned.stderr);
+    const report = (JSON.parse(spawned.stdout) as { backup: { integrity: string[]; schema: { status: string }; counts: Record<string, number> } }).backup;
+    assert.deepEqual(report.integrity, ['ok']);
+    assert.equal(report.schema.status, 'current');
+    assert.equal(report.counts.accounts, 3);
   });
 });
 
