@@ -5,6 +5,7 @@
 // CARBONIO_BACKUP_DIR, an existing file, a delegated admin, a running server, a non-empty store without
 // `force true`, a damaged or newer backup, and PostgreSQL (pointer to pg_dump).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import { adminCall, startTestApp, type TestApp } from './helpers/app.js';
 import { failed, fields, lines, ok, runCli, spawnCli } from './helpers/cli.js';
 import { addMessages, itemsIn, rawText } from './helpers/mailbox.js';
 import type { EasResponse } from './helpers/eas-client.js';
-import { pgUrl } from './helpers/pg.js';
+import { createTempPgDatabase, pgUrl } from './helpers/pg.js';
 import { collection, deliver, Phone, plainMail, serverIds } from './helpers/phone.js';
 
 const ann = { email: 'ann@example.com', password: 'ann-password-1' };
@@ -277,6 +278,8 @@ describe('backup and restore (sqlite)', () => {
   });
 });
 
+const hasPgTools = (): boolean => ['pg_dump', 'pg_restore'].every((t) => spawnSync(t, ['--version']).status === 0);
+
 if (pgUrl) describe('backup (postgres)', () => {
   let app: TestApp;
   before(async () => { app = await startTestApp({ postgres: true }); });
@@ -284,5 +287,44 @@ if (pgUrl) describe('backup (postgres)', () => {
   test('create is refused with the pointer to pg_dump', async () => {
     failed(await runCli(app, ['backup', 'create', 'x.sqlite']), 1, /PostgreSQL: back it up with pg_dump -Fc/);
     assert.equal((await adminCall(app, 'POST', '/backup', { file: 'x.sqlite' })).status, 409);
+  });
+
+  // The README's procedure, as written: pg_dump -Fc while the server runs, pg_restore into an empty database,
+  // a server started on it; the phone continues from its SyncKey and the mail is there.
+  test('the README procedure: pg_dump -Fc online, pg_restore into an empty database, the phone continues', { skip: !hasPgTools() && 'pg_dump/pg_restore not installed' }, async () => {
+    const account = await app.directory.createAccount({ email: ann.email, password: ann.password });
+    const inboxId = (await app.store.mailbox.getFolderByRole(account.id, 'inbox'))!.id;
+    await addMessages(app, account.id, inboxId, await fixture(30, 'pg', 500));
+    const pgPhone = new Phone(app, ann, 'PGBACKUP1');
+    await pgPhone.folderSync();
+    const inboxKey = String(inboxId);
+    const before = (await pgPhone.drain(inboxKey)).added;
+    await deliver(app, ann.email, plainMail(ann.email, 'after the first sync'));
+    const dir = tmpDir('carbonio-pgdump-');
+    const target = await createTempPgDatabase({ empty: true });
+    let app2: TestApp | null = null;
+    try {
+      const dump = path.join(dir, 'carbonio.dump');
+      const url = app.config.db.kind === 'postgres' ? app.config.db.url : '';
+      const d = spawnSync('pg_dump', ['-Fc', '-f', dump, url], { encoding: 'utf8' });
+      assert.equal(d.status, 0, d.stderr);
+      assert.equal(spawnSync('pg_restore', ['--list', dump]).status, 0);
+      const r = spawnSync('pg_restore', ['--no-owner', '-d', target.url, dump], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      app2 = await startTestApp({ env: { CARBONIO_DB_URL: target.url } });
+      const phone2 = new Phone(app2, ann, 'PGBACKUP1');
+      phone2.keys.set(inboxKey, pgPhone.key(inboxKey));
+      const first = await phone2.sync(inboxKey);
+      assert.equal(syncStatus(first), '1');
+      const adds = serverIds(first, 'Add');
+      assert.equal(adds.length, 1, 'only the message that arrived after the phone\'s last Sync');
+      assert.ok(!before.includes(adds[0]!));
+      const restored = (await app2.store.accounts.getByEmail(ann.email))!;
+      assert.equal((await itemsIn(app2, restored, 'inbox')).length, 31);
+    } finally {
+      await app2?.stop();
+      await target.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
