@@ -14,7 +14,9 @@ import type { BackupProgress, BackupResult, OnlineBackup } from '../backup-types
 
 /**
  * Pages copied per step (1 MiB with SQLite's default 4 KiB pages). Each step runs on the event loop
- * between requests: bigger steps finish sooner but hold requests longer (bench/backup.ts).
+ * between requests: bigger steps finish sooner but hold requests longer. bench/backup.ts, 704 MB store
+ * (100,000 messages), 2 shared cores under load 15-18, two runs: 64 pages 17-30 s with GET /health p50
+ * 10-14 ms; 256 pages 8.5-17 s, p50 20-35 ms; 1024 pages 6-9 s, p50 55-63 ms, p99 0.7 s; idle p50 1-4 ms.
  */
 export const STEP_PAGES = 256;
 
