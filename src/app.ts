@@ -96,7 +96,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const relay = Relay.fromConfig(config);
   const outgoing = { store, delivery: new LocalDelivery(store, { ...(relay ? { relay } : {}), log }), relay };
   const webSessions = new WebSessions(store, auth, { idleMs: config.web.sessionIdleMs, maxAgeMs: config.web.sessionMaxAgeMs });
-  const http = await buildHttpServer({ config, publicUrl: () => publicUrl, store, auth, directory, bus, sessions, outgoing, log, tls, webSessions });
+  const http = await buildHttpServer({ config, publicUrl: () => publicUrl, store, auth, directory, bus, sessions, outgoing, log, tls, webSessions, onlineBackup: store.onlineBackup });
   // Fastify listens on (and closes) its own server: the plain one, or the HTTPS one when plain HTTP is off.
   const extraHttps = http.plain ? http.secure : null;
   let smtp: Awaited<ReturnType<typeof startSmtpServers>> | null = null;

@@ -35,6 +35,8 @@ export interface Config {
   dataDir: string;
   /** Where account loggers may write (doAddAccountLogger): their files must be inside it. */
   logDir: string;
+  /** Where `backup create` (POST /api/admin/backup) may write SQLite backups: their files must be inside it. */
+  backupDir: string;
   /** `postgres://...` or the path of the SQLite file. */
   db: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   bindAddress: string;
@@ -167,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     dataDir,
     logDir: path.resolve(env.CARBONIO_LOG_DIR || path.join(dataDir, 'logs')),
+    backupDir: path.resolve(env.CARBONIO_BACKUP_DIR || path.join(dataDir, 'backups')),
     db,
     bindAddress: env.CARBONIO_BIND_ADDRESS || '0.0.0.0',
     httpPort,

@@ -24,13 +24,14 @@ import { syncSimulator } from './eas/sync/simulate.js';
 import { registerMetrics } from './metrics-route.js';
 import { MIN_TLS_VERSION, type TlsMaterial } from './tls/material.js';
 import { VERSION } from './version.js';
+import type { OnlineBackup } from './store/backup-types.js';
 
 export interface HttpDeps {
   /**
    * What the routes read of the configuration (the listener, /metrics, ActiveSync, the proxies). Not the
    * configured public URL: with port 0 it names no real port, so the resolved one comes as publicUrl.
    */
-  config: Pick<Config, 'httpPort' | 'metricsToken' | 'trustedProxies' | 'easVersions' | 'easMaxRequestBytes' | 'logDir'>;
+  config: Pick<Config, 'httpPort' | 'metricsToken' | 'trustedProxies' | 'easVersions' | 'easMaxRequestBytes' | 'logDir' | 'backupDir'>;
   /** The public URL (autodiscover answers it), resolved once the listeners are bound: read it per request. */
   publicUrl: () => string;
   store: Store;
@@ -44,6 +45,8 @@ export interface HttpDeps {
   tls: TlsMaterial | null;
   /** Web console sessions (cookie sign-in for the pages and the JSON APIs). */
   webSessions: WebSessions;
+  /** SQLite's online backup (POST /api/admin/backup); absent on PostgreSQL (pg_dump). */
+  onlineBackup?: OnlineBackup | null;
 }
 
 export interface HttpServers {

@@ -126,6 +126,7 @@ describe('audit trail', () => {
     ok(await admin('DELETE', `${dev}/ANNPHONE/wipe`), 'cancel wipe');
     ok(await admin('DELETE', `${dev}/ANNPHONE`), 'remove');
     ok(await admin('POST', '/devices/purge', { retentionPeriod: 3650 }), 'purge');
+    ok(await admin('POST', '/backup', { file: 'audit-test.sqlite' }), 'backup');
 
     // Credentials: a generated one and a chosen one; both secrets must stay out of the trail.
     const gen = await admin('POST', `/accounts/${ann.email}/credentials`, { label: 'phone', services: ['EAS'] });
@@ -212,7 +213,7 @@ describe('audit trail', () => {
     const seen = new Set(entries.map((e) => e.action));
     assert.deepEqual([...expected].filter((a) => !seen.has(a)), [], 'actions never recorded');
     for (const e of entries) {
-      assert.match(String(e.time), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      assert.match(String(e.time), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
       assert.ok(e.actor === app.admin.email || e.actor === bob.email, `actor ${String(e.actor)}`);
       if (e.address !== '203.0.113.50') assert.equal(e.address, ADDRESS[String(e.actor)], `address of ${String(e.action)}: the client behind the proxy`);
       assert.ok(typeof e.target === 'string');

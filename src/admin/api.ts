@@ -16,6 +16,7 @@ import { registerLockoutRoutes } from './routes-lockouts.js';
 import { registerMailboxRoutes } from './routes-mailbox.js';
 import { registerFolderSyncRoutes } from './routes-folder-sync.js';
 import { registerAccountLoggerRoutes } from './routes-account-loggers.js';
+import { registerBackupRoutes } from './routes-backup.js';
 import { registerProvisioningRoutes } from './routes-provisioning.js';
 import { registerServiceRoutes } from './routes-services.js';
 import { registerSessionRoutes } from './routes-sessions.js';
@@ -48,6 +49,7 @@ export function adminApi(deps: AdminDeps) {
     registerAbqRoutes(app, deps);
     registerSimulateSyncRoutes(app, deps);
     registerAuditRoutes(app, deps);
+    registerBackupRoutes(app, deps);
     return Promise.resolve();
   };
 }

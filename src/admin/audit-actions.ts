@@ -82,6 +82,7 @@ const ADMIN: Record<string, AuditAction | null> = {
   'DELETE /accounts/:email/devices/:deviceId/wipe': { action: 'device.cancelWipe', target: (r) => accountThing(p(r, 'email'), p(r, 'deviceId')) },
   'POST /devices/purge': { action: 'device.purge', target: () => setting(''), keep: ['retentionPeriod'] },
   'POST /accounts/:email/simulate-sync': null,
+  'POST /backup': { action: 'backup.create', target: (r) => setting(str(r.body.file)) },
   'PUT /provisioning/:level/:name': { action: 'policy.set', target: (r) => level(p(r, 'level'), p(r, 'name')), keep: ['key', 'value'] },
   'PUT /config/:scope': { action: 'config.set', target: (r) => setting(r.body.key), keep: ['key', 'value'] },
   'PUT /config/:kind/:name': { action: 'config.set', target: (r) => level(p(r, 'kind'), p(r, 'name')), keep: ['key', 'value'] },

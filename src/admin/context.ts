@@ -11,6 +11,7 @@ import type { DeviceSessions } from '../devices/sessions.js';
 import type { SyncSimulator } from '../devices/sync-simulation.js';
 import type { Account, Domain, Store } from '../store/types.js';
 import type { WebSessions } from '../auth/web-sessions.js';
+import type { OnlineBackup } from '../store/backup-types.js';
 import { forbidden, HttpError, notFound } from './http-errors.js';
 import { sessionOf } from './session-auth.js';
 import { noteActor } from './audit-hook.js';
@@ -24,11 +25,13 @@ export interface AdminDeps {
   directory: DirectoryService;
   log: Logger;
   /** Which client addresses are proxies' own (never locked out). */
-  config: Pick<Config, 'trustedProxies' | 'logDir'>;
+  config: Pick<Config, 'trustedProxies' | 'logDir' | 'backupDir'>;
   /** Web console sessions: their cookie stands in for Basic auth. */
   webSessions: WebSessions;
   /** Runs the Sync engine for a device without it, changing nothing (doSimulateSync; src/eas/sync/simulate.ts). */
   simulateSync: SyncSimulator;
+  /** SQLite's online backup (routes-backup.ts); absent or null on PostgreSQL. */
+  onlineBackup?: OnlineBackup | null;
 }
 
 export async function authenticate(deps: AdminDeps, req: FastifyRequest): Promise<Principal> {

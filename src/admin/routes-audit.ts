@@ -9,6 +9,7 @@ import type { AuditEntry, AuditQuery } from '../store/audit-types.js';
 import { authenticate, domainNames, type AdminDeps } from './context.js';
 import { badRequest } from './http-errors.js';
 import { isGlobal } from './policy.js';
+import { isoTime } from './views.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -17,7 +18,7 @@ type Q = { Querystring: Partial<Record<'account' | 'actor' | 'since' | 'limit' |
 
 const entryView = (e: AuditEntry) => ({
   id: e.id,
-  time: new Date(e.at).toISOString(),
+  time: isoTime(e.at),
   actor: e.actor,
   address: e.address,
   via: e.via,

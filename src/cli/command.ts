@@ -1,7 +1,7 @@
 // What a CLI command is: its grammar (CommandSpec) and a run function that calls the admin API
 // and returns both renderings of the result, the API's JSON (`--json`) and Carbonio-style text.
 import { usageLine, type CommandSpec, type ParsedArgs } from './args.js';
-import type { AdminClient } from './client.js';
+import type { AdminClient, Env } from './client.js';
 
 export interface Output {
   /** What `--json` prints: the API's answer. */
@@ -10,9 +10,17 @@ export interface Output {
   text: string;
 }
 
+/** What a command may use besides the admin API: the environment (local commands, e.g. `backup restore`) and stderr for progress. */
+export interface CommandIo {
+  env: Env;
+  stderr(text: string): void;
+  /** Whether stderr is a terminal (a progress line is then redrawn in place). */
+  stderrIsTTY: boolean;
+}
+
 export interface Command {
   spec: CommandSpec;
-  run(api: AdminClient, args: ParsedArgs): Promise<Output>;
+  run(api: AdminClient, args: ParsedArgs, io: CommandIo): Promise<Output>;
 }
 
 /** The command named by the first words of `words` (exact name or alias, case-insensitive), and the words after it. */
@@ -34,10 +42,10 @@ export function findCommand(commands: readonly Command[], words: readonly string
 export function defineCommand(
   prefix: string,
   spec: Omit<CommandSpec, 'path'> & { name: string },
-  run: (api: AdminClient, args: ParsedArgs, usage: string) => Promise<Output>,
+  run: (api: AdminClient, args: ParsedArgs, usage: string, io: CommandIo) => Promise<Output>,
 ): Command {
   const { name, ...rest } = spec;
   const full: CommandSpec = { ...rest, path: `${prefix} ${name}` };
   const usage = usageLine(full);
-  return { spec: full, run: (api, args) => run(api, args, usage) };
+  return { spec: full, run: (api, args, io) => run(api, args, usage, io) };
 }

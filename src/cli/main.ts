@@ -7,6 +7,7 @@ import { parseCommandArgs, usageLine, UsageError } from './args.js';
 import { authCommands } from './auth.js';
 import { authLockoutCommands } from './auth-lockout.js';
 import { auditCommands } from './audit.js';
+import { backupCommands } from './backup.js';
 import { UnreachableError, type Env } from './client.js';
 import { clientFromEnv } from './discovery.js';
 import { loginCommand } from './login.js';
@@ -50,6 +51,7 @@ export const modules: readonly Module[] = [
   { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },
   { name: 'config', title: 'settings changeable while running (push tuning, anti-DoS)', commands: configCommands },
   { name: 'audit', title: 'the audit trail of changes made through the admin API, the CLI and the user page', commands: auditCommands },
+  { name: 'backup', title: 'online backup of the SQLite store, verify, restore (PostgreSQL: pg_dump, see the README)', commands: backupCommands },
   { name: 'tls', title: 'certificates (a self-signed pair for testing)', commands: tlsCommands },
 ];
 
@@ -59,6 +61,8 @@ export interface Io {
   stderr(text: string): void;
   /** For `carbonio login`: asks for the password (prompt.ts); absent when nothing can be read. */
   readPassword?: (prompt: string) => Promise<string>;
+  /** Progress lines are redrawn in place on a terminal only. */
+  stderrIsTTY?: boolean;
 }
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
@@ -142,7 +146,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       throw new UsageError(`unknown ${mod.name} command "${named}"`, moduleUsage(mod));
     }
     const args = parseCommandArgs(found.command.spec, found.rest);
-    const out = await found.command.run(clientFromEnv(io.env), args);
+    const out = await found.command.run(clientFromEnv(io.env), args, { env: io.env, stderr: (t) => io.stderr(t), stderrIsTTY: io.stderrIsTTY ?? false });
     io.stdout(json ? formatJson(out.json) : out.text);
     return EXIT.ok;
   } catch (err) {
@@ -178,6 +182,7 @@ export async function main(argv: string[]): Promise<void> {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
     readPassword: (prompt) => readPassword(prompt),
+    stderrIsTTY: process.stderr.isTTY,
   });
   if (code !== EXIT.ok) process.exitCode = code;
 }

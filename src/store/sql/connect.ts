@@ -17,9 +17,11 @@ const pgTypes = {
     oid === 20 ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
-export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>; dialect: Dialect }> {
+export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>; dialect: Dialect; sqlite: Database.Database | null }> {
   let db: Kysely<DB>;
   let dialect: Dialect;
+  // The SQLite handle itself, for the online backup API (src/store/sql/online-backup.ts).
+  let handle: Database.Database | null = null;
   if (location.kind === 'sqlite') {
     if (location.file !== ':memory:') {
       // Mail and password hashes: only the server's user may read them. SQLite gives the -wal and -shm
@@ -34,6 +36,7 @@ export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>
     sqlite.pragma('busy_timeout = 5000');
     db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
     dialect = 'sqlite';
+    handle = sqlite;
   } else {
     const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10, types: pgTypes });
     // An idle client that loses its connection must not crash the process.
@@ -53,5 +56,5 @@ export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new StoreError('temporary', `database migration ${failed} failed: ${errorMessage(error)}`, { cause: error });
   }
-  return { db, dialect };
+  return { db, dialect, sqlite: handle };
 }

@@ -1,11 +1,14 @@
 // The Store for both dialects: repositories over one Kysely instance, plus transactions whose
 // change notices reach listeners only after commit.
+import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { ChangeNotice, Repos, Store } from '../types.js';
 import type { Dialect } from '../migrations/index.js';
 import { ChangeCollector, translate, translated, type SqlContext } from './context.js';
 import { connect, type StoreLocation } from './connect.js';
+import { sqliteOnlineBackup } from './online-backup.js';
+import type { OnlineBackup } from '../backup-types.js';
 import { SqlAccountLoggerRepo } from './account-loggers.js';
 import { SqlAbqRepo } from './abq.js';
 import { SqlAuditRepo } from './audit.js';
@@ -49,9 +52,12 @@ export class SqlStore implements Store {
   readonly mobileServices;
   readonly abq;
   readonly audit;
+  /** SQLite only: a consistent copy while the server runs (null on PostgreSQL: pg_dump, see the README). */
+  readonly onlineBackup: OnlineBackup | null;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
 
-  private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect) {
+  private constructor(readonly db: Kysely<DB>, readonly dialect: Dialect, sqlite: Database.Database | null = null) {
+    this.onlineBackup = sqlite ? sqliteOnlineBackup(sqlite) : null;
     const r = repos(this.context(db, null));
     this.domains = r.domains; this.devices = r.devices; this.deviceState = r.deviceState; this.accounts = r.accounts; this.credentials = r.credentials;
     this.mailbox = r.mailbox; this.blobs = r.blobs; this.settings = r.settings; this.authGuard = r.authGuard; this.webSessions = r.webSessions;
@@ -63,8 +69,8 @@ export class SqlStore implements Store {
   }
 
   static async open(location: StoreLocation): Promise<SqlStore> {
-    const { db, dialect } = await connect(location);
-    return new SqlStore(db, dialect);
+    const { db, dialect, sqlite } = await connect(location);
+    return new SqlStore(db, dialect, sqlite);
   }
 
   private context(db: Kysely<DB>, collector: ChangeCollector | null): SqlContext {
