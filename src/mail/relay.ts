@@ -6,6 +6,7 @@
 import { createTransport } from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import type { Config } from '../config.js';
+import { joined, type ByteParts } from '../core/byte-parts.js';
 import { redactUrl } from '../config.js';
 
 export interface RelayEnvelope {
@@ -85,11 +86,13 @@ export class Relay {
   }
 
   /** Sends `raw` unchanged to `envelope.to`. Resolves when the relay took it, rejects with a RelayError. */
-  async send(envelope: RelayEnvelope, raw: Uint8Array): Promise<RelayResult> {
+  async send(envelope: RelayEnvelope, raw: ByteParts): Promise<RelayResult> {
     try {
       const info = await this.transport.sendMail({
         envelope: { from: envelope.from, to: envelope.to },
-        raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
+        // One buffer, not a stream: the pool may requeue the message on a fresh connection and read it
+        // again, which a stream cannot do. For a message in parts this is a copy, dropped once sent.
+        raw: joined(raw),
       });
       return { accepted: info.accepted.map(String), rejected: info.rejected.map(String), response: info.response };
     } catch (err) {
