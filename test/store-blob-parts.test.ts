@@ -50,23 +50,23 @@ for (const backend of backends) {
       const item = await store.mailbox.addMessage(acct, inbox.id, { raw: [head, body], meta: emptyMeta() });
       assert.equal(item.size, whole.length);
       assert.equal(item.blobId, blobIdOf(whole), 'the id is the hash of the bytes, however they were split');
-      assert.deepEqual(Buffer.from((await store.blobs.get(item.blobId!))!), whole);
-      const row = await store.db.selectFrom('blobs').select(['size', 'data']).where('id', '=', item.blobId!).executeTakeFirstOrThrow();
+      assert.deepEqual(Buffer.from((await store.blobs.get(item.blobId))!), whole);
+      const row = await store.db.selectFrom('blobs').select(['size', 'data']).where('id', '=', item.blobId).executeTakeFirstOrThrow();
       assert.equal(Number(row.size), whole.length);
       assert.equal(row.data.byteLength, BLOB_PART, 'the blobs row holds only the first part');
-      assert.equal(await partRows(item.blobId!), Math.ceil(whole.length / BLOB_PART) - 1);
+      assert.equal(await partRows(item.blobId), Math.ceil(whole.length / BLOB_PART) - 1);
 
       // The same bytes in a second folder (the Sent copy): one blob, its parts written once.
       const copy = await store.mailbox.addMessage(acct, sent.id, { raw: whole, meta: emptyMeta() });
       assert.equal(copy.blobId, item.blobId);
-      assert.equal(await partRows(item.blobId!), Math.ceil(whole.length / BLOB_PART) - 1);
+      assert.equal(await partRows(item.blobId), Math.ceil(whole.length / BLOB_PART) - 1);
 
       // The parts go with the last item that uses the blob.
       await store.mailbox.deleteItem(acct, item.id);
-      assert.deepEqual(Buffer.from((await store.blobs.get(copy.blobId!))!), whole);
+      assert.deepEqual(Buffer.from((await store.blobs.get(copy.blobId))!), whole);
       await store.mailbox.deleteItem(acct, copy.id);
-      assert.equal(await store.blobs.get(copy.blobId!), null);
-      assert.equal(await partRows(copy.blobId!), 0);
+      assert.equal(await store.blobs.get(copy.blobId), null);
+      assert.equal(await partRows(copy.blobId), 0);
     });
 
     test('replaceMessage writes a large replacement in parts and drops the old parts', async () => {
