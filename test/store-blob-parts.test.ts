@@ -81,6 +81,15 @@ for (const backend of backends) {
       await store.mailbox.deleteItem(acct, item.id);
     });
 
+    test('a blob with a missing part is an error, not a message with a hole', async () => {
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const item = await store.mailbox.addMessage(acct, inbox.id, { raw: randomBytes(BLOB_PART * 3), meta: emptyMeta() });
+      await store.db.deleteFrom('blob_parts').where('blob_id', '=', item.blobId!).where('seq', '=', 1).execute();
+      await assert.rejects(store.blobs.get(item.blobId!), /has \d+ of its \d+ bytes/);
+      await store.mailbox.deleteItem(acct, item.id);
+      assert.equal(await partRows(item.blobId!), 0);
+    });
+
     test('a blob stored before migration 018 (all bytes in blobs.data) still reads', async () => {
       const old = randomBytes(BLOB_PART * 2 + 5);
       const id = asBlobId(blobIdOf(old));

@@ -3,6 +3,7 @@
 // the buffers it arrived in, so the database driver never holds a copy of the whole message.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { StoreError } from '../../core/errors.js';
 import { asBlobId, type BlobId } from '../../core/ids.js';
 import { joined, lengthOf, partsOf, piecesOf, type ByteParts } from '../../core/byte-parts.js';
 import type { DB } from './schema.js';
@@ -43,6 +44,9 @@ export async function readBlob(db: Kysely<DB>, id: BlobId): Promise<Uint8Array |
   const r = await db.selectFrom('blobs').select(['data', 'size']).where('id', '=', id).executeTakeFirst();
   if (!r) return null;
   if (Number(r.size) <= r.data.byteLength) return r.data; // one part (every blob written before migration 018)
-  const parts = await db.selectFrom('blob_parts').select('data').where('blob_id', '=', id).orderBy('seq').execute();
-  return Buffer.concat([r.data, ...parts.map((p) => p.data)], Number(r.size));
+  const parts = [r.data, ...(await db.selectFrom('blob_parts').select('data').where('blob_id', '=', id).orderBy('seq').execute()).map((p) => p.data)];
+  const got = parts.reduce((n, p) => n + p.byteLength, 0);
+  // Never hand out a message with a hole in it (Buffer.concat would pad it with zeros).
+  if (got !== Number(r.size)) throw new StoreError('invalid', `blob ${id} has ${got} of its ${Number(r.size)} bytes`);
+  return Buffer.concat(parts, got);
 }
