@@ -19,6 +19,7 @@ import { requireNotJailed, requireService } from './service-gate.js';
 import { abqGate } from './abq-gate.js';
 import { commands } from './commands/index.js';
 import { gate } from './gate.js';
+import { beforeBody } from './large-body.js';
 import { parseEasQuery, QueryError, versionNumber, type EasQuery } from './query.js';
 import { answerFor, HttpRefusal, refusal } from './refusal.js';
 import { commandStatus, Common } from './statuses.js';
@@ -231,6 +232,11 @@ export function easRoutes(allDeps: EasDeps) {
     // ActiveSync bodies are WBXML or MIME whatever the Content-Type says: take them as bytes.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.config.easMaxRequestBytes }, (_req, body, done) => done(null, body));
+    // Before a large body is read, the previous large ones are collected (src/eas/large-body.ts).
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (req.method === 'POST') beforeBody(Number(req.headers['content-length']), deps.config.easMaxRequestBytes);
+      done();
+    });
     // Errors before the handler runs (a body over the limit): no command was looked at yet.
     app.setErrorHandler(async (err, req, reply) => {
       const code = (err as { statusCode?: number }).statusCode ?? 500;

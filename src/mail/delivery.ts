@@ -5,6 +5,7 @@
 import type { AccountId, ItemId } from '../core/ids.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Account, ItemFlags, MessageMeta, Store } from '../store/types.js';
+import type { ByteParts } from '../core/byte-parts.js';
 import { canReceive, normalizeAddress } from './recipients.js';
 import { OofResponder, type AutoReplyOutbound } from './oof.js';
 import { applyInvitations } from './invitations.js';
@@ -21,7 +22,7 @@ export interface DeliveryTarget {
    * This copy's own bytes of the same message, when they differ only in headers the parse does not keep
    * (the sender's Sent copy with its Bcc); the message's meta and text are read from the shared bytes.
    */
-  raw?: Uint8Array;
+  raw?: ByteParts;
 }
 
 export interface DeliveryOptions {
@@ -52,7 +53,7 @@ export interface DeliveryResult {
 /** The sender's copy is one they have obviously read. */
 const defaultFlags: Record<DeliveryFolder, Partial<ItemFlags>> = { inbox: {}, sent: { seen: true } };
 
-type ResolvedTarget = { account: Account; folder: DeliveryFolder; flags: Partial<ItemFlags>; raw: Uint8Array | undefined };
+type ResolvedTarget = { account: Account; folder: DeliveryFolder; flags: Partial<ItemFlags>; raw: ByteParts | undefined };
 
 export class LocalDelivery {
   /** Out-of-office replies to what lands in an Inbox (src/mail/oof.ts). */
@@ -66,13 +67,13 @@ export class LocalDelivery {
   }
 
   /** One copy per recipient account, all in the same folder role. */
-  deliver(recipients: ReadonlyArray<Account | string>, raw: Uint8Array, opts: DeliveryOptions = {}): Promise<DeliveryResult> {
+  deliver(recipients: ReadonlyArray<Account | string>, raw: ByteParts, opts: DeliveryOptions = {}): Promise<DeliveryResult> {
     const folder = opts.folderRole ?? 'inbox';
     return this.deliverTo(recipients.map((recipient) => ({ recipient, folder })), raw, opts);
   }
 
   /** Copies to mixed destinations (recipients' Inboxes and the sender's Sent) in one transaction. */
-  async deliverTo(targets: readonly DeliveryTarget[], raw: Uint8Array, opts: Omit<DeliveryOptions, 'folderRole'> = {}): Promise<DeliveryResult> {
+  async deliverTo(targets: readonly DeliveryTarget[], raw: ByteParts, opts: Omit<DeliveryOptions, 'folderRole'> = {}): Promise<DeliveryResult> {
     const parsed = opts.parsed ?? (await parseMessage(raw));
     const { meta, text } = parsed;
     const skipped: DeliveryResult['skipped'] = [];

@@ -7,6 +7,7 @@
 //   CANCEL   the event stays, marked cancelled (MeetingStatus 7) and free; one occurrence is deleted.
 //   REPLY    (to the organizer) the attendee's status in the organizer's event is updated.
 // The organizer's own copy of their invitation is left alone. Failures are logged, never bounce the mail.
+import { joined, someIncludes, type ByteParts } from '../core/byte-parts.js';
 import { simpleParser } from 'mailparser';
 import type { Logger } from '../core/logger.js';
 import { eventData, eventWindowDate, type EventData } from '../pim/event-model.js';
@@ -15,10 +16,9 @@ import { findInFolder } from '../store/pages.js';
 import type { Account, Item, Store } from '../store/types.js';
 
 /** The text of the first text/calendar part, or null (a cheap byte check first: most mail has none). */
-export async function calendarPart(raw: Uint8Array): Promise<string | null> {
-  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  if (buf.indexOf('text/calendar', 0, 'latin1') < 0 && buf.indexOf('TEXT/CALENDAR', 0, 'latin1') < 0) return null;
-  const parsed = await simpleParser(buf, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+export async function calendarPart(raw: ByteParts): Promise<string | null> {
+  if (!someIncludes(raw, 'text/calendar') && !someIncludes(raw, 'TEXT/CALENDAR')) return null;
+  const parsed = await simpleParser(joined(raw), { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
   const part = parsed.attachments.find((a) => a.contentType.toLowerCase() === 'text/calendar');
   return part ? part.content.toString('utf8') : null;
 }
@@ -84,7 +84,7 @@ async function apply(store: Store, account: Account, method: string, ev: ParsedE
 }
 
 /** Applies an invitation (or cancellation, or reply) that reached these accounts' Inboxes. */
-export async function applyInvitations(store: Store, accounts: readonly Account[], raw: Uint8Array, log: Logger, now = Date.now()): Promise<void> {
+export async function applyInvitations(store: Store, accounts: readonly Account[], raw: ByteParts, log: Logger, now = Date.now()): Promise<void> {
   if (accounts.length === 0) return;
   try {
     const ics = await calendarPart(raw);

@@ -4,6 +4,7 @@
 // reply marked `Auto-Submitted: auto-replied` and threaded with In-Reply-To/References.
 // Settings live in store.settings, scope `account:<id>`: `oof` (the settings) and `oof-replied`
 // (who got a reply when). Protocol-neutral: EAS Settings reads and writes the same record.
+import { prefixOf, type ByteParts } from '../core/byte-parts.js';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Logger } from '../core/logger.js';
 import type { AccountId } from '../core/ids.js';
@@ -192,7 +193,7 @@ export class OofResponder {
    * Called once a message is stored: each Inbox copy whose owner is out of office may answer. Never
    * throws, since the message is already committed and a failure here must not make the sender retry.
    */
-  async afterDelivery(copies: ReadonlyArray<{ accountId: AccountId; folder: string }>, raw: Uint8Array, meta: MessageMeta, envelopeFrom?: string): Promise<void> {
+  async afterDelivery(copies: ReadonlyArray<{ accountId: AccountId; folder: string }>, raw: ByteParts, meta: MessageMeta, envelopeFrom?: string): Promise<void> {
     let headers: Map<string, string[]> | null = null;
     for (const copy of copies) {
       if (copy.folder !== 'inbox') continue;
@@ -202,7 +203,7 @@ export class OofResponder {
         if (!isOutOfOffice(settings, now)) continue;
         const account = await this.store.accounts.getById(copy.accountId);
         if (!account) continue;
-        headers ??= headerFields(raw);
+        headers ??= headerFields(prefixOf(raw, 256 * 1024));
         await this.answer(account, settings, headers, meta, envelopeFrom, now);
       } catch (err) {
         this.outbound.log?.error({ err, event: 'oof-failed', accountId: copy.accountId }, 'automatic reply failed');

@@ -6,6 +6,7 @@
 // the sender's Sent copy in one transaction.
 import { randomUUID } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
+import type { ByteParts } from '../core/byte-parts.js';
 import type { Account, Store } from '../store/types.js';
 import type { Threading } from './compose.js';
 import type { LocalDelivery } from './delivery.js';
@@ -20,10 +21,10 @@ export class OutgoingError extends Error {
 }
 
 export interface PreparedMessage {
-  /** What travels and what recipients store: no Bcc. */
-  raw: Buffer;
-  /** The sender's Sent copy: `raw` with the Bcc header back (the same buffer when there was none). */
-  sentCopy: Buffer;
+  /** What travels and what recipients store: no Bcc. The rewritten header block, then a view of the body as it came. */
+  raw: ByteParts;
+  /** The sender's Sent copy: `raw` with the Bcc header back (the same parts when there was none). */
+  sentCopy: ByteParts;
   recipients: string[];
 }
 
@@ -82,9 +83,9 @@ export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Da
   if (!hasId) added.push(`Message-ID: <${randomUUID()}@${sender.email.slice(sender.email.indexOf('@') + 1)}>`);
   if (threading && !hasReplyTo) added.push(`In-Reply-To: ${threading.inReplyTo}`);
   if (threading && !hasRefs) added.push(`References: ${threading.references}`);
-  const travelling = Buffer.concat([Buffer.from([...added, ...kept].join('\r\n'), 'latin1'), body]);
-  // A second copy of the body only when there is a Bcc to keep.
-  const sentCopy = bcc.length === 0 ? travelling : Buffer.concat([Buffer.from([...added, ...kept, ...bcc].join('\r\n'), 'latin1'), body]);
+  // The body is never copied: both versions are a new header block followed by the same view of the body.
+  const travelling = [Buffer.from([...added, ...kept].join('\r\n'), 'latin1'), body];
+  const sentCopy = bcc.length === 0 ? travelling : [Buffer.from([...added, ...kept, ...bcc].join('\r\n'), 'latin1'), body];
   return { raw: travelling, sentCopy, recipients };
 }
 

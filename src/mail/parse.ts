@@ -2,6 +2,7 @@
 // the MessageMeta the store keeps so that protocols never re-parse MIME to list a folder.
 // It runs on every delivery, so it streams (attachments are drained, never buffered) and it never
 // throws: a message we cannot make sense of is still delivered, with whatever could be read.
+import { joined, lengthOf, type ByteParts } from '../core/byte-parts.js';
 import { MailParser, type AddressObject, type EmailAddress, type HeaderLines, type HeaderValue, type Headers } from 'mailparser';
 import type { Address, MessageMeta } from '../store/types.js';
 import { skeleton, SKELETON_FROM } from './skeleton.js';
@@ -24,16 +25,15 @@ export interface ParsedMessage {
   text: string;
 }
 
-export async function parseMessageMeta(raw: Uint8Array): Promise<MessageMeta> {
+export async function parseMessageMeta(raw: ByteParts): Promise<MessageMeta> {
   return (await parseMessage(raw)).meta;
 }
 
-export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
+export async function parseMessage(raw: ByteParts): Promise<ParsedMessage> {
   try {
-    const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     // A large message is mostly attachments: parse it without their bytes (src/mail/skeleton.ts).
-    const bones = buf.length >= SKELETON_FROM ? await skeleton(buf).catch(() => null) : null;
-    return await parse(bones ?? buf);
+    const bones = lengthOf(raw) >= SKELETON_FROM ? await skeleton(raw).catch(() => null) : null;
+    return await parse(bones ?? joined(raw));
   } catch {
     // mailparser only fails on pathological input (e.g. a 1 MB header block); such a message is still
     // stored byte for byte, it just lists with an empty summary.

@@ -5,7 +5,9 @@
 // could not be reached.
 import { createTransport } from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Config } from '../config.js';
+import { joined, lengthOf, partsOf, streamOf, type ByteParts } from '../core/byte-parts.js';
 import { redactUrl } from '../config.js';
 
 export interface RelayEnvelope {
@@ -55,29 +57,39 @@ interface ErrorFields {
 
 /** Typed through the pool overload of createTransport, so sendMail resolves to the SMTP result. */
 const poolTransport = (options: SMTPPoolOptions & { pool: true }) => createTransport(options);
+const singleTransport = (options: SMTPTransport.Options) => createTransport(options);
+
+/** A message in parts at least this large is streamed from its parts rather than joined into one buffer first. */
+export const STREAM_FROM_BYTES = 1024 * 1024;
 
 export class Relay {
   private readonly transport: ReturnType<typeof poolTransport>;
+  /** One connection per message, for messages streamed from their parts (see send). */
+  private readonly streaming: ReturnType<typeof singleTransport>;
   /** The relay URL without its password, for logs and replies. */
   readonly target: string;
 
   constructor(url: string, opts: RelayOptions = {}) {
     this.target = redactUrl(url);
     const connect = opts.connectTimeoutMs ?? 30_000;
-    this.transport = poolTransport({
+    const common = {
       url,
-      pool: true,
-      maxConnections: opts.maxConnections ?? 4,
-      // A pooled connection the smarthost dropped while idle is retried once or twice on a fresh one.
-      maxRequeues: 2,
-      idleTimeout: 30_000,
       connectionTimeout: connect,
       greetingTimeout: connect,
       socketTimeout: opts.socketTimeoutMs ?? 120_000,
       // No transport logging: it would write envelopes and, at debug level, message contents.
       logger: false,
       debug: false,
+    };
+    this.transport = poolTransport({
+      ...common,
+      pool: true,
+      maxConnections: opts.maxConnections ?? 4,
+      // A pooled connection the smarthost dropped while idle is retried once or twice on a fresh one.
+      maxRequeues: 2,
+      idleTimeout: 30_000,
     });
+    this.streaming = singleTransport(common);
   }
 
   static fromConfig(config: Pick<Config, 'relayUrl'>, opts?: RelayOptions): Relay | null {
@@ -85,12 +97,15 @@ export class Relay {
   }
 
   /** Sends `raw` unchanged to `envelope.to`. Resolves when the relay took it, rejects with a RelayError. */
-  async send(envelope: RelayEnvelope, raw: Uint8Array): Promise<RelayResult> {
+  async send(envelope: RelayEnvelope, raw: ByteParts): Promise<RelayResult> {
+    const parts = partsOf(raw);
+    // A large message in parts (a SendMail: new header block, body as the phone sent it) is streamed from
+    // its parts over a connection of its own: joining them would copy the whole message, and the pool
+    // cannot take a stream, since it may requeue a message on another connection and read it again.
+    const stream = parts.length > 1 && lengthOf(raw) >= STREAM_FROM_BYTES;
+    const mail = { envelope: { from: envelope.from, to: envelope.to }, raw: stream ? streamOf(raw) : joined(raw) };
     try {
-      const info = await this.transport.sendMail({
-        envelope: { from: envelope.from, to: envelope.to },
-        raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
-      });
+      const info = await (stream ? this.streaming.sendMail(mail) : this.transport.sendMail(mail));
       return { accepted: info.accepted.map(String), rejected: info.rejected.map(String), response: info.response };
     } catch (err) {
       throw relayError(err);
@@ -99,6 +114,7 @@ export class Relay {
 
   close(): void {
     this.transport.close();
+    this.streaming.close();
   }
 }
 

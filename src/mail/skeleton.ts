@@ -5,6 +5,7 @@
 // the input), so this costs one pass over the bytes.
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { partsOf, type ByteParts } from '../core/byte-parts.js';
 import { Joiner, Splitter, type SplitChunk } from 'mailsplit';
 
 /** Messages smaller than this are parsed whole: the skeleton would not save anything worth a pass. */
@@ -24,9 +25,9 @@ class DropBodies extends Transform {
 }
 
 /** Rejects when mailsplit cannot cut the message (e.g. a header block over its limit): parse it whole then. */
-export async function skeleton(raw: Buffer): Promise<Buffer> {
+export async function skeleton(raw: ByteParts): Promise<Buffer> {
   const parts: Buffer[] = [];
-  await pipeline(Readable.from([raw]), new Splitter(), new DropBodies(), new Joiner(), async (joined: AsyncIterable<Buffer>) => {
+  await pipeline(Readable.from(partsOf(raw)), new Splitter(), new DropBodies(), new Joiner(), async (joined: AsyncIterable<Buffer>) => {
     for await (const c of joined) parts.push(c);
   });
   return Buffer.concat(parts);

@@ -1,5 +1,6 @@
 // The store's interfaces: protocol-neutral data (directory, credentials, mailboxes, devices).
 // Nothing here knows a SyncKey, an IMAP UID or a WBXML tag (ARCHITECTURE.md section 1).
+import type { ByteParts } from '../core/byte-parts.js';
 import type { AccountId, BlobId, CredentialId, DeviceId, DomainId, FolderId, ItemId } from '../core/ids.js';
 import type { AccountLoggerRepo } from './account-logger-types.js';
 export type { AccountLogger, AccountLoggerInput, AccountLoggerLevel, AccountLoggerRepo } from './account-logger-types.js';
@@ -269,7 +270,8 @@ export interface CredentialRepo {
 }
 
 export interface NewMessage {
-  raw: Uint8Array;
+  /** The message's bytes, possibly in parts (a rewritten header block and the body as received: src/core/byte-parts.ts). */
+  raw: ByteParts;
   meta: MessageMeta;
   /** The body as text, for the full-text index (not stored otherwise); omitted: subject and people only. */
   text?: string;

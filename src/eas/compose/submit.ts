@@ -5,6 +5,7 @@
 // after sending (smart.ts); the next Sync shows the mark as LastVerbExecuted and LastVerbExecutionTime.
 // Failures: 107 bad MIME, 119 no recipient, 116 a local recipient that does not exist, 120 no relay or
 // the relay refused.
+import { lengthOf } from '../../core/byte-parts.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import type { SmartKind } from '../../mail/compose.js';
 import { OutgoingError, prepareOutgoing, sendOutgoing } from '../../mail/outgoing.js';
@@ -31,7 +32,7 @@ async function send(ctx: EasContext, input: ComposeInput, kind: SmartKind | null
   try {
     const prepared = await prepareOutgoing(mime, ctx.account, now, smart?.threading ?? null);
     const r = await sendOutgoing(ctx.deps.outgoing, ctx.account, prepared, input.saveInSent);
-    ctx.log.info({ event: kind ? SMART[kind].event : 'eas-sendmail', recipients: prepared.recipients.length, local: r.local, relayed: r.relayed, bytes: prepared.raw.length }, 'message sent');
+    ctx.log.info({ event: kind ? SMART[kind].event : 'eas-sendmail', recipients: prepared.recipients.length, local: r.local, relayed: r.relayed, bytes: lengthOf(prepared.raw) }, 'message sent');
   } catch (err) {
     if (err instanceof OutgoingError) throw new EasStatusError(statusOf(err), err.message);
     throw err;

@@ -1,6 +1,5 @@
 // Folders, items and the per-account change log. Every mutation takes the account's next modseq(s)
 // and writes a change row in the same transaction (ARCHITECTURE.md section 2).
-import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asAccountId, asBlobId, asFolderId, asItemId, type AccountId, type BlobId, type FolderId, type ItemId } from '../../core/ids.js';
@@ -9,6 +8,8 @@ import type {
   ListItemsOptions, MailboxRepo, MessageMeta, MessageSearch, MessageSearchResult, NewMessage,
 } from '../types.js';
 import { indexMessages, searchMessages, unindexMessage } from './search.js';
+import { BLOB_PART, blobIdOf, readBlob, writeBlob, writeSmallBlobs } from './blob-store.js';
+import { lengthOf, type ByteParts } from '../../core/byte-parts.js';
 import { bit, bool, nextModseq, write, type ChangeCollector, type SqlContext } from './context.js';
 import type { DB, FoldersTable, ItemsTable } from './schema.js';
 
@@ -197,21 +198,23 @@ export class SqlMailboxRepo implements MailboxRepo {
 
   private async insertMessages(db: Kysely<DB>, changes: ChangeCollector, accountId: AccountId, folderId: FolderId, batch: readonly NewMessage[]): Promise<Item[]> {
     if (batch.length === 0) return [];
-    const blobs = new Map<BlobId, Uint8Array>();
-    const blobIds = batch.map((m) => {
-      const id = asBlobId(createHash('sha256').update(m.raw).digest('hex'));
-      blobs.set(id, m.raw);
+    const small = new Map<BlobId, ByteParts>();
+    const large = new Map<BlobId, ByteParts>();
+    const sizes = batch.map((m) => lengthOf(m.raw));
+    const blobIds = batch.map((m, i) => {
+      const id = blobIdOf(m.raw);
+      (sizes[i]! <= BLOB_PART ? small : large).set(id, m.raw);
       return id;
     });
-    await db.insertInto('blobs').values([...blobs].map(([id, raw]) => ({ id, size: raw.byteLength, data: raw })))
-      .onConflict((oc) => oc.column('id').doNothing()).execute();
+    await writeSmallBlobs(db, small);
+    for (const [id, raw] of large) await writeBlob(db, id, raw);
     // Consecutive modseqs in arrival order, as deliveries one by one would get.
     const first = await nextModseq(db, accountId, batch.length);
     const rows = batch.map((m, i) => {
       const flags: ItemFlags = { seen: false, flagged: false, answered: false, forwarded: false, draft: false, ...m.flags };
       return {
         account_id: accountId, folder_id: folderId, kind: 'message', modseq: first + i, received_at: m.receivedAt ?? Date.now(),
-        blob_id: blobIds[i]!, size: m.raw.byteLength,
+        blob_id: blobIds[i]!, size: sizes[i]!,
         seen: bit(flags.seen), flagged: bit(flags.flagged), answered: bit(flags.answered), forwarded: bit(flags.forwarded), draft: bit(flags.draft),
         categories: '[]', meta: JSON.stringify(m.meta), data: null, mail_state: null,
       };
@@ -349,14 +352,15 @@ export class SqlMailboxRepo implements MailboxRepo {
   }
 
   replaceMessage(accountId: AccountId, id: ItemId, message: NewMessage): Promise<Item> {
-    const blobId = asBlobId(createHash('sha256').update(message.raw).digest('hex'));
+    const blobId = blobIdOf(message.raw);
+    const size = lengthOf(message.raw);
     return write(this.ctx, async (db, changes) => {
       const r = await db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
       if (!r) throw new StoreError('not-found', 'item not found');
       if (r.kind !== 'message') throw new StoreError('invalid', 'only a message has MIME content to replace');
-      await db.insertInto('blobs').values({ id: blobId, size: message.raw.byteLength, data: message.raw }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await writeBlob(db, blobId, message.raw);
       const seq = await nextModseq(db, accountId);
-      const set = { blob_id: blobId, size: message.raw.byteLength, meta: JSON.stringify(message.meta), modseq: seq };
+      const set = { blob_id: blobId, size, meta: JSON.stringify(message.meta), modseq: seq };
       await db.updateTable('items').set(set).where('id', '=', id).execute();
       await unindexMessage(db, this.ctx.dialect, id);
       await indexMessages(db, this.ctx.dialect, accountId, [{ itemId: id, meta: message.meta, text: message.text }]);
@@ -393,8 +397,7 @@ export class SqlMailboxRepo implements MailboxRepo {
 export class SqlBlobRepo implements BlobRepo {
   constructor(private readonly ctx: SqlContext) {}
 
-  async get(id: BlobId): Promise<Uint8Array | null> {
-    const r = await this.ctx.db.selectFrom('blobs').select('data').where('id', '=', id).executeTakeFirst();
-    return r ? r.data : null;
+  get(id: BlobId): Promise<Uint8Array | null> {
+    return readBlob(this.ctx.db, id);
   }
 }

@@ -81,6 +81,13 @@ export interface BlobsTable {
   data: Uint8Array;
 }
 
+/** Bytes of a blob past its first part (migration 018), in order of `seq` from 1. */
+export interface BlobPartsTable {
+  blob_id: string;
+  seq: number;
+  data: Uint8Array;
+}
+
 export interface ChangesTable {
   account_id: string;
   modseq: number;
@@ -311,6 +318,7 @@ export interface DB {
   folders: FoldersTable;
   items: ItemsTable;
   blobs: BlobsTable;
+  blob_parts: BlobPartsTable;
   changes: ChangesTable;
   settings: SettingsTable;
   devices: DevicesTable;

@@ -1,0 +1,46 @@
+// Room for a large request body (issue 16 part 5): before the server reads a body of several MiB (a
+// SendMail with an attachment), a full garbage collection frees the buffers of the previous large
+// requests. V8 frees a Buffer's memory only when a collection finds the Buffer unreachable, and it starts
+// one for Buffer memory only after about 64 MiB more of it; between two SendMails of 13 MiB nothing else
+// may start one, so each left its body and socket chunks (about 27 MiB) in the process and the next one
+// came on top. Collecting here, when the earlier requests are over and this body is not read yet, keeps
+// the peak near one request's worth. It costs a few to a few tens of milliseconds, once per large body.
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+/** Bodies from this size on are preceded by a collection. */
+export const LARGE_BODY_BYTES = 4 * 1024 * 1024;
+/** At most one collection per this interval, however many large bodies arrive. */
+const MIN_INTERVAL_MS = 1000;
+
+type Gc = () => void;
+
+let gc: Gc | null | undefined;
+let last = 0;
+
+/** V8's gc(): the global one when node runs with --expose-gc, else one exposed to a separate context only. */
+function collector(): Gc | null {
+  if (gc !== undefined) return gc;
+  const global = (globalThis as { gc?: Gc }).gc;
+  try {
+    if (!global) v8.setFlagsFromString('--expose-gc'); // read when a context is created: the server's own global stays without gc
+    gc = global ?? (vm.runInNewContext('gc') as Gc);
+  } catch {
+    gc = null; // a runtime without the flag: V8's own schedule
+  }
+  return gc;
+}
+
+/**
+ * Called with a request's announced Content-Length (NaN when none) and the largest body accepted, before
+ * the body is read; true when it collected. A body over the limit is refused unread: nothing to make room
+ * for. At most one collection a second bounds what bogus Content-Lengths can cost.
+ */
+export function beforeBody(contentLength: number, limit: number, now = Date.now()): boolean {
+  if (!(contentLength >= LARGE_BODY_BYTES && contentLength <= limit) || now - last < MIN_INTERVAL_MS) return false;
+  const run = collector();
+  if (!run) return false;
+  last = now;
+  run();
+  return true;
+}

@@ -1,0 +1,52 @@
+// Message blobs, content-addressed by SHA-256, written in parts of 256 KiB (migration 018): the first
+// part in `blobs.data`, the others in `blob_parts`. A message is hashed and written piece by piece from
+// the buffers it arrived in, so the database driver never holds a copy of the whole message.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { StoreError } from '../../core/errors.js';
+import { asBlobId, type BlobId } from '../../core/ids.js';
+import { joined, lengthOf, partsOf, piecesOf, type ByteParts } from '../../core/byte-parts.js';
+import type { DB } from './schema.js';
+
+/** Bytes per row: small enough that binding one costs little memory, large enough that a 10 MiB message is 40 rows. */
+export const BLOB_PART = 256 * 1024;
+
+export function blobIdOf(raw: ByteParts): BlobId {
+  const h = createHash('sha256');
+  for (const p of partsOf(raw)) h.update(p);
+  return asBlobId(h.digest('hex'));
+}
+
+/** Blobs of at most one part, in one INSERT (bulk imports write hundreds per batch). Already stored: kept. */
+export async function writeSmallBlobs(db: Kysely<DB>, blobs: ReadonlyMap<BlobId, ByteParts>): Promise<void> {
+  if (blobs.size === 0) return;
+  await db.insertInto('blobs').values([...blobs].map(([id, raw]) => ({ id, size: lengthOf(raw), data: joined(raw) })))
+    .onConflict((oc) => oc.column('id').doNothing()).execute();
+}
+
+/** Writes one blob part by part unless a blob with its id (so its bytes) is already stored. */
+export async function writeBlob(db: Kysely<DB>, id: BlobId, raw: ByteParts): Promise<void> {
+  const size = lengthOf(raw);
+  if (size <= BLOB_PART) return writeSmallBlobs(db, new Map([[id, raw]]));
+  const pieces = piecesOf(raw, BLOB_PART);
+  const first = pieces.next();
+  if (first.done) return;
+  const inserted = await db.insertInto('blobs').values({ id, size, data: first.value })
+    .onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
+  if (!inserted) return; // the same bytes are stored already, with their parts
+  let seq = 1;
+  // One row per statement: each binds a single 256 KiB value.
+  for (const piece of pieces) await db.insertInto('blob_parts').values({ blob_id: id, seq: seq++, data: piece }).execute();
+}
+
+/** A blob's bytes in one buffer, or null when there is no such blob. */
+export async function readBlob(db: Kysely<DB>, id: BlobId): Promise<Uint8Array | null> {
+  const r = await db.selectFrom('blobs').select(['data', 'size']).where('id', '=', id).executeTakeFirst();
+  if (!r) return null;
+  if (Number(r.size) <= r.data.byteLength) return r.data; // one part (every blob written before migration 018)
+  const parts = [r.data, ...(await db.selectFrom('blob_parts').select('data').where('blob_id', '=', id).orderBy('seq').execute()).map((p) => p.data)];
+  const got = parts.reduce((n, p) => n + p.byteLength, 0);
+  // Never hand out a message with a hole in it (Buffer.concat would pad it with zeros).
+  if (got !== Number(r.size)) throw new StoreError('invalid', `blob ${id} has ${got} of its ${Number(r.size)} bytes`);
+  return Buffer.concat(parts, got);
+}

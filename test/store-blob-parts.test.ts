@@ -1,0 +1,109 @@
+// Message blobs in 256 KiB parts (migration 018, issue 16 part 5) on both backends: a large message given
+// as parts (a header block and a body view, as SendMail hands it over) reads back byte for byte, takes one
+// row per part, shares its rows with an identical copy, and its parts go with the last item using it;
+// a blob stored the old way (all bytes in `blobs.data`) still reads. And piecesOf cuts parts correctly.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { joined, piecesOf, prefixOf } from '../src/core/byte-parts.js';
+import { asBlobId, type AccountId } from '../src/core/ids.js';
+import { emptyMeta } from '../src/mail/parse.js';
+import { BLOB_PART, blobIdOf } from '../src/store/sql/blob-store.js';
+import type { SqlStore } from '../src/store/sql/sql-store.js';
+import { backends } from './helpers/stores.js';
+
+test('piecesOf: views of at most `size` bytes, in order, joining what straddles two parts', () => {
+  const a = randomBytes(10);
+  const b = randomBytes(25);
+  const c = randomBytes(3);
+  const pieces = [...piecesOf([a, b, c], 8)];
+  assert.deepEqual(pieces.map((p) => p.length), [8, 8, 8, 8, 6]);
+  assert.deepEqual(Buffer.concat(pieces), Buffer.concat([a, b, c]));
+  // A single part is cut into views of it (no copy): they share its memory.
+  const one = [...piecesOf(b, 10)];
+  assert.equal(one[0]!.buffer, b.buffer);
+  assert.deepEqual([...piecesOf([], 8)], []);
+  assert.deepEqual(prefixOf([a, b], 12), Buffer.concat([a, b]).subarray(0, 12));
+  assert.deepEqual(prefixOf([a, b], 100), Buffer.concat([a, b]));
+});
+
+for (const backend of backends) {
+  describe(`blob parts: ${backend.name}`, () => {
+    let store: SqlStore;
+    let cleanup: () => Promise<void>;
+    let acct: AccountId;
+    before(async () => {
+      ({ store, cleanup } = await backend.open());
+      await store.domains.create('parts.test');
+      acct = (await store.accounts.create({ email: 'ann@parts.test', passwordHash: 'h' })).id;
+    });
+    after(() => cleanup());
+
+    const partRows = async (id: string): Promise<number> => (await store.db.selectFrom('blob_parts').select('seq').where('blob_id', '=', id).execute()).length;
+
+    test('a 1 MiB message in two parts is stored in 256 KiB rows and reads back byte for byte', async () => {
+      const head = Buffer.from('From: ann@parts.test\r\nSubject: big\r\n', 'latin1');
+      const body = Buffer.concat([Buffer.from('\r\n\r\n'), randomBytes(1024 * 1024 + 17)]);
+      const whole = Buffer.concat([head, body]);
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const sent = (await store.mailbox.getFolderByRole(acct, 'sent'))!;
+      const item = await store.mailbox.addMessage(acct, inbox.id, { raw: [head, body], meta: emptyMeta() });
+      assert.equal(item.size, whole.length);
+      assert.equal(item.blobId, blobIdOf(whole), 'the id is the hash of the bytes, however they were split');
+      assert.deepEqual(Buffer.from((await store.blobs.get(item.blobId))!), whole);
+      const row = await store.db.selectFrom('blobs').select(['size', 'data']).where('id', '=', item.blobId).executeTakeFirstOrThrow();
+      assert.equal(Number(row.size), whole.length);
+      assert.equal(row.data.byteLength, BLOB_PART, 'the blobs row holds only the first part');
+      assert.equal(await partRows(item.blobId), Math.ceil(whole.length / BLOB_PART) - 1);
+
+      // The same bytes in a second folder (the Sent copy): one blob, its parts written once.
+      const copy = await store.mailbox.addMessage(acct, sent.id, { raw: whole, meta: emptyMeta() });
+      assert.equal(copy.blobId, item.blobId);
+      assert.equal(await partRows(item.blobId), Math.ceil(whole.length / BLOB_PART) - 1);
+
+      // The parts go with the last item that uses the blob.
+      await store.mailbox.deleteItem(acct, item.id);
+      assert.deepEqual(Buffer.from((await store.blobs.get(copy.blobId))!), whole);
+      await store.mailbox.deleteItem(acct, copy.id);
+      assert.equal(await store.blobs.get(copy.blobId), null);
+      assert.equal(await partRows(copy.blobId), 0);
+    });
+
+    test('replaceMessage writes a large replacement in parts and drops the old parts', async () => {
+      const drafts = (await store.mailbox.getFolderByRole(acct, 'drafts'))!;
+      const first = randomBytes(600 * 1024);
+      const second = [Buffer.from('Subject: v2\r\n\r\n'), randomBytes(300 * 1024)];
+      const item = await store.mailbox.addMessage(acct, drafts.id, { raw: first, meta: emptyMeta() });
+      const replaced = await store.mailbox.replaceMessage(acct, item.id, { raw: second, meta: emptyMeta() });
+      assert.deepEqual(Buffer.from((await store.blobs.get(replaced.blobId!))!), joined(second));
+      assert.equal(replaced.size, joined(second).length);
+      assert.equal(await partRows(item.blobId!), 0, 'the first version is gone with its parts');
+      await store.mailbox.deleteItem(acct, item.id);
+    });
+
+    test('a blob with a missing part is an error, not a message with a hole', async () => {
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const item = await store.mailbox.addMessage(acct, inbox.id, { raw: randomBytes(BLOB_PART * 3), meta: emptyMeta() });
+      await store.db.deleteFrom('blob_parts').where('blob_id', '=', item.blobId!).where('seq', '=', 1).execute();
+      await assert.rejects(store.blobs.get(item.blobId!), /has \d+ of its \d+ bytes/);
+      await store.mailbox.deleteItem(acct, item.id);
+      assert.equal(await partRows(item.blobId!), 0);
+    });
+
+    test('a blob stored before migration 018 (all bytes in blobs.data) still reads', async () => {
+      const old = randomBytes(BLOB_PART * 2 + 5);
+      const id = asBlobId(blobIdOf(old));
+      await store.db.insertInto('blobs').values({ id, size: old.length, data: old }).execute();
+      assert.deepEqual(Buffer.from((await store.blobs.get(id))!), old);
+      await store.db.deleteFrom('blobs').where('id', '=', id).execute();
+    });
+
+    test('a small message keeps one row and no parts', async () => {
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const raw = [Buffer.from('Subject: small\r\n'), Buffer.from('\r\n\r\nhello\r\n')];
+      const item = await store.mailbox.addMessage(acct, inbox.id, { raw, meta: emptyMeta() });
+      assert.deepEqual(Buffer.from((await store.blobs.get(item.blobId!))!), joined(raw));
+      assert.equal(await partRows(item.blobId!), 0);
+    });
+  });
+}
