@@ -8,6 +8,7 @@ import type { Account, ItemFlags, MessageMeta, Store } from '../store/types.js';
 import { canReceive, normalizeAddress } from './recipients.js';
 import { OofResponder, type AutoReplyOutbound } from './oof.js';
 import { applyInvitations } from './invitations.js';
+import { readContent } from './content.js';
 import { parseMessage, type ParsedMessage } from './parse.js';
 
 export type DeliveryFolder = 'inbox' | 'sent';
@@ -93,6 +94,9 @@ export class LocalDelivery {
     const resolved = [...byKey.values()].sort((a, b) => (a.account.id < b.account.id ? -1 : a.account.id > b.account.id ? 1 : 0));
     if (resolved.length === 0) return { stored: [], skipped, meta };
     const receivedAt = opts.receivedAt ?? Date.now();
+    // Parsed once here for every later render (issue 16), before the transaction so it holds no lock while
+    // parsing. A target with bytes of its own (a Sent copy keeping its Bcc) is parsed when first rendered.
+    const content = resolved.some((r) => !r.raw) ? (parsed.content ?? (await readContent(raw))) : undefined;
     const stored = await this.store.transaction(async (tx) => {
       const out: StoredCopy[] = [];
       for (const r of resolved) {
@@ -102,7 +106,7 @@ export class LocalDelivery {
           skipped.push({ recipient: r.account.email, reason: 'no-folder' });
           continue;
         }
-        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw: r.raw ?? raw, meta, text, flags: r.flags, receivedAt });
+        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw: r.raw ?? raw, meta, text, flags: r.flags, receivedAt, ...(!r.raw && content ? { content } : {}) });
         out.push({ accountId: r.account.id, email: r.account.email, folder: r.folder, itemId: item.id });
       }
       return out;

@@ -5,9 +5,10 @@ import type { Kysely, Selectable } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asAccountId, asBlobId, asFolderId, asItemId, type AccountId, type BlobId, type FolderId, type ItemId } from '../../core/ids.js';
 import type {
-  BlobRepo, Change, ChangeKind, FlagDetails, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, LastVerb,
+  Change, ChangeKind, FlagDetails, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, LastVerb,
   ListItemsOptions, MailboxRepo, MessageMeta, MessageSearch, MessageSearchResult, NewMessage,
 } from '../types.js';
+import { contentColumn } from './blobs.js';
 import { indexMessages, searchMessages, unindexMessage } from './search.js';
 import { bit, bool, nextModseq, write, type ChangeCollector, type SqlContext } from './context.js';
 import type { DB, FoldersTable, ItemsTable } from './schema.js';
@@ -197,13 +198,14 @@ export class SqlMailboxRepo implements MailboxRepo {
 
   private async insertMessages(db: Kysely<DB>, changes: ChangeCollector, accountId: AccountId, folderId: FolderId, batch: readonly NewMessage[]): Promise<Item[]> {
     if (batch.length === 0) return [];
-    const blobs = new Map<BlobId, Uint8Array>();
+    const blobs = new Map<BlobId, NewMessage>();
     const blobIds = batch.map((m) => {
       const id = asBlobId(createHash('sha256').update(m.raw).digest('hex'));
-      blobs.set(id, m.raw);
+      blobs.set(id, m);
       return id;
     });
-    await db.insertInto('blobs').values([...blobs].map(([id, raw]) => ({ id, size: raw.byteLength, data: raw })))
+    // A blob stored before keeps what it has: its content, if missing, is filled when first rendered.
+    await db.insertInto('blobs').values([...blobs].map(([id, m]) => ({ id, size: m.raw.byteLength, data: m.raw, content: contentColumn(m) })))
       .onConflict((oc) => oc.column('id').doNothing()).execute();
     // Consecutive modseqs in arrival order, as deliveries one by one would get.
     const first = await nextModseq(db, accountId, batch.length);
@@ -354,7 +356,7 @@ export class SqlMailboxRepo implements MailboxRepo {
       const r = await db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
       if (!r) throw new StoreError('not-found', 'item not found');
       if (r.kind !== 'message') throw new StoreError('invalid', 'only a message has MIME content to replace');
-      await db.insertInto('blobs').values({ id: blobId, size: message.raw.byteLength, data: message.raw }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await db.insertInto('blobs').values({ id: blobId, size: message.raw.byteLength, data: message.raw, content: contentColumn(message) }).onConflict((oc) => oc.column('id').doNothing()).execute();
       const seq = await nextModseq(db, accountId);
       const set = { blob_id: blobId, size: message.raw.byteLength, meta: JSON.stringify(message.meta), modseq: seq };
       await db.updateTable('items').set(set).where('id', '=', id).execute();
@@ -390,11 +392,3 @@ export class SqlMailboxRepo implements MailboxRepo {
 
 }
 
-export class SqlBlobRepo implements BlobRepo {
-  constructor(private readonly ctx: SqlContext) {}
-
-  async get(id: BlobId): Promise<Uint8Array | null> {
-    const r = await this.ctx.db.selectFrom('blobs').select('data').where('id', '=', id).executeTakeFirst();
-    return r ? r.data : null;
-  }
-}
