@@ -12,6 +12,7 @@ import { percentile, printMeasured, report } from './lib.js';
 const as = ns('AirSync');
 const WINDOW = 100;
 const ROUNDS = Number(process.env.BENCH_WINDOW_ROUNDS ?? 30);
+const WARMUP = 5;
 
 /** A small multipart/alternative message (about 2 KiB), as most mail is. */
 function message(i: number): Buffer {
@@ -44,15 +45,15 @@ async function run(backend: 'sqlite' | 'postgres'): Promise<void> {
         });
         const collection = (r: EasResponse): WbxmlElement => child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection')!;
         const times: number[] = [];
-        for (let round = 0; round < ROUNDS + 2; round++) {
+        for (let round = 0; round < ROUNDS + WARMUP; round++) {
           const key = textOf(collection(await sync('0')), 'AirSync:SyncKey')!;
           const t = performance.now();
           const r = await sync(key);
           const ms = performance.now() - t;
           const adds = children(child(collection(r), 'AirSync:Commands'), 'AirSync:Add').length;
           if (adds !== WINDOW) throw new Error(`expected ${WINDOW} Adds, got ${adds}`);
-          // The first two rounds warm the JIT and the statement caches.
-          if (round >= 2) times.push(ms);
+          // The first rounds warm the JIT and the statement caches.
+          if (round >= WARMUP) times.push(ms);
         }
         times.sort((a, b) => a - b);
         report(`sync window ${backend} ${version} bp${type} median`, percentile(times, 50), 'ms');
