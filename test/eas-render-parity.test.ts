@@ -8,7 +8,6 @@
 // by the first render or by the background fill.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BlobId } from '../src/core/ids.js';
 import { renderEmail, renderStoredEmail, type EmailOptions } from '../src/eas/classes/email.js';
 import { child, children, el, encode, ns, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
 import { readContent, usableContent, type UsableContent } from '../src/mail/content.js';
@@ -200,7 +199,7 @@ void test('the background fill parses stored mail that has no content, in batche
     const fill = startContentFill(app.store, silentLogger(), { batch: 3, pauseMs: 1, startMs: 0 });
     await fill.done;
     assert.equal(await app.store.blobs.countWithoutContent(), 0);
-    const kept = await app.store.blobs.getContents(added.map((it) => it.blobId! as BlobId));
+    const kept = await app.store.blobs.getContents(added.map((it) => it.blobId!));
     for (const [i, it] of added.entries()) assert.deepEqual(kept.get(it.blobId!), await stored(raws[i]!), `content of message ${i}`);
     await fill.stop();
   } finally {

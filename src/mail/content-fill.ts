@@ -29,7 +29,8 @@ export function startContentFill(store: Store, log: Logger, o: ContentFillOption
   const batch = o.batch ?? 50;
   const pauseMs = o.pauseMs ?? 100;
   let stopped = false;
-  let wake: (() => void) | null = null;
+  // Cuts the current pause short when stopping.
+  let wake = (): void => undefined;
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
     t.unref();
@@ -47,9 +48,11 @@ export function startContentFill(store: Store, log: Logger, o: ContentFillOption
     while (!stopped) {
       const rows = await store.blobs.listWithoutContent(batch);
       if (rows.length === 0) break;
-      for (const r of rows) {
-        // One message at a time: a few parses in a row, then the event loop serves requests again.
-        await store.blobs.setContent(r.id, await readContent(r.data));
+      for (const id of rows) {
+        // One message at a time, each read alone: a few parses in a row, then the event loop serves requests again.
+        const data = await store.blobs.get(id);
+        // A blob deleted meanwhile has nothing to fill; the next list no longer names it.
+        if (data) await store.blobs.setContent(id, await readContent(data));
         filled++;
         if (stopped) break;
       }
@@ -70,7 +73,7 @@ export function startContentFill(store: Store, log: Logger, o: ContentFillOption
     done,
     async stop() {
       stopped = true;
-      (wake as (() => void) | null)?.();
+      wake();
       await done;
     },
   };

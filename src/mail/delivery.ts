@@ -4,7 +4,7 @@
 // ("250 OK" or "451 try again") is true for every recipient: no partial delivery to duplicate on retry.
 import type { AccountId, ItemId } from '../core/ids.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import type { Account, ItemFlags, MessageMeta, Store } from '../store/types.js';
+import type { Account, ItemFlags, MessageContent, MessageMeta, Store } from '../store/types.js';
 import { canReceive, normalizeAddress } from './recipients.js';
 import { OofResponder, type AutoReplyOutbound } from './oof.js';
 import { applyInvitations } from './invitations.js';
@@ -95,8 +95,12 @@ export class LocalDelivery {
     if (resolved.length === 0) return { stored: [], skipped, meta };
     const receivedAt = opts.receivedAt ?? Date.now();
     // Parsed once here for every later render (issue 16), before the transaction so it holds no lock while
-    // parsing. A target with bytes of its own (a Sent copy keeping its Bcc) is parsed when first rendered.
-    const content = resolved.some((r) => !r.raw) ? (parsed.content ?? (await readContent(raw))) : undefined;
+    // parsing: the message, and the bytes of its own a target may have (a Sent copy keeping its Bcc).
+    const contents = new Map<Uint8Array, MessageContent>();
+    for (const r of resolved) {
+      const bytes = r.raw ?? raw;
+      if (!contents.has(bytes)) contents.set(bytes, bytes === raw && parsed.content ? parsed.content : await readContent(bytes));
+    }
     const stored = await this.store.transaction(async (tx) => {
       const out: StoredCopy[] = [];
       for (const r of resolved) {
@@ -106,7 +110,7 @@ export class LocalDelivery {
           skipped.push({ recipient: r.account.email, reason: 'no-folder' });
           continue;
         }
-        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw: r.raw ?? raw, meta, text, flags: r.flags, receivedAt, ...(!r.raw && content ? { content } : {}) });
+        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw: r.raw ?? raw, meta, text, flags: r.flags, receivedAt, content: contents.get(r.raw ?? raw)! });
         out.push({ accountId: r.account.id, email: r.account.email, folder: r.folder, itemId: item.id });
       }
       return out;

@@ -403,8 +403,8 @@ export interface BlobRepo {
   getContents(ids: readonly BlobId[]): Promise<Map<BlobId, MessageContent>>;
   /** Keeps a blob's MessageContent (filled after the fact: rendering, the background fill). */
   setContent(id: BlobId, content: MessageContent): Promise<void>;
-  /** Up to `limit` blobs that have no MessageContent yet, with their bytes (the background fill). */
-  listWithoutContent(limit: number): Promise<Array<{ id: BlobId; data: Uint8Array }>>;
+  /** Up to `limit` blobs that have no MessageContent yet (the background fill reads each in turn). */
+  listWithoutContent(limit: number): Promise<BlobId[]>;
   countWithoutContent(): Promise<number>;
 }
 
