@@ -188,21 +188,26 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) {
   });
 }
 
-void test('the background fill parses stored mail that has no content, in batches, and stops when done', async () => {
-  const app = await startTestApp();
-  try {
-    const account = await app.directory.createAccount({ email: 'user@example.com', password: 'parity-password-1' });
-    const inbox = (await app.store.mailbox.getFolderByRole(account.id, 'inbox'))!;
-    const raws = corpus.map(([, raw]) => raw);
-    const added = await app.store.mailbox.addMessages(account.id, inbox.id, await Promise.all(raws.map(async (raw) => ({ raw, meta: await parseMessageMeta(raw) }))));
-    assert.equal(await app.store.blobs.countWithoutContent(), raws.length);
-    const fill = startContentFill(app.store, silentLogger(), { batch: 3, pauseMs: 1, startMs: 0 });
-    await fill.done;
-    assert.equal(await app.store.blobs.countWithoutContent(), 0);
-    const kept = await app.store.blobs.getContents(added.map((it) => it.blobId!));
-    for (const [i, it] of added.entries()) assert.deepEqual(kept.get(it.blobId!), await stored(raws[i]!), `content of message ${i}`);
-    await fill.stop();
-  } finally {
-    await app.stop();
-  }
-});
+for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) {
+  void test(`the background fill (${backend}) parses stored mail that has no content, in batches, and stops when done`, async () => {
+    const app = await startTestApp({ postgres: backend === 'postgres' });
+    try {
+      const account = await app.directory.createAccount({ email: 'user@example.com', password: 'parity-password-1' });
+      const inbox = (await app.store.mailbox.getFolderByRole(account.id, 'inbox'))!;
+      const raws = corpus.map(([, raw]) => raw);
+      const added = await app.store.mailbox.addMessages(account.id, inbox.id, await Promise.all(raws.map(async (raw) => ({ raw, meta: await parseMessageMeta(raw) }))));
+      assert.equal(await app.store.blobs.countWithoutContent(), raws.length);
+      const fill = startContentFill(app.store, silentLogger(), { batch: 3, pauseMs: 1, startMs: 0 });
+      await fill.done;
+      assert.equal(await app.store.blobs.countWithoutContent(), 0);
+      const kept = await app.store.blobs.getContents(added.map((it) => it.blobId!));
+      for (const [i, it] of added.entries()) assert.deepEqual(kept.get(it.blobId!), await stored(raws[i]!), `content of message ${i}`);
+      await fill.stop();
+      // A deleted message's blob leaves no work behind.
+      await app.store.mailbox.deleteItem(account.id, added[0]!.id);
+      assert.equal(await app.store.blobs.countWithoutContent(), 0);
+    } finally {
+      await app.stop();
+    }
+  });
+}

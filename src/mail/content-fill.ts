@@ -11,7 +11,7 @@ export interface ContentFillOptions {
   batch?: number;
   /** Pause between batches (ms), so live requests go first. */
   pauseMs?: number;
-  /** Delay before the first batch (ms): start-up traffic first. */
+  /** Delay before the first batch (ms): phones reconnecting after a restart go first. */
   startMs?: number;
 }
 
@@ -38,7 +38,7 @@ export function startContentFill(store: Store, log: Logger, o: ContentFillOption
   });
 
   const run = async (): Promise<void> => {
-    await sleep(o.startMs ?? 2000);
+    await sleep(o.startMs ?? 30_000);
     if (stopped) return;
     const total = await store.blobs.countWithoutContent();
     if (total === 0) return;

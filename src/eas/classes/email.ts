@@ -1,7 +1,8 @@
 // The Email class (MS-ASEMAIL 2.2.2, with MS-ASAIRS 2.2.2 for bodies and attachments and MS-ASCON
 // 2.2.2.3.3/2.2.2.4 for conversations): a stored message as the ApplicationData of Sync Add / Fetch and
 // ItemOperations Fetch, a flags-only Change, and a client's Change back to what the store keeps.
-// Pure apart from parsing the message: no store access, no I/O. Elements are written in the order of
+// Pure apart from parsing the message (or reading the blob through the loader it is given, when the
+// MessageContent kept at delivery stands in for the parse): no store access of its own. Elements are written in the order of
 // the Email namespace schema (MS-ASEMAIL 6.1 AllProps), then AirSyncBase, then Email2; what each
 // protocol version carries:
 //   2.5   To, Cc, From, Subject, ReplyTo, DateReceived, DisplayTo, ThreadTopic, Importance, Read,
