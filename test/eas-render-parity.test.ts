@@ -211,3 +211,23 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) {
     }
   });
 }
+
+void test('delivery keeps the content of every copy it stores, a Sent copy with bytes of its own (its Bcc) included', async () => {
+  const app = await startTestApp();
+  try {
+    const sender = await app.directory.createAccount({ email: 'user@example.com', password: 'parity-password-1' });
+    const rcpt = await app.directory.createAccount({ email: 'rcpt@example.com', password: 'parity-password-1' });
+    const travelling = crlf('From: User <user@example.com>\nTo: rcpt@example.com\nSubject: hello\n\nbody\n');
+    const sentCopy = crlf('From: User <user@example.com>\nTo: rcpt@example.com\nBcc: hidden@example.org\nSubject: hello\n\nbody\n');
+    const result = await new LocalDelivery(app.store).deliverTo([{ recipient: rcpt }, { recipient: sender, folder: 'sent', raw: sentCopy }], travelling);
+    assert.equal(result.stored.length, 2);
+    const copies = await Promise.all(result.stored.map((s) => app.store.mailbox.getItem(s.accountId, s.itemId)));
+    const kept = await app.store.blobs.getContents(copies.map((it) => it!.blobId!));
+    assert.equal(kept.size, 2);
+    const sent = kept.get(copies[result.stored.findIndex((s) => s.folder === 'sent')]!.blobId!);
+    assert.deepEqual(sent?.bcc, [{ name: '', address: 'hidden@example.org' }]);
+    assert.deepEqual(kept.get(copies[result.stored.findIndex((s) => s.folder === 'inbox')]!.blobId!)?.bcc, []);
+  } finally {
+    await app.stop();
+  }
+});
