@@ -9,6 +9,7 @@ import { MemoryBus } from './bus/memory-bus.js';
 import { PgBus } from './bus/pg-bus.js';
 import { DeviceSessions } from './devices/sessions.js';
 import { startAbqNotifier } from './devices/abq-notify.js';
+import { startContentFill } from './mail/content-fill.js';
 import { LocalDelivery } from './mail/delivery.js';
 import { Relay } from './mail/relay.js';
 import type { Bus } from './bus/types.js';
@@ -137,6 +138,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const stopAbqNotifier = startAbqNotifier(store, outgoing.delivery, config.defaultDomain, log.child({ svc: 'abq' }));
   // Audit entries older than CARBONIO_AUDIT_DAYS go (src/admin/audit-retention.ts).
   const stopAuditRetention = startAuditRetention(store, config.auditDays, log.child({ svc: 'audit' }));
+  // Mail stored before migration 016 gets its MessageContent in the background (src/mail/content-fill.ts).
+  const contentFill = startContentFill(store, log.child({ svc: 'content-fill' }));
 
   let closing: Promise<void> | null = null;
   const servers = smtp;
@@ -165,6 +168,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         }
         await Promise.race([outgoing.delivery.autoReplies.settled(), new Promise((r) => setTimeout(r, 2000))]);
         await closeAccountLogs(store); // the last requests' records reach their files
+        await contentFill.stop();
         relay?.close();
         await bus.close();
         await store.close();

@@ -115,6 +115,11 @@ function standInDeviceState(inner: DeviceStateRepo, box: StandInMailbox): Device
 
 const standInBlobs = (raw: Buffer): BlobRepo => ({
   get: (id: BlobId) => Promise.resolve(id === NOTICE_BLOB_ID ? new Uint8Array(raw) : null),
+  // The notice is parsed when rendered: it is one message, rendered rarely.
+  getContents: () => Promise.resolve(new Map()),
+  setContent: () => Promise.resolve(),
+  listWithoutContent: () => Promise.resolve([]),
+  countWithoutContent: () => Promise.resolve(0),
 });
 
 /** Settings readable, not writable: a blocked device must not change the account's out-of-office (Settings Oof Set). */

@@ -4,13 +4,18 @@
 // ("250 OK" or "451 try again") is true for every recipient: no partial delivery to duplicate on retry.
 import type { AccountId, ItemId } from '../core/ids.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import type { Account, ItemFlags, MessageMeta, Store } from '../store/types.js';
-import type { ByteParts } from '../core/byte-parts.js';
+import type { Account, ItemFlags, MessageContent, MessageMeta, Store } from '../store/types.js';
+import { joined, lengthOf, type ByteParts } from '../core/byte-parts.js';
 import { canReceive, normalizeAddress } from './recipients.js';
 import { OofResponder, type AutoReplyOutbound } from './oof.js';
 import { applyInvitations } from './invitations.js';
+import { readContent } from './content.js';
 import { parseMessage, type ParsedMessage } from './parse.js';
 
+
+/** Messages in parts up to this size are joined to be parsed at delivery; larger ones at their first render. */
+const JOIN_TO_PARSE_MAX = 1024 * 1024;
+const withContent = (c: MessageContent | undefined): { content?: MessageContent } => (c ? { content: c } : {});
 export type DeliveryFolder = 'inbox' | 'sent';
 
 export interface DeliveryTarget {
@@ -94,6 +99,17 @@ export class LocalDelivery {
     const resolved = [...byKey.values()].sort((a, b) => (a.account.id < b.account.id ? -1 : a.account.id > b.account.id ? 1 : 0));
     if (resolved.length === 0) return { stored: [], skipped, meta };
     const receivedAt = opts.receivedAt ?? Date.now();
+    // Parsed once here for every later render (issue 16), before the transaction so it holds no lock while
+    // parsing: the message, and the bytes of its own a target may have (a Sent copy keeping its Bcc).
+    // A large message in parts (a SendMail with an attachment, kept uncopied: issue 16 part 5) is left to be
+    // parsed at its first render rather than joined into one more copy here.
+    const contents = new Map<ByteParts, MessageContent | undefined>();
+    for (const r of resolved) {
+      const bytes = r.raw ?? raw;
+      if (contents.has(bytes)) continue;
+      const single = bytes instanceof Uint8Array ? bytes : lengthOf(bytes) <= JOIN_TO_PARSE_MAX ? joined(bytes) : null;
+      contents.set(bytes, bytes === raw && parsed.content ? parsed.content : single ? await readContent(single) : undefined);
+    }
     const stored = await this.store.transaction(async (tx) => {
       const out: StoredCopy[] = [];
       for (const r of resolved) {
@@ -103,7 +119,7 @@ export class LocalDelivery {
           skipped.push({ recipient: r.account.email, reason: 'no-folder' });
           continue;
         }
-        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw: r.raw ?? raw, meta, text, flags: r.flags, receivedAt });
+        const item = await tx.mailbox.addMessage(r.account.id, folder.id, { raw: r.raw ?? raw, meta, text, flags: r.flags, receivedAt, ...withContent(contents.get(r.raw ?? raw)) });
         out.push({ accountId: r.account.id, email: r.account.email, folder: r.folder, itemId: item.id });
       }
       return out;

@@ -4,7 +4,7 @@
 // throws: a message we cannot make sense of is still delivered, with whatever could be read.
 import { joined, lengthOf, type ByteParts } from '../core/byte-parts.js';
 import { MailParser, type AddressObject, type EmailAddress, type HeaderLines, type HeaderValue, type Headers } from 'mailparser';
-import type { Address, MessageMeta } from '../store/types.js';
+import type { Address, MessageContent, MessageMeta } from '../store/types.js';
 import { skeleton, SKELETON_FROM } from './skeleton.js';
 
 export const PREVIEW_LENGTH = 255;
@@ -23,6 +23,8 @@ export function emptyMeta(): MessageMeta {
 export interface ParsedMessage {
   meta: MessageMeta;
   text: string;
+  /** What ActiveSync renders (src/mail/content.ts), when the caller has it already; delivery makes it otherwise. */
+  content?: MessageContent;
 }
 
 export async function parseMessageMeta(raw: ByteParts): Promise<MessageMeta> {

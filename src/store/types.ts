@@ -273,6 +273,8 @@ export interface NewMessage {
   /** The message's bytes, possibly in parts (a rewritten header block and the body as received: src/core/byte-parts.ts). */
   raw: ByteParts;
   meta: MessageMeta;
+  /** What ActiveSync renders of the message, parsed once at delivery (src/mail/content.ts); omitted: filled later. */
+  content?: MessageContent;
   /** The body as text, for the full-text index (not stored otherwise); omitted: subject and people only. */
   text?: string;
   flags?: Partial<ItemFlags>;
@@ -371,8 +373,42 @@ export interface MailboxRepo {
   changesSince(accountId: AccountId, since: number, limit?: number): Promise<Change[]>;
 }
 
+/** One non-body part of a message as listed to a device (src/mail/mime-message.ts MimePart). */
+export interface ContentPart {
+  index: number;
+  contentType: string;
+  fileName: string;
+  size: number;
+  contentId: string | null;
+  contentLocation: string | null;
+  inline: boolean;
+  calendarAlternative: boolean;
+}
+
+/**
+ * What the protocols render of a message beyond its MessageMeta, parsed once and kept beside its blob
+ * (migration 016) so that listing mail never runs the MIME parser again. `bodies` is null for a message
+ * whose text is too large to keep twice: those are parsed when rendered.
+ */
+export interface MessageContent {
+  /** Format of this record; a record of another format is ignored (and refilled). */
+  v: number;
+  bodies: { text: string; html: string | null } | null;
+  attachments: ContentPart[];
+  smime: 'signed' | 'encrypted' | null;
+  calendar: { index: number; text: string } | null;
+  bcc: Address[];
+}
+
 export interface BlobRepo {
   get(id: BlobId): Promise<Uint8Array | null>;
+  /** The stored MessageContent of these blobs, in one query per few hundred ids; blobs without one are left out. */
+  getContents(ids: readonly BlobId[]): Promise<Map<BlobId, MessageContent>>;
+  /** Keeps a blob's MessageContent (filled after the fact: rendering, the background fill). */
+  setContent(id: BlobId, content: MessageContent): Promise<void>;
+  /** Up to `limit` blobs that have no MessageContent yet (the background fill reads each in turn). */
+  listWithoutContent(limit: number): Promise<BlobId[]>;
+  countWithoutContent(): Promise<number>;
 }
 
 /** Carbonio's device status codes: 0 needs provisioning, 1 ok, 2 suspended, 3 wipe requested, 4 wipe done. */

@@ -1,10 +1,12 @@
 // The Email class's entry in the class table (registry.ts; the rendering itself is email.ts, MS-ASEMAIL
-// 2.2.2): a message is rendered from its MIME, which the command's blob loader reads; a server Change
+// 2.2.2): a message is rendered from the MessageContent kept at delivery (src/mail/content.ts), or
+// from its MIME, which the command's blob loader reads, when it has none yet; a server Change
 // carries its state only (Read, Flag, Categories, last verb), except a 16.0 draft edited elsewhere, whose
 // content changed too; a client Change of a received message changes its state and nothing else; and
 // mail is never created by a phone's Add, except the drafts of a 16.0 device (src/eas/sync/draft-import.ts).
 import { draftImport } from '../sync/draft-import.js';
-import { renderEmail, renderEmailChange, type EmailOptions } from './email.js';
+import { CONTENT_VERSION, contentOf, usableContent } from '../../mail/content.js';
+import { readMessage, renderEmail, renderEmailChange, renderParsedEmail, renderStoredEmail, type EmailOptions } from './email.js';
 import { parseEmailChange } from './email-flags.js';
 import { ClassError, type ItemClass, type RenderContext } from './registry.js';
 
@@ -23,8 +25,19 @@ export const emailClass: ItemClass = {
   folderKind: 'mail',
   minVersion: 25,
   async render(item, ctx) {
-    const raw = item.blobId ? await ctx.loadBlob(item.blobId) : null;
-    return renderEmail(item, raw ?? new Uint8Array(), emailOptions(ctx));
+    const opts = emailOptions(ctx);
+    const blobId = item.blobId;
+    if (!blobId) return renderEmail(item, new Uint8Array(), opts);
+    // Parsed once at delivery: render from the kept fields, reading the blob only to send the MIME itself.
+    const stored = ctx.contents && item.meta ? await ctx.contents.get(blobId) : null;
+    if (item.meta && usableContent(stored)) {
+      return renderStoredEmail({ ...item, meta: item.meta }, stored, async () => (await ctx.loadBlob(blobId)) ?? new Uint8Array(), opts);
+    }
+    // Not filled yet (stored before migration 016, or added without it): parse, and keep the parse for next time.
+    const raw = await ctx.loadBlob(blobId);
+    const msg = await readMessage(raw ?? new Uint8Array());
+    if (raw && ctx.contents && stored?.v !== CONTENT_VERSION) await ctx.contents.save(blobId, contentOf(msg));
+    return renderParsedEmail(item, raw ?? new Uint8Array(), msg, opts);
   },
   renderChange(item, ctx) {
     // A draft edited elsewhere changed its content, not only its flags: the device gets all of it (16.0+).

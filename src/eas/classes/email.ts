@@ -1,7 +1,8 @@
 // The Email class (MS-ASEMAIL 2.2.2, with MS-ASAIRS 2.2.2 for bodies and attachments and MS-ASCON
 // 2.2.2.3.3/2.2.2.4 for conversations): a stored message as the ApplicationData of Sync Add / Fetch and
 // ItemOperations Fetch, a flags-only Change, and a client's Change back to what the store keeps.
-// Pure apart from parsing the message: no store access, no I/O. Elements are written in the order of
+// Pure apart from parsing the message (or reading the blob through the loader it is given, when the
+// MessageContent kept at delivery stands in for the parse): no store access of its own. Elements are written in the order of
 // the Email namespace schema (MS-ASEMAIL 6.1 AllProps), then AirSyncBase, then Email2; what each
 // protocol version carries:
 //   2.5   To, Cc, From, Subject, ReplyTo, DateReceived, DisplayTo, ThreadTopic, Importance, Read,
@@ -11,7 +12,8 @@
 //         LastVerbExecutionTime, ReceivedAsBcc (MS-ASEMAIL 2.2.2.58)
 //   16.x  + IsDraft, Bcc (2.2.2.9) of the user's own copies; meeting requests use calendar:UID and
 //         airsyncbase:Location
-import type { FolderRole, Item, MessageMeta } from '../../store/types.js';
+import type { Address, FolderRole, Item, MessageMeta } from '../../store/types.js';
+import { toMimeMessage, type UsableContent } from '../../mail/content.js';
 import { el, type WbxmlElement } from '../wbxml/index.js';
 import { airSyncBaseAttachments, legacyAttachments } from './attachments.js';
 import { Bodies, airSyncBaseBody, bodyCandidates, legacyBody, type BodyPreference } from './email-body.js';
@@ -66,6 +68,30 @@ export async function renderEmail(item: Item, raw: Uint8Array, opts: EmailOption
 
 /** renderEmail after the parse: synchronous, for callers (and the benchmark) that parse separately. */
 export function renderParsedEmail(item: Item, raw: Uint8Array, msg: MimeMessage, opts: EmailOptions): WbxmlElement {
+  return renderFrom(item, raw, msg, () => (msg.headers ? addresses(msg.headers.get('bcc')) : []), opts);
+}
+
+/**
+ * The same ApplicationData from the MessageContent kept at delivery (src/mail/content.ts) instead of a
+ * parse: byte for byte what renderEmail gives (test/eas-render-parity.test.ts). The blob is read only
+ * when the MIME itself is sent (Type 4, 2.5 MIMEData). The item must have its MessageMeta.
+ */
+export async function renderStoredEmail(
+  item: Item & { meta: MessageMeta }, content: UsableContent, loadRaw: () => Promise<Uint8Array>, opts: EmailOptions,
+): Promise<WbxmlElement> {
+  const raw = mimeWanted(opts, content.smime !== null) ? await loadRaw() : NO_BYTES;
+  return renderFrom(item, raw, toMimeMessage(content), () => content.bcc, opts);
+}
+
+const NO_BYTES = new Uint8Array();
+
+/** Whether the body rendered for these options may be the MIME message itself (the only use of the blob). */
+function mimeWanted(opts: EmailOptions, smime: boolean): boolean {
+  if (opts.version < 120) return opts.mimeSupport === 2 || (opts.mimeSupport === 1 && smime);
+  return bodyCandidates(opts, smime).some((c) => c.type === 4);
+}
+
+function renderFrom(item: Item, raw: Uint8Array, msg: MimeMessage, bcc: () => Address[], opts: EmailOptions): WbxmlElement {
   const v = opts.version;
   const meta = item.meta ?? metaFromHeaders(msg.headers);
   const sentAt = meta.sentAt ?? item.receivedAt;
@@ -121,11 +147,11 @@ export function renderParsedEmail(item: Item, raw: Uint8Array, msg: MimeMessage,
     v >= 160 && el('Email2:IsDraft', item.flags.draft ? 1 : 0),
     // The Bcc of a draft or of a sent message is the user's own data (MS-ASEMAIL 2.2.2.9): shown so an
     // edit on the phone keeps it and the Sent copy says who was blind-copied. Never on received mail.
-    v >= 160 && (item.flags.draft || opts.mailbox?.folderRole === 'sent') && ownBcc(msg));
+    v >= 160 && (item.flags.draft || opts.mailbox?.folderRole === 'sent') && ownBcc(bcc()));
 }
 
-function ownBcc(msg: MimeMessage): WbxmlElement | null {
-  const bcc = msg.headers ? formatAddressList(addresses(msg.headers.get('bcc'))) : '';
+function ownBcc(list: Address[]): WbxmlElement | null {
+  const bcc = formatAddressList(list);
   return bcc ? el('Email2:Bcc', bcc) : null;
 }
 

@@ -5,7 +5,7 @@
 // do is an optional hook of the entry (a calendar occurrence, a 16.0 draft), never a test of the kind
 // in a command.
 import type { BlobId } from '../../core/ids.js';
-import type { Folder, FolderKind, FolderRole, Item, ItemKind, ItemPatch } from '../../store/types.js';
+import type { Folder, FolderKind, FolderRole, Item, ItemKind, ItemPatch, MessageContent } from '../../store/types.js';
 import type { ImportInput, ImportResponse } from '../sync/importer.js';
 import type { WbxmlElement } from '../wbxml/index.js';
 import type { BodyPreference } from './email-body.js';
@@ -47,12 +47,24 @@ export interface RenderContext extends ClassContext {
   serverId: string;
   /** A blob of the store (a message's MIME); null when it is gone. */
   loadBlob(id: BlobId): Promise<Uint8Array | null>;
+  /**
+   * The MessageContent kept with message blobs (Email): rendering reads it instead of parsing the MIME,
+   * and keeps the parse of a blob that has none yet. Absent: every message is parsed.
+   */
+  contents?: ContentSource | undefined;
   /** MIMESupport (Email): 0 never, 1 S/MIME messages only, 2 always. Absent: 0. */
   mimeSupport?: 0 | 1 | 2 | undefined;
   /** MIMETruncation (Email) as a byte limit; absent: none. */
   mimeTruncation?: number | undefined;
   /** Whose mailbox and which folder role (Email: ReceivedAsBcc, the Bcc of the user's own copies). */
   mailbox?: { address: string; folderRole: FolderRole | null } | undefined;
+}
+
+/** Stored MessageContent by blob (src/eas/sync/message-contents.ts batches the reads of a window). */
+export interface ContentSource {
+  get(id: BlobId): Promise<MessageContent | null>;
+  /** Keeps the parse of a blob rendered without one; a failure only means parsing again next time. */
+  save(id: BlobId, content: MessageContent): Promise<void>;
 }
 
 /** A client item the class cannot take: answered with Sync Status 6 (conversion error), nothing stored. */

@@ -5,12 +5,13 @@
 // minPingHeartbeat..maxPingHeartbeat; MS-ASCMD 2.2.3.79 HeartbeatInterval, Wait, Limit). 14.0 and later
 // leave unchanged collections out, and an answer with nothing in it is an empty 200.
 import { classForFolder, classForItem } from '../classes/catalog.js';
-import type { RenderContext } from '../classes/registry.js';
+import type { ContentSource, RenderContext } from '../classes/registry.js';
 import { defineCommand, statusForError, type EasContext, type EasResponse, type ErrorMap } from '../command.js';
 import { withDeviceLock } from '../../devices/device-lock.js';
 import { forcedWindowSize } from '../../devices/account-loggers.js';
 import { pushSettings } from '../../devices/push-settings.js';
 import { collectionResult, syncCollection, type CollectionResult } from '../sync/sync-collection.js';
+import { messageContents } from '../sync/message-contents.js';
 import { readRecord, writeRecord, type CachedSyncRequest } from '../sync/device-records.js';
 import { parseSyncRequest, SyncStatus, type CollectionRequest, type SyncRequest } from '../sync/sync-request.js';
 import { watchFolders } from '../sync/watch.js';
@@ -119,26 +120,31 @@ async function execute(ctx: EasContext, parsed: SyncRequest): Promise<Outcome> {
 }
 
 /** How the collection's options render an item (its class is found in the class table). */
-function renderContext(ctx: EasContext, r: CollectionResult, serverId: string): RenderContext {
+function renderContext(ctx: EasContext, r: CollectionResult, serverId: string, contents: ContentSource): RenderContext {
   const o = r.options;
   return {
     version: ctx.version, bodyPreferences: o.bodyPreferences, now: Date.now(), truncation: o.truncation, serverId,
-    loadBlob: (id) => ctx.deps.store.blobs.get(id), mimeSupport: o.mimeSupport, mimeTruncation: o.mimeTruncation,
+    loadBlob: (id) => ctx.deps.store.blobs.get(id), contents, mimeSupport: o.mimeSupport, mimeTruncation: o.mimeTruncation,
     mailbox: { address: ctx.account.email, folderRole: r.folder?.role ?? null },
   };
 }
 
-function applicationData(ctx: EasContext, r: CollectionResult, item: Item, serverId: string): Promise<WbxmlElement> {
-  return classForItem(item.kind).render(item, renderContext(ctx, r, serverId));
+function applicationData(ctx: EasContext, r: CollectionResult, item: Item, serverId: string, contents: ContentSource): Promise<WbxmlElement> {
+  return classForItem(item.kind).render(item, renderContext(ctx, r, serverId, contents));
 }
 
 async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<WbxmlElement> {
+  // The kept MessageContent of the whole window in one read (issue 16: no MIME parse per message).
+  const contents = messageContents(ctx.deps.store.blobs, [
+    ...r.commands.flatMap((c) => (c.kind === 'add' || c.kind === 'change' ? [c.item] : [])),
+    ...r.responses.flatMap((x) => (x.kind === 'fetch' && x.item ? [x.item] : [])),
+  ]);
   const commands: WbxmlElement[] = [];
   for (const c of r.commands) {
-    if (c.kind === 'add') commands.push(as('Add', as('ServerId', c.serverId), await applicationData(ctx, r, c.item, c.serverId)));
+    if (c.kind === 'add') commands.push(as('Add', as('ServerId', c.serverId), await applicationData(ctx, r, c.item, c.serverId, contents)));
     else if (c.kind === 'change') {
       const cls = classForItem(c.item.kind);
-      const rc = renderContext(ctx, r, c.serverId);
+      const rc = renderContext(ctx, r, c.serverId, contents);
       commands.push(as('Change', as('ServerId', c.serverId), await (cls.renderChange ? cls.renderChange(c.item, rc) : cls.render(c.item, rc))));
     }
     else commands.push(as(c.kind === 'delete' ? 'Delete' : 'SoftDelete', as('ServerId', c.serverId)));
@@ -147,7 +153,7 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
   for (const x of r.responses) {
     if (x.kind === 'add') responses.push(as('Add', as('ClientId', x.clientId), x.serverId !== undefined && as('ServerId', x.serverId), as('Status', x.status), x.data));
     else if (x.kind === 'fetch') {
-      responses.push(as('Fetch', as('ServerId', x.serverId), as('Status', x.status), x.item && (await applicationData(ctx, r, x.item, x.serverId))));
+      responses.push(as('Fetch', as('ServerId', x.serverId), as('Status', x.status), x.item && (await applicationData(ctx, r, x.item, x.serverId, contents))));
     } else responses.push(as(x.kind === 'change' ? 'Change' : 'Delete', as('ServerId', x.serverId), as('Status', x.status)));
   }
   return as('Collection',

@@ -12,6 +12,7 @@ import type { Folder, Item } from '../../store/types.js';
 import { classForItem } from '../classes/catalog.js';
 import type { EasContext } from '../command.js';
 import { itemServerId } from '../sync/collection-state.js';
+import { messageContents } from '../sync/message-contents.js';
 import { elements, type WbxmlElement } from '../wbxml/index.js';
 import { SearchStatus, type MailboxQuery, type SearchRequest } from './request.js';
 
@@ -87,13 +88,15 @@ export async function searchMailbox(ctx: EasContext, req: SearchRequest): Promis
   if (found.kind === 'invalid') return { status: SearchStatus.invalidRequest, hits: [], total: 0 };
   if (found.kind === 'unknown-folder') return { status: SearchStatus.folderSyncRequired, hits: [], total: 0 };
   const { blobs } = ctx.deps.store;
+  // The kept MessageContent of the page in one read: hits render without a MIME parse (migration 016).
+  const contents = messageContents(blobs, found.items);
   const hits: MailboxHit[] = [];
   for (const item of found.items) {
     const longId = itemServerId(item.folderId, item.id);
     // Only mail is searched (queryMailbox), but each hit is rendered by its class like any other item.
     const data = await classForItem(item.kind).render(item, {
       version: ctx.version, bodyPreferences: req.bodyPreferences, now: Date.now(), serverId: longId, mimeSupport: req.mimeSupport,
-      loadBlob: (id) => blobs.get(id),
+      loadBlob: (id) => blobs.get(id), contents,
       mailbox: { address: ctx.account.email, folderRole: found.folders.find((f) => f.id === item.folderId)?.role ?? null },
     });
     hits.push({ longId, collectionId: String(item.folderId), properties: elements(data) });

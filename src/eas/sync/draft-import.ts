@@ -5,6 +5,7 @@
 // ApplicationData are applied too (MS-ASEMAIL 2.2.2.51 Read, 2.2.2.34 Flag).
 import { buildDraft } from '../../mail/draft.js';
 import { draftFromMime, NotAMessageError } from '../../mail/draft-mime.js';
+import { readContent } from '../../mail/content.js';
 import { parseMessage } from '../../mail/parse.js';
 import type { Account, Folder, Item, ItemPatch } from '../../store/types.js';
 import { parseEmailChange } from '../classes/email.js';
@@ -63,8 +64,8 @@ export async function addDraft(input: ImportInput, clientId: string, data: Wbxml
     ctx.log.info({ event: 'eas-draft-refused', reason: err.message }, 'draft refused');
     return { kind: 'add', clientId, status: SyncStatus.conversionError };
   }
-  const parsed = await parseMessage(raw);
-  const added = await tx.mailbox.addMessage(ctx.account.id, folder.id, { raw, meta: parsed.meta, text: parsed.text, flags: { draft: true, seen: true }, receivedAt: input.now });
+  const [parsed, content] = await Promise.all([parseMessage(raw), readContent(raw)]);
+  const added = await tx.mailbox.addMessage(ctx.account.id, folder.id, { raw, meta: parsed.meta, text: parsed.text, content, flags: { draft: true, seen: true }, receivedAt: input.now });
   const item = await applyState(input, added, state);
   input.changes.hold(item.id, item.modseq);
   const serverId = itemServerId(folder.id, item.id);
@@ -90,8 +91,8 @@ export async function changeDraft(input: ImportInput, item: Item, serverId: stri
     ctx.log.info({ event: 'eas-draft-refused', reason: err.message }, 'draft change refused');
     return null;
   }
-  const parsed = await parseMessage(raw);
-  const replaced = await tx.mailbox.replaceMessage(ctx.account.id, item.id, { raw, meta: parsed.meta, text: parsed.text });
+  const [parsed, content] = await Promise.all([parseMessage(raw), readContent(raw)]);
+  const replaced = await tx.mailbox.replaceMessage(ctx.account.id, item.id, { raw, meta: parsed.meta, text: parsed.text, content });
   return applyState(input, replaced, state);
 }
 

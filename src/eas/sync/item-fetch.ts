@@ -12,6 +12,7 @@ import { classForItem } from '../classes/catalog.js';
 import type { EasContext } from '../command.js';
 import { child, children, elements, intOf, text, textOf, type WbxmlElement } from '../wbxml/index.js';
 import { parseItemServerId } from './collection-state.js';
+import { messageContents } from './message-contents.js';
 import { applySchema, parseSchema } from './fetch-schema.js';
 
 /** ItemOperations statuses (MS-ASCMD 2.2.3.177.8) this server gives. */
@@ -172,7 +173,7 @@ export async function fetchItem(ctx: EasContext, req: FetchRequest): Promise<Fet
   const { store } = ctx.deps;
   const data = await cls.render(item, {
     version: ctx.version, bodyPreferences: req.bodyPreferences, now: Date.now(), serverId, mimeSupport: req.mimeSupport,
-    loadBlob: (id) => store.blobs.get(id),
+    loadBlob: (id) => store.blobs.get(id), contents: messageContents(store.blobs, [item]),
     mailbox: { address: ctx.account.email, folderRole: (await store.mailbox.getFolder(ctx.account.id, item.folderId))?.role ?? null },
   });
   const echo: FetchTarget = target.by === 'serverId' ? { ...target, collectionId: String(item.folderId) } : target;

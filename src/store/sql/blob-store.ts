@@ -17,21 +17,31 @@ export function blobIdOf(raw: ByteParts): BlobId {
   return asBlobId(h.digest('hex'));
 }
 
-/** Blobs of at most one part, in one INSERT (bulk imports write hundreds per batch). Already stored: kept. */
-export async function writeSmallBlobs(db: Kysely<DB>, blobs: ReadonlyMap<BlobId, ByteParts>): Promise<void> {
+/** A blob to write: its bytes and its MessageContent JSON (migration 016), null when the caller had none. */
+export interface BlobWrite {
+  raw: ByteParts;
+  content: string | null;
+}
+
+/**
+ * Blobs of at most one part, in one INSERT (bulk imports write hundreds per batch). Already stored: kept,
+ * with what it has (its content, if missing, is filled when first rendered).
+ */
+export async function writeSmallBlobs(db: Kysely<DB>, blobs: ReadonlyMap<BlobId, BlobWrite>): Promise<void> {
   if (blobs.size === 0) return;
-  await db.insertInto('blobs').values([...blobs].map(([id, raw]) => ({ id, size: lengthOf(raw), data: joined(raw) })))
+  await db.insertInto('blobs').values([...blobs].map(([id, b]) => ({ id, size: lengthOf(b.raw), data: joined(b.raw), content: b.content })))
     .onConflict((oc) => oc.column('id').doNothing()).execute();
 }
 
 /** Writes one blob part by part unless a blob with its id (so its bytes) is already stored. */
-export async function writeBlob(db: Kysely<DB>, id: BlobId, raw: ByteParts): Promise<void> {
+export async function writeBlob(db: Kysely<DB>, id: BlobId, blob: BlobWrite): Promise<void> {
+  const { raw, content } = blob;
   const size = lengthOf(raw);
-  if (size <= BLOB_PART) return writeSmallBlobs(db, new Map([[id, raw]]));
+  if (size <= BLOB_PART) return writeSmallBlobs(db, new Map([[id, blob]]));
   const pieces = piecesOf(raw, BLOB_PART);
   const first = pieces.next();
   if (first.done) return;
-  const inserted = await db.insertInto('blobs').values({ id, size, data: first.value })
+  const inserted = await db.insertInto('blobs').values({ id, size, data: first.value, content })
     .onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
   if (!inserted) return; // the same bytes are stored already, with their parts
   let seq = 1;

@@ -4,12 +4,13 @@ import type { Kysely, Selectable } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asAccountId, asBlobId, asFolderId, asItemId, type AccountId, type BlobId, type FolderId, type ItemId } from '../../core/ids.js';
 import type {
-  BlobRepo, Change, ChangeKind, FlagDetails, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, LastVerb,
+  Change, ChangeKind, FlagDetails, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, LastVerb,
   ListItemsOptions, MailboxRepo, MessageMeta, MessageSearch, MessageSearchResult, NewMessage,
 } from '../types.js';
+import { contentColumn } from './blobs.js';
 import { indexMessages, searchMessages, unindexMessage } from './search.js';
-import { BLOB_PART, blobIdOf, readBlob, writeBlob, writeSmallBlobs } from './blob-store.js';
-import { lengthOf, type ByteParts } from '../../core/byte-parts.js';
+import { BLOB_PART, blobIdOf, writeBlob, writeSmallBlobs, type BlobWrite } from './blob-store.js';
+import { lengthOf } from '../../core/byte-parts.js';
 import { bit, bool, nextModseq, write, type ChangeCollector, type SqlContext } from './context.js';
 import type { DB, FoldersTable, ItemsTable } from './schema.js';
 
@@ -198,16 +199,16 @@ export class SqlMailboxRepo implements MailboxRepo {
 
   private async insertMessages(db: Kysely<DB>, changes: ChangeCollector, accountId: AccountId, folderId: FolderId, batch: readonly NewMessage[]): Promise<Item[]> {
     if (batch.length === 0) return [];
-    const small = new Map<BlobId, ByteParts>();
-    const large = new Map<BlobId, ByteParts>();
+    const small = new Map<BlobId, BlobWrite>();
+    const large = new Map<BlobId, BlobWrite>();
     const sizes = batch.map((m) => lengthOf(m.raw));
     const blobIds = batch.map((m, i) => {
       const id = blobIdOf(m.raw);
-      (sizes[i]! <= BLOB_PART ? small : large).set(id, m.raw);
+      (sizes[i]! <= BLOB_PART ? small : large).set(id, { raw: m.raw, content: contentColumn(m) });
       return id;
     });
     await writeSmallBlobs(db, small);
-    for (const [id, raw] of large) await writeBlob(db, id, raw);
+    for (const [id, blob] of large) await writeBlob(db, id, blob);
     // Consecutive modseqs in arrival order, as deliveries one by one would get.
     const first = await nextModseq(db, accountId, batch.length);
     const rows = batch.map((m, i) => {
@@ -358,7 +359,7 @@ export class SqlMailboxRepo implements MailboxRepo {
       const r = await db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
       if (!r) throw new StoreError('not-found', 'item not found');
       if (r.kind !== 'message') throw new StoreError('invalid', 'only a message has MIME content to replace');
-      await writeBlob(db, blobId, message.raw);
+      await writeBlob(db, blobId, { raw: message.raw, content: contentColumn(message) });
       const seq = await nextModseq(db, accountId);
       const set = { blob_id: blobId, size, meta: JSON.stringify(message.meta), modseq: seq };
       await db.updateTable('items').set(set).where('id', '=', id).execute();
@@ -394,10 +395,3 @@ export class SqlMailboxRepo implements MailboxRepo {
 
 }
 
-export class SqlBlobRepo implements BlobRepo {
-  constructor(private readonly ctx: SqlContext) {}
-
-  get(id: BlobId): Promise<Uint8Array | null> {
-    return readBlob(this.ctx.db, id);
-  }
-}

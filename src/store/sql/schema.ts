@@ -79,6 +79,8 @@ export interface BlobsTable {
   id: string;
   size: number;
   data: Uint8Array;
+  /** JSON MessageContent (migration 016); null until the message is parsed. */
+  content: Generated<string | null>;
 }
 
 /** Bytes of a blob past its first part (migration 018), in order of `seq` from 1. */

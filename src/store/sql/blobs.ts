@@ -1,0 +1,67 @@
+// Message blobs (content-addressed MIME) and the MessageContent kept beside each one (migration 016):
+// what ActiveSync renders of the message, parsed once, read in bulk for a Sync window.
+import type { Kysely } from 'kysely';
+import { asBlobId, type BlobId } from '../../core/ids.js';
+import type { BlobRepo, MessageContent, NewMessage } from '../types.js';
+import type { SqlContext } from './context.js';
+import { readBlob } from './blob-store.js';
+import type { DB } from './schema.js';
+
+/** Ids per IN list: far under SQLite's bound-parameter cap, and a short list plans well on PostgreSQL. */
+const CHUNK = 500;
+
+/** The `content` column of a new message's blob: its JSON, or null when the caller had none to give. */
+export const contentColumn = (m: NewMessage): string | null => (m.content ? JSON.stringify(m.content) : null);
+
+function parseContent(json: string): MessageContent | null {
+  try {
+    const v: unknown = JSON.parse(json);
+    return typeof v === 'object' && v !== null && typeof (v as { v?: unknown }).v === 'number' ? (v as MessageContent) : null;
+  } catch {
+    // A damaged record is as good as none: the message is parsed when rendered.
+    return null;
+  }
+}
+
+export class SqlBlobRepo implements BlobRepo {
+  constructor(private readonly ctx: SqlContext) {}
+
+  private get db(): Kysely<DB> {
+    return this.ctx.db;
+  }
+
+  /** The whole message, from its parts (migration 018, blob-store.ts). */
+  get(id: BlobId): Promise<Uint8Array | null> {
+    return readBlob(this.db, id);
+  }
+
+  async getContents(ids: readonly BlobId[]): Promise<Map<BlobId, MessageContent>> {
+    const out = new Map<BlobId, MessageContent>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      const rows = await this.db.selectFrom('blobs').select(['id', 'content'])
+        .where('id', 'in', unique.slice(i, i + CHUNK)).where('content', 'is not', null).execute();
+      for (const r of rows) {
+        const c = r.content === null ? null : parseContent(r.content);
+        if (c) out.set(asBlobId(r.id), c);
+      }
+    }
+    return out;
+  }
+
+  async setContent(id: BlobId, content: MessageContent): Promise<void> {
+    await this.db.updateTable('blobs').set({ content: JSON.stringify(content) }).where('id', '=', id).execute();
+  }
+
+  async listWithoutContent(limit: number): Promise<BlobId[]> {
+    // Ids only: fifty 10 MiB messages read at once would be half a gigabyte.
+    const rows = await this.db.selectFrom('blobs').select('id').where('content', 'is', null)
+      .orderBy('id').limit(Math.max(0, Math.floor(limit))).execute();
+    return rows.map((r) => asBlobId(r.id));
+  }
+
+  async countWithoutContent(): Promise<number> {
+    const r = await this.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number | string>().as('n')).where('content', 'is', null).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+}
