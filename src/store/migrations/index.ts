@@ -8,7 +8,7 @@ import { m013 } from './013-eas-filters.js';
 import { m014 } from './014-account-loggers.js';
 import { m015 } from './015-anti-dos.js';
 import { m012 } from './012-abq.js';
-import { m017 } from './017-search-terms.js';
+import { m017 } from './017-search-index.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -320,7 +320,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '013_eas_filters': m013(dialect),
       '014_account_loggers': m014(dialect),
       '015_anti_dos': m015,
-      '017_search_terms': m017(dialect),
+      '017_search_index': m017(dialect),
     }),
   };
 }

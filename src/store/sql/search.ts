@@ -1,5 +1,6 @@
-// The full-text index of mail (migration 004): SQLite FTS5 (a contentless table keyed by item id) or a
-// PostgreSQL tsvector with a GIN index. Both engines are given text we tokenize ourselves (letters and
+// The full-text index of mail (migration 004, MS-ASCMD 2.2.1.16 Search and 2.2.1.2 Find): SQLite FTS5 (a
+// contentless table keyed by item id) or a PostgreSQL tsvector with a GIN index, beside the item's folder
+// (migration 017). Both engines are given text we tokenize ourselves (letters and
 // digits, lower case, accents removed), so a word matches the same way on either, and an address
 // "carol@outside.test" is found by "carol" as well as by the whole address. A query word matches any
 // indexed word it begins (Exchange's free-text search is prefix-matching); all query words must match.
@@ -104,15 +105,23 @@ export async function searchMessages(db: Kysely<DB>, dialect: Dialect, accountId
     const match = dialect === 'sqlite'
       ? (await Promise.all(terms.map((t) => sqliteWord(db, t)))).join(' AND ')
       : terms.map((t) => `${t}:*`).join(' & ');
-    from = dialect === 'sqlite'
-      ? sql`items_fts f JOIN items i ON i.id = f.rowid WHERE items_fts MATCH ${match} AND i.account_id = ${accountId}`
-      : sql`items_search f JOIN items i ON i.id = f.item_id WHERE f.account_id = ${accountId} AND f.doc @@ to_tsquery('simple', ${match})`;
-    // Most recently arrived first: item ids grow with arrival, and FTS5 walks its index in rowid order, so
-    // SQLite stops after the page instead of sorting every hit.
-    order = dialect === 'sqlite' ? sql`f.rowid DESC` : sql`i.id DESC`;
+    if (dialect === 'sqlite') {
+      from = sql`items_fts f JOIN items i ON i.id = f.rowid WHERE items_fts MATCH ${match} AND i.account_id = ${accountId}`;
+      // Most recently arrived first: item ids grow with arrival, and FTS5 walks its index in rowid order, so
+      // SQLite stops after the hits it needs instead of sorting every hit.
+      order = sql`f.rowid DESC`;
+    } else {
+      // The index row has the folder (migration 017): items is joined only for a date range. PostgreSQL
+      // chooses between walking items_search_account newest first (a common word) and the GIN index
+      // with a sort (a rare one).
+      const dated = q.receivedAfter !== undefined || q.receivedBefore !== undefined;
+      from = sql`items_search f${dated ? sql` JOIN items i ON i.id = f.item_id` : sql``} WHERE f.account_id = ${accountId} AND f.doc @@ to_tsquery('simple', ${match})`;
+      order = sql`f.item_id DESC`;
+    }
+    const folder = dialect === 'sqlite' ? sql`i.folder_id` : sql`f.folder_id`;
     folders = q.folderIds
-      ? sql` AND i.folder_id IN (${sql.join(q.folderIds.map((id) => sql`${id}`))})`
-      : sql` AND i.folder_id IN (SELECT id FROM folders WHERE account_id = ${accountId} AND kind = 'mail')`;
+      ? sql` AND ${folder} IN (${sql.join(q.folderIds.map((id) => sql`${id}`))})`
+      : sql` AND ${folder} IN (SELECT id FROM folders WHERE account_id = ${accountId} AND kind = 'mail')`;
   }
   const after = q.receivedAfter !== undefined ? sql` AND i.received_at > ${q.receivedAfter}` : sql``;
   const before = q.receivedBefore !== undefined ? sql` AND i.received_at < ${q.receivedBefore}` : sql``;
@@ -120,7 +129,8 @@ export async function searchMessages(db: Kysely<DB>, dialect: Dialect, accountId
   // up to MAX_TOTAL; a phone only uses it to offer "more results"), of which the page is a slice; only
   // the page's rows are read whole. A page reaching past MAX_TOTAL walks that far.
   const walk = Math.max(MAX_TOTAL, q.offset + q.limit);
-  const hits = await sql<{ id: number | string }>`SELECT i.id FROM ${from}${folders}${after}${before} ORDER BY ${order} LIMIT ${walk}`.execute(db);
+  const id = q.text !== undefined && dialect === 'postgres' ? sql`f.item_id` : sql`i.id`;
+  const hits = await sql<{ id: number | string }>`SELECT ${id} AS id FROM ${from}${folders}${after}${before} ORDER BY ${order} LIMIT ${walk}`.execute(db);
   const total = Math.min(hits.rows.length, MAX_TOTAL);
   if (q.offset >= total) return { total, items: [] };
   const page = hits.rows.slice(q.offset, q.offset + q.limit).map((r) => Number(r.id));
