@@ -49,6 +49,7 @@ for (const backend of backends) {
       assert.deepEqual(await find('kumquat'), { total: 2, ids: [longer.id, exact.id] }, 'the word and the two it begins');
       assert.deepEqual(await find('kumquats'), { total: 1, ids: [longer.id] }, 'a word that begins nothing else');
       assert.deepEqual(await find('kumq'), { total: 2, ids: [longer.id, exact.id] });
+      assert.deepEqual(await find('ku'), { total: 2, ids: [longer.id, exact.id] }, 'a short word goes straight to the prefix query');
       assert.deepEqual(await find('kumquatery'), { total: 1, ids: [longer.id] });
       assert.deepEqual(await find('kumquatz'), { total: 0, ids: [] }, 'only the other account has it');
       assert.deepEqual(await find('sort kumquat'), { total: 0, ids: [] }, 'every word must match the same message');

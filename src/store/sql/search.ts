@@ -57,6 +57,8 @@ export async function unindexMessage(db: Kysely<DB>, dialect: Dialect, itemId: I
 
 /** A query word begins at most this many other indexed words to be matched as those words (see sqliteWord). */
 const MAX_EXPANSION = 8;
+/** Shorter words begin many others in any real mailbox: they go straight to the prefix query. */
+const MIN_PROBED = 3;
 /** Above every letter and digit: `word` + this bounds the words that begin with `word`. */
 const LAST_CHAR = '\u{10FFFF}';
 
@@ -67,14 +69,16 @@ const LAST_CHAR = '\u{10FFFF}';
  * page; a prefix query merges every matching doclist in memory first (tens of ms for a common word
  * over 100,000 messages). The terms come from items_fts_terms (migration 017), walked from
  * `word` + '0': no letter or digit sorts below '0', so that is the first possible longer word, and the
- * word's own (possibly huge) entry is never read.
+ * word's own (possibly huge) entry is never read (the module counts the entries of each term it returns,
+ * so a probe costs the doclists of the longer words it finds: at most MAX_EXPANSION + 1 of them).
  */
 async function sqliteWord(db: Kysely<DB>, word: string): Promise<string> {
+  if (word.length < MIN_PROBED) return `"${word}"*`;
   const longer: string[] = [];
   for (let from = `${word}0`; longer.length <= MAX_EXPANSION;) {
     const next = await sql<{ term: string }>`SELECT term FROM items_fts_terms WHERE term >= ${from} AND term < ${word + LAST_CHAR} LIMIT 1`.execute(db);
     const term = next.rows[0]?.term;
-    // The bound is also checked here: the module applies it as a filter, not as the end of its walk.
+    // Checked here too, whatever the module makes of the upper bound (a filter or the end of its walk).
     if (term === undefined || !term.startsWith(word)) break;
     longer.push(term);
     from = `${term}0`;
