@@ -4,11 +4,12 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { sql } from 'kysely';
 import { m010 } from './010-device-search.js';
 import { m011 } from './011-folder-sync.js';
+import { m012 } from './012-abq.js';
 import { m013 } from './013-eas-filters.js';
 import { m014 } from './014-account-loggers.js';
 import { m015 } from './015-anti-dos.js';
 import { m016 } from './016-message-content.js';
-import { m012 } from './012-abq.js';
+import { m017 } from './017-search-index.js';
 import { m018 } from './018-blob-parts.js';
 import { m019 } from './019-audit-log.js';
 
@@ -323,6 +324,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '014_account_loggers': m014(dialect),
       '015_anti_dos': m015,
       '016_message_content': m016,
+      '017_search_index': m017(dialect),
       '018_blob_parts': m018(dialect),
       '019_audit_log': m019(dialect),
     }),
