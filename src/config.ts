@@ -37,6 +37,8 @@ export interface Config {
   logDir: string;
   /** Where `backup create` (POST /api/admin/backup) may write SQLite backups: their files must be inside it. */
   backupDir: string;
+  /** Pages an online backup copies per step between requests: speed against request latency meanwhile. */
+  backupStepPages: number;
   /** `postgres://...` or the path of the SQLite file. */
   db: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   bindAddress: string;
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     metricsToken: env.CARBONIO_METRICS_TOKEN || undefined,
     auditDays: int(env, 'CARBONIO_AUDIT_DAYS', 365, 1, 36500),
+    backupStepPages: int(env, 'CARBONIO_BACKUP_STEP_PAGES', 256, 1, 65536),
     web: {
       sessionIdleMs: int(env, 'CARBONIO_WEB_SESSION_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
       sessionMaxAgeMs: int(env, 'CARBONIO_WEB_SESSION_MAX_HOURS', 12, 1, 24 * 30) * 3_600_000,

@@ -31,7 +31,7 @@ export interface HttpDeps {
    * What the routes read of the configuration (the listener, /metrics, ActiveSync, the proxies). Not the
    * configured public URL: with port 0 it names no real port, so the resolved one comes as publicUrl.
    */
-  config: Pick<Config, 'httpPort' | 'metricsToken' | 'trustedProxies' | 'easVersions' | 'easMaxRequestBytes' | 'logDir' | 'backupDir'>;
+  config: Pick<Config, 'httpPort' | 'metricsToken' | 'trustedProxies' | 'easVersions' | 'easMaxRequestBytes' | 'logDir' | 'backupDir' | 'backupStepPages'>;
   /** The public URL (autodiscover answers it), resolved once the listeners are bound: read it per request. */
   publicUrl: () => string;
   store: Store;

@@ -60,7 +60,8 @@ describe('backup and restore (sqlite)', () => {
   const extraDirs: string[] = [];
 
   before(async () => {
-    app = await startTestApp();
+    // Small steps: the copy spans many requests of the loop below however fast the machine is.
+    app = await startTestApp({ env: { CARBONIO_BACKUP_STEP_PAGES: '8' } });
     account = await app.directory.createAccount({ email: ann.email, password: ann.password });
     const folder = (await app.store.mailbox.getFolderByRole(account.id, 'inbox'))!;
     inbox = String(folder.id);

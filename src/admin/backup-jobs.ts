@@ -26,7 +26,7 @@ const KEEP = 20;
 export class BackupJobs {
   private readonly jobs = new Map<string, BackupJob>();
 
-  constructor(private readonly backup: OnlineBackup, private readonly log: Logger) {}
+  constructor(private readonly backup: OnlineBackup, private readonly log: Logger, private readonly stepPages?: number) {}
 
   /** Starts a backup to `file` (already checked); StoreError 'conflict' while another one runs. */
   start(file: string, by: string): BackupJob {
@@ -41,7 +41,7 @@ export class BackupJobs {
     this.backup.run(file, (p) => {
       job.pagesDone = p.pagesDone;
       job.pagesTotal = p.pagesTotal;
-    }).then((r) => {
+    }, this.stepPages).then((r) => {
       Object.assign(job, { state: 'done', bytes: r.bytes, pagesDone: r.pages, pagesTotal: r.pages, finishedAt: Date.now() });
       this.log.info({ event: 'backup-done', id: job.id, file, pages: r.pages, bytes: r.bytes, ms: r.ms, by }, 'backup done');
     }, (err: unknown) => {

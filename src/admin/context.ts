@@ -25,7 +25,7 @@ export interface AdminDeps {
   directory: DirectoryService;
   log: Logger;
   /** Which client addresses are proxies' own (never locked out). */
-  config: Pick<Config, 'trustedProxies' | 'logDir' | 'backupDir'>;
+  config: Pick<Config, 'trustedProxies' | 'logDir' | 'backupDir' | 'backupStepPages'>;
   /** Web console sessions: their cookie stands in for Basic auth. */
   webSessions: WebSessions;
   /** Runs the Sync engine for a device without it, changing nothing (doSimulateSync; src/eas/sync/simulate.ts). */

@@ -21,7 +21,7 @@ export const backupView = (j: BackupJob) => ({
 });
 
 export function registerBackupRoutes(app: FastifyInstance, deps: AdminDeps): void {
-  const jobs = deps.onlineBackup ? new BackupJobs(deps.onlineBackup, deps.log.child({ svc: 'backup' })) : null;
+  const jobs = deps.onlineBackup ? new BackupJobs(deps.onlineBackup, deps.log.child({ svc: 'backup' }), deps.config.backupStepPages) : null;
 
   const globalOnly = async (req: Parameters<typeof authenticate>[1]): Promise<string> => {
     const p = await authenticate(deps, req);

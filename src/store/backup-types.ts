@@ -23,7 +23,8 @@ export interface OnlineBackup {
    * Copies the whole database (mail bodies included: blobs live in it) to `file`, which must not exist
    * and whose directory must. The copy is consistent as of its end; it appears under `file` only once
    * complete and on disk, as a self-contained file (rollback journal, no -wal beside it).
-   * StoreError 'exists' when the file exists.
+   * StoreError 'exists' when the file exists. `stepPages`: pages copied per step between requests
+   * (CARBONIO_BACKUP_STEP_PAGES).
    */
-  run(file: string, onProgress?: (p: BackupProgress) => void): Promise<BackupResult>;
+  run(file: string, onProgress?: (p: BackupProgress) => void, stepPages?: number): Promise<BackupResult>;
 }

@@ -34,10 +34,10 @@ const removeQuietly = (p: string): void => {
   for (const f of [p, `${p}-journal`, `${p}-wal`, `${p}-shm`]) fs.rmSync(f, { force: true });
 };
 
-/** `stepPages`: STEP_PAGES unless a benchmark compares step sizes (bench/backup.ts). */
-export function sqliteOnlineBackup(source: Database.Database, stepPages = STEP_PAGES): OnlineBackup {
+/** `defaultStep`: STEP_PAGES unless a benchmark compares step sizes (bench/backup.ts); a run may name its own. */
+export function sqliteOnlineBackup(source: Database.Database, defaultStep = STEP_PAGES): OnlineBackup {
   return {
-    async run(file: string, onProgress?: (p: BackupProgress) => void): Promise<BackupResult> {
+    async run(file: string, onProgress?: (p: BackupProgress) => void, stepPages = defaultStep): Promise<BackupResult> {
       const started = Date.now();
       if (fs.existsSync(file)) throw new StoreError('exists', `${file} exists: choose another name or remove it`);
       const dir = path.dirname(file);
