@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { child, children, decode, el, encode, intOf, ns, text, textOf, type WbxmlElement } from '../src/eas/wbxml/index.js';
 import type { FleetNode } from './fleet-protocol.js';
-import type { Stats } from './fleet-stats.js';
+import type { StatsRef } from './fleet-stats.js';
 
 const as = ns('AirSync');
 const asb = ns('AirSyncBase');
@@ -105,15 +105,15 @@ export class Device {
   }
 
   /** One command; anything but HTTP 200 is an error of kind "<cmd> HTTP <status>". */
-  private async call(cmd: string, body: Buffer, stats: Stats | null, timeoutMs = 60_000): Promise<Buffer> {
+  private async call(cmd: string, body: Buffer, stats: StatsRef, timeoutMs = 60_000): Promise<Buffer> {
     const r = await post(this.init.agent, this.init.node, this.path(cmd), this.headers, body, timeoutMs, cmd);
     if (r.status !== 200) throw new FleetError(`${cmd} HTTP ${r.status}`);
-    stats?.count(cmd);
+    stats.current?.count(cmd);
     return r.raw;
   }
 
   /** FolderSync from key 0: finds the Inbox (type 2), Calendar (8) and Contacts (9). */
-  async folderSync(stats: Stats | null): Promise<void> {
+  async folderSync(stats: StatsRef): Promise<void> {
     const root = decode(await this.call('FolderSync', FOLDER_SYNC_0, stats));
     const status = intOf(root, 'FolderHierarchy:Status');
     if (status !== 1) throw new FleetError(`FolderSync Status ${String(status)}`);
@@ -131,9 +131,9 @@ export class Device {
 
   /**
    * Syncs the folders (all three by default) until none has MoreAvailable: key 0 first for a folder without
-   * a key. Every Sync's time goes into stats.syncMs; a collection Status other than 1 is an error.
+   * a key. Every Sync's time goes into the syncMs of the stats current when it ends; a collection Status other than 1 is an error.
    */
-  async sync(stats: Stats | null, ids: readonly string[] = [...this.folders.keys()]): Promise<void> {
+  async sync(stats: StatsRef, ids: readonly string[] = [...this.folders.keys()]): Promise<void> {
     let todo = ids.filter((id) => this.folders.has(id));
     for (let round = 0; todo.length > 0; round++) {
       if (round === 50) throw new FleetError('Sync never ends (MoreAvailable 50 times)');
@@ -145,7 +145,7 @@ export class Device {
           as('WindowSize', 100), OPTIONS[this.folders.get(id)!])))), as('WindowSize', 100)));
       const t0 = performance.now();
       const raw = await this.call('Sync', body, stats);
-      stats?.syncMs.push(performance.now() - t0);
+      stats.current?.syncMs.push(performance.now() - t0);
       // An empty answer: nothing changed in any of them (MS-ASCMD 2.2.1.21, the empty Sync response).
       if (raw.length === 0) return;
       const root = decode(raw);
@@ -165,7 +165,7 @@ export class Device {
   }
 
   /** One Ping on the three folders; resolves with its Status and the folders a Status 2 names. */
-  async ping(stats: Stats | null): Promise<{ status: number; folders: string[] }> {
+  async ping(stats: StatsRef): Promise<{ status: number; folders: string[] }> {
     if (!this.pingBody) throw new FleetError('Ping before FolderSync');
     const raw = await this.call('Ping', this.pingBody, stats, (this.init.heartbeat + 120) * 1000);
     const root = decode(raw);
@@ -175,7 +175,7 @@ export class Device {
   }
 
   /** SendMail (ComposeMail, 14.0 and later), saved in Sent Items; success is an empty 200. */
-  async sendMail(stats: Stats | null, clientId: string, mime: Buffer): Promise<void> {
+  async sendMail(stats: StatsRef, clientId: string, mime: Buffer): Promise<void> {
     const raw = await this.call('SendMail', encode(cm('SendMail', cm('ClientId', clientId), cm('SaveInSentItems'), cm('Mime', mime))), stats);
     if (raw.length > 0) throw new FleetError(`SendMail Status ${String(intOf(decode(raw), 'ComposeMail:Status'))}`);
   }

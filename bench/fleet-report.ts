@@ -1,6 +1,7 @@
 // The fleet benchmark's figures: requests per second by command, Sync and wake latency, errors by kind,
 // the servers' RSS over time with its slope after warm-up, and CPU. Each comparable figure goes through
 // report() (bench/lib.ts) so that it prints its ratio to bench/baselines.json.
+import os from 'node:os';
 import type { FleetResult, RssSample } from './fleet-run.js';
 import { percentile, report } from './lib.js';
 
@@ -30,7 +31,7 @@ function printSamples(names: readonly string[], samples: readonly RssSample[]): 
 /** Prints the report and returns the number of errors (enrolment and timed part together). */
 export function printFleetReport(prefix: string, names: readonly string[], r: FleetResult): number {
   const { run, enrol } = r;
-  console.log(`\n${prefix}: timed part ${run.seconds.toFixed(1)} s, ${run.heldAtEnd} Pings held at its end`);
+  console.log(`\n${prefix}: timed part ${run.seconds.toFixed(1)} s, ${run.heldAtEnd} Pings held at its end; machine load average ${r.load[0].toFixed(1)} at its start, ${r.load[1].toFixed(1)} at its end (${os.cpus().length} cores)`);
   for (const cmd of ['Ping', 'Sync', 'SendMail', 'SMTP']) report(`${prefix} ${cmd} per second`, (run.requests[cmd] ?? 0) / run.seconds, 'req/s');
   const other = Object.keys(run.requests).filter((c) => !['Ping', 'Sync', 'SendMail', 'SMTP'].includes(c));
   for (const cmd of other) console.log(`  ${cmd}: ${((run.requests[cmd] ?? 0) / run.seconds).toFixed(2)} req/s`);

@@ -3,6 +3,7 @@
 // a guess from outside) and their CPU over the timed part.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { NodeProcess } from '../test/helpers/node-process.js';
 import type { FleetPlan, FromClient, PhaseStats, ToClient } from './fleet-protocol.js';
@@ -24,6 +25,8 @@ export interface FleetResult {
   samples: RssSample[];
   /** Per node, percent of one core over the timed part. */
   serverCpu: number[];
+  /** The machine's 1-minute load average at the start and at the end of the timed part (others' work included). */
+  load: [number, number];
 }
 
 function rssMiB(pid: number): number {
@@ -55,7 +58,8 @@ export async function runFleetClient(nodes: NodeProcess[], plan: FleetPlan): Pro
   let cpu0: number[] = [];
   let cpuT0 = 0;
   try {
-    const outcome = await new Promise<{ enrol: PhaseStats; run: PhaseStats; serverCpu: number[] }>((resolve, reject) => {
+    let load0 = 0;
+    const outcome = await new Promise<{ enrol: PhaseStats; run: PhaseStats; serverCpu: number[]; load: [number, number] }>((resolve, reject) => {
       let enrol: PhaseStats | null = null;
       client.on('exit', (code) => reject(new Error(`the fleet client exited (${String(code)}) before its report`)));
       client.on('message', (m: FromClient) => {
@@ -69,6 +73,7 @@ export async function runFleetClient(nodes: NodeProcess[], plan: FleetPlan): Pro
           startedAt = performance.now();
           cpu0 = pids.map(cpuTicks);
           cpuT0 = startedAt;
+          load0 = os.loadavg()[0]!;
           samples.length = 0;
           sample();
           console.log(`timed part: ${plan.seconds} s`);
@@ -77,7 +82,7 @@ export async function runFleetClient(nodes: NodeProcess[], plan: FleetPlan): Pro
           const serverCpu = pids.map((p, i) => ((cpuTicks(p) - cpu0[i]!) / TICKS_PER_SECOND / seconds) * 100);
           sample();
           if (!enrol) reject(new Error('the fleet client reported before enrolling'));
-          else resolve({ enrol, run: m.stats, serverCpu });
+          else resolve({ enrol, run: m.stats, serverCpu, load: [load0, os.loadavg()[0]!] });
         }
       });
       client.send({ cmd: 'enrol', plan } satisfies ToClient);

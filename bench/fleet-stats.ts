@@ -3,6 +3,14 @@
 // (so that two runs offer the same load: the same accounts get mail, the same devices send).
 import type { PhaseStats } from './fleet-protocol.js';
 
+/**
+ * The phase's counters as they are when a request ends (null: between phases, nothing counts), so that a
+ * Ping sent before the timed part and answered in it counts in the timed part.
+ */
+export interface StatsRef {
+  readonly current: Stats | null;
+}
+
 export class Stats {
   readonly requests: Record<string, number> = {};
   readonly errors: Record<string, number> = {};
