@@ -24,8 +24,8 @@ export function slopePerMinute(points: ReadonlyArray<{ t: number; v: number }>):
 export const warmupSeconds = (seconds: number): number => Math.min(60, seconds / 3);
 
 function printSamples(names: readonly string[], samples: readonly RssSample[]): void {
-  console.log(`  server RSS (MiB) every 5 s:  t(s) ${names.map((n) => n.padStart(8)).join(' ')}`);
-  for (const s of samples) console.log(`  ${s.t.toFixed(0).padStart(33)} ${s.rss.map((v) => v.toFixed(1).padStart(8)).join(' ')}`);
+  console.log(`  server RSS and V8 heap used (MiB) every 5 s:  t(s) ${names.map((n) => `${n} rss`.padStart(12) + `${n} heap`.padStart(12)).join(' ')}`);
+  for (const s of samples) console.log(`  ${s.t.toFixed(0).padStart(48)} ${s.rss.map((v, i) => v.toFixed(1).padStart(12) + (s.heap[i] ?? NaN).toFixed(1).padStart(12)).join(' ')}`);
 }
 
 /** Prints the report and returns the number of errors (enrolment and timed part together). */
@@ -59,7 +59,10 @@ export function printFleetReport(prefix: string, names: readonly string[], r: Fl
     const points = r.samples.filter((s) => s.t >= warm).map((s) => ({ t: s.t, v: s.rss[i]! }));
     report(`${prefix} ${name} rss end`, r.samples[r.samples.length - 1]?.rss[i] ?? NaN, 'MiB');
     report(`${prefix} ${name} rss slope after warm-up`, slopePerMinute(points), `MiB/min (samples from ${warm.toFixed(0)} s on)`);
+    const heap = r.samples.filter((s) => s.t >= warm && Number.isFinite(s.heap[i])).map((s) => ({ t: s.t, v: s.heap[i]! }));
+    report(`${prefix} ${name} heap slope after warm-up`, slopePerMinute(heap), 'MiB/min');
     report(`${prefix} ${name} cpu`, r.serverCpu[i] ?? NaN, '% of one core');
+    report(`${prefix} ${name} waiting for a cpu`, r.serverRunQueue[i] ?? NaN, '% of the time (its event loop runnable, not running: others\' load)');
   });
   report(`${prefix} client cpu`, run.clientCpu, '% of one core');
   return errors;
