@@ -15,6 +15,12 @@ const send = (m: FromClient): void => {
   process.send?.(m);
 };
 
+/** Sends the message and resolves once it is written: exiting before that would lose it. */
+const sendAndFlush = (m: FromClient): Promise<void> => new Promise((resolve) => {
+  if (!process.send) resolve();
+  else process.send(m, undefined, {}, () => resolve());
+});
+
 const errorKind = (e: unknown): string => (e instanceof FleetError ? e.kind : `unexpected ${e instanceof Error ? e.message : String(e)}`);
 
 async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -205,7 +211,9 @@ class FleetClient {
     send({ kind: 'started' });
     const started = performance.now();
     const loops = smtp.map((c) => this.smtpLoop(c, started));
-    const senders = this.devices.filter((_, i) => i % Math.round(1 / this.plan.senderShare) === 0);
+    // Every nth device, shifted by one per round of accounts so that the senders belong to different accounts.
+    const every = Math.round(1 / this.plan.senderShare);
+    const senders = this.devices.filter((_, i) => (i + Math.floor(i / this.plan.accounts.length)) % every === 0);
     const counter = { i: 0 };
     for (const d of senders) this.sender(d, counter, true);
     await new Promise((r) => setTimeout(r, this.plan.seconds * 1000));
@@ -216,7 +224,7 @@ class FleetClient {
     this.running = false;
     this.ref.current = null;
     for (const t of this.timers) clearTimeout(t);
-    send({ kind: 'done', stats: figures });
+    await sendAndFlush({ kind: 'done', stats: figures });
     await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 2000))]);
     for (const c of smtp) c.socket.destroy();
     // The held Pings are abandoned: the parent stops the servers next.
@@ -236,7 +244,6 @@ process.on('message', (m: ToClient) => {
     }
   };
   go().catch((e: unknown) => {
-    send({ kind: 'failed', message: e instanceof Error ? e.stack ?? e.message : String(e) });
-    process.exit(1);
+    void sendAndFlush({ kind: 'failed', message: e instanceof Error ? e.stack ?? e.message : String(e) }).then(() => process.exit(1));
   });
 });

@@ -43,6 +43,8 @@ export function printFleetReport(prefix: string, names: readonly string[], r: Fl
   report(`${prefix} wake from DATA end p50`, percentile(run.wakeFromDataMs, 50), 'ms');
   report(`${prefix} wake from DATA end p99`, percentile(run.wakeFromDataMs, 99), 'ms');
   const early = run.wakeMs.filter((x) => x < 0).length;
+  const slow = run.wakeFromDataMs.filter((x) => x > 1000).length;
+  console.log(`  wake from DATA end: p90 ${percentile(run.wakeFromDataMs, 90).toFixed(0)} ms, p95 ${percentile(run.wakeFromDataMs, 95).toFixed(0)} ms, max ${(run.wakeFromDataMs[run.wakeFromDataMs.length - 1] ?? NaN).toFixed(0)} ms, ${slow} over 1 s`);
   console.log(`  wake: from the SMTP 250 to the Ping answer (negative: the answer came first, ${early} of ${run.wakeMs.length}); from DATA end: the delivery's own time included`);
   console.log(`  ${run.syncMs.length} Syncs, ${run.wakeMs.length} wakes measured; SMTP transaction p50 ${percentile(run.smtpMs, 50).toFixed(1)} ms, p99 ${percentile(run.smtpMs, 99).toFixed(1)} ms`);
   console.log(`  enrolment (not timed): ${enrol.seconds.toFixed(1)} s, ${Object.entries(enrol.requests).map(([c, n]) => `${n} ${c}`).join(', ')}, Sync p50 ${percentile(enrol.syncMs, 50).toFixed(1)} ms`);
