@@ -6,7 +6,7 @@
 import { isProxyAddress } from '../core/addresses.js';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuth } from '../core/basic-auth.js';
 import { asDeviceId } from '../core/ids.js';
 import { countEasRequest } from '../core/metrics.js';
@@ -14,6 +14,8 @@ import { offeredVersions } from '../devices/eas-filters.js';
 import type { Account, Device } from '../store/types.js';
 import type { EasCommand, EasContext, EasDeps, EasResponse } from './command.js';
 import { syncedStore } from './synced-store.js';
+import { ClientGone } from './client-gone.js';
+import { RequestContext } from './request-context.js';
 import { accountTrace, type AccountTrace } from './account-log.js';
 import { requireNotJailed, requireService } from './service-gate.js';
 import { abqGate } from './abq-gate.js';
@@ -143,14 +145,10 @@ export function easRoutes(allDeps: EasDeps) {
     const { device, persistent } = await deviceFor(account, q, req, version);
     // One live held request per device: a newer request of the device ends the older one.
     if (persistent) deps.sessions.endFor(account.id, device.deviceId);
-    const abort = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableEnded) abort.abort();
-    });
-    return {
+    return new RequestContext({
       deps, account, device, persistentDevice: persistent, query: q, version: versionNumber(version), remoteAddress: req.ip,
-      userAgent: req.headers['user-agent'] ?? '', log: log.child({ account: account.email, deviceId: q.deviceId, cmd: command.name }), signal: abort.signal,
-    };
+      userAgent: req.headers['user-agent'] ?? '', signal: new ClientGone(reply.raw), parentLog: log, command: command.name,
+    });
   }
 
   async function handlePost(req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -230,6 +228,16 @@ export function easRoutes(allDeps: EasDeps) {
   return (app: FastifyInstance): Promise<void> => {
     // ActiveSync bodies are WBXML or MIME whatever the Content-Type says: take them as bytes.
     app.removeAllContentTypeParsers();
+    // Fastify makes a pino child per request (reqId, and the route's level): kept by every held Ping, that
+    // is about 1.2 KB each (issue 16 part 2). EAS logs its own access line per request, so its routes share
+    // one logger per level instead.
+    const routeLogs = new Map<string, FastifyBaseLogger>();
+    app.setChildLoggerFactory((logger, _bindings, opts) => {
+      const level = opts.level ?? '';
+      let l = routeLogs.get(level);
+      if (!l) routeLogs.set(level, (l = logger.child({ svc: 'eas-http' }, opts)));
+      return l;
+    });
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.config.easMaxRequestBytes }, (_req, body, done) => done(null, body));
     // Errors before the handler runs (a body over the limit): no command was looked at yet.
     app.setErrorHandler(async (err, req, reply) => {
