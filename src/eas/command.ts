@@ -147,11 +147,16 @@ export function defineCommand<I, R>(spec: EasCommandSpec<I, R>): EasCommand {
     body: spec.body,
     invalidRequest: spec.invalidRequest,
     errors: spec.errors ?? {},
-    async run(ctx, bytes) {
-      // Decoded and parsed outside this async frame: the tree is not kept alive while execute waits (a
-      // held Ping waits up to an hour, issue 16 part 2).
-      const result = await spec.execute(ctx, inputOf(ctx, bytes));
-      return spec.render(result, ctx);
+    run(ctx, bytes) {
+      // No async frame here: while execute waits (a held Ping, up to an hour) nothing of this call but
+      // one callback is kept, neither the body nor its decoded tree (issue 16 part 2).
+      let input: I;
+      try {
+        input = inputOf(ctx, bytes);
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      return spec.execute(ctx, input).then((result) => spec.render(result, ctx));
     },
   };
 }

@@ -81,7 +81,8 @@ class HeldWatch implements Watcher {
     const settings = peekPushSettings(ctx.deps.store);
     this.accountId = ctx.account.id;
     // A list is smaller than a Set for the few folders a phone pings; a Set answers faster for many.
-    this.watched = opts.folderIds.length <= 16 ? opts.folderIds : new Set<number>(opts.folderIds);
+    // (a copy of its length: arrays made by filter or push reserve room for more).
+    this.watched = opts.folderIds.length <= 16 ? opts.folderIds.slice() : new Set<number>(opts.folderIds);
     this.hierarchy = opts.hierarchy ?? false;
     this.latency = opts.latencySeconds ?? settings.notificationsLatency;
     this.command = opts.command ?? ctx.query.cmd.charAt(0).toUpperCase() + ctx.query.cmd.slice(1).toLowerCase();
