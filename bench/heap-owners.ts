@@ -106,7 +106,7 @@ function owners(file: string): Map<string, number> {
     const v = order[i]!;
     owner[v] = v === 0 || label(v) !== null ? v : owner[idom[v]!]!;
     // Reachable along paths from several roots (dominated by the root itself): charged to its own kind.
-    const key = owner[v] === 0 ? `(shared) ${typeOf(v)} ${typeOf(v) === 'string' ? '' : nameOf(v).slice(0, 40)}` : label(owner[v]!) ?? '(root)';
+    const key = owner[v] === 0 ? `(shared) ${typeOf(v)} ${typeOf(v) === 'string' ? '' : nameOf(v).slice(0, 40)}` : label(owner[v]) ?? '(root)';
     out.set(key, (out.get(key) ?? 0) + s.nodes[v * nw + sizeAt]!);
     // HEAP_DETAIL=<owner>: what that owner keeps, by kind.
     if (detail && key === detail) {

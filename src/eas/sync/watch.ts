@@ -1,6 +1,6 @@
 // Holding a request until something changes (Ping, MS-ASCMD 2.2.1.13; Sync with Wait or HeartbeatInterval):
-// the account's subscription on the change bus (shared by its held requests, watch-hub.ts), filtered to the watched folders, a timer for the
-// heartbeat, and a registration as the device's held request so a newer request of the device, device
+// the account's subscription on the change bus (shared by its held requests, watch-hub.ts), filtered to
+// the watched folders, the heartbeat in the process's wheel (heartbeat-wheel.ts), and a registration as the device's held request so a newer request of the device, device
 // management or shutdown can end it. Nothing polls the store while waiting, unless the push setting
 // useInstantNotifications is false: then the bus is left alone and the store is re-checked every
 // notificationsLatency seconds (POLL_FALLBACK_SECONDS when 0) with Ping's own check (pending.ts).
@@ -11,6 +11,7 @@ import type { EasContext } from '../command.js';
 import type { ChangeNotice } from '../../store/types.js';
 import { recheck } from './pending.js';
 import { watchHub, type Watcher, type WatchHub } from './watch-hub.js';
+import { heartbeats, type Expiring } from './heartbeat-wheel.js';
 
 export type WatchEnd =
   | { kind: 'changed'; folderIds: FolderId[] }
@@ -49,15 +50,14 @@ const ENDED: WatchEnd = { kind: 'ended' };
 const GONE: WatchEnd = { kind: 'gone' };
 const RESYNC: WatchEnd = { kind: 'resync' };
 const HIERARCHY: WatchEnd = { kind: 'hierarchy' };
-const onTimeout = (w: HeldWatch): void => w.finish(TIMEOUT);
 const onGathered = (w: HeldWatch): void => w.finish({ kind: 'changed', folderIds: [...(w.changed ?? [])] });
 
 /**
- * One held request: its state in fields and two small callbacks, subscribed through the account's shared
- * subscription (watch-hub.ts). It keeps no reference to the request body or its decoded tree, only
+ * One held request: its state in fields and two small callbacks, its heartbeat in the process's wheel
+ * (heartbeat-wheel.ts), subscribed through the account's shared subscription (watch-hub.ts). It keeps no reference to the request body or its decoded tree, only
  * what it needs to answer, since a server holds one per phone for up to an hour (issue 16 part 2).
  */
-class HeldWatch implements Watcher {
+class HeldWatch implements Watcher, Expiring {
   readonly accountId: AccountId;
   /** The watched folders changed so far; made on the first change. */
   changed: Set<FolderId> | null = null;
@@ -67,7 +67,8 @@ class HeldWatch implements Watcher {
   private readonly command: string;
   private readonly instant: boolean;
   private readonly hub: WatchHub;
-  private timer: NodeJS.Timeout | null = null;
+  /** The heartbeat's slot in the wheel (heartbeat-wheel.ts); null until started. */
+  private slot: number | null = null;
   private gather: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
   private noticedAt: number | null = null;
@@ -92,7 +93,7 @@ class HeldWatch implements Watcher {
 
   start(opts: WatchOptions): void {
     const { ctx } = this;
-    this.timer = setTimeout(onTimeout, opts.seconds * 1000, this);
+    this.slot = heartbeats.add(this, opts.seconds * 1000);
     // Without instant notifications the hub still brings ABQ orders to end the device's request (the
     // notice is an order, not a change to look for) and resyncs; only a persistent device has orders.
     this.hub.add(this);
@@ -118,6 +119,10 @@ class HeldWatch implements Watcher {
     else this.gather ??= setTimeout(onGathered, this.latency * 1000, this);
   }
 
+  expire(): void {
+    this.finish(TIMEOUT);
+  }
+
   resync(): void {
     this.finish(RESYNC);
   }
@@ -125,7 +130,7 @@ class HeldWatch implements Watcher {
   finish(end: WatchEnd): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.slot !== null) heartbeats.remove(this, this.slot);
     if (this.gather) clearTimeout(this.gather);
     if (this.poll) clearTimeout(this.poll);
     this.hub.remove(this);
