@@ -1,9 +1,10 @@
 // Holding a request until something changes (Ping, MS-ASCMD 2.2.1.13; Sync with Wait or HeartbeatInterval):
 // the account's subscription on the change bus (shared by its held requests, watch-hub.ts), filtered to
-// the watched folders, the heartbeat in the process's wheel (heartbeat-wheel.ts), and a registration as the device's held request so a newer request of the device, device
-// management or shutdown can end it. Nothing polls the store while waiting, unless the push setting
-// useInstantNotifications is false: then the bus is left alone and the store is re-checked every
-// notificationsLatency seconds (POLL_FALLBACK_SECONDS when 0) with Ping's own check (pending.ts).
+// the watched folders, the heartbeat in the process's wheel (heartbeat-wheel.ts), and a registration as
+// the device's held request so a newer request of the device, device management or shutdown can end it.
+// Nothing polls the store while waiting, unless the push setting useInstantNotifications is false: then
+// the bus is left alone and the store is re-checked every notificationsLatency seconds
+// (POLL_FALLBACK_SECONDS when 0) with Ping's own check (pending.ts).
 import type { AccountId, FolderId } from '../../core/ids.js';
 import { easMetrics, pingWakeups, wakeLatency } from '../../core/metrics.js';
 import { peekPushSettings, POLL_FALLBACK_SECONDS } from '../../devices/push-settings.js';
@@ -54,8 +55,9 @@ const onGathered = (w: HeldWatch): void => w.finish({ kind: 'changed', folderIds
 
 /**
  * One held request: its state in fields and two small callbacks, its heartbeat in the process's wheel
- * (heartbeat-wheel.ts), subscribed through the account's shared subscription (watch-hub.ts). It keeps no reference to the request body or its decoded tree, only
- * what it needs to answer, since a server holds one per phone for up to an hour (issue 16 part 2).
+ * (heartbeat-wheel.ts), subscribed through the account's shared subscription (watch-hub.ts). It keeps no
+ * reference to the request body or its decoded tree, only what it needs to answer, since a server holds
+ * one per phone for up to an hour (issue 16 part 2).
  */
 class HeldWatch implements Watcher, Expiring {
   readonly accountId: AccountId;
