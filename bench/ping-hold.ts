@@ -2,11 +2,13 @@
 // by a load client in its own process. Measures memory per held Ping (RSS and heap, after GC), CPU while
 // idle, wake latency p50/p99 from the SMTP 250 to the Ping answer with 10,000 held, and the time to wake
 // 1,000 accounts that receive one message at once. Run with `node --expose-gc dist/bench/ping-hold.js`.
-// Sizes: BENCH_PING_ACCOUNTS (1000), BENCH_PING_DEVICES (10).
+// Sizes: BENCH_PING_ACCOUNTS (1000), BENCH_PING_DEVICES (10). BENCH_PING_SNAPSHOTS=<dir> also writes heap
+// snapshots before and with all held (compare them with heap-diff.ts; the memory figures then include them).
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -108,6 +110,8 @@ async function serverMain(): Promise<void> {
   };
   gc?.(); await new Promise((r) => setTimeout(r, 500)); gc?.();
   const before = process.memoryUsage();
+  const snapshots = process.env.BENCH_PING_SNAPSHOTS;
+  if (snapshots) console.log(`snapshot: ${v8.writeHeapSnapshot(path.join(snapshots, 'before.heapsnapshot'))}`);
   client.send({ cmd: 'hold', baseUrl, accounts } satisfies ToClient);
   if (!(await settle(() => app.sessions.count() >= total, 120_000))) console.log(`warning: only ${app.sessions.count()} held`);
   const heldAt = now();
@@ -117,6 +121,7 @@ async function serverMain(): Promise<void> {
   report('ping held per ping rss', (after.rss - before.rss) / total, 'bytes');
   report('ping held per ping heap', (after.heapUsed - before.heapUsed) / total, 'bytes');
   report('ping held total rss', after.rss / 1024 / 1024, 'MiB');
+  if (snapshots) console.log(`snapshot: ${v8.writeHeapSnapshot(path.join(snapshots, 'held.heapsnapshot'))}`);
   const cpu0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, 5000));
   const cpu = process.cpuUsage(cpu0);

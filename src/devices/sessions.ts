@@ -27,20 +27,27 @@ export interface HeldRequest {
   since: number;
 }
 
-type Held = Pick<HeldRequest, 'command' | 'heartbeat' | 'since'>;
+/** One registration: its abort and what it is. An object per registration, so one function registered twice is still called once per registration. */
+interface Entry {
+  abort: Abort;
+  command: string | null;
+  heartbeat: number | null;
+  since: number;
+}
 
 export class DeviceSessions {
-  private readonly byAccount = new Map<AccountId, Map<DeviceId, Map<Abort, Held>>>();
+  // Per device a list, not a Map: a device holds one request nearly always, and a server holds one per
+  // phone (a one-entry Map costs some 150 bytes more, issue 16 part 2).
+  private readonly byAccount = new Map<AccountId, Map<DeviceId, Entry[]>>();
 
   /** Records a held request of the device; the returned function unregisters it (idempotent). */
   register(accountId: AccountId, deviceId: DeviceId, abort: Abort, info?: SessionInfo): () => void {
     let devices = this.byAccount.get(accountId);
-    if (!devices) this.byAccount.set(accountId, (devices = new Map<DeviceId, Map<Abort, Held>>()));
-    let aborts = devices.get(deviceId);
-    if (!aborts) devices.set(deviceId, (aborts = new Map<Abort, Held>()));
-    // A function registered twice must still be called once per registration: wrap it.
-    const entry: Abort = () => abort();
-    aborts.set(entry, info ? { command: info.command, heartbeat: info.heartbeat, since: info.since } : { command: null, heartbeat: null, since: Date.now() });
+    if (!devices) this.byAccount.set(accountId, (devices = new Map<DeviceId, Entry[]>()));
+    const entry: Entry = info ? { abort, command: info.command, heartbeat: info.heartbeat, since: info.since } : { abort, command: null, heartbeat: null, since: Date.now() };
+    const entries = devices.get(deviceId);
+    if (entries) entries.push(entry);
+    else devices.set(deviceId, [entry]);
     return () => this.remove(accountId, deviceId, entry);
   }
 
@@ -49,8 +56,8 @@ export class DeviceSessions {
     const out: HeldRequest[] = [];
     for (const [a, devices] of this.byAccount) {
       if (accountId !== undefined && a !== accountId) continue;
-      for (const [deviceId, aborts] of devices) {
-        for (const held of aborts.values()) out.push({ accountId: a, deviceId, ...held });
+      for (const [deviceId, entries] of devices) {
+        for (const { command, heartbeat, since } of entries) out.push({ accountId: a, deviceId, command, heartbeat, since });
       }
     }
     return out.sort((x, y) => x.since - y.since);
@@ -67,9 +74,9 @@ export class DeviceSessions {
     const ids = deviceId === undefined ? [...devices.keys()] : [deviceId];
     const ended: Abort[] = [];
     for (const id of ids) {
-      const aborts = devices.get(id);
-      if (!aborts) continue;
-      ended.push(...aborts.keys());
+      const entries = devices.get(id);
+      if (!entries) continue;
+      for (const e of entries) ended.push(e.abort);
       devices.delete(id);
     }
     if (devices.size === 0) this.byAccount.delete(accountId);
@@ -92,21 +99,21 @@ export class DeviceSessions {
 
   /** How many held requests are registered: of one device, of an account, or in all. */
   count(accountId?: AccountId, deviceId?: DeviceId): number {
-    const sum = (m: Map<DeviceId, Map<Abort, Held>>): number => [...m.values()].reduce((n, s) => n + s.size, 0);
+    const sum = (m: Map<DeviceId, Entry[]>): number => [...m.values()].reduce((n, s) => n + s.length, 0);
     if (accountId === undefined) return [...this.byAccount.values()].reduce((n, m) => n + sum(m), 0);
     const devices = this.byAccount.get(accountId);
     if (!devices) return 0;
-    return deviceId === undefined ? sum(devices) : devices.get(deviceId)?.size ?? 0;
+    return deviceId === undefined ? sum(devices) : devices.get(deviceId)?.length ?? 0;
   }
 
-  private remove(accountId: AccountId, deviceId: DeviceId, entry: Abort): void {
+  private remove(accountId: AccountId, deviceId: DeviceId, entry: Entry): void {
     const devices = this.byAccount.get(accountId);
-    const aborts = devices?.get(deviceId);
-    if (!devices || !aborts) return;
-    aborts.delete(entry);
-    if (aborts.size === 0) devices.delete(deviceId);
+    const entries = devices?.get(deviceId);
+    if (!devices || !entries) return;
+    const i = entries.indexOf(entry);
+    if (i < 0) return;
+    entries.splice(i, 1);
+    if (entries.length === 0) devices.delete(deviceId);
     if (devices.size === 0) this.byAccount.delete(accountId);
   }
 }
-
-

@@ -47,5 +47,6 @@ export async function abqGate(ctx: EasContext, command: EasCommand): Promise<Abq
   const inbox = await store.mailbox.getFolderByRole(ctx.account.id, 'inbox');
   if (!inbox) throw new Error('the account has no Inbox');
   const notice = { raw, meta: await metaOf(raw), receivedAt: view.since, modseq: Math.max(view.since, message.updatedAt), folderId: inbox.id };
-  return { ok: true, ctx: { ...ctx, deps: { ...ctx.deps, store: standInStore(store, ctx.account.id, notice) } }, status: view.status };
+  // `log` by name: the request's context keeps it behind a getter, which a spread does not copy.
+  return { ok: true, ctx: { ...ctx, log: ctx.log, deps: { ...ctx.deps, store: standInStore(store, ctx.account.id, notice) } }, status: view.status };
 }

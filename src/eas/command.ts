@@ -13,6 +13,7 @@ import type { Account, Device, Store } from '../store/types.js';
 import { StoreError, type StoreErrorKind } from '../core/errors.js';
 import { decode, is, type QName, type WbxmlElement } from './wbxml/index.js';
 import type { EasQuery } from './query.js';
+import type { ClientSignal } from './client-gone.js';
 
 export interface EasDeps {
   /** The protocol versions offered, the request size limit, which client addresses are proxies. */
@@ -41,8 +42,8 @@ export interface EasContext {
   remoteAddress: string;
   userAgent: string;
   log: Logger;
-  /** Aborted when the client goes away. */
-  signal: AbortSignal;
+  /** Aborted when the client goes away (an AbortSignal fits; http.ts hands a lighter one, client-gone.ts). */
+  signal: ClientSignal;
   /** Set while an account logger traces the account (account-log.ts): receives the decoded request body. */
   onRequestTree?: (root: WbxmlElement | null) => void;
 }
@@ -133,6 +134,11 @@ export function defineCommand<I, R>(spec: RawCommandSpec<I, R>): EasCommand;
 export function defineCommand<I, R>(spec: EasCommandSpec<I, R>): EasCommand {
   // takeBody returns what spec.body promises its parse; the union of the three specs cannot say so.
   const erased = spec as { parse(body: Buffer | WbxmlElement | null, ctx: EasContext): I };
+  const inputOf = (ctx: EasContext, bytes: Buffer): I => {
+    const body = takeBody(spec.body, spec.invalidRequest, bytes);
+    if (ctx.onRequestTree && !Buffer.isBuffer(body)) ctx.onRequestTree(body);
+    return erased.parse(body, ctx);
+  };
   return {
     name: spec.name,
     provisioning: spec.provisioning,
@@ -141,12 +147,16 @@ export function defineCommand<I, R>(spec: EasCommandSpec<I, R>): EasCommand {
     body: spec.body,
     invalidRequest: spec.invalidRequest,
     errors: spec.errors ?? {},
-    async run(ctx, bytes) {
-      const body = takeBody(spec.body, spec.invalidRequest, bytes);
-      if (ctx.onRequestTree && !Buffer.isBuffer(body)) ctx.onRequestTree(body);
-      const input = erased.parse(body, ctx);
-      const result = await spec.execute(ctx, input);
-      return spec.render(result, ctx);
+    run(ctx, bytes) {
+      // No async frame here: while execute waits (a held Ping, up to an hour) nothing of this call but
+      // one callback is kept, neither the body nor its decoded tree (issue 16 part 2).
+      let input: I;
+      try {
+        input = inputOf(ctx, bytes);
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      return spec.execute(ctx, input).then((result) => spec.render(result, ctx));
     },
   };
 }

@@ -6,7 +6,7 @@
 import { isProxyAddress } from '../core/addresses.js';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuth } from '../core/basic-auth.js';
 import { asDeviceId } from '../core/ids.js';
 import { countEasRequest } from '../core/metrics.js';
@@ -14,6 +14,8 @@ import { offeredVersions } from '../devices/eas-filters.js';
 import type { Account, Device } from '../store/types.js';
 import type { EasCommand, EasContext, EasDeps, EasResponse } from './command.js';
 import { syncedStore } from './synced-store.js';
+import { ClientGone } from './client-gone.js';
+import { RequestContext } from './request-context.js';
 import { accountTrace, type AccountTrace } from './account-log.js';
 import { requireNotJailed, requireService } from './service-gate.js';
 import { abqGate } from './abq-gate.js';
@@ -32,6 +34,22 @@ const REALM = 'ActiveSync';
 const GZIP_MIN_BYTES = 1024;
 /** A device's record is rewritten at most this often when nothing about it changed. */
 const CONTACT_RESOLUTION_MS = 60_000;
+
+/** What the access line and the metrics need of a request, filled in as it goes. */
+interface RequestState {
+  outcome: Outcome;
+  command: EasCommand | null;
+  /** Whether the command itself ran (its errors then map through its own table). */
+  ran: boolean;
+  trace: AccountTrace | null;
+}
+
+/** A request through all the checks: the command to run, its context, the versions offered. */
+interface Admitted {
+  ctx: EasContext;
+  command: EasCommand;
+  offered: readonly string[];
+}
 
 interface Outcome {
   http: number;
@@ -144,74 +162,82 @@ export function easRoutes(allDeps: EasDeps) {
     const { device, persistent } = await deviceFor(account, q, req, version);
     // One live held request per device: a newer request of the device ends the older one.
     if (persistent) deps.sessions.endFor(account.id, device.deviceId);
-    const abort = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableEnded) abort.abort();
-    });
-    return {
+    return new RequestContext({
       deps, account, device, persistentDevice: persistent, query: q, version: versionNumber(version), remoteAddress: req.ip,
-      userAgent: req.headers['user-agent'] ?? '', log: log.child({ account: account.email, deviceId: q.deviceId, cmd: command.name }), signal: abort.signal,
-    };
+      userAgent: req.headers['user-agent'] ?? '', signal: new ClientGone(reply.raw), parentLog: log, command: command.name,
+    });
   }
 
   async function handlePost(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const started = performance.now();
     const bodyBytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const line: Record<string, unknown> = { event: 'eas-request', remote: req.ip, bytesIn: bodyBytes.length };
-    let outcome: Outcome = { http: 500, bytesOut: 0 };
-    let command: EasCommand | null = null;
-    let ran = false;
-    let trace: AccountTrace | null = null;
+    const st: RequestState = { outcome: { http: 500, bytesOut: 0 }, command: null, ran: false, trace: null };
     try {
-      const q = readQuery(req);
-      Object.assign(line, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, version: q.protocolVersion });
-      // Hook: `carbonio mobile doStopService activesync|module` (src/eas/service-gate.ts).
-      await requireService(deps.store, 'activesync');
-      const account = await authenticate(req, q.deviceId);
-      line.account = account.email;
-      // Account loggers (account-log.ts): null, after one Map lookup, for an account without one.
-      const t = accountTrace(deps, account, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, userAgent: req.headers['user-agent'] ?? '', version: q.protocolVersion ?? '', body: bodyBytes });
-      trace = t instanceof Promise ? await t : t;
-      // Hook: anti-DoS jails, per account and device, before any work for the device (service-gate.ts).
-      await requireNotJailed(antiDos, account, q.deviceId, req.ip);
-      const version = q.protocolVersion ?? '';
-      const offered = await versionsFor(req, account, line);
-      if (!offered.includes(version)) throw new HttpRefusal(400, `protocol version "${version}" not offered`, protocolHeaders(offered));
-      if (!account.mobileSyncEnabled) throw new HttpRefusal(403, 'mobile sync disabled for the account');
-      const v = versionNumber(version);
-      const found = commandFor(q, v);
-      if (!('run' in found)) {
-        line.error = 'command not supported';
-        outcome = await send(req, reply, found);
-        return;
+      // The checks run in admit's frame, gone while the command runs: a held Ping keeps only this one.
+      const a = await admit(req, reply, bodyBytes, line, st);
+      if (a) {
+        st.ran = true;
+        forgetHeaders(req);
+        st.outcome = await send(req, reply, await a.command.run(a.ctx, bodyBytes), a.offered);
       }
-      command = found;
-      const ctx = await contextFor(req, reply, account, q, command);
-      if (trace) ctx.onRequestTree = trace.requestTree;
-      const g = await gate(ctx, command);
-      if (!g.ok) {
-        line.gate = g.reason;
-        outcome = await send(req, reply, refusal(command.name, v, g.status));
-        return;
-      }
-      // ABQ (issue 15): a Blocked or Quarantined device runs against its stand-in mailbox (abq-gate.ts).
-      const abq = await abqGate(ctx, command);
-      if (!abq.ok) {
-        line.gate = abq.reason;
-        outcome = await send(req, reply, abq.res);
-        return;
-      }
-      if (abq.status !== 'Allowed') line.abq = abq.status;
-      ran = true;
-      outcome = await send(req, reply, await command.run(abq.ctx, bodyBytes), offered);
     } catch (err) {
-      outcome = await failure(req, reply, err, line, command, ran);
+      st.outcome = await failure(req, reply, err, line, st.command, st.ran);
     } finally {
+      const { outcome } = st;
       const ms = Math.round(performance.now() - started);
       log.info({ ...line, status: outcome.http, easStatus: outcome.easStatus, ms, bytesOut: outcome.bytesOut }, 'eas');
-      trace?.done({ ...outcome, ms }); // the account logger's record, if any
-      countEasRequest(command?.name ?? 'unknown', outcome.http, outcome.easStatus);
+      st.trace?.done({ ...outcome, ms }); // the account logger's record, if any
+      countEasRequest(st.command?.name ?? 'unknown', outcome.http, outcome.easStatus);
     }
+  }
+
+  /**
+   * The request line, the service, the credentials, the jails, the version, the command, the device and
+   * its gates (provisioning, ABQ): what to run, or null once a refusal was sent (into `st.outcome`).
+   */
+  async function admit(req: FastifyRequest, reply: FastifyReply, bodyBytes: Buffer, line: Record<string, unknown>, st: RequestState): Promise<Admitted | null> {
+    const q = readQuery(req);
+    Object.assign(line, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, version: q.protocolVersion });
+    // Hook: `carbonio mobile doStopService activesync|module` (src/eas/service-gate.ts).
+    await requireService(deps.store, 'activesync');
+    const account = await authenticate(req, q.deviceId);
+    line.account = account.email;
+    // Account loggers (account-log.ts): null, after one Map lookup, for an account without one.
+    const t = accountTrace(deps, account, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, userAgent: req.headers['user-agent'] ?? '', version: q.protocolVersion ?? '', body: bodyBytes });
+    const trace = (st.trace = t instanceof Promise ? await t : t);
+    // Hook: anti-DoS jails, per account and device, before any work for the device (service-gate.ts).
+    await requireNotJailed(antiDos, account, q.deviceId, req.ip);
+    const version = q.protocolVersion ?? '';
+    const offered = await versionsFor(req, account, line);
+    if (!offered.includes(version)) throw new HttpRefusal(400, `protocol version "${version}" not offered`, protocolHeaders(offered));
+    if (!account.mobileSyncEnabled) throw new HttpRefusal(403, 'mobile sync disabled for the account');
+    const v = versionNumber(version);
+    const found = commandFor(q, v);
+    if (!('run' in found)) {
+      line.error = 'command not supported';
+      st.outcome = await send(req, reply, found);
+      return null;
+    }
+    const command = (st.command = found);
+    const ctx = await contextFor(req, reply, account, q, command);
+    if (trace) ctx.onRequestTree = trace.requestTree;
+    const g = await gate(ctx, command);
+    if (!g.ok) {
+      line.gate = g.reason;
+      st.outcome = await send(req, reply, refusal(command.name, v, g.status));
+      return null;
+    }
+    // ABQ (issue 15): a Blocked or Quarantined device runs against its stand-in mailbox (abq-gate.ts).
+    const abq = await abqGate(ctx, command);
+    if (!abq.ok) {
+      line.gate = abq.reason;
+      st.outcome = await send(req, reply, abq.res);
+      return null;
+    }
+    if (abq.status !== 'Allowed') line.abq = abq.status;
+    // A copy of its length: the list came from a filter, which reserves room for more.
+    return { ctx: abq.ctx, command, offered: offered.slice() };
   }
 
   /** Every error of a request ends here: an answer the client understands, or 500 with the error logged. */
@@ -231,6 +257,16 @@ export function easRoutes(allDeps: EasDeps) {
   return (app: FastifyInstance): Promise<void> => {
     // ActiveSync bodies are WBXML or MIME whatever the Content-Type says: take them as bytes.
     app.removeAllContentTypeParsers();
+    // Fastify makes a pino child per request (reqId, and the route's level): kept by every held Ping, that
+    // is about 1.2 KB each (issue 16 part 2). EAS logs its own access line per request, so its routes share
+    // one logger per level instead.
+    const routeLogs = new Map<string, FastifyBaseLogger>();
+    app.setChildLoggerFactory((logger, _bindings, opts) => {
+      const level = opts.level ?? '';
+      let l = routeLogs.get(level);
+      if (!l) routeLogs.set(level, (l = logger.child({ svc: 'eas-http' }, opts)));
+      return l;
+    });
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.config.easMaxRequestBytes }, (_req, body, done) => done(null, body));
     // Before a large body is read, the previous large ones are collected (src/eas/large-body.ts).
     app.addHook('onRequest', (req, _reply, done) => {
@@ -268,6 +304,18 @@ export function easRoutes(allDeps: EasDeps) {
     });
     return Promise.resolve();
   };
+}
+
+/**
+ * Once the request is admitted, its raw header list (a second copy of every header) and its credentials
+ * are not needed: a held Ping would keep both for up to an hour, some 600 bytes and a password in memory
+ * (issue 16 part 2). `headers` is read first, as Node builds it from the raw list when first asked.
+ */
+function forgetHeaders(req: FastifyRequest): void {
+  const raw = req.raw;
+  // Set, not deleted: a delete turns the object into a dictionary of some 800 bytes.
+  if (raw.headers.authorization !== undefined) raw.headers.authorization = undefined;
+  raw.rawHeaders = [];
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {

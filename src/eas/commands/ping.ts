@@ -32,7 +32,11 @@ async function bounds(ctx: EasContext): Promise<{ min: number; max: number; late
   return { min: s.minPingHeartbeat, max: s.maxPingHeartbeat, latency: s.notificationsLatency, instant: s.useInstantNotifications };
 }
 
-async function execute(ctx: EasContext, input: Input): Promise<Result> {
+/** What a Ping waits with, once its parameters are checked and saved. */
+interface Wait { heartbeat: number; folders: string[]; ids: FolderId[]; latency: number; instant: boolean }
+
+/** The parameters: this request's, else the saved ones (MS-ASCMD 2.2.1.13), checked against the bounds and saved; or the Status that refuses them. */
+async function prepare(ctx: EasContext, input: Input): Promise<Wait | Result> {
   const saved = await readRecord(ctx, 'ping');
   const heartbeat = input.heartbeat ?? saved?.heartbeat;
   const folders = input.folders ?? saved?.folders;
@@ -46,11 +50,20 @@ async function execute(ctx: EasContext, input: Input): Promise<Result> {
   }
   const ids = folders.map(folderIdOf);
   if (ids.some((id) => id === null) || !(await hierarchyCurrent(ctx, folders))) return { status: PingStatus.folderSyncRequired };
+  // No nulls left (checked above); a filter would reserve room for 16 ids in a list kept while held.
+  return { heartbeat, folders, ids: ids as FolderId[], latency: b.latency, instant: b.instant };
+}
+
+// The checks run in prepare's frame, which is gone while the request is held: this one keeps only the
+// context and the Wait (issue 16 part 2).
+async function execute(ctx: EasContext, input: Input): Promise<Result> {
+  const w = await prepare(ctx, input);
+  if ('status' in w) return w;
+  const { folders } = w;
   // Changes since the device's last Sync answer at once; the check runs once the watch listens, so a
   // change committed in between is not left for the heartbeat.
   const end = await watchFolders(ctx, {
-    folderIds: ids.filter((x): x is FolderId => x !== null), seconds: heartbeat, latencySeconds: b.latency, hierarchy: true,
-    command: 'Ping', instant: b.instant,
+    folderIds: w.ids, seconds: w.heartbeat, latencySeconds: w.latency, hierarchy: true, command: 'Ping', instant: w.instant,
     precheck: async () => (await pending(ctx, folders)).map((f) => folderIdOf(f)).filter((x): x is FolderId => x !== null),
   });
   switch (end.kind) {

@@ -1,14 +1,18 @@
 // Holding a request until something changes (Ping, MS-ASCMD 2.2.1.13; Sync with Wait or HeartbeatInterval):
-// a subscription on the change bus for the account, filtered to the watched folders, a timer for the
-// heartbeat, and a registration as the device's held request so a newer request of the device, device
-// management or shutdown can end it. Nothing polls the store while waiting, unless the push setting
-// useInstantNotifications is false: then the bus is left alone and the store is re-checked every
-// notificationsLatency seconds (POLL_FALLBACK_SECONDS when 0) with Ping's own check (pending.ts).
-import type { FolderId } from '../../core/ids.js';
+// the account's subscription on the change bus (shared by its held requests, watch-hub.ts), filtered to
+// the watched folders, the heartbeat in the process's wheel (heartbeat-wheel.ts), and a registration as
+// the device's held request so a newer request of the device, device management or shutdown can end it.
+// Nothing polls the store while waiting, unless the push setting useInstantNotifications is false: then
+// the bus is left alone and the store is re-checked every notificationsLatency seconds
+// (POLL_FALLBACK_SECONDS when 0) with Ping's own check (pending.ts).
+import type { AccountId, FolderId } from '../../core/ids.js';
 import { easMetrics, pingWakeups, wakeLatency } from '../../core/metrics.js';
 import { peekPushSettings, POLL_FALLBACK_SECONDS } from '../../devices/push-settings.js';
 import type { EasContext } from '../command.js';
+import type { ChangeNotice } from '../../store/types.js';
 import { recheck } from './pending.js';
+import { watchHub, type Watcher, type WatchHub } from './watch-hub.js';
+import { heartbeats, type Expiring } from './heartbeat-wheel.js';
 
 export type WatchEnd =
   | { kind: 'changed'; folderIds: FolderId[] }
@@ -39,69 +43,122 @@ export interface WatchOptions {
 }
 
 export function watchFolders(ctx: EasContext, opts: WatchOptions): Promise<WatchEnd> {
-  return new Promise((resolve) => {
-    const watched = new Set<number>(opts.folderIds);
-    const changed = new Set<FolderId>();
+  return new Promise((resolve) => new HeldWatch(ctx, opts, resolve).start(opts));
+}
+
+const TIMEOUT: WatchEnd = { kind: 'timeout' };
+const ENDED: WatchEnd = { kind: 'ended' };
+const GONE: WatchEnd = { kind: 'gone' };
+const RESYNC: WatchEnd = { kind: 'resync' };
+const HIERARCHY: WatchEnd = { kind: 'hierarchy' };
+const onGathered = (w: HeldWatch): void => w.finish({ kind: 'changed', folderIds: [...(w.changed ?? [])] });
+
+/**
+ * One held request: its state in fields and two small callbacks, its heartbeat in the process's wheel
+ * (heartbeat-wheel.ts), subscribed through the account's shared subscription (watch-hub.ts). It keeps no
+ * reference to the request body or its decoded tree, only what it needs to answer, since a server holds
+ * one per phone for up to an hour (issue 16 part 2).
+ */
+class HeldWatch implements Watcher, Expiring {
+  readonly accountId: AccountId;
+  /** The watched folders changed so far; made on the first change. */
+  changed: Set<FolderId> | null = null;
+  private readonly watched: readonly FolderId[] | ReadonlySet<number>;
+  private readonly hierarchy: boolean;
+  private readonly latency: number;
+  private readonly command: string;
+  private readonly instant: boolean;
+  private readonly hub: WatchHub;
+  /** The heartbeat's slot in the wheel (heartbeat-wheel.ts); null until started. */
+  private slot: number | null = null;
+  private gather: NodeJS.Timeout | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private noticedAt: number | null = null;
+  private settled = false;
+  private unregister: (() => void) | null = null;
+  /** For the client's signal and device management (sessions.ts): a function each, as they take one. */
+  private readonly gone = (): void => this.finish(GONE);
+  private readonly ended = (): void => this.finish(ENDED);
+
+  constructor(private readonly ctx: EasContext, opts: WatchOptions, private readonly resolve: (end: WatchEnd) => void) {
     const settings = peekPushSettings(ctx.deps.store);
-    const latency = opts.latencySeconds ?? settings.notificationsLatency;
-    const command = opts.command ?? ctx.query.cmd.charAt(0).toUpperCase() + ctx.query.cmd.slice(1).toLowerCase();
-    let gather: NodeJS.Timeout | null = null;
-    let poll: NodeJS.Timeout | null = null;
-    let noticedAt: number | null = null;
-    let settled = false;
-    const finish = (end: WatchEnd): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (gather) clearTimeout(gather);
-      if (poll) clearTimeout(poll);
-      unsubscribe();
-      unending();
-      unresync();
-      unregister();
-      ctx.signal.removeEventListener('abort', onGone);
-      record(command, end.kind, end.kind === 'changed' ? noticedAt : null);
-      resolve(end);
-    };
-    const onGone = (): void => finish({ kind: 'gone' });
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), opts.seconds * 1000);
-    const instant = opts.instant ?? settings.useInstantNotifications;
-    // An ABQ status change of the device, on any server process, ends its held request (even without instant
-    // notifications: the notice is an order, not a change to look for).
-    const unending = ctx.persistentDevice ? ctx.deps.bus.subscribe(ctx.account.id, (n) => {
-      if (n.endDevices?.includes(ctx.device.deviceId)) finish({ kind: 'ended' });
-    }) : () => undefined;
-    const unsubscribe = !instant ? () => undefined : ctx.deps.bus.subscribe(ctx.account.id, (n) => {
-      if (opts.hierarchy && n.hierarchy) return finish({ kind: 'hierarchy' });
-      for (const f of n.folderIds) if (watched.has(f)) changed.add(f);
-      if (changed.size === 0) return;
-      noticedAt ??= performance.now();
-      if (latency <= 0) finish({ kind: 'changed', folderIds: [...changed] });
-      else gather ??= setTimeout(() => finish({ kind: 'changed', folderIds: [...changed] }), latency * 1000);
-    });
-    const unresync = ctx.deps.bus.onResync?.(() => finish({ kind: 'resync' })) ?? (() => undefined);
-    const unregister = ctx.persistentDevice
-      ? ctx.deps.sessions.register(ctx.account.id, ctx.device.deviceId, () => finish({ kind: 'ended' }), { command, heartbeat: opts.seconds, since: Date.now() })
-      : () => undefined;
-    const pollMs = (latency > 0 ? Math.max(1, latency) : POLL_FALLBACK_SECONDS) * 1000;
-    const check = (): void => {
-      poll = setTimeout(() => {
-        recheck(ctx, opts.folderIds, opts.hierarchy ?? false).then((end) => {
-          if (end) finish(end);
-          else if (!settled) check();
-        }, (err: unknown) => {
-          ctx.log.warn({ err }, 're-checking a held request failed');
-          if (!settled) check();
-        });
-      }, pollMs);
-    };
-    if (!instant) check();
-    if (ctx.signal.aborted) onGone();
-    else ctx.signal.addEventListener('abort', onGone);
+    this.accountId = ctx.account.id;
+    // A list is smaller than a Set for the few folders a phone pings; a Set answers faster for many.
+    // (a copy of its length: arrays made by filter or push reserve room for more).
+    this.watched = opts.folderIds.length <= 16 ? opts.folderIds.slice() : new Set<number>(opts.folderIds);
+    this.hierarchy = opts.hierarchy ?? false;
+    this.latency = opts.latencySeconds ?? settings.notificationsLatency;
+    this.command = opts.command ?? ctx.query.cmd.charAt(0).toUpperCase() + ctx.query.cmd.slice(1).toLowerCase();
+    this.instant = opts.instant ?? settings.useInstantNotifications;
+    this.hub = watchHub(ctx.deps.bus);
+  }
+
+  start(opts: WatchOptions): void {
+    const { ctx } = this;
+    this.slot = heartbeats.add(this, opts.seconds * 1000);
+    // Without instant notifications the hub still brings ABQ orders to end the device's request (the
+    // notice is an order, not a change to look for) and resyncs; only a persistent device has orders.
+    this.hub.add(this);
+    if (ctx.persistentDevice) {
+      this.unregister = ctx.deps.sessions.register(ctx.account.id, ctx.device.deviceId, this.ended, { command: this.command, heartbeat: opts.seconds, since: Date.now() });
+    }
+    if (!this.instant) this.check(opts.folderIds);
+    if (ctx.signal.aborted) return this.finish(GONE);
+    ctx.signal.addEventListener('abort', this.gone);
     opts.precheck?.().then((found) => {
-      if (found.length > 0) finish({ kind: 'changed', folderIds: found });
+      if (found.length > 0) this.finish({ kind: 'changed', folderIds: found });
     }, (err: unknown) => ctx.log.warn({ err }, 'checking a held request against the store failed'));
-  });
+  }
+
+  notice(n: ChangeNotice): void {
+    if (this.ctx.persistentDevice && n.endDevices?.includes(this.ctx.device.deviceId)) return this.finish(ENDED);
+    if (!this.instant) return;
+    if (this.hierarchy && n.hierarchy) return this.finish(HIERARCHY);
+    for (const f of n.folderIds) if (this.watches(f)) (this.changed ??= new Set()).add(f);
+    if (this.changed === null) return;
+    this.noticedAt ??= performance.now();
+    if (this.latency <= 0) this.finish({ kind: 'changed', folderIds: [...this.changed] });
+    else this.gather ??= setTimeout(onGathered, this.latency * 1000, this);
+  }
+
+  expire(): void {
+    this.finish(TIMEOUT);
+  }
+
+  resync(): void {
+    this.finish(RESYNC);
+  }
+
+  finish(end: WatchEnd): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.slot !== null) heartbeats.remove(this, this.slot);
+    if (this.gather) clearTimeout(this.gather);
+    if (this.poll) clearTimeout(this.poll);
+    this.hub.remove(this);
+    this.unregister?.();
+    this.ctx.signal.removeEventListener('abort', this.gone);
+    record(this.command, end.kind, end.kind === 'changed' ? this.noticedAt : null);
+    this.resolve(end);
+  }
+
+  private watches(f: FolderId): boolean {
+    return Array.isArray(this.watched) ? (this.watched as readonly FolderId[]).includes(f) : (this.watched as ReadonlySet<number>).has(f);
+  }
+
+  /** Without instant notifications: the store is re-checked every notificationsLatency seconds. */
+  private check(folderIds: readonly FolderId[]): void {
+    const pollMs = (this.latency > 0 ? Math.max(1, this.latency) : POLL_FALLBACK_SECONDS) * 1000;
+    this.poll = setTimeout(() => {
+      recheck(this.ctx, folderIds, this.hierarchy).then((end) => {
+        if (end) this.finish(end);
+        else if (!this.settled) this.check(folderIds);
+      }, (err: unknown) => {
+        this.ctx.log.warn({ err }, 're-checking a held request failed');
+        if (!this.settled) this.check(folderIds);
+      });
+    }, pollMs);
+  }
 }
 
 /** Metrics: why a held Ping ended; how long after the first change notice a watch answered. */
