@@ -4,6 +4,7 @@
 // and the unit, the env file, the nginx site and the README's "Running in production" agree.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -69,6 +70,17 @@ function nginxSeconds(v: string): number {
   const m = /^(\d+)(s|m|h)?$/.exec(v);
   assert.ok(m, `not an nginx time: ${v}`);
   return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** The first of `names` that can be started, or null: the tool is not installed. */
@@ -219,9 +231,15 @@ describe('deploy/nginx-carbonio-mobile.conf', () => {
     const pem = await generate([{ name: 'commonName', value: 'mail.example.com' }], { keySize: 2048 });
     fs.writeFileSync(path.join(tmp, 'cert.pem'), pem.cert);
     fs.writeFileSync(path.join(tmp, 'key.pem'), pem.private, { mode: 0o600 });
+    // nginx -t binds the listen addresses: as non-root 80 and 443 are refused, and a host may have them
+    // taken or lack IPv6. Free loopback ports stand in; every other directive is checked as written.
+    const [plainPort, tlsPort] = [await freePort(), await freePort()];
     const check = (site: string): { status: number | null; out: string } => {
       const siteFile = path.join(tmp, 'site.conf');
       fs.writeFileSync(siteFile, site
+        .replace(/^\s*listen \[::\]:\d+[^;]*;\n/gm, '')
+        .replace(/listen 80;/, `listen 127.0.0.1:${plainPort};`)
+        .replace(/listen 443 ssl;/, `listen 127.0.0.1:${tlsPort} ssl;`)
         .replace(/ssl_certificate\s+\S+;/, `ssl_certificate ${path.join(tmp, 'cert.pem')};`)
         .replace(/ssl_certificate_key\s+\S+;/, `ssl_certificate_key ${path.join(tmp, 'key.pem')};`));
       // A minimal main configuration, as Debian's nginx.conf includes sites-enabled/* inside http {}.
@@ -233,6 +251,7 @@ describe('deploy/nginx-carbonio-mobile.conf', () => {
         `http { access_log off; client_body_temp_path ${path.join(tmp, 'body')}; proxy_temp_path ${path.join(tmp, 'proxy')};`,
         `  include ${siteFile}; }`,
       ].join('\n'));
+      assert.ok(fs.readFileSync(siteFile, 'utf8').includes(`listen 127.0.0.1:${tlsPort} ssl;`), 'the TLS listen line was not found');
       const r = spawnSync(tool, ['-t', '-p', tmp, '-e', path.join(tmp, 'error.log'), '-c', main], { encoding: 'utf8' });
       return { status: r.status, out: `${r.stdout}${r.stderr}` };
     };
