@@ -10,21 +10,13 @@ import type { ClientSignal } from './client-gone.js';
 import type { EasQuery } from './query.js';
 import type { WbxmlElement } from './wbxml/index.js';
 
-export interface RequestContextInit {
-  deps: EasDeps;
-  account: Account;
-  device: Device;
-  persistentDevice: boolean;
-  query: EasQuery;
-  version: number;
-  remoteAddress: string;
-  userAgent: string;
-  signal: ClientSignal;
+/** What http.ts knows of the request; `log` is made from `parentLog` when first used. */
+export type RequestContextInit = Omit<EasContext, 'log' | 'onRequestTree'> & {
   /** The logger the request's own logger is a child of. */
   parentLog: Logger;
   /** The command's name, for the request's log lines. */
   command: string;
-}
+};
 
 export class RequestContext implements EasContext {
   readonly deps: EasDeps;

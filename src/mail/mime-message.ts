@@ -7,25 +7,10 @@
 import { Buffer } from 'node:buffer';
 import { MailParser, type AttachmentStream, type EmailAddress, type HeaderValue, type Headers, type MessageText, type StructuredHeader } from 'mailparser';
 import { emptyMeta } from './parse.js';
-import type { Address, MessageMeta } from '../store/types.js';
+import type { Address, ContentPart, MessageMeta } from '../store/types.js';
 
-/** One non-body part of a message, as listed to the device. */
-export interface MimePart {
-  /** Position among the message's attachments in document order: the partIndex of FileReferences. */
-  index: number;
-  contentType: string;
-  /** The part's file name, or one made up from its type so the device never shows a blank name. */
-  fileName: string;
-  /** Decoded size in bytes. */
-  size: number;
-  /** Content-ID without angle brackets, when the part has one. */
-  contentId: string | null;
-  contentLocation: string | null;
-  /** An image of an HTML body (multipart/related or disposition inline with a Content-ID). */
-  inline: boolean;
-  /** A text/calendar part that is an alternative of the body rather than a file someone attached. */
-  calendarAlternative: boolean;
-}
+/** One non-body part of a message, as listed to the device (kept as is in a message's stored content). */
+export type MimePart = ContentPart;
 
 export interface MimeMessage {
   /** Root headers, or null when not even the header block could be read. */

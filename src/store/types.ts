@@ -375,13 +375,19 @@ export interface MailboxRepo {
 
 /** One non-body part of a message as listed to a device (src/mail/mime-message.ts MimePart). */
 export interface ContentPart {
+  /** Position among the message's attachments in document order: the partIndex of FileReferences. */
   index: number;
   contentType: string;
+  /** The part's file name, or one made up from its type so the device never shows a blank name. */
   fileName: string;
+  /** Decoded size in bytes. */
   size: number;
+  /** Content-ID without angle brackets, when the part has one. */
   contentId: string | null;
   contentLocation: string | null;
+  /** An image of an HTML body (multipart/related or disposition inline with a Content-ID). */
   inline: boolean;
+  /** A text/calendar part that is an alternative of the body rather than a file someone attached. */
   calendarAlternative: boolean;
 }
 
