@@ -25,7 +25,7 @@ export function prettyLine(json: string): string {
     return json.trimEnd();
   }
   const time = typeof rec.time === 'number' ? new Date(rec.time).toISOString() : '-';
-  const level = (typeof rec.level === 'number' ? levels[rec.level] : undefined) ?? String(rec.level ?? '-');
+  const level = (typeof rec.level === 'number' ? levels[rec.level] : undefined) ?? value(rec.level ?? '-');
   const svc = typeof rec.svc === 'string' ? rec.svc : '-';
   const rest = Object.entries(rec).filter(([k]) => !fixed.has(k)).map(([k, v]) => `${k}=${value(v)}`);
   // Newlines inside a message (a stack trace) would break the one-line-per-record promise.
