@@ -14,6 +14,8 @@ import Database from 'better-sqlite3';
 import { createLogger } from '../src/core/logger.js';
 import { prettyLine } from '../src/core/log-pretty.js';
 import { SqlStore } from '../src/store/sql/sql-store.js';
+import pg from 'pg';
+import { createTempPgDatabase, pgUrl } from './helpers/pg.js';
 import { until } from './helpers/wait.js';
 
 const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
@@ -88,6 +90,21 @@ test('startup: a store migrated by a newer release is refused, by the store and 
     assert.ok(names.some((r) => r.name === '999_from_the_future'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('startup: a PostgreSQL store migrated by a newer release is refused too', { skip: !pgUrl }, async () => {
+  const temp = await createTempPgDatabase();
+  try {
+    const client = new pg.Client({ connectionString: temp.url });
+    await client.connect();
+    await client.query('insert into kysely_migration (name, timestamp) values ($1, $2)', ['999_from_the_future', new Date().toISOString()]);
+    await client.end();
+    await assert.rejects(SqlStore.open({ kind: 'postgres', url: temp.url }), {
+      message: 'the database was migrated by a newer carbonio-mobile (migration 999_from_the_future); upgrade the code or restore a backup',
+    });
+  } finally {
+    await temp.drop();
   }
 });
 

@@ -100,7 +100,13 @@ async function migrate(db: Kysely<DB>, dialect: Dialect, log: Logger | undefined
       const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? name;
       throw new StoreError('temporary', `database migration ${failed} failed: ${errorMessage(error)}`, { cause: error });
     }
-    const done = results?.find((r) => r.status === 'Success')?.migrationName ?? name;
+    // Another server process starting at the same time (PostgreSQL) may have applied the rest while this
+    // one waited for Kysely's migration lock: then there is nothing left to do here.
+    const done = results?.find((r) => r.status === 'Success')?.migrationName;
+    if (done === undefined) {
+      log?.info({ migration: name }, 'remaining migrations were applied by another server process');
+      break;
+    }
     log?.info({ migration: done, ms: Date.now() - t0 }, `migration ${done} done`);
   }
 }
