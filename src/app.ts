@@ -76,7 +76,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // A certificate that cannot be used stops the start here, before anything listens (ConfigError-like).
   const tls = config.tls ? new TlsMaterial(config.tls, log.child({ svc: 'tls' })) : null;
-  const store = await SqlStore.open(config.db.kind === 'sqlite' ? { kind: 'sqlite', file: config.db.file } : { kind: 'postgres', url: config.db.url });
+  const store = await SqlStore.open(config.db.kind === 'sqlite' ? { kind: 'sqlite', file: config.db.file } : { kind: 'postgres', url: config.db.url }, log.child({ svc: 'store' }));
   const bus: Bus = config.db.kind === 'postgres' ? await PgBus.start({ url: config.db.url, log }) : new MemoryBus(log);
   store.onChange((n) => bus.publish(n));
   const auth = new StoreAuthenticator({ store, config, log });

@@ -68,6 +68,8 @@ export interface Config {
   /** Largest ActiveSync request body accepted. */
   easMaxRequestBytes: number;
   logLevel: string;
+  /** CARBONIO_LOG_FORMAT: JSON lines (default) or one human-readable line per record. */
+  logFormat: 'json' | 'pretty';
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
   /** Audit trail entries are kept this many days (CARBONIO_AUDIT_DAYS). */
@@ -159,6 +161,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`CARBONIO_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
   }
+  const logFormat = (env.CARBONIO_LOG_FORMAT || 'json').trim().toLowerCase();
+  if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`CARBONIO_LOG_FORMAT must be json or pretty; got "${logFormat}"`);
   const allVersions = ['2.5', '12.0', '12.1', '14.0', '14.1', '16.0', '16.1'];
   const easVersions = (env.CARBONIO_EAS_VERSIONS || allVersions.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
   for (const v of easVersions) {
@@ -191,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     easVersions: allVersions.filter((v) => easVersions.includes(v)),
     easMaxRequestBytes: int(env, 'CARBONIO_EAS_MAX_REQUEST_BYTES', 64 * 1024 * 1024, 4096, 2 ** 31),
     logLevel,
+    logFormat,
     metricsToken: env.CARBONIO_METRICS_TOKEN || undefined,
     auditDays: int(env, 'CARBONIO_AUDIT_DAYS', 365, 1, 36500),
     backupStepPages: int(env, 'CARBONIO_BACKUP_STEP_PAGES', 256, 1, 65536),

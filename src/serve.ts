@@ -4,8 +4,10 @@
 import { startApp } from './app.js';
 import { adminCredentialsFile } from './bootstrap.js';
 import { loadConfig, redactUrl } from './config.js';
-import { ConfigError } from './core/errors.js';
+import { ConfigError, errorMessage } from './core/errors.js';
 import { createLogger } from './core/logger.js';
+import { prettyDestination } from './core/log-pretty.js';
+import { startupFailure } from './startup-errors.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -22,9 +24,19 @@ export async function serve(): Promise<void> {
   }
   // Everything the server writes (SQLite database, WAL, admin credentials) is for its own user only.
   process.umask(0o077);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat === 'pretty' ? prettyDestination() : undefined);
   log.info({ db: config.db.kind === 'postgres' ? redactUrl(config.db.url) : config.db.file, dataDir: config.dataDir }, 'starting');
-  const app = await startApp(config, log);
+  let app;
+  try {
+    app = await startApp(config, log);
+  } catch (err) {
+    // One line an operator can act on (which variable to change, which database is unreachable), then a
+    // non-zero exit so that systemd or docker report the failed start.
+    const line = startupFailure(err, config);
+    log.fatal({ err: { message: errorMessage(err) } }, line);
+    process.stderr.write(`carbonio: could not start: ${line}\n`);
+    process.exit(1);
+  }
   if (app.bootstrap.generatedPassword && process.stdout.isTTY) {
     // Shown once, on the terminal only: when standard output is a log pipe (systemd, docker) the
     // password stays in the 0600 file that the log line names, for the CLI.

@@ -2,9 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { redactUrl } from '../../config.js';
 import { errorMessage, StoreError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { migrationProvider, type Dialect } from '../migrations/index.js';
 import type { DB } from './schema.js';
 
@@ -17,7 +19,7 @@ const pgTypes = {
     oid === 20 ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
-export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>; dialect: Dialect; sqlite: Database.Database | null }> {
+export async function connect(location: StoreLocation, log?: Logger): Promise<{ db: Kysely<DB>; dialect: Dialect; sqlite: Database.Database | null }> {
   let db: Kysely<DB>;
   let dialect: Dialect;
   // The SQLite handle itself, for the online backup API (src/store/sql/online-backup.ts).
@@ -49,12 +51,62 @@ export async function connect(location: StoreLocation): Promise<{ db: Kysely<DB>
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     dialect = 'postgres';
   }
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
+  try {
+    if (location.kind === 'postgres') await reachable(db, location.url);
+    await migrate(db, dialect, log);
+  } catch (err) {
     await db.destroy();
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new StoreError('temporary', `database migration ${failed} failed: ${errorMessage(error)}`, { cause: error });
+    throw err;
   }
   return { db, dialect, sqlite: handle };
+}
+
+/** A PostgreSQL server that cannot be reached is named (password hidden) before anything else is tried. */
+async function reachable(db: Kysely<DB>, url: string): Promise<void> {
+  try {
+    await sql`select 1`.execute(db);
+  } catch (err) {
+    throw new StoreError('temporary', `cannot reach the database at ${redactUrl(url)}: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+/** The migrations the database says it has run; none when it was never migrated (no table yet). */
+async function appliedMigrations(db: Kysely<DB>): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === DEFAULT_MIGRATION_TABLE)) return [];
+  const rows = await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
+// One migration at a time (migrateUp), so that each step is logged as it starts and with its duration:
+// on a large store a migration can take minutes, and the operator must see which one is running.
+async function migrate(db: Kysely<DB>, dialect: Dialect, log: Logger | undefined): Promise<void> {
+  const provider = migrationProvider(dialect);
+  const known = new Set(Object.keys(await provider.getMigrations()));
+  // A name this code does not know means a newer release migrated the database; running older code
+  // against that schema would corrupt data, so the start stops here (a downgrade needs a backup).
+  const unknown = (await appliedMigrations(db)).filter((n) => !known.has(n)).sort();
+  if (unknown.length > 0) {
+    throw new StoreError('conflict', `the database was migrated by a newer carbonio-mobile (migration ${unknown[unknown.length - 1]}); upgrade the code or restore a backup`);
+  }
+  const migrator = new Migrator({ db, provider });
+  const pending = (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+  if (pending.length > 0) log?.info({ pending: pending.length }, 'database migrations to apply');
+  for (const name of pending) {
+    log?.info({ migration: name }, `applying migration ${name} ...`);
+    const t0 = Date.now();
+    const { error, results } = await migrator.migrateUp();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? name;
+      throw new StoreError('temporary', `database migration ${failed} failed: ${errorMessage(error)}`, { cause: error });
+    }
+    // Another server process starting at the same time (PostgreSQL) may have applied the rest while this
+    // one waited for Kysely's migration lock: then there is nothing left to do here.
+    const done = results?.find((r) => r.status === 'Success')?.migrationName;
+    if (done === undefined) {
+      log?.info({ migration: name }, 'remaining migrations were applied by another server process');
+      break;
+    }
+    log?.info({ migration: done, ms: Date.now() - t0 }, `migration ${done} done`);
+  }
 }

@@ -9,6 +9,7 @@ import { ChangeCollector, translate, translated, type SqlContext } from './conte
 import { connect, type StoreLocation } from './connect.js';
 import { sqliteOnlineBackup } from './online-backup.js';
 import type { OnlineBackup } from '../backup-types.js';
+import type { Logger } from '../../core/logger.js';
 import { SqlAccountLoggerRepo } from './account-loggers.js';
 import { SqlAbqRepo } from './abq.js';
 import { SqlAuditRepo } from './audit.js';
@@ -69,8 +70,9 @@ export class SqlStore implements Store {
     this.audit = r.audit;
   }
 
-  static async open(location: StoreLocation): Promise<SqlStore> {
-    const { db, dialect, sqlite } = await connect(location);
+  /** `log` receives the migration steps (the server passes its logger; tools may stay quiet). */
+  static async open(location: StoreLocation, log?: Logger): Promise<SqlStore> {
+    const { db, dialect, sqlite } = await connect(location, log);
     return new SqlStore(db, dialect, sqlite);
   }
 
