@@ -5,13 +5,21 @@
 // `X-Status: AFD` (A = answered, F = flagged, D = draft), as mutt and Dovecot write them.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ItemFlags } from '../store/types.js';
+
+/** The flags a message file carries (the API's names; the CLI does not import the store's types). */
+export interface MailFlags {
+  seen?: boolean;
+  flagged?: boolean;
+  answered?: boolean;
+  forwarded?: boolean;
+  draft?: boolean;
+}
 
 export interface LocalMessage {
   /** Folder path below the import's base folder ([] = the base folder). */
   folder: string[];
   raw: Buffer;
-  flags: Partial<ItemFlags>;
+  flags: MailFlags;
   receivedAt?: number;
 }
 
@@ -35,8 +43,8 @@ async function* lines(file: string): AsyncGenerator<Buffer> {
 }
 
 /** Flags from the mbox state headers of a header block. */
-export function mboxFlags(header: string): Partial<ItemFlags> {
-  const flags: Partial<ItemFlags> = {};
+export function mboxFlags(header: string): MailFlags {
+  const flags: MailFlags = {};
   const status = /^Status:[ \t]*([A-Za-z]*)/im.exec(header)?.[1] ?? '';
   const xstatus = /^X-Status:[ \t]*([A-Za-z]*)/im.exec(header)?.[1] ?? '';
   if (status.includes('R')) flags.seen = true;
@@ -92,9 +100,9 @@ export async function* readMbox(file: string): AsyncGenerator<LocalMessage> {
 }
 
 /** Flags from a Maildir file name's `:2,<letters>` info (in new/: none yet). */
-export function maildirFlags(name: string): Partial<ItemFlags> {
+export function maildirFlags(name: string): MailFlags {
   const info = /[:!]2,([A-Za-z]*)$/.exec(name)?.[1] ?? '';
-  const flags: Partial<ItemFlags> = {};
+  const flags: MailFlags = {};
   if (info.includes('S')) flags.seen = true;
   if (info.includes('F')) flags.flagged = true;
   if (info.includes('R')) flags.answered = true;
@@ -122,14 +130,14 @@ export async function* readMaildir(root: string): AsyncGenerator<LocalMessage> {
         const st = fs.statSync(file);
         if (!st.isFile()) continue;
         const stamp = /^(\d{9,11})\./.exec(name)?.[1];
-        yield { folder: f.folder, raw: fs.readFileSync(file), flags: sub === 'cur' ? maildirFlags(name) : {}, receivedAt: stamp ? Number(stamp) * 1000 : st.mtimeMs };
+        yield { folder: f.folder, raw: await fs.promises.readFile(file), flags: sub === 'cur' ? maildirFlags(name) : {}, receivedAt: stamp ? Number(stamp) * 1000 : st.mtimeMs };
       }
     }
   }
 }
 
 /** Maildir info letters for these flags, in ASCII order as the format requires. */
-export function maildirInfo(flags: Partial<ItemFlags>): string {
+export function maildirInfo(flags: MailFlags): string {
   return `${flags.draft ? 'D' : ''}${flags.flagged ? 'F' : ''}${flags.answered ? 'R' : ''}${flags.seen ? 'S' : ''}`;
 }
 
@@ -147,7 +155,7 @@ export function ensureMaildir(dir: string): void {
 }
 
 /** Writes one message: to tmp/ first, then renamed into cur/ (the Maildir delivery rule: no half file in cur/). */
-export function writeMaildirMessage(dir: string, unique: string, raw: Buffer, flags: Partial<ItemFlags>, receivedAt: number): string {
+export function writeMaildirMessage(dir: string, unique: string, raw: Buffer, flags: MailFlags, receivedAt: number): string {
   const base = `${Math.floor(receivedAt / 1000)}.${unique}.carbonio`;
   const tmp = path.join(dir, 'tmp', base);
   fs.writeFileSync(tmp, raw);

@@ -4,13 +4,12 @@
 // each; duplicates skipped, so an interrupted import can be run again); export pages the raw messages out
 // of the API and writes a Maildir (cur/new/tmp, flags in the names, one `.Sub.Folder` per mail folder).
 import fs from 'node:fs';
-import type { ItemFlags } from '../store/types.js';
 import { positional, UsageError } from './args.js';
 import { seg, type AdminClient } from './client.js';
 import { defineCommand, type Command, type CommandIo } from './command.js';
 import { joinLines } from './format.js';
 import { isObject, objectsField, type JsonObject } from './json.js';
-import { ensureMaildir, isMaildir, maildirFolderDir, readMaildir, readMbox, writeMaildirMessage, type LocalMessage } from './mail-files.js';
+import { ensureMaildir, isMaildir, maildirFolderDir, readMaildir, readMbox, writeMaildirMessage, type LocalMessage, type MailFlags } from './mail-files.js';
 
 /** A batch is sent at this many messages or bytes, whichever comes first (well under the route's 64 MiB). */
 const BATCH_MESSAGES = 250;
@@ -42,8 +41,8 @@ function progress(io: CommandIo, verb: string): { tick(n: number): void; end(): 
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
-function flagsOf(v: unknown): Partial<ItemFlags> {
-  const out: Partial<ItemFlags> = {};
+function flagsOf(v: unknown): MailFlags {
+  const out: MailFlags = {};
   if (!isObject(v)) return out;
   for (const k of ['seen', 'flagged', 'answered', 'forwarded', 'draft'] as const) if (v[k] === true) out[k] = true;
   return out;
