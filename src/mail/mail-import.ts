@@ -49,7 +49,7 @@ async function folderAt(tx: Repos, account: Account, path: readonly string[]): P
 }
 
 /** Blob ids already in the folder (keyset pages of its items). */
-async function blobsIn(tx: Repos, account: Account, folderId: FolderId): Promise<Set<string>> {
+async function blobsIn(tx: Pick<Repos, 'mailbox'>, account: Account, folderId: FolderId): Promise<Set<string>> {
   const seen = new Set<string>();
   let last: ItemId | undefined;
   for (;;) {
@@ -61,20 +61,41 @@ async function blobsIn(tx: Repos, account: Account, folderId: FolderId): Promise
   return seen;
 }
 
+/** The folder at this path if it exists (no creation): for the duplicate check before parsing. */
+async function existingFolder(store: Store, account: Account, path: readonly string[]): Promise<Folder | null> {
+  if (path.length === 0) return store.mailbox.getFolderByRole(account.id, 'inbox');
+  const all = await store.mailbox.listFolders(account.id);
+  let parent: FolderId | null = null;
+  let current: Folder | undefined;
+  for (const name of path) {
+    current = all.find((f) => f.parentId === parent && f.name.toLowerCase() === name.trim().toLowerCase());
+    if (!current) return null;
+    parent = current.id;
+  }
+  return current ?? null;
+}
+
 export async function importMailBatch(store: Store, account: Account, path: readonly string[], messages: readonly ImportedMessage[]): Promise<ImportBatchResult> {
+  // The blob id is this digest (src/store/sql/blob-store.ts blobIdOf).
+  const digests = messages.map((m) => createHash('sha256').update(m.raw).digest('hex'));
+  // What is already there is not parsed at all (a re-run of an interrupted import is mostly duplicates);
+  // the check is repeated in the transaction, which is what makes it exact under concurrent imports.
+  const before = await existingFolder(store, account, path);
+  const known = before ? await blobsIn(store, account, before.id) : new Set<string>();
   const parsed: Array<{ id: string; msg: NewMessage }> = [];
-  for (const m of messages) {
+  for (const [i, m] of messages.entries()) {
+    const id = digests[i]!;
+    if (known.has(id)) continue;
     const p = await parseMessage(m.raw);
     const content = await readContent(m.raw).catch(() => undefined);
     parsed.push({
-      // The blob id is this digest (src/store/sql/blob-store.ts blobIdOf).
-      id: createHash('sha256').update(m.raw).digest('hex'),
+      id,
       msg: { raw: m.raw, meta: p.meta, text: p.text, flags: m.flags, ...(m.receivedAt !== undefined ? { receivedAt: m.receivedAt } : {}), ...(content ? { content } : {}) },
     });
   }
   return store.transaction(async (tx) => {
     const { folder, created } = await folderAt(tx, account, path);
-    const have = await blobsIn(tx, account, folder.id);
+    const have = parsed.length > 0 ? await blobsIn(tx, account, folder.id) : known;
     const fresh: NewMessage[] = [];
     for (const p of parsed) {
       // The same bytes twice in one batch count as a duplicate too.
@@ -83,7 +104,7 @@ export async function importMailBatch(store: Store, account: Account, path: read
       fresh.push(p.msg);
     }
     if (fresh.length > 0) await tx.mailbox.addMessages(account.id, folder.id, fresh);
-    return { folder: path.length ? path.join('/') : folder.name, imported: fresh.length, duplicates: parsed.length - fresh.length, foldersCreated: created };
+    return { folder: path.length ? path.join('/') : folder.name, imported: fresh.length, duplicates: messages.length - fresh.length, foldersCreated: created };
   });
 }
 
