@@ -6,7 +6,7 @@
 // safe to run again. The store's onChange publishes the change notice after commit (held Pings wake).
 import { createHash } from 'node:crypto';
 import { StoreError } from '../core/errors.js';
-import type { FolderId, ItemId } from '../core/ids.js';
+import { asBlobId, type BlobId, type FolderId } from '../core/ids.js';
 import type { Account, Folder, ItemFlags, NewMessage, Repos, Store } from '../store/types.js';
 import { readContent } from './content.js';
 import { parseMessage } from './parse.js';
@@ -48,19 +48,6 @@ async function folderAt(tx: Repos, account: Account, path: readonly string[]): P
   return { folder: current!, created };
 }
 
-/** Blob ids already in the folder (keyset pages of its items). */
-async function blobsIn(tx: Pick<Repos, 'mailbox'>, account: Account, folderId: FolderId): Promise<Set<string>> {
-  const seen = new Set<string>();
-  let last: ItemId | undefined;
-  for (;;) {
-    const page = await tx.mailbox.listItems(account.id, folderId, { limit: 1000, ...(last !== undefined ? { afterId: last } : {}) });
-    for (const it of page) if (it.blobId) seen.add(it.blobId);
-    if (page.length < 1000) break;
-    last = page[page.length - 1]!.id;
-  }
-  return seen;
-}
-
 /** The folder at this path if it exists (no creation): for the duplicate check before parsing. */
 async function existingFolder(store: Store, account: Account, path: readonly string[]): Promise<Folder | null> {
   if (path.length === 0) return store.mailbox.getFolderByRole(account.id, 'inbox');
@@ -77,12 +64,12 @@ async function existingFolder(store: Store, account: Account, path: readonly str
 
 export async function importMailBatch(store: Store, account: Account, path: readonly string[], messages: readonly ImportedMessage[]): Promise<ImportBatchResult> {
   // The blob id is this digest (src/store/sql/blob-store.ts blobIdOf).
-  const digests = messages.map((m) => createHash('sha256').update(m.raw).digest('hex'));
+  const digests = messages.map((m) => asBlobId(createHash('sha256').update(m.raw).digest('hex')));
   // What is already there is not parsed at all (a re-run of an interrupted import is mostly duplicates);
   // the check is repeated in the transaction, which is what makes it exact under concurrent imports.
   const before = await existingFolder(store, account, path);
-  const known = before ? await blobsIn(store, account, before.id) : new Set<string>();
-  const parsed: Array<{ id: string; msg: NewMessage }> = [];
+  const known = before ? await store.mailbox.blobsInFolder(account.id, before.id, digests) : new Set<BlobId>();
+  const parsed: Array<{ id: BlobId; msg: NewMessage }> = [];
   for (const [i, m] of messages.entries()) {
     const id = digests[i]!;
     if (known.has(id)) continue;
@@ -95,7 +82,7 @@ export async function importMailBatch(store: Store, account: Account, path: read
   }
   return store.transaction(async (tx) => {
     const { folder, created } = await folderAt(tx, account, path);
-    const have = parsed.length > 0 ? await blobsIn(tx, account, folder.id) : known;
+    const have = parsed.length > 0 ? await tx.mailbox.blobsInFolder(account.id, folder.id, parsed.map((p) => p.id)) : known;
     const fresh: NewMessage[] = [];
     for (const p of parsed) {
       // The same bytes twice in one batch count as a duplicate too.
