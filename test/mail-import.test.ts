@@ -80,7 +80,6 @@ describe('carbonio mailbox importMail / exportMail', () => {
     const r = await running;
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${COUNT} messages imported, 0 duplicates skipped, 1 folders\n`);
-    assert.match(r.stderr, /importMail: \d+ messages \(\d+\/s\)|^$/);
     seen.push(...(await phone.drain(inbox, { windowSize: 100 })).added);
     assert.equal(seen.length, COUNT, 'every message reached the phone');
     assert.equal(new Set(seen).size, COUNT, 'none twice');
