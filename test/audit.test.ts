@@ -170,6 +170,7 @@ describe('audit trail', () => {
     ok(await admin('DELETE', '/abq/messages?kind=blocked&locale=de&domain=a.test'), 'abq message delete');
     ok(await admin('POST', `/accounts/${ann.email}/contacts/import`, { data: VCARD }), 'contacts import');
     ok(await admin('POST', `/accounts/${ann.email}/calendar/import`, { data: ICS }), 'calendar import');
+    ok(await admin('POST', `/accounts/${ann.email}/mail/import`, { folder: ['Imported'], messages: [{ raw: Buffer.from('Subject: old\r\n\r\nhi\r\n').toString('base64'), flags: { seen: true } }] }), 'mail import');
     ok(await admin('DELETE', `/accounts/${tmp.email}`), 'delete account');
 
     // The user page: bob on his own phone and mobile passwords.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { isStoreError, StoreError } from '../src/core/errors.js';
-import { asCredentialId, asDeviceId, asFolderId, asItemId, type AccountId } from '../src/core/ids.js';
+import { asBlobId, asCredentialId, asDeviceId, asFolderId, asItemId, type AccountId } from '../src/core/ids.js';
 import { translate } from '../src/store/sql/context.js';
 import type { SqlStore } from '../src/store/sql/sql-store.js';
 import { DEVICE_SORTS, defaultFolders, type ChangeNotice, type MessageMeta } from '../src/store/types.js';
@@ -157,6 +157,12 @@ for (const backend of backends) {
       assert.deepEqual(log.map((c) => [c.kind, c.itemId, c.modseq]), items.map((it) => ['item-added', it.id, it.modseq]));
       assert.deepEqual((await store.mailbox.searchMessages(acct, { text: 'zyxwv', offset: 0, limit: 5 })).items.map((i) => i.id), [items[321]!.id]);
       assert.deepEqual(await store.mailbox.addMessages(acct, folder.id, []), []);
+      // blobsInFolder (the mail import's duplicate check): only this folder of this account, unknown ids left out.
+      const ids = [...new Set(items.map((it) => it.blobId!))];
+      const unknown = asBlobId('0'.repeat(64));
+      assert.deepEqual(await store.mailbox.blobsInFolder(acct, folder.id, [...ids, unknown]), new Set(ids));
+      assert.equal((await store.mailbox.blobsInFolder(acct, (await store.mailbox.getFolderByRole(acct, 'inbox'))!.id, ids)).size, 0);
+      assert.equal((await store.mailbox.blobsInFolder(other, folder.id, ids)).size, 0);
       const otherSeq = await store.mailbox.currentModseq(other);
       await rejectsKind(store.mailbox.addMessages(other, folder.id, batch.slice(0, 1)), 'not-found');
       assert.equal(await store.mailbox.currentModseq(other), otherSeq, 'another account cannot add to this folder, and nothing of it moved');

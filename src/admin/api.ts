@@ -14,6 +14,7 @@ import { registerDirectoryRoutes } from './routes-directory.js';
 import { registerEasFilterRoutes } from './routes-eas-filters.js';
 import { registerLockoutRoutes } from './routes-lockouts.js';
 import { registerMailboxRoutes } from './routes-mailbox.js';
+import { registerMailTransferRoutes } from './routes-mail-transfer.js';
 import { registerFolderSyncRoutes } from './routes-folder-sync.js';
 import { registerAccountLoggerRoutes } from './routes-account-loggers.js';
 import { registerBackupRoutes } from './routes-backup.js';
@@ -42,6 +43,7 @@ export function adminApi(deps: AdminDeps) {
     registerConfigRoutes(app, deps);
     registerSessionRoutes(app, deps);
     registerMailboxRoutes(app, deps);
+    registerMailTransferRoutes(app, deps);
     registerFolderSyncRoutes(app, deps);
     registerEasFilterRoutes(app, deps);
     registerAccountLoggerRoutes(app, deps);

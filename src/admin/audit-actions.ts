@@ -107,6 +107,7 @@ const ADMIN: Record<string, AuditAction | null> = {
   'DELETE /abq/messages': { action: 'abq.deleteMessage', target: (r) => ({ ...domain(r.query.domain), target: `${str(r.query.kind)} ${str(r.query.locale)}`.trim() }) },
   'POST /accounts/:email/contacts/import': { action: 'mailbox.importContacts', target: (r) => account(p(r, 'email')), keep: ['folder'] },
   'POST /accounts/:email/calendar/import': { action: 'mailbox.importCalendar', target: (r) => account(p(r, 'email')), keep: ['folder'] },
+  'POST /accounts/:email/mail/import': { action: 'mailbox.importMail', target: (r) => account(p(r, 'email')), detail: (r) => ({ folder: Array.isArray(r.body.folder) ? r.body.folder.join('/') : 'Inbox', messages: Array.isArray(r.body.messages) ? r.body.messages.length : 0 }) },
 };
 
 /** Under /api/self: the user on his own account. */

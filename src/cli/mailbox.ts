@@ -8,6 +8,7 @@ import { seg } from './client.js';
 import { defineCommand, type Command } from './command.js';
 import { joinLines } from './format.js';
 import { stringField } from './json.js';
+import { mailTransferCommands } from './mail-transfer.js';
 
 const folderKey = [{ name: 'folder', value: '<name>' }];
 
@@ -59,4 +60,5 @@ export const mailboxCommands: readonly Command[] = [
   exportCommand('exportContacts', 'contacts', 'contacts'),
   importCommand('importCalendar', 'calendar', 'events'),
   exportCommand('exportCalendar', 'calendar', 'events'),
+  ...mailTransferCommands,
 ];

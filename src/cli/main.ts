@@ -48,7 +48,7 @@ export const modules: readonly Module[] = [
       ...mobileSimulateCommands,
     ],
   },
-  { name: 'mailbox', title: 'contacts and calendars in and out (vCard, iCalendar)', commands: mailboxCommands },
+  { name: 'mailbox', title: 'contacts, calendars and mail in and out (vCard, iCalendar, mbox, Maildir)', commands: mailboxCommands },
   { name: 'config', title: 'settings changeable while running (push tuning, anti-DoS)', commands: configCommands },
   { name: 'audit', title: 'the audit trail of changes made through the admin API, the CLI and the user page', commands: auditCommands },
   { name: 'backup', title: 'online backup of the SQLite store, verify, restore (PostgreSQL: pg_dump, see the README)', commands: backupCommands },

@@ -74,6 +74,7 @@ class StandInMailbox implements MailboxRepo {
   }
 
   countItems(a: AccountId, folderId: FolderId): Promise<number> { return Promise.resolve(this.isFolder(a, folderId) ? 1 : 0); }
+  blobsInFolder(): Promise<Set<BlobId>> { return Promise.resolve(new Set()); }
   /** Reading or flagging the notice is accepted (the phone marks it read) and not kept. */
   updateItem(a: AccountId, id: ItemId): Promise<Item> { return this.isItem(a, id) ? Promise.resolve(this.item) : refuse(); }
   /** Deleting it is accepted too: the phone drops it; it comes back with the next reset. */

@@ -360,6 +360,8 @@ export interface MailboxRepo {
   getItems(accountId: AccountId, ids: readonly ItemId[]): Promise<Item[]>;
   listItems(accountId: AccountId, folderId: FolderId, options?: ListItemsOptions): Promise<Item[]>;
   countItems(accountId: AccountId, folderId: FolderId): Promise<number>;
+  /** Which of these blobs are already in this folder (the duplicate check of a mail import; one query per few hundred). */
+  blobsInFolder(accountId: AccountId, folderId: FolderId, blobIds: readonly BlobId[]): Promise<Set<BlobId>>;
   updateItem(accountId: AccountId, id: ItemId, patch: ItemPatch): Promise<Item>;
   searchMessages(accountId: AccountId, query: MessageSearch): Promise<MessageSearchResult>;
   /** New MIME content for a message (a draft edited on a phone): same item, new modseq, index updated. */

@@ -293,6 +293,17 @@ export class SqlMailboxRepo implements MailboxRepo {
     return (await q.execute()).map(toItem);
   }
 
+  async blobsInFolder(accountId: AccountId, folderId: FolderId, blobIds: readonly BlobId[]): Promise<Set<BlobId>> {
+    const found = new Set<BlobId>();
+    // Chunks keep the bound parameters under SQLite's and PostgreSQL's limits; items_blob indexes blob_id.
+    for (let i = 0; i < blobIds.length; i += 500) {
+      const rows = await this.ctx.db.selectFrom('items').select('blob_id').where('account_id', '=', accountId).where('folder_id', '=', folderId)
+        .where('blob_id', 'in', blobIds.slice(i, i + 500)).execute();
+      for (const r of rows) if (r.blob_id) found.add(asBlobId(r.blob_id));
+    }
+    return found;
+  }
+
   async countItems(accountId: AccountId, folderId: FolderId): Promise<number> {
     const r = await this.ctx.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n'))
       .where('account_id', '=', accountId).where('folder_id', '=', folderId).executeTakeFirstOrThrow();
