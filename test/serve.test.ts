@@ -1,25 +1,14 @@
 // The real server process (`node dist/src/main.js`, what `npm start` runs): first-start banner,
 // /health, a clean exit on SIGTERM, and a clear message for a bad environment value.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { spawnServer as start } from './helpers/node-process.js';
 import { until } from './helpers/wait.js';
 
-const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => out, err: () => err };
-}
 
 /** The port the process logs as listening on (`httpPort`, `httpsPort`), waiting for its start line. */
 async function loggedPort(p: ReturnType<typeof start>, name: 'httpPort' | 'httpsPort'): Promise<number> {

@@ -2,13 +2,11 @@
 // stops the start, and a taken port or an unreachable database is named in one line with a non-zero exit
 // (the real server process, as test/serve.test.ts starts it); CARBONIO_LOG_FORMAT=pretty.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createLogger } from '../src/core/logger.js';
@@ -16,20 +14,11 @@ import { prettyLine } from '../src/core/log-pretty.js';
 import { SqlStore } from '../src/store/sql/sql-store.js';
 import pg from 'pg';
 import { createTempPgDatabase, pgUrl } from './helpers/pg.js';
+import { spawnServer as start } from './helpers/node-process.js';
 import { until } from './helpers/wait.js';
 
-const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const ports0 = { CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1' };
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => out, err: () => err };
-}
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-startup-'));

@@ -11,6 +11,17 @@ const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 export const NODE_ADMIN_PASSWORD = 'admin-secret-123';
 
+/** The server started as is, with only `env` (and PATH): its output collected, its exit code awaited (serve and start-up tests). */
+export function spawnServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => out, err: () => err };
+}
+
 export interface NodeProcess {
   name: string;
   child: ChildProcess;
