@@ -131,7 +131,7 @@ describe('audit trail', () => {
     // Credentials: a generated one and a chosen one; both secrets must stay out of the trail.
     const gen = await admin('POST', `/accounts/${ann.email}/credentials`, { label: 'phone', services: ['EAS'] });
     ok(gen, 'credential');
-    secrets.add(String((gen.json.textData as Json).password));
+    secrets.add(String((gen.json.text_data as Json).password));
     const chosen = await admin('POST', `/accounts/${ann.email}/credentials`, { label: 'tablet', password: chosenCredential });
     ok(chosen, 'chosen credential');
     const credId = String((chosen.json.credential as Json).id);
@@ -185,7 +185,7 @@ describe('audit trail', () => {
     ok(await self('DELETE', '/devices/BOBPHONE'), 'self remove');
     const mine = await self('POST', '/credentials', { label: 'my phone' });
     ok(mine, 'self credential');
-    secrets.add(String((mine.json.textData as Json).password));
+    secrets.add(String((mine.json.text_data as Json).password));
     const mineId = String((mine.json.credential as Json).id);
     ok(await self('PATCH', `/credentials/${mineId}`, { enabled: false }), 'self disable');
     ok(await self('DELETE', `/credentials/${mineId}`), 'self revoke');
