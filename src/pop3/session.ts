@@ -6,12 +6,14 @@
 // logging as everywhere). Messages are sent as stored, CRLF-normalized and dot-stuffed; no flag changes
 // (a desktop client downloading the Inbox must not mark everything read on the phone: Dovecot's
 // pop3_no_flag_updates).
-import { LineReader, authAllowed, protocolLogin, upgradeToTls, type AccessConnection, type Lease, type MailAccessDeps, type TlsContexts } from '../access/index.js';
+import {
+  LineReader, authAllowed, decodeBase64, parsePlain, protocolLogin, upgradeToTls,
+  type AccessConnection, type Lease, type MailAccessDeps, type PlainCredentials, type TlsContexts,
+} from '../access/index.js';
 import type { Account } from '../store/types.js';
 import { Maildrop, type DropMessage } from './maildrop.js';
 import { pop3Lines } from './message-output.js';
 import { replies, ok } from './replies.js';
-import { decodeBase64, parsePlain, type PlainCredentials } from './sasl.js';
 
 /**
  * Longest command line. RFC 2449 section 4 limits commands to 255 octets, but an AUTH PLAIN initial

@@ -1,6 +1,6 @@
-// What POP3 logins parse: the SASL PLAIN message (RFC 4616 section 2: [authzid] NUL authcid NUL passwd,
-// UTF-8) carried base64-encoded by AUTH (RFC 5034 section 4), where "=" is an empty initial response and
-// "*" cancels the exchange.
+// The SASL PLAIN message (RFC 4616 section 2: [authzid] NUL authcid NUL passwd, UTF-8) as IMAP
+// AUTHENTICATE (RFC 9051 section 6.2.2) and POP3 AUTH (RFC 5034 section 4) carry it, base64-encoded; "="
+// is an empty initial response and "*" cancels the exchange (both checked by the caller).
 
 export interface PlainCredentials {
   login: string;
