@@ -360,7 +360,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])]) {
         c.end();
       }
       const { c, r } = await rawLogin(port, 'carol@example.com', 'carol-password-1');
-      assert.equal(r, '-ERR [AUTH] Too many failed logins; try again later');
+      assert.equal(r, '-ERR [SYS/TEMP] Too many failed logins; try again later');
       c.end();
       const line = app.logs.find((l) => l.includes('"event":"auth-failure"') && l.includes('"login":"carol@example.com"') && l.includes('lockedUntil'));
       assert.ok(line, 'the lockout is logged');
