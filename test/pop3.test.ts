@@ -501,6 +501,17 @@ describe('pop3 limits, idle time-out, shutdown', () => {
     assert.ok(app.logs.some((l) => l.includes('"event":"pop3-idle-timeout"')));
   });
 
+  test('CARBONIO_POP3_PORT=off: no POP3 listener at all', async () => {
+    const none = await startTestApp({ env: { CARBONIO_POP3_PORT: 'off' } });
+    try {
+      assert.equal(none.pop3Port, null);
+      assert.equal(none.pop3sPort, null);
+      assert.ok(!none.mailAccess.servers.some((s) => s.protocol === 'pop3'));
+    } finally {
+      await none.stop();
+    }
+  });
+
   test('shutdown: an open session is told -ERR [SYS/TEMP] Server shutting down', async () => {
     const c = await Raw.connect(app.pop3Port!);
     await c.line();
