@@ -455,7 +455,7 @@ describe('pop3 limits, idle time-out, shutdown', () => {
   before(async () => {
     app = await startTestApp({
       env: { CARBONIO_MAIL_ACCESS_MAX_PER_ACCOUNT: '2', CARBONIO_MAIL_ACCESS_MAX_PER_ADDRESS: '4' },
-      configure: (c) => { c.mailAccess.pop3IdleMs = 300; },
+      configure: (c) => { c.mailAccess.pop3IdleMs = 1000; },
     });
     await app.directory.createAccount({ email: 'frank@example.com', password: 'frank-password-1' });
     await deliver(app, 'frank@example.com', plainMail('frank@example.com', 'keep me'));
