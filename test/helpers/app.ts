@@ -23,6 +23,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Use the real KDF cost instead of the cheap test one. */
   realKdf?: boolean;
+  /** Changes the loaded configuration before the start (settings that are not env vars, e.g. idle time-outs). */
+  configure?: (config: Config) => void;
 }
 
 export const ADMIN_PASSWORD = 'admin-secret-123';
@@ -37,6 +39,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     CARBONIO_SUBMISSION_PORT: '0',
     CARBONIO_HTTPS_PORT: '0',
     CARBONIO_SMTPS_PORT: '0',
+    CARBONIO_IMAP_PORT: '0',
+    CARBONIO_IMAPS_PORT: '0',
+    CARBONIO_POP3_PORT: '0',
+    CARBONIO_POP3S_PORT: '0',
     CARBONIO_BIND_ADDRESS: '127.0.0.1',
     CARBONIO_ADMIN_PASSWORD: ADMIN_PASSWORD,
     CARBONIO_AUTH_FAILURE_DELAY_MS: '0',
@@ -45,6 +51,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     CARBONIO_LOG_LEVEL: 'info',
     ...opts.env,
   });
+  opts.configure?.(config);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
