@@ -42,6 +42,8 @@ export interface App {
   smtpPort: number;
   submissionPort: number;
   smtpsPort: number | null;
+  /** Every HTTP route registered, `METHOD /path` (the OpenAPI test compares it with /api/openapi.json). */
+  httpRoutes: readonly string[];
   /** The certificate in use (null without TLS). */
   tls: TlsMaterial | null;
   /** Reads the certificate files again (SIGHUP); false when there is no TLS or the new pair was refused. */
@@ -145,7 +147,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const servers = smtp;
   const nodeServers = [http.plain, http.secure].filter((x) => x !== null);
   return {
-    config, publicUrl, store, auth, directory, bus, sessions, httpPort, httpsPort, bootstrap: boot, tls,
+    config, publicUrl, store, auth, directory, bus, sessions, httpPort, httpsPort, bootstrap: boot, tls, httpRoutes: http.routes,
     smtpPort: servers.inboundPort,
     submissionPort: servers.submissionPort,
     smtpsPort: servers.smtpsPort,

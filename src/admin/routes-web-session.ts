@@ -14,7 +14,8 @@ import { isLockout } from '../auth/types.js';
 import type { ResolvedSession } from '../auth/web-sessions.js';
 import { asBody, reqString } from './body.js';
 import type { AdminDeps } from './context.js';
-import { badRequest, HttpError, toHttpError } from './http-errors.js';
+import { badRequest, HttpError, sendError, toHttpError } from './http-errors.js';
+import { applyRouteSchemas } from './route-schemas.js';
 import { isAdmin } from './policy.js';
 import { cookieOf, SESSION_COOKIE, sessionOf } from './session-auth.js';
 
@@ -33,8 +34,10 @@ export function webSessionApi(deps: AdminDeps) {
     app.setErrorHandler((err, req, reply) => {
       const e = toHttpError(err);
       if (e.status >= 500) req.log.error({ err }, 'web session API error');
-      return reply.code(e.status).header('cache-control', 'no-store').send({ error: { code: e.code, message: e.message } });
+      return sendError(reply.header('cache-control', 'no-store'), e);
     });
+    app.removeContentTypeParser('text/plain');
+    applyRouteSchemas(app, 'session');
 
     const setCookie = (req: FastifyRequest, reply: FastifyReply, scope: WebScope, value: string): void => {
       void reply.setCookie(SESSION_COOKIE[scope], value, {
