@@ -26,7 +26,7 @@ import { MIN_TLS_VERSION, type TlsMaterial } from './tls/material.js';
 import { VERSION } from './version.js';
 import type { OnlineBackup } from './store/backup-types.js';
 import { errorBody, HttpError, sendError, toHttpError } from './admin/http-errors.js';
-import { errorResponse } from './admin/route-schemas.js';
+import { errorResponse, SCHEMA_AJV_OPTIONS } from './admin/route-schemas.js';
 import { registerOpenApi } from './openapi.js';
 
 export interface HttpDeps {
@@ -84,9 +84,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServers> {
     routerOptions: { caseSensitive: false },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    // Route schemas (src/admin/route-schemas.ts) check JSON as sent: no type coercion (a number is not a
-    // string), nothing removed; union types for the fields that accept true or "true".
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
+    // What the route schemas are written for (src/admin/route-schemas.ts): JSON checked as sent.
+    ajv: { customOptions: { ...SCHEMA_AJV_OPTIONS } },
     // A URL Fastify cannot decode is a 400 in the one error shape too.
     frameworkErrors: (err, _req, reply) => {
       void sendError(reply as FastifyReply, new HttpError(400, 'bad-request', err.message));

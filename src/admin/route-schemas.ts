@@ -5,12 +5,15 @@
 // and @fastify/swagger builds /api/openapi.json from them (src/openapi.ts).
 // What the schemas check: the body is a JSON object, required fields are present, and each field has a type
 // the handler accepts. The handlers keep their own checks (ranges, formats, enums), whose 400 `invalid`
-// messages say more. Booleans and numbers also accept their text form ("true", "30"), as the handlers
-// always did (the CLI passes command-line words through). Extra body and query fields are allowed and
-// ignored, as before: the CLI and the web console of other versions keep working.
+// messages say more: numbers are only "a number or its text" here, the handler says which range. Booleans
+// and numbers also accept their text form ("true", "30"), as the handlers always did (the CLI passes
+// command-line words through). Extra body and query fields are allowed and ignored, as before: the CLI
+// and the web console of other versions keep working. Validation runs before the handler, so a malformed
+// request is a 400 even before its credentials are checked (it learns nothing but the request's shape).
+// The messages are worded like the handlers' ("\"email\" is required"), by formatSchemaErrors.
 // Error responses are declared for every route (the one shape, http-errors.ts); success bodies are not
 // (a response schema would make Fastify drop any field it does not list).
-import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifySchema, FastifySchemaValidationError, RouteOptions } from 'fastify';
 import { MESSAGE_FIELDS } from '../devices/abq-message.js';
 import { PROFILE_FIELDS } from '../store/types.js';
 import { HTTP_ERROR_CODES, type HttpErrorCode } from './http-errors.js';
@@ -46,7 +49,7 @@ export const SECURITY_SCHEMES = {
 // Field types. `text` fields accept what a JSON client or the CLI sends; handlers check the rest.
 const str = (description?: string): JsonSchema => ({ type: 'string', ...(description ? { description } : {}) });
 const bool = (description?: string): JsonSchema => ({ type: ['boolean', 'string'], ...(description ? { description } : {}) });
-const int = (description?: string): JsonSchema => ({ type: ['integer', 'string'], ...(description ? { description } : {}) });
+const int = (description?: string): JsonSchema => ({ type: ['number', 'string'], ...(description ? { description } : {}) });
 const strList = (description?: string): JsonSchema => ({ type: ['array', 'string'], items: { type: 'string' }, ...(description ? { description } : {}) });
 const anyValue = (description: string): JsonSchema => ({ type: ['string', 'number', 'boolean', 'null'], description });
 
@@ -304,10 +307,57 @@ function schemaOf(table: SchemaTable, method: string, path: string): FastifySche
 }
 
 /**
+ * The options of Fastify's validator (Ajv) these schemas are written for: JSON checked as sent (no type
+ * coercion: a number is not a string), nothing removed, and union types (`["boolean", "string"]`).
+ */
+export const SCHEMA_AJV_OPTIONS = { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } as const;
+
+const typeWords = (types: string[]): string => {
+  if (types.includes('boolean')) return 'true or false';
+  if (types.includes('number') || types.includes('integer')) return 'a number';
+  if (types.includes('array')) return types.includes('string') ? 'a list of strings (or a comma list)' : 'a list';
+  if (types.includes('object')) return 'an object';
+  return types.includes('null') ? 'a text or null' : 'a text';
+};
+
+/** `/messages/0/raw` -> `messages[0].raw`. */
+const fieldName = (instancePath: string): string =>
+  instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+
+/** One validation failure in words, naming the field (Fastify's formatter says `body/x must be string`). */
+function describeError(e: FastifySchemaValidationError, where: string): string {
+  const field = fieldName(e.instancePath);
+  const quoted = `"${field}"`;
+  const types = [e.params.type].flat().filter((t): t is string => typeof t === 'string');
+  switch (e.keyword) {
+    case 'required': {
+      const missing = String(e.params.missingProperty);
+      return `"${field ? `${field}.` : ''}${missing}" is required${where === 'body' ? '' : ` in the ${where}`}`;
+    }
+    case 'type':
+      if (field === '') return where === 'body' ? 'the request body must be a JSON object' : `the ${where} must be ${typeWords(types)}`;
+      // A query value is text, or a list when the parameter is repeated.
+      if (where === 'querystring') return `${quoted} must be given once`;
+      return `${quoted} must be ${typeWords(types)}`;
+    case 'enum':
+      return `${quoted} must be one of ${[e.params.allowedValues].flat().map(String).join(', ')}`;
+    case 'minLength':
+      return `${quoted} must not be empty`;
+    default:
+      return `${field ? quoted : `the ${where}`} ${e.message ?? 'is not valid'}`;
+  }
+}
+
+export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  return new Error(errors.map((e) => describeError(e, dataVar)).join('; '));
+}
+
+/**
  * Gives every route registered after this call in `app` its schema from `table`; a route without an
  * entry fails the start (so no route goes undocumented or unvalidated).
  */
 export function applyRouteSchemas(app: FastifyInstance, table: SchemaTable): void {
+  app.setSchemaErrorFormatter(formatSchemaErrors);
   app.addHook('onRoute', (r: RouteOptions) => {
     if (Array.isArray(r.method)) throw new Error(`route ${r.url}: one method per route, for its schema`);
     // Fastify's HEAD twin of a GET route takes the GET's entry.
