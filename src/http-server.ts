@@ -3,7 +3,7 @@
 // (one Fastify instance, two Node servers: Fastify's serverFactory hands both the same handler).
 import http from 'node:http';
 import https from 'node:https';
-import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Logger } from './core/logger.js';
 import type { Authenticator } from './auth/types.js';
@@ -88,7 +88,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServers> {
     ajv: { customOptions: { ...SCHEMA_AJV_OPTIONS } },
     // A URL Fastify cannot decode is a 400 in the one error shape too.
     frameworkErrors: (err, _req, reply) => {
-      void sendError(reply as FastifyReply, new HttpError(400, 'bad-request', err.message));
+      void sendError(reply, new HttpError(400, 'bad-request', err.message));
     },
     serverFactory: (handler) => {
       const tls = deps.tls;

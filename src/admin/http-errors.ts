@@ -18,7 +18,7 @@ export const HTTP_ERROR_CODES = {
   'not-found': { status: 404, meaning: 'no such route, or no such account, domain, device...' },
   exists: { status: 409, meaning: 'it exists already' },
   conflict: { status: 409, meaning: 'the change conflicts with the current state' },
-  unsupported: { status: 409, meaning: 'not possible on this installation (e.g. online backup on PostgreSQL)' },
+  unsupported: { status: 409, meaning: 'not possible here: an online backup on PostgreSQL, an account-only wipe of a device before EAS 16.1' },
   'too-large': { status: 413, meaning: 'the request body is larger than the route accepts' },
   'unsupported-media-type': { status: 415, meaning: 'the request body is not `application/json`' },
   internal: { status: 500, meaning: 'a server fault (details in the log only)' },

@@ -58,7 +58,12 @@ export function webSessionApi(deps: AdminDeps) {
       idleMinutes: Math.round(webSessions.settings.idleMs / 60_000),
     });
 
-    app.post('/', async (req, reply) => {
+    // `/api/session` only: Fastify's default also serves `/api/session/`, an alias no client uses, and
+    // registers it by changing the URL of the route's options object, which @fastify/swagger keeps: the
+    // document would show the alias instead of `/api/session`.
+    const route = { prefixTrailingSlash: 'no-slash' } as const;
+
+    app.post('/', route, async (req, reply) => {
       const b = asBody(req.body);
       const email = reqString(b, 'email').trim().toLowerCase();
       const password = reqString(b, 'password');
@@ -81,13 +86,13 @@ export function webSessionApi(deps: AdminDeps) {
       return view({ session: r.session, account: r.account });
     });
 
-    app.get<Q>('/', async (req, reply) => {
+    app.get<Q>('/', route, async (req, reply) => {
       const r = await sessionOf(webSessions, req, scopeOf(req.query.scope));
       void reply.header('cache-control', 'no-store');
       return view(r);
     });
 
-    app.delete<Q>('/', async (req, reply) => {
+    app.delete<Q>('/', route, async (req, reply) => {
       const scope = scopeOf(req.query.scope);
       const r = await sessionOf(webSessions, req, scope);
       await webSessions.logout(cookieOf(req, scope));
