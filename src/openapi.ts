@@ -25,6 +25,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       components: { securitySchemes: structuredClone(SECURITY_SCHEMES) },
     },
     hideUntagged: true,
+    // The table's validation schemas and error responses live in the route's config (validated lazily:
+    // src/admin/route-schemas.ts); the document shows them as if they were the route's schema.
+    transform: ({ schema, url, route }) => ({ schema: { ...schema, ...route.config?.routeSchemas }, url }),
   });
   app.get(OPENAPI_PATH, {
     logLevel: 'warn',

@@ -1,8 +1,8 @@
 // The JSON schemas of the admin, self-service and web session routes (issue 17 part 6), in one table keyed
 // by method and route path like the audit table (audit-actions.ts), so the routes stay as they are: each
-// plugin's onRoute hook (applyRouteSchemas) gives a route its entry's schema, and refuses to register a
-// route that has none. Fastify validates with them before the handler (400 `bad-request` naming the field),
-// and @fastify/swagger builds /api/openapi.json from them (src/openapi.ts).
+// plugin's onRoute hook (applyRouteSchemas) gives a route its entry, and refuses to register a route that
+// has none. Fastify's validator (Ajv) checks requests with them before the handler (400 `bad-request`
+// naming the field), and @fastify/swagger builds /api/openapi.json from them (src/openapi.ts).
 // What the schemas check: the body is a JSON object, required fields are present, and each field has a type
 // the handler accepts. The handlers keep their own checks (ranges, formats, enums), whose 400 `invalid`
 // messages say more: numbers are only "a number or its text" here, the handler says which range. Booleans
@@ -13,10 +13,10 @@
 // The messages are worded like the handlers' ("\"email\" is required"), by formatSchemaErrors.
 // Error responses are declared for every route (the one shape, http-errors.ts); success bodies are not
 // (a response schema would make Fastify drop any field it does not list).
-import type { FastifyInstance, FastifySchema, FastifySchemaValidationError, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema, FastifySchemaValidationError, RouteOptions } from 'fastify';
 import { MESSAGE_FIELDS } from '../devices/abq-message.js';
 import { PROFILE_FIELDS } from '../store/types.js';
-import { HTTP_ERROR_CODES, type HttpErrorCode } from './http-errors.js';
+import { HTTP_ERROR_CODES, HttpError, type HttpErrorCode } from './http-errors.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -285,25 +285,36 @@ function security(table: SchemaTable, method: string, entry: Entry): Array<Recor
   return [{ basic: [] }, withCookie(cookie)];
 }
 
-/** The schema of `METHOD path` (path as registered inside the plugin, without its prefix). */
-function schemaOf(table: SchemaTable, method: string, path: string): FastifySchema {
+/** The request parts a route validates, and its error responses: given to Fastify lazily (see below). */
+export interface RouteSchemaParts {
+  params?: JsonSchema;
+  querystring?: JsonSchema;
+  body?: JsonSchema;
+  response: Record<string, JsonSchema>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** This table's validation schemas and error responses (validateRequest; the OpenAPI transform). */
+    routeSchemas?: RouteSchemaParts;
+  }
+}
+
+/** The entry of `METHOD path` (path as registered inside the plugin, without its prefix). */
+function schemaOf(table: SchemaTable, method: string, path: string): { doc: FastifySchema; parts: RouteSchemaParts } {
   const entry = TABLES[table][`${method} ${path}`];
   if (!entry) throw new Error(`route ${method} ${path} of the ${table} API has no schema in src/admin/route-schemas.ts`);
   const names = [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
-  const schema: FastifySchema & Record<string, unknown> = {
-    tags: [entry.tag],
-    summary: entry.summary,
-    security: security(table, method, entry),
-    response: errorResponses([...BASE_ERRORS, ...(entry.body ? BODY_ERRORS : []), ...(entry.errors ?? [])]),
-  };
+  const parts: RouteSchemaParts = { response: errorResponses([...BASE_ERRORS, ...(entry.body ? BODY_ERRORS : []), ...(entry.errors ?? [])]) };
   if (names.length > 0) {
-    schema.params = { type: 'object', properties: Object.fromEntries(names.map((n) => [n, { type: 'string', minLength: 1 }])), required: names };
+    parts.params = { type: 'object', properties: Object.fromEntries(names.map((n) => [n, { type: 'string', minLength: 1 }])), required: names };
   }
   if (entry.query) {
-    schema.querystring = { type: 'object', properties: Object.fromEntries(Object.entries(entry.query).map(([k, d]) => [k, str(d)])) };
+    parts.querystring = { type: 'object', properties: Object.fromEntries(Object.entries(entry.query).map(([k, d]) => [k, str(d)])) };
   }
-  if (entry.body) schema.body = entry.body;
-  return schema;
+  if (entry.body) parts.body = entry.body;
+  const doc: FastifySchema & Record<string, unknown> = { tags: [entry.tag], summary: entry.summary, security: security(table, method, entry) };
+  return { doc, parts };
 }
 
 /**
@@ -352,18 +363,50 @@ export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataV
   return new Error(errors.map((e) => describeError(e, dataVar)).join('; '));
 }
 
+const PARTS = [['params', 'params'], ['querystring', 'query'], ['body', 'body']] as const;
+
 /**
- * Gives every route registered after this call in `app` its schema from `table`; a route without an
- * entry fails the start (so no route goes undocumented or unvalidated).
+ * Checks the request against its route's schemas, compiled at its first use (Fastify's
+ * request.compileValidationSchema, cached per route): compiling all of them when the server starts
+ * doubled its start-up time (about 0.6 s for some 200 schemas), which every test start paid.
+ */
+function validateRequest(req: FastifyRequest): void {
+  const parts = req.routeOptions.config.routeSchemas;
+  if (!parts) return;
+  for (const [part, field] of PARTS) {
+    const schema = parts[part];
+    if (!schema) continue;
+    const validate = req.compileValidationSchema(schema, part);
+    // An absent body is checked as null, as Fastify does.
+    if (!validate(req[field] ?? null)) {
+      throw new HttpError(400, 'bad-request', formatSchemaErrors(validate.errors ?? [], part).message);
+    }
+  }
+}
+
+/**
+ * Gives every route registered after this call in `app` its entry of `table`: the OpenAPI fields in its
+ * schema, the validation schemas and error responses in its config (routeSchemas: checked before the
+ * handler by validateRequest, added to the document by src/openapi.ts). A route without an entry fails
+ * the start, so no route goes undocumented or unvalidated.
  */
 export function applyRouteSchemas(app: FastifyInstance, table: SchemaTable): void {
-  app.setSchemaErrorFormatter(formatSchemaErrors);
   app.addHook('onRoute', (r: RouteOptions) => {
     if (Array.isArray(r.method)) throw new Error(`route ${r.url}: one method per route, for its schema`);
     // Fastify's HEAD twin of a GET route takes the GET's entry.
     const method = r.method === 'HEAD' ? 'GET' : r.method;
     const path = (r as RouteOptions & { routePath?: string }).routePath ?? r.url;
-    r.schema = { ...schemaOf(table, method, path === '' ? '/' : path), ...r.schema };
+    const { doc, parts } = schemaOf(table, method, path === '' ? '/' : path);
+    r.schema = { ...doc, ...r.schema };
+    r.config = { ...r.config, routeSchemas: parts };
+  });
+  app.addHook('preValidation', (req, _reply, done) => {
+    try {
+      validateRequest(req);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 }
 
