@@ -11,8 +11,9 @@
 // and the web console of other versions keep working. Validation runs before the handler, so a malformed
 // request is a 400 even before its credentials are checked (it learns nothing but the request's shape).
 // The messages are worded like the handlers' ("\"email\" is required"), by formatSchemaErrors.
-// Error responses are declared for every route (the one shape, http-errors.ts); success bodies are not
-// (a response schema would make Fastify drop any field it does not list).
+// Error responses are documented for every route (the one shape, http-errors.ts, which makes them);
+// success bodies are not. Neither is a Fastify response schema: a serializer per route and status would
+// cost start-up time, and one for a success body would drop any field it does not list.
 import type { FastifyInstance, FastifyRequest, FastifySchema, FastifySchemaValidationError, RouteOptions } from 'fastify';
 import { MESSAGE_FIELDS } from '../devices/abq-message.js';
 import { PROFILE_FIELDS } from '../store/types.js';
