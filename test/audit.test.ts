@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fastify from 'fastify';
 import { adminApi } from '../src/admin/api.js';
+import { SCHEMA_AJV_OPTIONS } from '../src/admin/route-schemas.js';
 import { auditActions } from '../src/admin/audit-actions.js';
 import { pruneAudit } from '../src/admin/audit-retention.js';
 import { selfApi } from '../src/admin/routes-self.js';
@@ -81,7 +82,7 @@ describe('audit trail', () => {
 
   test('every changing route of both APIs has an action in the table (compared with Fastify\'s route table)', async () => {
     const routes: string[] = [];
-    const f = fastify();
+    const f = fastify({ ajv: { customOptions: { ...SCHEMA_AJV_OPTIONS } } });
     f.addHook('onRoute', (r) => {
       for (const m of [r.method].flat()) if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(m)) routes.push(`${m} ${r.url}`);
     });

@@ -25,6 +25,7 @@ const SECONDS: Record<string, number> = {
   'pim-timezone': 2, 'eas-email-class': 2, 'wbxml-tree': 1, 'wbxml-codec': 1, 'pim-recurrence': 1, 'cli-format': 1,
   'wbxml-libwbxml': 1, 'pim-vcard': 1, 'build-swap': 1, 'json-keys': 3,
   pop3: 14, access: 5,
+  openapi: 7,
 };
 const DEFAULT_SECONDS = 6;
 
