@@ -12,7 +12,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { itemServerId } from '../src/eas/sync/collection-state.js';
 import { encode, intOf, ns } from '../src/eas/wbxml/index.js';
+import { parseMessageMeta } from '../src/mail/parse.js';
 import type { SqlStore } from '../src/store/sql/sql-store.js';
 import type { Account } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
@@ -127,6 +129,23 @@ for (const postgres of pgUrl ? [false, true] : [false]) {
       });
       assert.equal(r.status, 200);
       await assertDelivered(raw, body, before);
+    });
+
+    test('SmartForward with ReplaceMime of a large message: the same bytes everywhere, the original marked', async () => {
+      const original = Buffer.from('From: bob@example.com\r\nTo: ann@example.com\r\nSubject: orig\r\nMessage-ID: <orig-1@example.com>\r\n\r\nHello.\r\n');
+      const inbox = (await app.store.mailbox.getFolderByRole(ann.id, 'inbox'))!;
+      const item = await app.store.mailbox.addMessage(ann.id, inbox.id, { raw: original, meta: await parseMessageMeta(original) });
+      const { raw, body } = bigMessage('Fwd: orig');
+      const before = sink.messages.length;
+      const r = await easRequest(app, {
+        cmd: 'SmartForward', user: ann.email, password: pw, deviceId: 'bigsender', version: '14.1',
+        body: cm('SmartForward', cm('ClientId', 'big-fwd'), cm('SaveInSentItems'), cm('ReplaceMime'),
+          cm('Source', cm('FolderId', String(inbox.id)), cm('ItemId', itemServerId(inbox.id, item.id))), cm('Mime', new Uint8Array(raw))),
+      });
+      assert.equal(r.status, 200);
+      await assertDelivered(raw, body, before);
+      assert.match(split(sink.messages[before]!.raw).header, /^In-Reply-To: <orig-1@example\.com>$/m);
+      assert.equal((await app.store.mailbox.getItem(ann.id, item.id))?.flags.forwarded, true);
     });
 
     /** What a refused or abandoned request must not change. */
