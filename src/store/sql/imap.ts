@@ -1,0 +1,136 @@
+// The IMAP mailbox model (src/store/imap-types.ts, migration 020) on SQLite and PostgreSQL.
+import type { Kysely } from 'kysely';
+import { StoreError } from '../../core/errors.js';
+import { asItemId, type AccountId, type FolderId, type ItemId } from '../../core/ids.js';
+import type { ImapEntry, ImapEntryQuery, ImapFolderState, ImapRepo } from '../imap-types.js';
+import { bit, bool, nextModseq, write, type SqlContext } from './context.js';
+import type { DB } from './schema.js';
+
+/** Ids per IN (...) list: far under SQLite's bound-parameter cap. */
+const CHUNK = 500;
+
+const chunks = <T>(xs: readonly T[]): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
+  return out;
+};
+
+/** UIDVALIDITY is a 32-bit unsigned number (RFC 9051 9 nz-number): seconds since 1970 fit until 2106. */
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+export class SqlImapRepo implements ImapRepo {
+  constructor(private readonly ctx: SqlContext) {}
+
+  private async folderOf(db: Kysely<DB>, accountId: AccountId, folderId: FolderId): Promise<void> {
+    const f = await db.selectFrom('folders').select('id').where('account_id', '=', accountId).where('id', '=', folderId).executeTakeFirst();
+    if (!f) throw new StoreError('not-found', 'folder not found');
+  }
+
+  sync(accountId: AccountId, folderId: FolderId): Promise<ImapFolderState> {
+    return write(this.ctx, async (db) => {
+      await this.folderOf(db, accountId, folderId);
+      // A new folder's UIDVALIDITY: the time, or one more than any of the account's when the clock has not
+      // moved on (a folder deleted and created again within a second must still get a new value).
+      const top = await db.selectFrom('imap_folders').select((eb) => eb.fn.max('uidvalidity').as('m')).where('account_id', '=', accountId).executeTakeFirst();
+      const uidValidity = Math.max(nowSeconds(), Number(top?.m ?? 0) + 1);
+      await db.insertInto('imap_folders').values({ folder_id: folderId, account_id: accountId, uidvalidity: uidValidity, uidnext: 1 })
+        .onConflict((oc) => oc.column('folder_id').doNothing()).execute();
+      // The lock: a no-op UPDATE holds the folder's row (PostgreSQL) or the write lock (SQLite) until commit,
+      // so two processes never hand out the same UIDs.
+      const locked = await db.updateTable('imap_folders').set((eb) => ({ uidnext: eb.ref('uidnext') })).where('folder_id', '=', folderId)
+        .returning(['uidvalidity', 'uidnext']).executeTakeFirstOrThrow();
+      let uidNext = Number(locked.uidnext);
+      let seq = 0;
+      const modseq = async (): Promise<number> => (seq ||= await nextModseq(db, accountId));
+
+      // UIDs whose message is no longer in the folder.
+      const gone = await db.selectFrom('imap_uids as u').select(['u.item_id', 'u.uid']).where('u.folder_id', '=', folderId)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('items as i').select('i.id').whereRef('i.id', '=', 'u.item_id').where('i.folder_id', '=', folderId))))
+        .execute();
+      if (gone.length > 0) {
+        const m = await modseq();
+        for (const part of chunks(gone)) {
+          await db.insertInto('imap_expunged').values(part.map((g) => ({ folder_id: folderId, uid: Number(g.uid), modseq: m })))
+            .onConflict((oc) => oc.columns(['folder_id', 'uid']).doNothing()).execute();
+          await db.deleteFrom('imap_uids').where('folder_id', '=', folderId).where('item_id', 'in', part.map((g) => Number(g.item_id))).execute();
+        }
+      }
+
+      // Messages without a UID here, oldest first.
+      const fresh = await db.selectFrom('items as i')
+        .leftJoin('imap_uids as u', (j) => j.onRef('u.item_id', '=', 'i.id').on('u.folder_id', '=', folderId))
+        .select('i.id').where('i.folder_id', '=', folderId).where('i.account_id', '=', accountId).where('i.kind', '=', 'message')
+        .where('u.item_id', 'is', null).orderBy('i.received_at').orderBy('i.id').execute();
+      if (fresh.length > 0) {
+        const ids = fresh.map((r) => Number(r.id));
+        for (const part of chunks(ids)) {
+          // A message moved here still has its row of the folder it left: that UID is expunged there.
+          const moved = await db.selectFrom('imap_uids').select(['item_id', 'folder_id', 'uid']).where('item_id', 'in', part).execute();
+          if (moved.length > 0) {
+            const m = await modseq();
+            await db.insertInto('imap_expunged').values(moved.map((r) => ({ folder_id: Number(r.folder_id), uid: Number(r.uid), modseq: m })))
+              .onConflict((oc) => oc.columns(['folder_id', 'uid']).doNothing()).execute();
+            await db.deleteFrom('imap_uids').where('item_id', 'in', moved.map((r) => Number(r.item_id))).execute();
+          }
+          await db.insertInto('imap_uids').values(part.map((id) => ({ item_id: id, folder_id: folderId, uid: uidNext++ }))).execute();
+        }
+        await db.updateTable('imap_folders').set({ uidnext: uidNext }).where('folder_id', '=', folderId).execute();
+      }
+      return { folderId, uidValidity: Number(locked.uidvalidity), uidNext };
+    });
+  }
+
+  async state(accountId: AccountId, folderId: FolderId): Promise<ImapFolderState | null> {
+    const r = await this.ctx.db.selectFrom('imap_folders').select(['uidvalidity', 'uidnext'])
+      .where('account_id', '=', accountId).where('folder_id', '=', folderId).executeTakeFirst();
+    return r ? { folderId, uidValidity: Number(r.uidvalidity), uidNext: Number(r.uidnext) } : null;
+  }
+
+  async entries(accountId: AccountId, folderId: FolderId, query: ImapEntryQuery = {}): Promise<ImapEntry[]> {
+    let q = this.ctx.db.selectFrom('imap_uids as u')
+      .innerJoin('items as i', (j) => j.onRef('i.id', '=', 'u.item_id').onRef('i.folder_id', '=', 'u.folder_id'))
+      .select(['u.uid', 'u.item_id', 'u.deleted', 'u.flag_modseq', 'i.modseq', 'i.seen', 'i.flagged', 'i.answered', 'i.forwarded', 'i.draft',
+        'i.categories', 'i.size', 'i.received_at'])
+      .where('u.folder_id', '=', folderId).where('i.account_id', '=', accountId);
+    if (query.minUid !== undefined) q = q.where('u.uid', '>=', query.minUid);
+    if (query.maxUid !== undefined) q = q.where('u.uid', '<=', query.maxUid);
+    const since = query.changedSince;
+    if (since !== undefined) q = q.where((eb) => eb.or([eb('i.modseq', '>', since), eb('u.flag_modseq', '>', since)]));
+    const rows = await q.orderBy('u.uid').execute();
+    return rows.map((r) => ({
+      uid: Number(r.uid),
+      itemId: asItemId(Number(r.item_id)),
+      modseq: Math.max(Number(r.modseq), Number(r.flag_modseq)),
+      flags: { seen: bool(r.seen), flagged: bool(r.flagged), answered: bool(r.answered), forwarded: bool(r.forwarded), draft: bool(r.draft) },
+      deleted: bool(r.deleted),
+      categories: JSON.parse(r.categories) as string[],
+      size: Number(r.size),
+      receivedAt: Number(r.received_at),
+    }));
+  }
+
+  async vanishedSince(accountId: AccountId, folderId: FolderId, modseq: number): Promise<number[]> {
+    const rows = await this.ctx.db.selectFrom('imap_expunged as e').innerJoin('imap_folders as f', 'f.folder_id', 'e.folder_id').select('e.uid')
+      .where('f.account_id', '=', accountId).where('e.folder_id', '=', folderId).where('e.modseq', '>', modseq).orderBy('e.uid').execute();
+    return rows.map((r) => Number(r.uid));
+  }
+
+  setDeleted(accountId: AccountId, folderId: FolderId, uids: readonly number[], deleted: boolean): Promise<number> {
+    if (uids.length === 0) return Promise.resolve(0);
+    return write(this.ctx, async (db) => {
+      await this.folderOf(db, accountId, folderId);
+      const targets: ItemId[] = [];
+      for (const part of chunks(uids)) {
+        const rows = await db.selectFrom('imap_uids').select('item_id').where('folder_id', '=', folderId).where('uid', 'in', part)
+          .where('deleted', '=', bit(!deleted)).execute();
+        targets.push(...rows.map((r) => asItemId(Number(r.item_id))));
+      }
+      if (targets.length === 0) return 0;
+      const m = await nextModseq(db, accountId);
+      for (const part of chunks(targets)) {
+        await db.updateTable('imap_uids').set({ deleted: bit(deleted), flag_modseq: m }).where('item_id', 'in', part).where('folder_id', '=', folderId).execute();
+      }
+      return m;
+    });
+  }
+}
