@@ -33,6 +33,10 @@ const layers = {
   // The codec is pure: no store, no I/O, not even core.
   'eas/wbxml': ['store', 'auth', 'bus', 'mail', 'core', 'devices', 'tls', 'pim'],
   smtp: ['cli', ...frontEnds.filter((f) => f !== 'smtp')],
+  // What IMAP and POP3 share (listeners, STARTTLS, line reader, limits, login): below both, knows neither.
+  access: ['cli', ...frontEnds],
+  imap: ['cli', ...frontEnds.filter((f) => f !== 'imap')],
+  pop3: ['cli', ...frontEnds.filter((f) => f !== 'pop3')],
   admin: ['cli', ...frontEnds.filter((f) => f !== 'admin')],
   cli: ['store', 'auth', 'bus', 'mail', 'devices', ...frontEnds],
 };

@@ -72,7 +72,7 @@ if (process.argv[2] === '--client') {
 } else {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-bench-checks-'));
   const config = loadConfig({
-    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0',
+    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_IMAP_PORT: '0', CARBONIO_POP3_PORT: '0',
     CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_ADMIN_PASSWORD: 'bench-admin-pw',
   });
   const app = await startApp(config, silentLogger());

@@ -88,7 +88,7 @@ async function serverMain(): Promise<void> {
   if (!gc) console.log('note: run with --expose-gc for exact heap figures');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-bench-ping-'));
   const config = loadConfig({
-    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1',
+    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_IMAP_PORT: '0', CARBONIO_POP3_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1',
     CARBONIO_ADMIN_PASSWORD: 'bench-admin-pw', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1',
   });
   const app = await startApp(config, silentLogger());

@@ -108,8 +108,8 @@ async function startServer(): Promise<Server> {
   fs.writeFileSync(certFile, pem.cert);
   fs.writeFileSync(path.join(dataDir, 'key.pem'), pem.private, { mode: 0o600 });
   const config = loadConfig({
-    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_HTTPS_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0',
-    CARBONIO_SMTPS_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_ADMIN_PASSWORD: 'bench-admin-pw',
+    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_HTTPS_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_IMAP_PORT: '0', CARBONIO_POP3_PORT: '0',
+    CARBONIO_SMTPS_PORT: '0', CARBONIO_IMAPS_PORT: '0', CARBONIO_POP3S_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_ADMIN_PASSWORD: 'bench-admin-pw',
     CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1', CARBONIO_TLS_CERT_FILE: certFile, CARBONIO_TLS_KEY_FILE: path.join(dataDir, 'key.pem'),
   });
   const app = await startApp(config, silentLogger());

@@ -18,6 +18,8 @@ import { closeAccountLogs } from './devices/account-loggers.js';
 import type { Store } from './store/types.js';
 import { buildHttpServer } from './http-server.js';
 import { startSmtpServers } from './smtp/index.js';
+import { startMailAccess, type MailAccess } from './access/index.js';
+import { mailAccessStarters } from './mail-access-servers.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { TlsMaterial } from './tls/material.js';
 import { WebSessions } from './auth/web-sessions.js';
@@ -42,6 +44,13 @@ export interface App {
   smtpPort: number;
   submissionPort: number;
   smtpsPort: number | null;
+  /** IMAP and POP3 bound ports (src/access): null when turned off, the TLS ones also without a certificate. */
+  imapPort: number | null;
+  imapsPort: number | null;
+  pop3Port: number | null;
+  pop3sPort: number | null;
+  /** The IMAP and POP3 servers and their shared connection limits. */
+  mailAccess: MailAccess;
   /** The certificate in use (null without TLS). */
   tls: TlsMaterial | null;
   /** Reads the certificate files again (SIGHUP); false when there is no TLS or the new pair was refused. */
@@ -101,6 +110,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // Fastify listens on (and closes) its own server: the plain one, or the HTTPS one when plain HTTP is off.
   const extraHttps = http.plain ? http.secure : null;
   let smtp: Awaited<ReturnType<typeof startSmtpServers>> | null = null;
+  let access: MailAccess | null = null;
   let httpPort: number | null = null;
   let httpsPort: number | null = null;
   try {
@@ -110,7 +120,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     else httpsPort = own;
     if (extraHttps) httpsPort = await listen(extraHttps, config.httpsPort, config.bindAddress);
     smtp = await startSmtpServers({ config, store, auth, log, outgoing, tls });
+    access = await startMailAccess({ config, store, auth, bus, log, tls, delivery: outgoing.delivery }, mailAccessStarters);
   } catch (err) {
+    await smtp?.close();
     await closeServer(extraHttps);
     await http.app.close();
     relay?.close();
@@ -126,7 +138,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     log.warn({ publicUrl }, 'CARBONIO_PUBLIC_URL is plain http:// on a non-loopback host: phones would send passwords in clear; use https://');
   }
   log.info({
-    httpPort, httpsPort, smtpPort: smtp.inboundPort, submissionPort: smtp.submissionPort, smtpsPort: smtp.smtpsPort, db: store.dialect,
+    httpPort, httpsPort, smtpPort: smtp.inboundPort, submissionPort: smtp.submissionPort, smtpsPort: smtp.smtpsPort,
+    imapPort: access.port('imap', 'plain'), imapsPort: access.port('imap', 'tls'), pop3Port: access.port('pop3', 'plain'), pop3sPort: access.port('pop3', 'tls'),
+    db: store.dialect,
   }, 'carbonio-mobile listening');
 
   // Expired web console sessions are deleted now and then (a dead one is also refused, and deleted, when used).
@@ -143,12 +157,18 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
 
   let closing: Promise<void> | null = null;
   const servers = smtp;
+  const mailAccess = access;
   const nodeServers = [http.plain, http.secure].filter((x) => x !== null);
   return {
     config, publicUrl, store, auth, directory, bus, sessions, httpPort, httpsPort, bootstrap: boot, tls,
     smtpPort: servers.inboundPort,
     submissionPort: servers.submissionPort,
     smtpsPort: servers.smtpsPort,
+    imapPort: mailAccess.port('imap', 'plain'),
+    imapsPort: mailAccess.port('imap', 'tls'),
+    pop3Port: mailAccess.port('pop3', 'plain'),
+    pop3sPort: mailAccess.port('pop3', 'tls'),
+    mailAccess,
     reloadTls: () => tls?.reload('SIGHUP') ?? false,
     close() {
       // Stop accepting first, let in-flight work finish, then close the store it writes to.
@@ -162,7 +182,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         sessions.endAll((err) => log.error({ err }, 'ending a held request failed'));
         const sweep = setInterval(() => { for (const s of nodeServers) s.closeIdleConnections(); }, 50);
         try {
-          await Promise.allSettled([http.app.close(), closeServer(extraHttps), servers.close()]);
+          await Promise.allSettled([http.app.close(), closeServer(extraHttps), servers.close(), mailAccess.close()]);
         } finally {
           clearInterval(sweep);
         }

@@ -24,6 +24,17 @@ export interface AuthLimits {
   cacheTtlMs: number;
 }
 
+export interface MailAccessLimits {
+  /** Simultaneous IMAP + POP3 connections of one account, counted per server process. */
+  maxPerAccount: number;
+  /** Simultaneous IMAP + POP3 connections from one client address, counted per server process. */
+  maxPerAddress: number;
+  /** IMAP autologout (RFC 9051 section 5.4: at least 30 minutes). Not an env var: tests shorten it. */
+  imapIdleMs: number;
+  /** POP3 autologout (RFC 1939 section 3: at least 10 minutes). Not an env var: tests shorten it. */
+  pop3IdleMs: number;
+}
+
 export interface TlsFiles {
   /** PEM certificate chain, leaf first. */
   certFile: string;
@@ -52,8 +63,21 @@ export interface Config {
   httpsPort: number;
   /** Implicit-TLS submission (RFC 8314), when TLS is configured. */
   smtpsPort: number;
-  /** AUTH over an unencrypted connection from a non-loopback client (default: refused, 538 5.7.11). */
+  /**
+   * AUTH (SMTP), LOGIN/AUTHENTICATE (IMAP), USER/PASS/AUTH (POP3) over an unencrypted connection from a
+   * non-loopback client (default: refused: SMTP 538 5.7.11, IMAP LOGINDISABLED, POP3 -ERR).
+   */
   allowPlaintextAuth: boolean;
+  /** IMAP (STARTTLS when TLS is configured); null when turned off (`off`). */
+  imapPort: number | null;
+  /** Implicit-TLS IMAP (RFC 8314), when TLS is configured; null when turned off. */
+  imapsPort: number | null;
+  /** POP3 (STLS when TLS is configured); null when turned off (`off`). */
+  pop3Port: number | null;
+  /** Implicit-TLS POP3 (RFC 8314), when TLS is configured; null when turned off. */
+  pop3sPort: number | null;
+  /** What IMAP and POP3 share (src/access): connection limits and idle time-outs. */
+  mailAccess: MailAccessLimits;
   /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For / -Proto and PROXY headers are believed. */
   trustedProxies: string[];
   /** Accept the PROXY protocol (v1) header on the SMTP listeners, from the trusted proxies only. */
@@ -89,6 +113,11 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
   const n = Number(raw.trim());
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+/** A port, or null for `off`. */
+function portOrOff(env: Env, name: string, def: number): number | null {
+  return env[name]?.trim().toLowerCase() === 'off' ? null : int(env, name, def, 0, 65535);
 }
 
 function bool(env: Env, name: string, def: boolean): boolean {
@@ -185,6 +214,19 @@ export function loadConfig(env: Env = process.env): Config {
     httpsPort,
     smtpsPort: int(env, 'CARBONIO_SMTPS_PORT', 2465, 0, 65535),
     allowPlaintextAuth: bool(env, 'CARBONIO_ALLOW_PLAINTEXT_AUTH', false),
+    imapPort: portOrOff(env, 'CARBONIO_IMAP_PORT', 1143),
+    imapsPort: portOrOff(env, 'CARBONIO_IMAPS_PORT', 1993),
+    pop3Port: portOrOff(env, 'CARBONIO_POP3_PORT', 1110),
+    pop3sPort: portOrOff(env, 'CARBONIO_POP3S_PORT', 1995),
+    mailAccess: {
+      // Dovecot allows 10 per user and client address (mail_max_userip_connections); a household or an
+      // office behind one NAT address runs several users' clients, each with a few connections (Thunderbird
+      // opens up to 5 per account, plus IDLE per watched folder), hence room for many per address.
+      maxPerAccount: int(env, 'CARBONIO_MAIL_ACCESS_MAX_PER_ACCOUNT', 50, 1, 100000),
+      maxPerAddress: int(env, 'CARBONIO_MAIL_ACCESS_MAX_PER_ADDRESS', 100, 1, 1000000),
+      imapIdleMs: 30 * 60_000,
+      pop3IdleMs: 10 * 60_000,
+    },
     trustedProxies,
     smtpProxyProtocol,
     defaultDomain,

@@ -15,6 +15,10 @@ export function portVariables(config: Config): Array<[string, number | null]> {
     ['CARBONIO_SMTP_PORT', config.smtpPort],
     ['CARBONIO_SUBMISSION_PORT', config.submissionPort],
     ['CARBONIO_SMTPS_PORT', config.tls ? config.smtpsPort : null],
+    ['CARBONIO_IMAP_PORT', config.imapPort],
+    ['CARBONIO_IMAPS_PORT', config.tls ? config.imapsPort : null],
+    ['CARBONIO_POP3_PORT', config.pop3Port],
+    ['CARBONIO_POP3S_PORT', config.tls ? config.pop3sPort : null],
   ];
 }
 

@@ -159,7 +159,7 @@ describe('admin API', () => {
 describe('first start', () => {
   test('creates the default domain and a global admin with a generated password saved 0600', async () => {
     const dataDir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'carbonio-boot-'));
-    const env = { CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_DEFAULT_DOMAIN: 'boot.test', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1' };
+    const env = { CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_IMAP_PORT: '0', CARBONIO_POP3_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_DEFAULT_DOMAIN: 'boot.test', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1' };
     const app = await startApp(loadConfig(env), silentLogger());
     try {
       const file = adminCredentialsFile(dataDir);

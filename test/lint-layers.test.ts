@@ -39,7 +39,7 @@ async function restricted(eslint: ESLint, dir: string, target: string): Promise<
 }
 
 describe('lint layers', () => {
-  const layerDirs = ['core', 'store', 'pim', 'bus', 'tls', 'auth', 'mail', 'devices', 'eas', 'eas/wbxml', 'smtp', 'admin', 'cli'];
+  const layerDirs = ['core', 'store', 'pim', 'bus', 'tls', 'auth', 'mail', 'devices', 'eas', 'eas/wbxml', 'smtp', 'access', 'imap', 'pop3', 'admin', 'cli'];
 
   test('in every layer, an import of a forbidden layer fails lint', async () => {
     const config = await loadProjectConfig();
@@ -62,6 +62,7 @@ describe('lint layers', () => {
     const eslint = layerLinter((await loadProjectConfig()).default);
     assert.equal(await restricted(eslint, 'eas', 'store'), false);
     assert.equal(await restricted(eslint, 'smtp', 'mail'), false);
+    assert.equal(await restricted(eslint, 'pop3', 'access'), false);
     assert.equal(await restricted(eslint, 'admin', 'devices'), false);
     assert.equal(await restricted(eslint, 'auth', 'store'), false);
   });

@@ -25,7 +25,7 @@ test('serve: first start with files for its user only, the password off the log 
   // A data directory that does not exist yet: the server creates it.
   const dataDir = path.join(parent, 'data');
   const p = start({
-    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0',
+    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_IMAP_PORT: '0', CARBONIO_POP3_PORT: '0',
     CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1',
   });
   try {
@@ -67,7 +67,7 @@ test('serve: SIGTERM with 100 held Pings answers them all and exits', async () =
   const { child, children, el, ns, textOf } = await import('../src/eas/wbxml/index.js');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-serve-'));
   const p = start({
-    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0',
+    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_IMAP_PORT: '0', CARBONIO_POP3_PORT: '0',
     CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1', CARBONIO_ADMIN_PASSWORD: 'admin-secret-123',
   });
   try {
@@ -116,8 +116,8 @@ test('serve: SIGHUP reloads the certificate files; new TLS connections see the n
   };
   const first = await pair();
   const p = start({
-    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_HTTPS_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0',
-    CARBONIO_SMTPS_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1',
+    CARBONIO_DATA_DIR: dataDir, CARBONIO_HTTP_PORT: '0', CARBONIO_HTTPS_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_IMAP_PORT: '0', CARBONIO_POP3_PORT: '0',
+    CARBONIO_SMTPS_PORT: '0', CARBONIO_IMAPS_PORT: '0', CARBONIO_POP3S_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1',
     CARBONIO_ADMIN_PASSWORD: 'admin-secret-123',
     CARBONIO_TLS_CERT_FILE: path.join(dataDir, 'cert.pem'), CARBONIO_TLS_KEY_FILE: path.join(dataDir, 'key.pem'),
   });

@@ -17,7 +17,7 @@ import { createTempPgDatabase, pgUrl } from './helpers/pg.js';
 import { spawnServer as start } from './helpers/node-process.js';
 import { until } from './helpers/wait.js';
 
-const ports0 = { CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1' };
+const ports0 = { CARBONIO_HTTP_PORT: '0', CARBONIO_SMTP_PORT: '0', CARBONIO_SUBMISSION_PORT: '0', CARBONIO_IMAP_PORT: '0', CARBONIO_POP3_PORT: '0', CARBONIO_BIND_ADDRESS: '127.0.0.1', CARBONIO_SCRYPT_LOG2N: '10', CARBONIO_SCRYPT_P: '1' };
 
 
 function tempDir(): string {
@@ -97,7 +97,7 @@ test('startup: a PostgreSQL store migrated by a newer release is refused too', {
   }
 });
 
-for (const variable of ['CARBONIO_SMTP_PORT', 'CARBONIO_HTTP_PORT', 'CARBONIO_SUBMISSION_PORT']) {
+for (const variable of ['CARBONIO_SMTP_PORT', 'CARBONIO_HTTP_PORT', 'CARBONIO_SUBMISSION_PORT', 'CARBONIO_POP3_PORT']) {
   test(`startup: a taken port names ${variable} in one line and exits 1`, async () => {
     const dir = tempDir();
     const holder = net.createServer();
