@@ -6,8 +6,14 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import type { Account } from '../src/store/types.js';
+import { child, intOf, ns, textOf } from '../src/eas/wbxml/index.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { deliver, Phone, plainMail } from './helpers/phone.js';
+import { easRequest } from './helpers/eas-client.js';
+import { commandsOf, crlf, deliver, Phone, plainMail, serverIds } from './helpers/phone.js';
+
+const as = ns('AirSync');
+const fh = ns('FolderHierarchy');
+const mv = ns('Move');
 
 function client(app: TestApp, user: string, pass: string, opts: { qresync?: boolean } = {}): ImapFlow {
   return new ImapFlow({ host: '127.0.0.1', port: app.imapPort!, secure: false, auth: { user, pass }, logger: false, disableAutoIdle: true, ...(opts.qresync ? { qresync: true } : {}) });
@@ -108,5 +114,184 @@ describe('IMAP server', () => {
     assert.ok(!msg.flags?.has('\\Seen'));
     assert.ok(msg.source?.toString().includes('the body text'));
     await c.logout();
+  });
+
+  test('\\Seen in IMAP is Read at the phone; a phone Delete is an EXPUNGE in IMAP', async () => {
+    const phone = await new Phone(app, { email: ann.email, password: pw }, 'seen1').ready(['Inbox']);
+    const inbox = phone.folder('Inbox');
+    await deliver(app, ann.email, plainMail(ann.email, 'Read me'));
+    const added = serverIds(await phone.sync(inbox), 'Add');
+    assert.equal(added.length, 1);
+    const c = client(app, ann.email, pw);
+    await c.connect();
+    await c.mailboxOpen('INBOX');
+    const last = await c.fetchOne('*', { uid: true, envelope: true });
+    assert.ok(last);
+    assert.equal(last.envelope?.subject, 'Read me');
+    await c.messageFlagsAdd(String(last.uid), ['\\Seen'], { uid: true });
+    const changes = commandsOf(await phone.sync(inbox), 'Change');
+    assert.equal(changes.length, 1);
+    assert.equal(textOf(changes[0], 'AirSync:ServerId'), added[0]);
+    assert.equal(intOf(child(changes[0], 'AirSync:ApplicationData'), 'Email:Read'), 1);
+    // The phone deletes it: the IMAP client is told at its next NOOP.
+    const expunged = new Promise<number>((resolve) => c.on('expunge', (d: { seq: number }) => resolve(d.seq)));
+    const before = c.mailbox ? c.mailbox.exists : 0;
+    await phone.sync(inbox, { commands: [as('Delete', as('ServerId', added[0]!))] });
+    await c.noop();
+    assert.equal(await expunged, before);
+    const st = await c.status('INBOX', { messages: true });
+    assert.equal(st && st.messages, before - 1);
+    await c.logout();
+  });
+
+  test('SMTP delivery wakes an IDLE client and a held Ping alike', async () => {
+    const phone = await new Phone(app, { email: ann.email, password: pw }, 'idle1').ready(['Inbox']);
+    const c = client(app, ann.email, pw);
+    await c.connect();
+    const count = (await c.mailboxOpen('INBOX')).exists;
+    const exists = new Promise<number>((resolve) => c.on('exists', (d: { count: number }) => resolve(d.count)));
+    const idle = c.idle();
+    const ping = phone.ping([phone.folder('Inbox')], 300);
+    await phone.held();
+    await deliver(app, ann.email, plainMail(ann.email, 'Both see it'));
+    assert.equal(await exists, count + 1);
+    assert.equal(intOf((await ping).root ?? undefined, 'Ping:Status'), 2);
+    await c.noop();
+    await idle;
+    await c.logout();
+  });
+
+  test('folders: a phone FolderCreate appears in LIST; an IMAP RENAME and DELETE reach the phone', async () => {
+    const phone = new Phone(app, { email: ann.email, password: pw }, 'fold1');
+    const fs0 = await phone.request('FolderSync', fh('FolderSync', fh('SyncKey', '0')));
+    const key = textOf(fs0.root ?? undefined, 'FolderHierarchy:SyncKey')!;
+    const made = await phone.request('FolderCreate', fh('FolderCreate', fh('SyncKey', key), fh('ParentId', '0'), fh('DisplayName', 'Projects'), fh('Type', 12)));
+    assert.equal(intOf(made.root ?? undefined, 'FolderHierarchy:Status'), 1);
+    const key2 = textOf(made.root ?? undefined, 'FolderHierarchy:SyncKey')!;
+    const c = client(app, ann.email, pw);
+    await c.connect();
+    assert.ok((await c.list()).some((b) => b.path === 'Projects'));
+    await c.mailboxRename('Projects', 'Work/Projects 2026');
+    assert.ok((await c.list()).some((b) => b.path === 'Work/Projects 2026'));
+    const fs1 = await phone.request('FolderSync', fh('FolderSync', fh('SyncKey', key2)));
+    const text = JSON.stringify(fs1.root);
+    assert.ok(text.includes('Projects 2026') && text.includes('Work'), 'the phone sees the rename and the new parent');
+    await c.mailboxCreate('Scratch');
+    await c.mailboxDelete('Scratch');
+    await assert.rejects(c.mailboxDelete('INBOX'));
+    await c.logout();
+  });
+
+  test('APPEND to Sent reaches the phone; MOVE in IMAP is a move at the phone, and a phone move is seen in IMAP', async () => {
+    const phone = await new Phone(app, { email: ann.email, password: pw }, 'move1').ready(['Inbox', 'Sent', 'Trash']);
+    const c = client(app, ann.email, pw);
+    await c.connect();
+    const appended = await c.append('Sent', Buffer.from(crlf(['From: ann@example.com', 'To: x@example.org', 'Subject: Saved by the desktop', '', 'Sent text'])), ['\\Seen']);
+    assert.ok(appended && appended.uid && appended.uidValidity);
+    const sentAdds = commandsOf(await phone.sync(phone.folder('Sent')), 'Add');
+    assert.equal(sentAdds.length, 1);
+    assert.ok(JSON.stringify(sentAdds[0]).includes('Saved by the desktop'));
+    // IMAP MOVE Sent -> Trash: the phone sees a Delete in Sent and an Add in Trash.
+    await c.mailboxOpen('Sent');
+    const moved = await c.messageMove(String(appended.uid), 'Trash', { uid: true });
+    assert.ok(moved && moved.uidMap && moved.uidMap.size === 1);
+    assert.equal(serverIds(await phone.sync(phone.folder('Sent')), 'Delete').length, 1);
+    const trashAdds = serverIds(await phone.sync(phone.folder('Trash')), 'Add');
+    assert.equal(trashAdds.length, 1);
+    // The phone moves it back to the Inbox: IMAP sees it leave Trash and arrive in INBOX.
+    const box = await c.mailboxOpen('Trash');
+    assert.ok(box.exists >= 1);
+    const r = await easRequest(app, {
+      cmd: 'MoveItems', user: ann.email, password: pw, deviceId: 'move1', version: '14.1',
+      body: mv('MoveItems', mv('Move', mv('SrcMsgId', trashAdds[0]!), mv('SrcFldId', phone.folder('Trash')), mv('DstFldId', phone.folder('Inbox')))),
+    });
+    assert.equal(intOf(child(r.root ?? undefined, 'Move:Response'), 'Move:Status'), 3);
+    const gone = new Promise<void>((resolve) => c.on('expunge', () => resolve()));
+    await c.noop();
+    await gone;
+    const inbox = await c.mailboxOpen('INBOX');
+    const last = await c.fetchOne(String(inbox.exists), { envelope: true, flags: true });
+    assert.ok(last);
+    assert.equal(last.envelope?.subject, 'Saved by the desktop');
+    assert.ok(last.flags?.has('\\Seen'));
+    await c.logout();
+  });
+
+  test('QRESYNC: a resync returns only what changed (VANISHED (EARLIER) and changed flags)', async () => {
+    for (let i = 0; i < 5; i++) await deliver(app, ann.email, plainMail(ann.email, `Q${i}`));
+    const r = await Raw.open(app.imapPort!);
+    await r.cmd('a1', `LOGIN ${ann.email} ${pw}`);
+    await r.cmd('a2', 'ENABLE QRESYNC');
+    const sel = await r.cmd('a3', 'SELECT INBOX');
+    const validity = /UIDVALIDITY (\d+)/.exec(sel)![1];
+    const highest = /HIGHESTMODSEQ (\d+)/.exec(sel)![1];
+    assert.match(await r.cmd('a4', 'UID SEARCH ALL'), /^\* SEARCH( \d+){5,}\r\n/m, 'an IMAP4rev1 client gets SEARCH, not ESEARCH');
+    await r.cmd('a5', 'LOGOUT');
+    r.close();
+    // Elsewhere: one message read, one deleted.
+    const c = client(app, ann.email, pw);
+    await c.connect();
+    await c.mailboxOpen('INBOX');
+    const all = await c.search({ all: true }, { uid: true });
+    assert.ok(all && all.length >= 5);
+    const [read, dead] = [all.at(-1)!, all.at(-2)!];
+    await c.messageFlagsAdd(String(read), ['\\Seen'], { uid: true });
+    await c.messageFlagsAdd(String(dead), ['\\Deleted'], { uid: true });
+    await c.messageDelete(String(dead), { uid: true });
+    await c.logout();
+    const r2 = await Raw.open(app.imapPort!);
+    await r2.cmd('b1', `LOGIN ${ann.email} ${pw}`);
+    await r2.cmd('b2', 'ENABLE QRESYNC');
+    const resync = await r2.cmd('b3', `SELECT INBOX (QRESYNC (${validity} ${highest}))`);
+    assert.match(resync, new RegExp(`\\* VANISHED \\(EARLIER\\) ${dead}\\r\\n`));
+    const fetches = [...resync.matchAll(/\* \d+ FETCH \(UID (\d+) FLAGS \(([^)]*)\)/g)].map((m) => [Number(m[1]), m[2]]);
+    assert.deepEqual(fetches, [[read, '\\Seen']], 'only the changed message');
+    await r2.cmd('b4', 'LOGOUT');
+    r2.close();
+  });
+
+  test('bad input: a 100 MB literal, a 1 MB line, unknown commands, wrong state: tagged answers, and the server keeps serving', async () => {
+    const r = await Raw.open(app.imapPort!);
+    assert.match(await r.cmd('x1', 'FETCH 1 FLAGS'), /^x1 BAD/m);
+    assert.match(await r.cmd('x2', 'FROBNICATE'), /^x2 BAD/m);
+    assert.match(await r.cmd('x3', `LOGIN ${ann.email} wrong-password`), /^x3 NO \[AUTHENTICATIONFAILED\]/m);
+    assert.match(await r.cmd('x4', `LOGIN ${ann.email} ${pw}`), /^x4 OK/m);
+    assert.match(await r.cmd('x5', 'EXPUNGE'), /^x5 BAD/m, 'EXPUNGE without a selected mailbox');
+    assert.match(await r.cmd('x6', `APPEND INBOX {${100 * 1024 * 1024}}`), /^x6 NO \[TOOBIG\]/m);
+    // A megabyte without CRLF, then the line's end.
+    r.write(`x7 NOOP ${'a'.repeat(1024 * 1024)}`);
+    r.write('\r\n');
+    assert.match(await r.until(/^(x7|\*) BAD.*\r\n/m), /BAD/);
+    assert.match(await r.cmd('x8', 'SELECT INBOX'), /^x8 OK \[READ-WRITE\]/m);
+    assert.match(await r.cmd('x9', 'FETCH 999999 FLAGS'), /^x9 BAD/m);
+    assert.match(await r.cmd('x10', 'UID FETCH 999999 FLAGS'), /^x10 OK/m);
+    assert.match(await r.cmd('x11', 'LOGIN a b'), /^x11 BAD/m, 'LOGIN once logged in');
+    assert.match(await r.cmd('x12', 'NOOP'), /^x12 OK/m);
+    r.close();
+  });
+
+  test('Python imaplib: login, select, search, fetch, store, logout', async () => {
+    const script = `
+import imaplib, sys
+m = imaplib.IMAP4('127.0.0.1', ${app.imapPort})
+m.login('${ann.email}', '${pw}')
+typ, data = m.select('INBOX')
+assert typ == 'OK', data
+typ, data = m.search(None, 'ALL')
+assert typ == 'OK', data
+ids = data[0].split()
+typ, data = m.fetch(ids[-1], '(RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)] FLAGS)')
+assert typ == 'OK', data
+assert b'Subject:' in data[0][1], data
+typ, data = m.store(ids[-1], '+FLAGS', '(\\\\Flagged)')
+assert typ == 'OK' and b'\\\\Flagged' in data[0], data
+typ, data = m.list()
+assert typ == 'OK' and any(b'\\\\Sent' in l for l in data), data
+m.logout()
+print('ok')
+`;
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((resolve, reject) => execFile('python3', ['-c', script], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))));
+    assert.equal(out.trim(), 'ok');
   });
 });
