@@ -5,7 +5,6 @@
 // they mark the selected mailbox dirty, and are told to the client after a command, at NOOP, or at once
 // while it IDLEs (src/imap/selected.ts computes what changed).
 import tls from 'node:tls';
-import type { Socket } from 'node:net';
 import type { AccessConnection, Lease, TlsContexts } from '../access/index.js';
 import { authAllowed } from '../access/index.js';
 import { isStoreError } from '../core/errors.js';
@@ -298,7 +297,7 @@ export class ImapSession {
       this.paused = false;
       plain.resume();
     }
-    const secure = new tls.TLSSocket(plain as Socket, { isServer: true, secureContext: contexts.current });
+    const secure = new tls.TLSSocket(plain, { isServer: true, secureContext: contexts.current });
     this.conn.replaceSocket(secure);
     this.starttls = null;
     secure.on('data', this.onData);
