@@ -11,8 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { run } from '../src/cli/main.js';
 import { silentLogger } from '../src/core/logger.js';
 import { TlsMaterial } from '../src/tls/material.js';
-import type { AccessConnection} from '../src/access/index.js';
-import { ConnectionLimits, LineReader, authAllowed, startListeners, upgradeToTls, type AccessListeners, type TlsContexts } from '../src/access/index.js';
+import type { AccessConnection } from '../src/access/index.js';
+import { ConnectionLimits, LineReader, authAllowed, decodeBase64, parsePlain, startListeners, upgradeToTls, type AccessListeners, type TlsContexts } from '../src/access/index.js';
 
 /** A connected socket pair over loopback: [client, server side]. */
 async function pair(): Promise<[net.Socket, net.Socket, () => void]> {
@@ -99,6 +99,11 @@ describe('line reader', () => {
       assert.deepEqual(await r.readBytes(7, 100), body);
       assert.equal(text(await r.next()), ')');
       await assert.rejects(r.readBytes(101, 100), RangeError);
+      // A refused literal is read and dropped as it comes, never held whole.
+      const big = Buffer.alloc(300_000, 0x78);
+      client.write(Buffer.concat([big, Buffer.from('NEXT\r\n')]));
+      assert.equal(await r.skipBytes(big.length), true);
+      assert.equal(text(await r.next()), 'NEXT');
       client.end('abc');
       assert.equal(await r.readBytes(5, 100), null);
     } finally {
@@ -131,6 +136,20 @@ describe('line reader', () => {
 async function waitFor(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((resolve) => setImmediate(resolve));
 }
+
+describe('SASL PLAIN', () => {
+  test('base64 strictly, authzid empty or the login itself', () => {
+    assert.deepEqual(decodeBase64('='), Buffer.alloc(0));
+    assert.equal(decodeBase64('abc'), null);
+    assert.equal(decodeBase64('ab!='), null);
+    const msg = (s: string) => decodeBase64(Buffer.from(s).toString('base64'))!;
+    assert.deepEqual(parsePlain(msg('\0ann@example.com\0pw with spaces')), { login: 'ann@example.com', secret: 'pw with spaces' });
+    assert.deepEqual(parsePlain(msg('ANN@example.com\0ann@example.com\0pw')), { login: 'ann@example.com', secret: 'pw' });
+    assert.equal(parsePlain(msg('bob@example.com\0ann@example.com\0pw')), null);
+    assert.equal(parsePlain(msg('\0ann@example.com\0')), null);
+    assert.equal(parsePlain(msg('ann@example.com\0pw')), null);
+  });
+});
 
 describe('limits', () => {
   test('per account and per address, released once, counted together', () => {

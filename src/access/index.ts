@@ -18,6 +18,7 @@ export { ConnectionLimits, authAllowed, isLoopback, type Lease } from './limits.
 export { protocolLogin, type AccessProtocol, type LoginDeps, type LoginOutcome } from './login.js';
 export { startListeners, type AccessListeners, type ListenOptions } from './listeners.js';
 export { TlsContexts, upgradeToTls, type UpgradeResult } from './starttls.js';
+export { decodeBase64, parsePlain, type PlainCredentials } from './sasl.js';
 
 export interface MailAccessDeps {
   config: Config;

@@ -120,6 +120,23 @@ export class LineReader {
     return Buffer.concat(parts, n);
   }
 
+  /**
+   * Reads and drops `n` bytes without keeping them (a LITERAL+ literal refused for its size, RFC 7888
+   * section 4: the client sends it anyway). False when the connection ended first.
+   */
+  async skipBytes(n: number): Promise<boolean> {
+    let left = n;
+    while (left > 0) {
+      if (this.buffered === 0) {
+        if (this.ended || !this.socket) return false;
+        await this.waitForData();
+        continue;
+      }
+      left -= this.take(Math.min(left, this.buffered)).length;
+    }
+    return true;
+  }
+
   private push(chunk: Buffer): void {
     if (this.discarding) {
       const lf = chunk.indexOf(LF);

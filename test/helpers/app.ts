@@ -23,6 +23,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Use the real KDF cost instead of the cheap test one. */
   realKdf?: boolean;
+  /** Changes the loaded configuration before the start (settings that are not env vars, e.g. idle time-outs). */
+  configure?: (config: Config) => void;
 }
 
 export const ADMIN_PASSWORD = 'admin-secret-123';
@@ -49,6 +51,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     CARBONIO_LOG_LEVEL: 'info',
     ...opts.env,
   });
+  opts.configure?.(config);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
