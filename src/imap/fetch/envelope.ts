@@ -37,9 +37,9 @@ export interface Envelope {
 const MISSING_MAILBOX = 'MISSING_MAILBOX';
 const MISSING_DOMAIN = 'MISSING_DOMAIN';
 
-type Token = { t: 'word'; v: string; quoted: boolean } | { t: 'special'; v: string } | { t: 'literal'; v: string };
+type Token = { t: 'word'; v: string; quoted: boolean } | { t: 'special'; v: string } | { t: 'literal'; v: string } | { t: 'comment'; v: string };
 
-/** RFC 5322 lexer over a latin1 string (bytes kept 1:1); comments are dropped. */
+/** RFC 5322 lexer over a latin1 string (bytes kept 1:1), comments included (an addr-spec's comment names it). */
 function tokenize(s: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -49,16 +49,25 @@ function tokenize(s: string): Token[] {
       i++;
     } else if (ch === '(') {
       let depth = 0;
+      let v = '';
       while (i < s.length) {
         const c = s[i]!;
-        if (c === '\\') i++;
-        else if (c === '(') depth++;
-        else if (c === ')' && --depth === 0) {
+        if (c === '\\' && i + 1 < s.length) {
           i++;
-          break;
-        }
+          if (depth > 0) v += s[i];
+        } else if (c === '(') {
+          if (depth > 0) v += c;
+          depth++;
+        } else if (c === ')') {
+          if (--depth === 0) {
+            i++;
+            break;
+          }
+          v += c;
+        } else v += c;
         i++;
       }
+      out.push({ t: 'comment', v: v.trim() });
     } else if (ch === '"') {
       let v = '';
       i++;
@@ -93,7 +102,23 @@ const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 class AddressParser {
   private i = 0;
-  constructor(private readonly toks: Token[]) {}
+  private readonly toks: Token[] = [];
+  /** The first non-empty comment before each token (index toks.length: after the last one). */
+  private readonly commentBefore: Array<string | undefined> = [];
+
+  constructor(all: Token[]) {
+    let pending: string | undefined;
+    for (const t of all) {
+      if (t.t === 'comment') {
+        pending ??= t.v || undefined;
+        continue;
+      }
+      this.commentBefore[this.toks.length] = pending;
+      this.toks.push(t);
+      pending = undefined;
+    }
+    this.commentBefore[this.toks.length] = pending;
+  }
 
   private peek(): Token | undefined {
     return this.toks[this.i];
@@ -157,10 +182,12 @@ class AddressParser {
       this.i++;
       host = this.domain();
     }
+    // "user@domain (Real Name)": the old convention of a comment naming the address (Dovecot reads it so).
+    const comment = this.commentBefore[this.i];
     // Skip anything up to the next separator (garbage after an addr-spec).
     while (this.i < this.toks.length && !this.isSpecial(',') && !(inGroup && this.isSpecial(';'))) this.i++;
     if (!local && !host) return;
-    out.push({ name: null, adl: null, mailbox: b(local || MISSING_MAILBOX), host: b(host || MISSING_DOMAIN) });
+    out.push({ name: comment ? b(comment) : null, adl: null, mailbox: b(local || MISSING_MAILBOX), host: b(host || MISSING_DOMAIN) });
   }
 
   private phraseText(phrase: Token[]): string {

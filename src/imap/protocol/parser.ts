@@ -1013,7 +1013,7 @@ function parseStore(cur: Cursor, tag: string, uid: boolean): Command {
 }
 
 /** The numbers a sequence set covers, as sorted, merged inclusive ranges, with '*' = max (RFC 9051 section 9). */
-export function resolveSeqSet(set: SequenceSet & { saved: false }, max: number): Array<[number, number]> {
+export function resolveSeqSet(set: { ranges: readonly SeqRange[] }, max: number): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   for (const r of set.ranges) {
     const a = r.from === '*' ? max : r.from;
@@ -1031,7 +1031,7 @@ export function resolveSeqSet(set: SequenceSet & { saved: false }, max: number):
 }
 
 /** Whether n is in the set ('*' = max). */
-export function seqSetHas(set: SequenceSet & { saved: false }, n: number, max: number): boolean {
+export function seqSetHas(set: { ranges: readonly SeqRange[] }, n: number, max: number): boolean {
   for (const r of set.ranges) {
     const a = r.from === '*' ? max : r.from;
     const b = r.to === '*' ? max : r.to;
