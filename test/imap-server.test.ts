@@ -2,14 +2,20 @@
 // sockets: logins under the mobile-password rules, the mailbox seen by phones and desktop alike (flags,
 // deletes, moves, folders, APPEND to Sent), IDLE woken by the bus, QRESYNC resync.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import type { Account } from '../src/store/types.js';
 import { child, intOf, ns, textOf } from '../src/eas/wbxml/index.js';
+import { run } from '../src/cli/main.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
 import { commandsOf, crlf, deliver, Phone, plainMail, serverIds } from './helpers/phone.js';
+import { until } from './helpers/wait.js';
 
 const as = ns('AirSync');
 const fh = ns('FolderHierarchy');
@@ -23,17 +29,25 @@ function client(app: TestApp, user: string, pass: string, opts: { qresync?: bool
 export class Raw {
   private buf = '';
   private waiters: Array<() => void> = [];
-  private constructor(readonly sock: net.Socket) {
+  greeting = '';
+  private constructor(public sock: net.Socket) {
+    this.listen(sock);
+  }
+  private listen(sock: net.Socket): void {
     sock.setEncoding('latin1');
     sock.on('data', (d: string) => { this.buf += d; for (const w of this.waiters.splice(0)) w(); });
     sock.on('close', () => { for (const w of this.waiters.splice(0)) w(); });
   }
-  static async open(port: number): Promise<Raw> {
-    const sock = net.connect(port, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
+  static async open(port: number, opts: { localAddress?: string; tls?: boolean } = {}): Promise<Raw> {
+    const where = { port, host: '127.0.0.1', ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) };
+    const sock = opts.tls ? tls.connect({ ...where, rejectUnauthorized: false }) : net.connect(where);
+    await new Promise<void>((resolve, reject) => { sock.once(opts.tls ? 'secureConnect' : 'connect', () => resolve()); sock.once('error', reject); });
     const r = new Raw(sock);
-    await r.until(/^\* OK.*\r\n/m);
+    r.greeting = await r.until(/^\* (OK|BYE).*\r\n/m);
     return r;
+  }
+  closed(): Promise<void> {
+    return this.sock.destroyed ? Promise.resolve() : new Promise((resolve) => this.sock.once('close', () => resolve()));
   }
   async until(re: RegExp): Promise<string> {
     for (;;) {
@@ -293,5 +307,116 @@ print('ok')
     const { execFile } = await import('node:child_process');
     const out = await new Promise<string>((resolve, reject) => execFile('python3', ['-c', script], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))));
     assert.equal(out.trim(), 'ok');
+  });
+
+  test('CONDSTORE: FETCH CHANGEDSINCE, STORE UNCHANGEDSINCE with [MODIFIED], MODSEQ in SEARCH', async () => {
+    await deliver(app, ann.email, plainMail(ann.email, 'Cond 1'));
+    await deliver(app, ann.email, plainMail(ann.email, 'Cond 2'));
+    const r = await Raw.open(app.imapPort!);
+    await r.cmd('c1', `LOGIN ${ann.email} ${pw}`);
+    const sel = await r.cmd('c2', 'SELECT INBOX (CONDSTORE)');
+    const highest = Number(/HIGHESTMODSEQ (\d+)/.exec(sel)![1]);
+    const exists = Number(/\* (\d+) EXISTS/.exec(sel)![1]);
+    const all = await r.cmd('c3', `FETCH ${exists - 1}:${exists} (UID MODSEQ)`);
+    const rows = [...all.matchAll(/\* (\d+) FETCH \(UID (\d+) MODSEQ \((\d+)\)\)/g)].map((m) => ({ seq: Number(m[1]), uid: Number(m[2]), modseq: Number(m[3]) }));
+    assert.equal(rows.length, 2);
+    assert.ok(rows.every((x) => x.modseq <= highest));
+    const [a, b] = rows as [typeof rows[0], typeof rows[0]];
+    // Someone else changes b.
+    const other = await Raw.open(app.imapPort!);
+    await other.cmd('o1', `LOGIN ${ann.email} ${pw}`);
+    await other.cmd('o2', 'SELECT INBOX');
+    await other.cmd('o3', `UID STORE ${b.uid} +FLAGS.SILENT (\\Flagged)`);
+    other.close();
+    // Our conditional store: a goes through, b was modified meanwhile.
+    const st = await r.cmd('c4', `UID STORE ${a.uid},${b.uid} (UNCHANGEDSINCE ${highest}) +FLAGS (\\Answered)`);
+    assert.match(st, new RegExp(`^c4 OK \\[MODIFIED ${b.uid}\\]`, 'm'));
+    assert.match(st, new RegExp(`FETCH \\(UID ${a.uid} FLAGS \\(\\\\Answered\\) MODSEQ \\(\\d+\\)\\)`));
+    const changed = await r.cmd('c5', `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${highest})`);
+    const uids = [...changed.matchAll(/FETCH \(UID (\d+)/g)].map((m) => Number(m[1])).sort((x, y) => x - y);
+    assert.deepEqual(uids, [a.uid, b.uid]);
+    assert.match(await r.cmd('c6', `SEARCH MODSEQ ${highest + 1}`), /^\* SEARCH \d+ \d+ \(MODSEQ \d+\)\r\n/m);
+    r.close();
+  });
+
+  test('limits: the per-account maximum answers NO [LIMIT]; an idle connection is logged out', async () => {
+    const carol = await app.directory.createAccount({ email: 'carol@example.com', password: 'carol-password-1' });
+    const max = app.config.mailAccess.maxPerAccount;
+    const open: Raw[] = [];
+    for (let i = 0; i < max; i++) {
+      const c = await Raw.open(app.imapPort!);
+      assert.match(await c.cmd('l1', `LOGIN ${carol.email} carol-password-1`), /^l1 OK/m);
+      open.push(c);
+    }
+    const extra = await Raw.open(app.imapPort!);
+    assert.match(await extra.cmd('l2', `LOGIN ${carol.email} carol-password-1`), /^l2 NO \[LIMIT\]/m);
+    for (const c of open) c.close();
+    // The autologout (30 minutes by default) shortened for this connection.
+    const saved = app.config.mailAccess.imapIdleMs;
+    app.config.mailAccess.imapIdleMs = 200;
+    try {
+      const idle = await Raw.open(app.imapPort!);
+      await idle.closed();
+      assert.match(await idle.until(/^\* BYE.*\r\n/m), /Autologout/);
+    } finally {
+      app.config.mailAccess.imapIdleMs = saved;
+    }
+    await until(() => app.mailAccess.limits.count('account', carol.id) === 0, 'connections released');
+    const again = await Raw.open(app.imapPort!);
+    assert.match(await again.cmd('l3', `LOGIN ${carol.email} carol-password-1`), /^l3 OK/m);
+    again.close();
+  });
+});
+
+describe('IMAP with TLS: STARTTLS, implicit TLS, LOGINDISABLED from a non-loopback address', () => {
+  let app: TestApp;
+  let dir: string;
+  const user = 'dora@example.com';
+  const pass = 'dora-password-1';
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-imap-tls-'));
+    const code = await run(['tls', 'selfSigned', 'localhost', dir, 'force', 'true', '--json'], { env: {}, stdout: () => undefined, stderr: () => undefined });
+    assert.equal(code, 0);
+    app = await startTestApp({ env: { CARBONIO_TLS_CERT_FILE: path.join(dir, 'cert.pem'), CARBONIO_TLS_KEY_FILE: path.join(dir, 'key.pem') } });
+    await app.directory.createAccount({ email: user, password: pass });
+  });
+  after(async () => {
+    await app.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('from 127.0.0.2: LOGINDISABLED and STARTTLS announced, LOGIN refused; after STARTTLS the login works', async () => {
+    const r = await Raw.open(app.imapPort!, { localAddress: '127.0.0.2' });
+    assert.match(r.greeting, /LOGINDISABLED/);
+    assert.match(r.greeting, /STARTTLS/);
+    assert.doesNotMatch(r.greeting, /AUTH=PLAIN/);
+    assert.match(await r.cmd('t1', `LOGIN ${user} ${pass}`), /^t1 NO \[PRIVACYREQUIRED\]/m);
+    assert.match(await r.cmd('t2', 'AUTHENTICATE PLAIN'), /^t2 NO \[PRIVACYREQUIRED\]/m);
+    // A command pipelined in clear after STARTTLS must not run over TLS (CVE-2011-0411).
+    r.write('t3 STARTTLS\r\nt4 NOOP\r\n');
+    await r.until(/^t3 OK.*\r\n/m);
+    r.sock.removeAllListeners('data');
+    r.sock.removeAllListeners('close');
+    const secure = tls.connect({ socket: r.sock, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => { secure.once('secureConnect', () => resolve()); secure.once('error', reject); });
+    secure.setEncoding('latin1');
+    let got = '';
+    secure.on('data', (d: string) => { got += d; });
+    secure.write(`t5 CAPABILITY\r\nt6 LOGIN ${user} ${pass}\r\n`);
+    await until(() => /^t6 (OK|NO|BAD).*\r\n/m.test(got), 'the login answer over TLS');
+    assert.doesNotMatch(got, /t4 /, 'the pipelined clear-text command was dropped');
+    assert.doesNotMatch(got, /LOGINDISABLED|STARTTLS/);
+    assert.match(got, /AUTH=PLAIN/);
+    assert.match(got, /^t6 OK/m);
+    secure.destroy();
+  });
+
+  test('imapflow over implicit TLS (IMAPS)', async () => {
+    assert.ok(app.imapsPort);
+    const c = new ImapFlow({ host: '127.0.0.1', port: app.imapsPort, secure: true, tls: { rejectUnauthorized: false }, auth: { user, pass }, logger: false });
+    await c.connect();
+    assert.ok((await c.list()).some((b) => b.path === 'INBOX'));
+    await c.logout();
   });
 });

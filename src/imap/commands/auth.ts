@@ -1,7 +1,7 @@
 // LOGIN (RFC 9051 6.2.3) and AUTHENTICATE PLAIN (RFC 4616) / LOGIN, with SASL-IR (RFC 4959): through the
 // shared protocolLogin (src/access/login.ts: the plain-text rule, the mobile-password rules for protocol
 // 'imap', lockouts, the failure log lines, the per-account connection maximum).
-import { protocolLogin } from '../../access/index.js';
+import { decodeBase64, parsePlain, protocolLogin } from '../../access/index.js';
 import { continuation } from '../protocol/writer.js';
 import type { ImapSession } from '../session.js';
 import { bad, no, ok, type Cmd, type Done } from './types.js';
@@ -32,8 +32,7 @@ async function verify(s: ImapSession, user: string, secret: string): Promise<Don
   }
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const decode = (text: string): string | null => (BASE64.test(text) ? Buffer.from(text, 'base64').toString('utf8') : null);
+const decode = (text: string): string | null => decodeBase64(text)?.toString('utf8') ?? null;
 
 /**
  * One step of an AUTHENTICATE exchange: `response` is the client's line (or SASL-IR initial response,
@@ -48,13 +47,11 @@ export async function saslStep(s: ImapSession, st: SaslState, response: string |
       await s.send(continuation(''));
       return { ...st, step: 1 };
     }
-    const text = decode(response);
-    const parts = text?.split('\0');
-    if (!parts || parts.length !== 3) return bad('Malformed PLAIN response');
-    const [authz, user, pass] = parts as [string, string, string];
-    // Acting as another user (authorization identity) is not offered.
-    if (authz !== '' && authz.toLowerCase() !== user.toLowerCase()) return no('Authorization identity not allowed', { name: 'AUTHORIZATIONFAILED' });
-    return verify(s, user, pass);
+    const bytes = decodeBase64(response);
+    // An authorization identity other than the login (acting as someone else) is refused as malformed.
+    const creds = bytes && parsePlain(bytes);
+    if (!creds) return bad('Malformed PLAIN response');
+    return verify(s, creds.login, creds.secret);
   }
   if (st.mechanism === 'LOGIN') {
     if (st.step === 0 && (response === undefined || response === '')) {

@@ -18,14 +18,24 @@ export async function store(s: ImapSession, cmd: Cmd<'STORE'>): Promise<Done> {
   const setDeleted: number[] = [];
   const clearDeleted: number[] = [];
   const touched = new Set<number>();
+  const skipped = new Set<number>();
+  if (targets.length === 0) return ok(`${cmd.uid ? 'UID ' : ''}STORE completed`);
+  const lo = targets[0]!.uid;
+  const hi = targets.at(-1)!.uid;
   await s.deps.store.transaction(async (tx) => {
+    // The messages as they are now, not as this session last saw them: another client may have changed
+    // them (UNCHANGEDSINCE compares the current MODSEQ; +FLAGS adds to the current keywords).
+    const current = new Map((await tx.imap.entries(acct.id, view.folderId, { minUid: lo, maxUid: hi })).map((e) => [e.uid, e]));
     for (const v of targets) {
+      const now = current.get(v.uid);
+      if (!now) continue; // gone meanwhile: its EXPUNGE follows
       // RFC 7162 3.1.3: a message changed since the client's modseq is not touched, and is reported.
-      if (cmd.unchangedSince !== undefined && v.entry.modseq > cmd.unchangedSince) {
+      if (cmd.unchangedSince !== undefined && now.modseq > cmd.unchangedSince) {
         modified.push(cmd.uid ? v.uid : view.seqOf(v.uid));
+        skipped.add(v.uid);
         continue;
       }
-      const change = storeChange(v.entry, cmd.op, cmd.flags);
+      const change = storeChange(now, cmd.op, cmd.flags);
       if (change.patch) {
         await tx.mailbox.updateItem(acct.id, v.entry.itemId, change.patch);
         touched.add(v.uid);
@@ -38,11 +48,11 @@ export async function store(s: ImapSession, cmd: Cmd<'STORE'>): Promise<Done> {
   });
   for (const u of [...setDeleted, ...clearDeleted]) touched.add(u);
   // The new state of what changed (and, without .SILENT, of every message named: RFC 9051 6.4.6).
-  const report = cmd.silent ? targets.filter((v) => touched.has(v.uid) && s.condstore) : targets.filter((v) => !modified.includes(cmd.uid ? v.uid : view.seqOf(v.uid)));
+  const report = cmd.silent ? targets.filter((v) => touched.has(v.uid) && s.condstore) : targets.filter((v) => !skipped.has(v.uid));
   if (touched.size > 0 || report.length > 0) {
-    const uids = targets.map((v) => v.uid);
-    const fresh = new Map((await s.deps.store.imap.entries(acct.id, view.folderId, { minUid: Math.min(...uids), maxUid: Math.max(...uids) })).map((e) => [e.uid, e]));
-    for (const v of targets) {
+    const fresh = new Map((await s.deps.store.imap.entries(acct.id, view.folderId, { minUid: lo, maxUid: hi })).map((e) => [e.uid, e]));
+    // What is reported now is not reported again by the next update (selected.ts skips a known MODSEQ).
+    for (const v of report) {
       const e = fresh.get(v.uid);
       if (e) view.replace(e);
     }
