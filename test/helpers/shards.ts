@@ -24,7 +24,7 @@ const SECONDS: Record<string, number> = {
   'eas-itemops-schema': 4, 'wbxml-fuzz': 3, 'mail-parse': 3, 'lint-layers': 3, 'bus-pg': 3, 'store-migration': 2,
   'pim-timezone': 2, 'eas-email-class': 2, 'wbxml-tree': 1, 'wbxml-codec': 1, 'pim-recurrence': 1, 'cli-format': 1,
   'wbxml-libwbxml': 1, 'pim-vcard': 1,
-  pop3: 14, access: 5,
+  pop3: 14, access: 5, 'imap-server': 15, 'imap-pg': 8,
 };
 const DEFAULT_SECONDS = 6;
 
