@@ -8,7 +8,9 @@ import fc from 'fast-check';
 import {
   atom,
   continuation,
+  esearchResponse,
   fetchResponse,
+  formatInternalDate,
   flagList,
   joined,
   literal,
@@ -21,6 +23,7 @@ import {
 } from '../src/imap/protocol/writer.js';
 import { ImapReader } from '../src/imap/protocol/reader.js';
 import { parseCommand } from '../src/imap/protocol/parser.js';
+import { encodeMailboxName } from '../src/imap/protocol/mailbox-name.js';
 
 const text = (v: Parameters<typeof serialize>[0], utf8 = false) => serialize(v, { utf8 }).toString('latin1');
 
@@ -82,6 +85,17 @@ describe('IMAP writer', () => {
     assert.equal(sectionLabel('BODY', { part: [], text: 'HEADER.FIELDS', fields: ['Date', 'From', 'X Y'] }), 'BODY[HEADER.FIELDS (Date From "X Y")]');
     assert.equal(sectionLabel('BINARY', { part: [3] }, 100), 'BINARY[3]<100>');
     assert.equal(sectionLabel('BINARY.SIZE', { part: [3] }), 'BINARY.SIZE[3]');
+  });
+
+  test('INTERNALDATE, ESEARCH, mailbox names for the wire', () => {
+    assert.equal(formatInternalDate(new Date('1996-07-17T00:44:25Z')), '17-Jul-1996 00:44:25 +0000');
+    assert.equal(formatInternalDate(new Date('1996-07-17T00:44:25Z'), 120), '17-Jul-1996 02:44:25 +0200');
+    assert.equal(formatInternalDate(new Date('2024-03-01T02:03:04Z'), -330), '29-Feb-2024 20:33:04 -0530');
+    assert.equal(formatInternalDate(new Date('2024-03-05T02:03:04Z')), ' 5-Mar-2024 02:03:04 +0000');
+    assert.equal(Buffer.concat(esearchResponse('a1', true, { min: 2, max: 9, count: 5, all: '2:4,9' })).toString(), '* ESEARCH (TAG "a1") UID MIN 2 MAX 9 COUNT 5 ALL 2:4,9\r\n');
+    assert.equal(Buffer.concat(esearchResponse('a2', false, { count: 0 })).toString(), '* ESEARCH (TAG "a2") COUNT 0\r\n');
+    assert.equal(encodeMailboxName('Entwürfe', false), 'Entw&APw-rfe');
+    assert.equal(encodeMailboxName('Entwürfe', true), 'Entwürfe');
   });
 
   test('property: any string or bytes written reads back as the same bytes', () => {

@@ -272,3 +272,38 @@ function quoteIfNeeded(s: string): string {
   if (/^[!#$&'+,\-./0-9:;<=>?@A-Z[^_`a-z|}~]+$/.test(s)) return s;
   return `"${s.replace(/[\\"]/g, (m) => '\\' + m)}"`;
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * INTERNALDATE's date-time (RFC 9051 section 9): "dd-Mon-yyyy hh:mm:ss +zzzz", the day space-padded
+ * (date-day-fixed), in the given zone (minutes east of UTC; UTC by default). A value to write as a string.
+ */
+export function formatInternalDate(date: Date, offsetMinutes = 0): string {
+  const d = new Date(date.getTime() + offsetMinutes * 60000);
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const off = Math.abs(offsetMinutes);
+  return (
+    `${String(d.getUTCDate()).padStart(2, ' ')}-${MONTHS[d.getUTCMonth()]}-${String(d.getUTCFullYear()).padStart(4, '0')} ` +
+    `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${sign}${p2(Math.floor(off / 60))}${p2(off % 60)}`
+  );
+}
+
+/**
+ * `* ESEARCH (TAG "a1") UID MIN 2 MAX 9 COUNT 5 ALL 2:4,9` (RFC 4731 section 3.1). `all` is the wire form
+ * of the matching set (formatSeqSet in parser.ts); items left undefined are omitted, as asked by RETURN.
+ */
+export function esearchResponse(
+  tag: string,
+  uid: boolean,
+  result: { min?: number; max?: number; count?: number; all?: string },
+): Buffer[] {
+  const values: ImapValue[] = [atom('ESEARCH'), [atom('TAG'), tag]];
+  if (uid) values.push(atom('UID'));
+  if (result.min !== undefined) values.push(atom('MIN'), result.min);
+  if (result.max !== undefined) values.push(atom('MAX'), result.max);
+  if (result.count !== undefined) values.push(atom('COUNT'), result.count);
+  if (result.all) values.push(atom('ALL'), raw(result.all));
+  return untagged(values);
+}
