@@ -303,6 +303,8 @@ describe('IMAP parser: commands', () => {
     parseFails('x2 FROB', 'x2', /unknown command FROB/);
     parseFails('NOOP', 'NOOP', /space/); // a lone word is a tag without a command
     parseFails('(x NOOP', '*', /tag/);
+    parseFails('a+b NOOP', '*', /tag/);
+    assert.deepEqual(parse('a]1 NOOP'), { tag: 'a]1', name: 'NOOP' });
     assert.deepEqual(commandHead(frame('t9 uid fetch 1 (x\r\n')), { tag: 't9', name: 'FETCH', uid: true });
     assert.deepEqual(commandHead(frame('t9 select\r\n')), { tag: 't9', name: 'SELECT', uid: false });
   });

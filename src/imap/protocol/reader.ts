@@ -117,8 +117,8 @@ function readTag(line: Buffer): string {
   while (end < line.length && end < 64 && line[end] !== 0x20 && line[end]! > 0x20 && line[end]! < 0x7f) end++;
   if (end === 0 || end === 64 || (end < line.length && line[end] !== 0x20)) return '*';
   const tag = line.toString('latin1', 0, end);
-  // tag = 1*<any ASTRING-CHAR except "+">: a tag with list/quote specials cannot be echoed safely.
-  return /^[^(){%*"\\+\]]+$/.test(tag) ? tag : '*';
+  // tag = 1*<any ASTRING-CHAR except "+"> (RFC 9051 section 9); ASTRING-CHAR includes "]".
+  return /^[^(){%*"\\+]+$/.test(tag) ? tag : '*';
 }
 
 type State =
