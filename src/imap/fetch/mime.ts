@@ -294,6 +294,12 @@ function parseEntity(raw: Buffer, start: number, end: number, parentSubtype: str
   return entity;
 }
 
+/** Whether raw has `prefix` at `pos` (a byte loop: Buffer.compare's argument checks cost more on short lines). */
+function startsWithAt(raw: Buffer, pos: number, prefix: Buffer): boolean {
+  for (let i = 0; i < prefix.length; i++) if (raw[pos + i] !== prefix[i]) return false;
+  return true;
+}
+
 /**
  * The body parts of a multipart body [start, end) (RFC 2046 section 5.1.1). A delimiter is a line that starts
  * with "--" boundary (then optional "--" for the close, then anything: transport padding, lenient); the
@@ -306,7 +312,7 @@ function splitMultipart(raw: Buffer, start: number, end: number, boundary: strin
   let pos = start;
   while (pos < end) {
     const le = lineEnd(raw, pos, end);
-    if (le - pos >= delim.length && raw.compare(delim, 0, delim.length, pos, pos + delim.length) === 0) {
+    if (raw[pos] === 0x2d && raw[pos + 1] === 0x2d && le - pos >= delim.length && startsWithAt(raw, pos, delim)) {
       const isClose = raw[pos + delim.length] === 0x2d && raw[pos + delim.length + 1] === 0x2d && pos + delim.length + 2 <= le;
       if (partStart >= 0) {
         // The line break before the delimiter belongs to the delimiter.
