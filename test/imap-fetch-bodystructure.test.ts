@@ -102,6 +102,14 @@ describe('BODYSTRUCTURE', () => {
     );
   });
 
+  test('a boundary that starts with the outer one is not the outer one; padding after a delimiter is allowed', () => {
+    const raw = msg('Content-Type: multipart/mixed; boundary=b1\n\n--b1 \t\nContent-Type: multipart/alternative; boundary=b1-in\n\n--b1-in\n\nA\n--b1-in\n\nB\n--b1-in--\n--b1--  \n');
+    assert.equal(
+      bs(raw, false),
+      `((("text" "plain" ${US_ASCII} NIL NIL "7bit" 1 0)("text" "plain" ${US_ASCII} NIL NIL "7bit" 1 0) "alternative") "mixed")`,
+    );
+  });
+
   test('non-UTF-8 charset with 8-bit header bytes: the value goes out as a literal, bytes as sent', () => {
     const raw = Buffer.concat([
       msg('Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\nContent-Description: caf'),

@@ -128,6 +128,18 @@ describe('IMAP reader', () => {
     assert.deepEqual(r.next(), { kind: 'line', line: bytes('*') });
   });
 
+  test('reset() drops plaintext sent behind STARTTLS', () => {
+    const r = new ImapReader(LIMITS);
+    r.push(bytes('a STARTTLS\r\nb LOGIN bob pw\r\nc {5}\r\n'));
+    const first = r.next();
+    assert.ok(first?.kind === 'command' && first.command.tag === 'a');
+    assert.equal(r.reset(), bytes('b LOGIN bob pw\r\nc {5}\r\n').length);
+    assert.equal(r.next(), null);
+    r.push(bytes('d NOOP\r\n'));
+    const next = r.next();
+    assert.ok(next?.kind === 'command' && next.command.tag === 'd');
+  });
+
   test('literalMarker', () => {
     assert.deepEqual(literalMarker(bytes('a {12}')), { size: 12, synchronizing: true, binary: false, start: 2 });
     assert.deepEqual(literalMarker(bytes('a ~{12+}')), { size: 12, synchronizing: false, binary: true, start: 2 });

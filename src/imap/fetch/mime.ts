@@ -301,9 +301,27 @@ function startsWithAt(raw: Buffer, pos: number, prefix: Buffer): boolean {
 }
 
 /**
- * The body parts of a multipart body [start, end) (RFC 2046 section 5.1.1). A delimiter is a line that starts
- * with "--" boundary (then optional "--" for the close, then anything: transport padding, lenient); the
- * line break before it belongs to it.
+ * What follows "--boundary" on a line: "--" makes it a close delimiter; then only transport padding
+ * (spaces, tabs) may come before the line break (RFC 2046 section 5.1.1). Anything else means this is not
+ * a delimiter at all: another boundary that merely starts with this one ("b1" vs "b1-inner").
+ */
+function delimiterKind(raw: Buffer, at: number, lineEnd: number): 'delimiter' | 'close' | null {
+  let i = at;
+  let kind: 'delimiter' | 'close' = 'delimiter';
+  if (raw[i] === 0x2d && raw[i + 1] === 0x2d && i + 2 <= lineEnd) {
+    kind = 'close';
+    i += 2;
+  }
+  for (; i < lineEnd; i++) {
+    const c = raw[i];
+    if (c !== 0x20 && c !== 0x09 && !(c === CR && i === lineEnd - 1)) return null;
+  }
+  return kind;
+}
+
+/**
+ * The body parts of a multipart body [start, end) (RFC 2046 section 5.1.1). A delimiter is a line of
+ * "--" boundary, then "--" for the close, then transport padding; the line break before it belongs to it.
  */
 function splitMultipart(raw: Buffer, start: number, end: number, boundary: string, subtype: string, depth: number): MimeEntity[] {
   const delim = Buffer.from(`--${boundary}`, 'latin1');
@@ -312,8 +330,9 @@ function splitMultipart(raw: Buffer, start: number, end: number, boundary: strin
   let pos = start;
   while (pos < end) {
     const le = lineEnd(raw, pos, end);
-    if (raw[pos] === 0x2d && raw[pos + 1] === 0x2d && le - pos >= delim.length && startsWithAt(raw, pos, delim)) {
-      const isClose = raw[pos + delim.length] === 0x2d && raw[pos + delim.length + 1] === 0x2d && pos + delim.length + 2 <= le;
+    const kind = raw[pos] === 0x2d && raw[pos + 1] === 0x2d && le - pos >= delim.length && startsWithAt(raw, pos, delim) ? delimiterKind(raw, pos + delim.length, le) : null;
+    if (kind) {
+      const isClose = kind === 'close';
       if (partStart >= 0) {
         // The line break before the delimiter belongs to the delimiter.
         let partEnd = pos;

@@ -168,6 +168,21 @@ export class ImapReader {
     return this.pending !== null || this.state.s !== 'line';
   }
 
+  /**
+   * Drops everything buffered and any partly read command, returning how many bytes were dropped. After
+   * STARTTLS the server must not act on plaintext the client sent behind the command (RFC 9051 section
+   * 6.2.1, the command injection of CVE-2011-0411): call this before switching the socket to TLS.
+   */
+  reset(): number {
+    const dropped = this.buffered;
+    this.chunks = [];
+    this.buffered = 0;
+    this.state = { s: 'line' };
+    this.pending = null;
+    this.discardingCommand = false;
+    return dropped;
+  }
+
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
