@@ -109,3 +109,67 @@ describe('BINARY', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (u) => void decodeQuotedPrintable(Buffer.from(u))), { numRuns: 300 });
   });
 });
+
+// ---- Property: random MIME trees, rendered to bytes, give back each leaf's body by its part number ----
+
+type Tree =
+  | { kind: 'leaf'; body: string; type: string }
+  | { kind: 'multipart'; subtype: string; children: Tree[] }
+  | { kind: 'message'; subject: string; inner: Tree };
+
+const bodyArb = fc
+  .array(fc.stringMatching(/^[a-z ]{0,12}$/), { maxLength: 4 })
+  .map((ls) => ls.join('\r\n'));
+const { tree: treeArb } = fc.letrec<{ tree: Tree }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', maxDepth: 4 },
+    fc.record({ kind: fc.constant<'leaf'>('leaf'), body: bodyArb, type: fc.constantFrom('text/plain', 'text/html', 'application/pdf') }),
+    fc.record({ kind: fc.constant<'multipart'>('multipart'), subtype: fc.constantFrom('mixed', 'alternative', 'related'), children: fc.array(tie('tree'), { minLength: 1, maxLength: 3 }) }),
+    fc.record({ kind: fc.constant<'message'>('message'), subject: fc.stringMatching(/^[a-z]{1,8}$/), inner: tie('tree') }),
+  ),
+}));
+
+/** An entity (header + blank line + body), boundaries unique by depth and position. */
+function render(t: Tree, id: string): string {
+  switch (t.kind) {
+    case 'leaf':
+      return `Content-Type: ${t.type}\r\n\r\n${t.body}`;
+    case 'message':
+      return `Content-Type: message/rfc822\r\n\r\nSubject: ${t.subject}\r\n${render(t.inner, `${id}m`)}`;
+    case 'multipart': {
+      const b = `=_b${id}`;
+      const kids = t.children.map((c, i) => `--${b}\r\n${render(c, `${id}.${i}`)}\r\n`).join('');
+      return `Content-Type: multipart/${t.subtype}; boundary="${b}"\r\n\r\npreamble\r\n${kids}--${b}--\r\nepilogue\r\n`;
+    }
+  }
+}
+
+/** [part number, body] of every leaf, by RFC 9051 section 6.4.5 numbering. */
+function leaves(t: Tree, path: number[], top: boolean): Array<[number[], string]> {
+  switch (t.kind) {
+    case 'leaf':
+      return [[top ? [1] : path, t.body]];
+    case 'multipart':
+      return t.children.flatMap((c, i) => leaves(c, [...path, i + 1], false));
+    case 'message': {
+      const here = top ? [1] : path;
+      // Inside the encapsulated message, a multipart's children continue the number; a single body is .1.
+      return t.inner.kind === 'multipart' ? leaves(t.inner, here, false) : leaves(t.inner, [...here, 1], false);
+    }
+  }
+}
+
+describe('MIME trees (property)', () => {
+  test('every leaf body comes back by its part number; BINARY of an identity encoding is the same', () => {
+    fc.assert(
+      fc.property(treeArb, (t) => {
+        const fm = new FetchMessage(Buffer.from(`From: x@example.org\r\n${render(t, '0')}`, 'latin1'));
+        for (const [part, body] of leaves(t, [], true)) {
+          assert.equal(fm.section({ part })?.toString('latin1'), body, `part ${part.join('.')}`);
+          assert.deepEqual(fm.binarySize(part), { size: Buffer.byteLength(body, 'latin1') });
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
