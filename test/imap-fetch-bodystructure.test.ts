@@ -20,6 +20,19 @@ const bs = (raw: Buffer, extended = true): string => serialize(bodyStructure(raw
 const US_ASCII = '("charset" "us-ascii")';
 
 describe('BODYSTRUCTURE', () => {
+  test('RFC 9051 section 7.5.2 / RFC 3501 section 7.4.2 example: BODY of a two-part MIXED message', () => {
+    const text = `${'a'.repeat(48)}\n`.repeat(22) + `${'b'.repeat(50)}\n`; // 1152 octets, 23 lines as CRLF
+    const b64 = `${'Q'.repeat(60)}\n`.repeat(72) + `${'Q'.repeat(88)}\n`; // 4554 octets, 73 lines
+    const raw = msg(
+      'MIME-Version: 1.0\nContent-Type: MULTIPART/MIXED; BOUNDARY="rfc"\n\n--rfc\nContent-Type: TEXT/PLAIN; CHARSET=US-ASCII\nContent-Transfer-Encoding: 7BIT\n\n' +
+        `${text}\n--rfc\nContent-Type: TEXT/PLAIN; CHARSET=US-ASCII; NAME=cc.diff\nContent-ID: <960723163407.20117h@cac.washington.edu>\nContent-Description: Compiler diff\nContent-Transfer-Encoding: BASE64\n\n${b64}\n--rfc--\n`,
+    );
+    assert.equal(
+      bs(raw, false),
+      '(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23)("TEXT" "PLAIN" ("CHARSET" "US-ASCII" "NAME" "cc.diff") "<960723163407.20117h@cac.washington.edu>" "Compiler diff" "BASE64" 4554 73) "MIXED")',
+    );
+  });
+
   test('a message without Content-Type is text/plain us-ascii 7bit', () => {
     const body = 'Hello\nWorld\n';
     const raw = msg(`From: a@example.com\nSubject: hi\n\n${body}`);

@@ -13,6 +13,15 @@ const msg = (s: string): Buffer => Buffer.from(s.replace(/\r?\n/g, '\r\n'), 'lat
 const env = (s: string | Buffer): string => serialize(envelopeValue(envelope(typeof s === 'string' ? msg(s) : s))).toString('latin1');
 
 describe('ENVELOPE', () => {
+  test('RFC 3501 section 7.4.2 example ENVELOPE', () => {
+    assert.equal(
+      env(
+        'Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\nFrom: Terry Gray <gray@cac.washington.edu>\nSubject: IMAP4rev1 WG mtg summary and minutes\nTo: imap@cac.washington.edu\ncc: minutes@CNRI.Reston.VA.US,\n John Klensin <KLENSIN@MIT.EDU>\nMessage-Id: <B27397-0100000@cac.washington.edu>\nMIME-Version: 1.0\nContent-Type: TEXT/PLAIN; CHARSET=US-ASCII\n\nbody\n',
+      ),
+      '("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "IMAP4rev1 WG mtg summary and minutes" (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) ((NIL NIL "imap" "cac.washington.edu")) ((NIL NIL "minutes" "CNRI.Reston.VA.US")("John Klensin" NIL "KLENSIN" "MIT.EDU")) NIL NIL "<B27397-0100000@cac.washington.edu>")',
+    );
+  });
+
   test('every field in order', () => {
     assert.equal(
       env(
