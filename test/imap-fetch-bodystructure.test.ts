@@ -155,6 +155,16 @@ describe('BODYSTRUCTURE', () => {
     assert.equal(bs(msg('Content-Type: text/plain; format=flowed\n\nx'), false), '("text" "plain" ("charset" "us-ascii" "format" "flowed") NIL NIL "7bit" 1 0)');
   });
 
+  test('hostile shapes: 1,000 nested messages and 20,000 parts stay bounded', () => {
+    const deep = Buffer.from('Content-Type: message/rfc822\r\n\r\n'.repeat(1000) + 'x', 'latin1');
+    const out = bs(deep, false);
+    assert.ok(out.startsWith('("message" "rfc822"'));
+    assert.ok((out.match(/"rfc822"/g) ?? []).length <= 65, 'nesting is cut at the depth limit');
+    const many = Buffer.from(`Content-Type: multipart/mixed; boundary=m\r\n\r\n${'--m\r\n\r\nx\r\n'.repeat(20000)}--m--\r\n`, 'latin1');
+    const parts = (bs(many, false).match(/"plain"/g) ?? []).length;
+    assert.ok(parts >= 9000 && parts <= 10000, `${parts} parts`);
+  });
+
   test('property: any bytes give a BODYSTRUCTURE whose parentheses balance, and no exception', () => {
     const piece = fc.constantFrom(
       'Content-Type: multipart/mixed; boundary=b\r\n', 'Content-Type: message/rfc822\r\n', '--b\r\n', '--b--\r\n', '\r\n', 'x\r\n',

@@ -274,22 +274,32 @@ export function param(ct: { params: ReadonlyArray<[string, string]> }, name: str
   return ct.params.find(([n]) => n.toLowerCase() === l)?.[1];
 }
 
-/** Deeper nesting is treated as an opaque body (a hostile message cannot exhaust the stack). */
+/**
+ * Deeper nesting is treated as an opaque body, and past MAX_PARTS entities no more bodies are split
+ * (Dovecot's defaults for its message parser are 100 levels and 10,000 parts): a hostile message can
+ * neither exhaust the stack nor make the walk quadratic.
+ */
 const MAX_DEPTH = 64;
+const MAX_PARTS = 10000;
+
+interface WalkBudget {
+  parts: number;
+}
 
 /** Parses the entity at [start, end). */
-function parseEntity(raw: Buffer, start: number, end: number, parentSubtype: string | null, depth: number): MimeEntity {
+function parseEntity(raw: Buffer, start: number, end: number, parentSubtype: string | null, depth: number, budget: WalkBudget): MimeEntity {
   const { fields, bodyStart } = parseHeaderBlock(raw, start, end);
   const contentType = contentTypeOf(raw, fields, parentSubtype);
   const entity: MimeEntity = { start, bodyStart, end, fields, contentType };
-  if (depth >= MAX_DEPTH) return entity;
+  budget.parts++;
+  if (depth >= MAX_DEPTH || budget.parts >= MAX_PARTS) return entity;
   const type = contentType.type.toLowerCase();
   const subtype = contentType.subtype.toLowerCase();
   if (type === 'multipart') {
     const boundary = param(contentType, 'boundary');
-    entity.children = boundary ? splitMultipart(raw, bodyStart, end, boundary, subtype, depth) : [];
+    entity.children = boundary ? splitMultipart(raw, bodyStart, end, boundary, subtype, depth, budget) : [];
   } else if (type === 'message' && (subtype === 'rfc822' || subtype === 'global')) {
-    entity.message = parseEntity(raw, bodyStart, end, null, depth + 1);
+    entity.message = parseEntity(raw, bodyStart, end, null, depth + 1, budget);
   }
   return entity;
 }
@@ -323,7 +333,7 @@ function delimiterKind(raw: Buffer, at: number, lineEnd: number): 'delimiter' | 
  * The body parts of a multipart body [start, end) (RFC 2046 section 5.1.1). A delimiter is a line of
  * "--" boundary, then "--" for the close, then transport padding; the line break before it belongs to it.
  */
-function splitMultipart(raw: Buffer, start: number, end: number, boundary: string, subtype: string, depth: number): MimeEntity[] {
+function splitMultipart(raw: Buffer, start: number, end: number, boundary: string, subtype: string, depth: number, budget: WalkBudget): MimeEntity[] {
   const delim = Buffer.from(`--${boundary}`, 'latin1');
   const parts: MimeEntity[] = [];
   let partStart = -1;
@@ -333,12 +343,14 @@ function splitMultipart(raw: Buffer, start: number, end: number, boundary: strin
     const kind = raw[pos] === 0x2d && raw[pos + 1] === 0x2d && le - pos >= delim.length && startsWithAt(raw, pos, delim) ? delimiterKind(raw, pos + delim.length, le) : null;
     if (kind) {
       const isClose = kind === 'close';
+      // Out of budget: the current part runs to the end, unsplit.
+      if (partStart >= 0 && budget.parts >= MAX_PARTS) break;
       if (partStart >= 0) {
         // The line break before the delimiter belongs to the delimiter.
         let partEnd = pos;
         if (partEnd > partStart && raw[partEnd - 1] === LF) partEnd--;
         if (partEnd > partStart && raw[partEnd - 1] === CR) partEnd--;
-        parts.push(parseEntity(raw, partStart, partEnd, subtype, depth + 1));
+        parts.push(parseEntity(raw, partStart, partEnd, subtype, depth + 1, budget));
       }
       const next = le < end ? le + 1 : end;
       if (isClose) return parts;
@@ -349,13 +361,13 @@ function splitMultipart(raw: Buffer, start: number, end: number, boundary: strin
     pos = le < end ? le + 1 : end;
   }
   // No closing delimiter: the last part runs to the end.
-  if (partStart >= 0) parts.push(parseEntity(raw, partStart, end, subtype, depth + 1));
+  if (partStart >= 0) parts.push(parseEntity(raw, partStart, end, subtype, depth + 1, budget));
   return parts;
 }
 
 /** The MIME tree of a whole message. */
 export function parseMessage(raw: Buffer): MimeEntity {
-  return parseEntity(raw, 0, raw.length, null, 0);
+  return parseEntity(raw, 0, raw.length, null, 0, { parts: 0 });
 }
 
 /** A part located by an IMAP part number (RFC 9051 section 6.4.5). */
