@@ -6,21 +6,12 @@ import { envelopeFromHeaders, envelopeValue } from '../fetch/envelope.js';
 import { FetchMessage } from '../fetch/message.js';
 import { formatSeqSet } from '../protocol/parser.js';
 import type { FetchAtt } from '../protocol/types.js';
-import { atom, fetchResponse, flagList, literal, raw, sectionLabel, type ImapValue } from '../protocol/writer.js';
+import { atom, fetchResponse, flagList, formatInternalDate, literal, raw, sectionLabel, type ImapValue } from '../protocol/writer.js';
 import { flagsOf } from '../flags.js';
 import type { ViewEntry } from '../selected.js';
 import type { ImapSession } from '../session.js';
 import { entriesOf, seqSetInRange, uidsOf } from './sets.js';
 import { bad, no, ok, type Cmd, type Done } from './types.js';
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const two = (n: number): string => String(n).padStart(2, '0');
-
-/** RFC 9051 date-time: "dd-Mon-yyyy hh:mm:ss +0000" (day space-padded), in UTC. */
-export function imapDate(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getUTCDate()).padStart(2, ' ')}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
-}
 
 /** Items that need the message's bytes. */
 const needsRaw = (a: FetchAtt): boolean =>
@@ -116,7 +107,7 @@ async function fetchOne(s: ImapSession, v: ViewEntry, items: readonly FetchAtt[]
       case 'UID': out.push(['UID', v.uid]); break;
       case 'FLAGS': out.push(['FLAGS', flagList(flagsOf(v.entry))]); break;
       case 'MODSEQ': out.push(['MODSEQ', raw(`(${v.entry.modseq})`)]); break;
-      case 'INTERNALDATE': out.push(['INTERNALDATE', imapDate(v.entry.receivedAt)]); break;
+      case 'INTERNALDATE': out.push(['INTERNALDATE', formatInternalDate(new Date(v.entry.receivedAt))]); break;
       case 'RFC822.SIZE': out.push(['RFC822.SIZE', v.entry.size]); break;
       case 'ENVELOPE': out.push(['ENVELOPE', src?.envelope ?? msg!.envelopeValue()]); break;
       case 'BODYSTRUCTURE': out.push(['BODYSTRUCTURE', msg!.bodyStructure(true)]); break;
