@@ -196,6 +196,17 @@ describe('IMAP server', () => {
     await c.logout();
   });
 
+  test('a selected folder deleted elsewhere: the session says BYE (as Dovecot does) and ends', async () => {
+    const folder = await app.store.mailbox.createFolder(ann.id, { parentId: null, name: 'Doomed', kind: 'mail' });
+    const r = await Raw.open(app.imapPort!);
+    await r.cmd('d1', `LOGIN ${ann.email} ${pw}`);
+    await r.cmd('d2', 'SELECT Doomed');
+    await app.store.mailbox.deleteFolder(ann.id, folder.id);
+    r.write('d3 NOOP\r\n');
+    assert.match(await r.until(/^\* BYE.*\r\n/m), /deleted/);
+    await r.closed();
+  });
+
   test('APPEND to Sent reaches the phone; MOVE in IMAP is a move at the phone, and a phone move is seen in IMAP', async () => {
     const phone = await new Phone(app, { email: ann.email, password: pw }, 'move1').ready(['Inbox', 'Sent', 'Trash']);
     const c = client(app, ann.email, pw);

@@ -49,6 +49,7 @@ export class ImapSession {
   private idling: { tag: string } | null = null;
   private sasl: SaslState | null = null;
   private running = false;
+  private again = false;
   private paused = false;
   private readonly onData = (chunk: Buffer): void => {
     this.reader.push(chunk);
@@ -129,14 +130,20 @@ export class ImapSession {
 
   /** Runs the reader's events one at a time; re-entered from data and bus events, never concurrently. */
   private pump(): void {
-    if (this.running) return;
+    if (this.running) {
+      // Bytes or a notice that came after the loop last looked: it runs once more when done.
+      this.again = true;
+      return;
+    }
     this.running = true;
+    this.again = false;
     void this.drain().finally(() => {
       this.running = false;
       if (this.paused) {
         this.paused = false;
         this.conn.socket.resume();
       }
+      if (this.again) this.pump();
     });
   }
 
