@@ -283,6 +283,13 @@ describe('IMAP server', () => {
     assert.match(await r.cmd('x4', `LOGIN ${ann.email} ${pw}`), /^x4 OK/m);
     assert.match(await r.cmd('x5', 'EXPUNGE'), /^x5 BAD/m, 'EXPUNGE without a selected mailbox');
     assert.match(await r.cmd('x6', `APPEND INBOX {${100 * 1024 * 1024}}`), /^x6 NO \[TOOBIG\]/m);
+    // The same announced as LITERAL+ (sent without waiting): BAD [TOOBIG], the bytes skipped, the session goes on.
+    r.write(`x6b APPEND INBOX {${60 * 1024 * 1024}+}\r\n`);
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    for (let i = 0; i < 60; i++) r.write(chunk);
+    r.write('\r\n');
+    assert.match(await r.until(/^x6b (OK|NO|BAD).*\r\n/m), /^x6b BAD \[TOOBIG\]/m);
+    assert.match(await r.cmd('x6c', 'NOOP'), /^x6c OK/m);
     // A megabyte without CRLF, then the line's end.
     r.write(`x7 NOOP ${'a'.repeat(1024 * 1024)}`);
     r.write('\r\n');
