@@ -704,6 +704,8 @@ for (const backend of backends) {
       // Oldest received first.
       assert.deepEqual((await store.imap.entries(id, inbox.id)).map((e) => [e.uid, e.itemId]), [[1, b.id], [2, a.id]]);
       assert.deepEqual(await store.imap.sync(id, inbox.id), s1, 'a second sync assigns nothing');
+      assert.deepEqual(await store.imap.uids(id, inbox.id), [1, 2]);
+      assert.deepEqual(await store.imap.uids(id, inbox.id, 2), [2]);
       // The first bytes of blobs in bulk (FETCH ENVELOPE).
       const heads = await store.imap.heads([a.blobId!, b.blobId!, asBlobId('nope')], 12);
       assert.equal(heads.size, 2);

@@ -48,6 +48,8 @@ export interface ImapRepo {
   state(accountId: AccountId, folderId: FolderId): Promise<ImapFolderState | null>;
   /** The folder's messages that have a UID there, lowest UID first. */
   entries(accountId: AccountId, folderId: FolderId, query?: ImapEntryQuery): Promise<ImapEntry[]>;
+  /** The UIDs of `entries` alone, lowest first, from `minUid` on (a selected folder's view keeps only these). */
+  uids(accountId: AccountId, folderId: FolderId, minUid?: number): Promise<number[]>;
   /** UIDs that left the folder at a modseq greater than `modseq`, ascending (VANISHED (EARLIER)). */
   vanishedSince(accountId: AccountId, folderId: FolderId, modseq: number): Promise<number[]>;
   /**

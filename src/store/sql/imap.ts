@@ -111,6 +111,14 @@ export class SqlImapRepo implements ImapRepo {
     }));
   }
 
+  async uids(accountId: AccountId, folderId: FolderId, minUid = 1): Promise<number[]> {
+    const rows = await this.ctx.db.selectFrom('imap_uids as u')
+      .innerJoin('items as i', (j) => j.onRef('i.id', '=', 'u.item_id').onRef('i.folder_id', '=', 'u.folder_id'))
+      .select('u.uid').where('u.folder_id', '=', folderId).where('i.account_id', '=', accountId).where('u.uid', '>=', minUid)
+      .orderBy('u.uid').execute();
+    return rows.map((r) => Number(r.uid));
+  }
+
   async vanishedSince(accountId: AccountId, folderId: FolderId, modseq: number): Promise<number[]> {
     const rows = await this.ctx.db.selectFrom('imap_expunged as e').innerJoin('imap_folders as f', 'f.folder_id', 'e.folder_id').select('e.uid')
       .where('f.account_id', '=', accountId).where('e.folder_id', '=', folderId).where('e.modseq', '>', modseq).orderBy('e.uid').execute();
