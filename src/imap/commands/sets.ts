@@ -27,6 +27,11 @@ export function uidsIn(s: ImapSession, view: SelectedView, set: SequenceSet, uid
   }
   // "*" in a UID set is the highest UID in the mailbox (RFC 9051 6.4.9); 0 in an empty one.
   const ranges = resolveSeqSet(set, view.maxUid);
+  // A few UIDs (a client fetching one message): looked up one by one, not by walking the whole view.
+  if (ranges.reduce((n, [a, b]) => n + (b - a + 1), 0) <= 1024) {
+    for (const [a, b] of ranges) for (let u = a; u <= b; u++) if (view.isLive(u)) out.push(u);
+    return out;
+  }
   let r = 0;
   for (const u of view.liveUids()) {
     while (r < ranges.length && ranges[r]![1] < u) r++;
