@@ -45,7 +45,7 @@ export class SelectedView {
   async load(deps: ViewDeps): Promise<void> {
     const repos = deps.store;
     this.modseq = await repos.mailbox.currentModseq(this.accountId);
-    const st = await deps.syncs.sync(repos.imap, this.accountId, this.folderId);
+    const st = await deps.syncs.sync(repos, this.accountId, this.folderId);
     this.uidValidity = st.uidValidity;
     this.uidNext = st.uidNext;
     this.uids = await repos.imap.uids(this.accountId, this.folderId);
@@ -92,7 +92,7 @@ export class SelectedView {
     const update: ViewUpdate = { expunged: [], exists: null, changed: [] };
     // Nothing in the account changed: no sync (a write) on every command.
     if (now !== since || this.dirty) {
-      const st = await deps.syncs.sync(repos.imap, this.accountId, this.folderId);
+      const st = await deps.syncs.sync(repos, this.accountId, this.folderId);
       this.uidNext = st.uidNext;
       for (const uid of await repos.imap.vanishedSince(this.accountId, this.folderId, since)) {
         if (this.seqOf(uid) > 0) this.gone.add(uid);
