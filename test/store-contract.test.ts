@@ -691,6 +691,87 @@ for (const backend of backends) {
       assert.equal(await store.settings.get('global', 'x'), null);
     });
 
+    test('imap: lazy UIDs ascending, expunged UIDs recorded, moves get a new UID, UIDVALIDITY new for a re-created folder', async () => {
+      const id = (await store.accounts.create({ email: 'imap@one.test', passwordHash: 'h' })).id;
+      const inbox = (await store.mailbox.getFolderByRole(id, 'inbox'))!;
+      const box = await store.mailbox.createFolder(id, { parentId: null, name: 'Box', kind: 'mail' });
+      assert.equal(await store.imap.state(id, inbox.id), null);
+      const a = await store.mailbox.addMessage(id, inbox.id, { raw: raw('a'), meta: meta('a'), receivedAt: 2000 });
+      const b = await store.mailbox.addMessage(id, inbox.id, { raw: raw('b'), meta: meta('b'), receivedAt: 1000 });
+      const s1 = await store.imap.sync(id, inbox.id);
+      assert.ok(s1.uidValidity > 0);
+      assert.equal(s1.uidNext, 3);
+      // Oldest received first.
+      assert.deepEqual((await store.imap.entries(id, inbox.id)).map((e) => [e.uid, e.itemId]), [[1, b.id], [2, a.id]]);
+      assert.deepEqual(await store.imap.sync(id, inbox.id), s1, 'a second sync assigns nothing');
+      assert.deepEqual(await store.imap.uids(id, inbox.id), [1, 2]);
+      assert.deepEqual(await store.imap.uids(id, inbox.id, 2), [2]);
+      // The first bytes of blobs in bulk (FETCH ENVELOPE).
+      const heads = await store.imap.heads([a.blobId!, b.blobId!, asBlobId('nope')], 12);
+      assert.equal(heads.size, 2);
+      assert.equal(Buffer.from(heads.get(a.blobId!)!).toString(), 'Subject: a\r\n');
+      // With the modseq of an earlier sync: nothing of the folder in the log since, nothing done; else a sync.
+      const mark0 = await store.mailbox.currentModseq(id);
+      await store.mailbox.addMessage(id, box.id, { raw: raw('elsewhere'), meta: meta('elsewhere') });
+      assert.deepEqual(await store.imap.sync(id, inbox.id, mark0), s1);
+      const c = await store.mailbox.addMessage(id, inbox.id, { raw: raw('c'), meta: meta('c') });
+      assert.equal((await store.imap.sync(id, inbox.id, mark0)).uidNext, 4);
+      // A flag change raises the entry's modseq; CHANGEDSINCE sees only it.
+      const mark = await store.mailbox.currentModseq(id);
+      await store.mailbox.updateItem(id, a.id, { flags: { seen: true } });
+      const changed = await store.imap.entries(id, inbox.id, { changedSince: mark });
+      assert.deepEqual(changed.map((e) => [e.uid, e.flags.seen]), [[2, true]]);
+      // \Deleted is IMAP's own; it has a modseq of its own too.
+      const dm = await store.imap.setDeleted(id, inbox.id, [1, 3, 99], true);
+      assert.ok(dm > mark);
+      assert.equal(await store.imap.setDeleted(id, inbox.id, [1], true), 0, 'already set: nothing changes');
+      assert.deepEqual((await store.imap.entries(id, inbox.id, { changedSince: dm - 1 })).map((e) => [e.uid, e.deleted]), [[1, true], [3, true]]);
+      // Deleted and moved messages leave; the moved one gets a new UID in its new folder.
+      const before = await store.mailbox.currentModseq(id);
+      await store.mailbox.deleteItem(id, b.id);
+      await store.mailbox.moveItem(id, c.id, box.id);
+      const sb = await store.imap.sync(id, box.id);
+      assert.deepEqual((await store.imap.entries(id, box.id)).map((e) => e.itemId).slice(-1), [c.id]);
+      assert.equal(sb.uidNext, 3);
+      // Incremental (the modseq before the delete and the move): the change log names both.
+      await store.imap.sync(id, inbox.id, before);
+      assert.deepEqual((await store.imap.entries(id, inbox.id)).map((e) => e.uid), [2]);
+      assert.deepEqual(await store.imap.vanishedSince(id, inbox.id, before), [1, 3]);
+      assert.deepEqual(await store.imap.vanishedSince(id, inbox.id, await store.mailbox.currentModseq(id)), []);
+      assert.deepEqual((await store.imap.entries(id, inbox.id, { minUid: 3 })), []);
+      // Moved back: a new UID again, above every earlier one.
+      await store.mailbox.moveItem(id, c.id, inbox.id);
+      assert.equal((await store.imap.sync(id, inbox.id)).uidNext, 5);
+      assert.deepEqual((await store.imap.entries(id, inbox.id)).map((e) => [e.uid, e.itemId]), [[2, a.id], [4, c.id]]);
+      // A folder deleted and created again under the same name gets a new UIDVALIDITY.
+      await store.mailbox.deleteFolder(id, box.id);
+      const again = await store.mailbox.createFolder(id, { parentId: null, name: 'Box', kind: 'mail' });
+      assert.notEqual((await store.imap.sync(id, again.id)).uidValidity, sb.uidValidity);
+      await rejectsKind(store.imap.sync(id, box.id), 'not-found');
+      await rejectsKind(store.imap.sync(other, inbox.id), 'not-found');
+      assert.deepEqual(await store.imap.entries(other, inbox.id), [], 'another account sees nothing');
+      await store.accounts.delete(id);
+    });
+
+    test('imap: concurrent syncs of one folder never hand out a UID twice', async () => {
+      const id = (await store.accounts.create({ email: 'imap2@one.test', passwordHash: 'h' })).id;
+      const inbox = (await store.mailbox.getFolderByRole(id, 'inbox'))!;
+      const adds: Promise<unknown>[] = [];
+      const syncs: Promise<unknown>[] = [];
+      for (let i = 0; i < 20; i++) {
+        adds.push(store.mailbox.addMessage(id, inbox.id, { raw: raw(`m${i}`), meta: meta(`m${i}`) }));
+        syncs.push(store.imap.sync(id, inbox.id));
+      }
+      await Promise.all([...adds, ...syncs]);
+      const final = await store.imap.sync(id, inbox.id);
+      const uids = (await store.imap.entries(id, inbox.id)).map((e) => e.uid);
+      assert.equal(uids.length, 20);
+      assert.equal(new Set(uids).size, 20);
+      assert.deepEqual(uids, [...uids].sort((x, y) => x - y));
+      assert.equal(final.uidNext, uids.at(-1)! + 1);
+      await store.accounts.delete(id);
+    });
+
     test('a PostgreSQL session terminated under a query is recognised as temporary', { skip: backend.name !== 'postgres' }, async () => {
       // The real driver error (SQLSTATE 57P01), not an imitation of it.
       const killed = await sql`select pg_terminate_backend(pg_backend_pid())`.execute(store.db).then(() => null, (e: unknown) => e);

@@ -135,7 +135,7 @@ function standInRepos(r: Repos, accountId: AccountId, notice: Notice): Repos {
   const mailbox = new StandInMailbox(accountId, notice);
   return {
     domains: r.domains, devices: r.devices, accounts: r.accounts, credentials: r.credentials, settings: readOnlySettings(r.settings), authGuard: r.authGuard,
-    webSessions: r.webSessions, abq: r.abq, easFilters: r.easFilters, accountLoggers: r.accountLoggers, mobileServices: r.mobileServices, audit: r.audit, mailbox, blobs: standInBlobs(notice.raw), deviceState: standInDeviceState(r.deviceState, mailbox),
+    webSessions: r.webSessions, abq: r.abq, easFilters: r.easFilters, accountLoggers: r.accountLoggers, mobileServices: r.mobileServices, audit: r.audit, imap: r.imap, mailbox, blobs: standInBlobs(notice.raw), deviceState: standInDeviceState(r.deviceState, mailbox),
   };
 }
 

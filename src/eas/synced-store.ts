@@ -38,6 +38,7 @@ function pick(r: Repos): Repos {
     mobileServices: r.mobileServices,
     abq: r.abq,
     audit: r.audit,
+    imap: r.imap,
   };
 }
 

@@ -6,6 +6,8 @@ import type { AccountLoggerRepo } from './account-logger-types.js';
 export type { AccountLogger, AccountLoggerInput, AccountLoggerLevel, AccountLoggerRepo } from './account-logger-types.js';
 export { ACCOUNT_LOGGER_LEVELS } from './account-logger-types.js';
 import type { AbqRepo } from './abq-types.js';
+import type { ImapRepo } from './imap-types.js';
+export type { ImapEntry, ImapEntryQuery, ImapFolderState, ImapRepo } from './imap-types.js';
 import type { AuditRepo } from './audit-types.js';
 
 export type AccountStatus = 'active' | 'locked' | 'closed';
@@ -607,6 +609,8 @@ export interface Repos {
   abq: AbqRepo;
   /** The admin audit trail (issue 17 part 3). */
   audit: AuditRepo;
+  /** The IMAP mailbox model: UIDs, UIDVALIDITY, \Deleted, expunged UIDs (issue 18; src/imap owns it). */
+  imap: ImapRepo;
 }
 
 /** An EAS version filter as stored (issue 15); the rule is JSON text that src/devices/eas-filters.ts decodes. */

@@ -225,6 +225,7 @@ export function simulationStore(store: Store, state: ScratchDeviceState): Store 
     easFilters: readOnly(store.easFilters, 'easFilters'), accountLoggers: readOnly(store.accountLoggers, 'accountLoggers'),
     mobileServices: readOnly(store.mobileServices, 'mobileServices'), abq: readOnly(store.abq, 'abq'),
     audit: readOnly(store.audit, 'audit'),
+    imap: readOnly(store.imap, 'imap'),
   };
   return {
     ...repos,

@@ -12,6 +12,7 @@ import { m016 } from './016-message-content.js';
 import { m017 } from './017-search-index.js';
 import { m018 } from './018-blob-parts.js';
 import { m019 } from './019-audit-log.js';
+import { m020 } from './020-imap.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -327,6 +328,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '017_search_index': m017(dialect),
       '018_blob_parts': m018(dialect),
       '019_audit_log': m019(dialect),
+      '020_imap': m020(dialect),
     }),
   };
 }

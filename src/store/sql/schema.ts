@@ -298,7 +298,34 @@ export interface AuditLogTable {
   detail: string;
 }
 
+/** Per folder: UIDVALIDITY and UIDNEXT (migration 020). */
+export interface ImapFoldersTable {
+  folder_id: number;
+  account_id: string;
+  uidvalidity: number;
+  uidnext: number;
+}
+
+/** Per item: its UID in the folder it had when assigned; \Deleted and that flag's modseq (migration 020). */
+export interface ImapUidsTable {
+  item_id: number;
+  folder_id: number;
+  uid: number;
+  deleted: Generated<number>;
+  flag_modseq: Generated<number>;
+}
+
+/** UIDs that left a folder, with the modseq at which a sync noticed (VANISHED (EARLIER), migration 020). */
+export interface ImapExpungedTable {
+  folder_id: number;
+  uid: number;
+  modseq: number;
+}
+
 export interface DB {
+  imap_folders: ImapFoldersTable;
+  imap_uids: ImapUidsTable;
+  imap_expunged: ImapExpungedTable;
   audit_log: AuditLogTable;
   eas_filters: EasFiltersTable;
   account_loggers: AccountLoggersTable;

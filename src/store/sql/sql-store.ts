@@ -20,6 +20,7 @@ import { SqlDeviceRepo } from './devices.js';
 import { SqlEasFilterRepo } from './eas-filters.js';
 import { SqlAccountRepo, SqlDomainRepo } from './directory.js';
 import { SqlBlobRepo } from './blobs.js';
+import { SqlImapRepo } from './imap.js';
 import { SqlMailboxRepo } from './mailbox.js';
 import type { DB } from './schema.js';
 import { SqlMobileServicesRepo } from './mobile-services.js';
@@ -44,6 +45,7 @@ function repos(ctx: SqlContext): Repos {
     mobileServices: translated(new SqlMobileServicesRepo(ctx), 'mobileServices'),
     abq: translated(new SqlAbqRepo(ctx), 'abq'),
     audit: translated(new SqlAuditRepo(ctx), 'audit'),
+    imap: translated(new SqlImapRepo(ctx), 'imap'),
   };
 }
 
@@ -54,6 +56,7 @@ export class SqlStore implements Store {
   readonly mobileServices;
   readonly abq;
   readonly audit;
+  readonly imap;
   /** SQLite only: a consistent copy while the server runs (null on PostgreSQL: pg_dump, see the README). */
   readonly onlineBackup: OnlineBackup | null;
   private readonly listeners = new Set<(n: ChangeNotice) => void>();
@@ -68,6 +71,7 @@ export class SqlStore implements Store {
     this.mobileServices = r.mobileServices;
     this.abq = r.abq;
     this.audit = r.audit;
+    this.imap = r.imap;
   }
 
   /** `log` receives the migration steps (the server passes its logger; tools may stay quiet). */

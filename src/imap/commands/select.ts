@@ -1,0 +1,83 @@
+// SELECT / EXAMINE (RFC 9051 6.3.2, 6.3.3; RFC 7162 3.1.2 CONDSTORE and 3.2.5 QRESYNC), CLOSE, UNSELECT,
+// EXPUNGE and UID EXPUNGE (RFC 4315 2.1). EXPUNGE deletes the messages marked \Deleted from the store, so
+// phones get a Delete at their next Sync.
+import type { ItemId } from '../../core/ids.js';
+import { formatSeqSet } from '../protocol/parser.js';
+import { atom, fetchResponse, flagList, raw } from '../protocol/writer.js';
+import { FLAGS_LIST, PERMANENT_FLAGS, flagsOf } from '../flags.js';
+import { findMailbox, listMailboxes } from '../folders.js';
+import { SelectedView } from '../selected.js';
+import type { ImapSession } from '../session.js';
+import { entriesFor, uidsOf } from './sets.js';
+import { wireName } from './mailboxes.js';
+import { bad, no, ok, type Cmd, type Done } from './types.js';
+
+export async function select(s: ImapSession, cmd: Cmd<'SELECT' | 'EXAMINE'>): Promise<Done> {
+  const acct = s.accountOrThrow;
+  if (cmd.qresync && !s.qresync) return bad('QRESYNC is not enabled');
+  // Selecting again deselects first, without expunging (RFC 9051 6.3.2); [CLOSED] tells QRESYNC clients.
+  if (s.selected) {
+    s.selected = null;
+    s.state = 'authenticated';
+    await s.send(Buffer.from('* OK [CLOSED] Previous mailbox closed\r\n'));
+  }
+  const box = findMailbox(await listMailboxes(s.deps.store.mailbox, acct.id), cmd.mailbox);
+  if (!box) return no('No such mailbox', { name: 'NONEXISTENT' });
+  if (cmd.condstore || cmd.qresync) s.condstore = true;
+  const readOnly = cmd.name === 'EXAMINE';
+  const view = new SelectedView(acct.id, box.folder.id, readOnly);
+  await view.load(s.deps);
+  await s.untagged(atom('FLAGS'), flagList(FLAGS_LIST));
+  await s.send(Buffer.from(`* OK [PERMANENTFLAGS (${readOnly ? '' : PERMANENT_FLAGS.join(' ')})] Flags permitted\r\n`));
+  await s.untagged(view.exists, atom('EXISTS'));
+  if (!s.rev2) await s.untagged(0, atom('RECENT'));
+  await s.send(Buffer.from(`* OK [UIDVALIDITY ${view.uidValidity}] UIDs valid\r\n* OK [UIDNEXT ${view.uidNext}] Predicted next UID\r\n* OK [HIGHESTMODSEQ ${view.modseq}] Highest\r\n`));
+  if (s.rev2) await s.untagged(atom('LIST'), raw('()'), '/', wireName(s, box.name));
+  s.selected = view;
+  s.state = 'selected';
+  const q = cmd.qresync;
+  if (q && q.uidValidity === view.uidValidity) {
+    // RFC 7162 3.2.5: what vanished and what changed since the client's modseq, within its known UIDs.
+    const known = q.knownUids ? uidsOf(q.knownUids, Number.MAX_SAFE_INTEGER, s.saved) : () => true;
+    const vanished = (await s.deps.store.imap.vanishedSince(acct.id, box.folder.id, q.modseq)).filter(known);
+    if (vanished.length > 0) await s.untagged(atom('VANISHED'), raw(`(EARLIER) ${formatSeqSet(vanished)}`));
+    for (const e of await s.deps.store.imap.entries(acct.id, box.folder.id, { changedSince: q.modseq, maxUid: view.maxUid })) {
+      if (!known(e.uid) || !view.isLive(e.uid)) continue;
+      await s.send(fetchResponse(view.seqOf(e.uid), [['UID', e.uid], ['FLAGS', flagList(flagsOf(e))], ['MODSEQ', raw(`(${e.modseq})`)]]));
+    }
+  }
+  return ok(`${cmd.name} completed`, { name: readOnly ? 'READ-ONLY' : 'READ-WRITE' });
+}
+
+/** Deletes the view's \Deleted messages (within `only` when given); returns how many. */
+async function expungeDeleted(s: ImapSession, only?: (uid: number) => boolean): Promise<number> {
+  const view = s.selected!;
+  const acct = s.accountOrThrow;
+  const live = view.liveUids();
+  const doomed = (await entriesFor(s, view, only ? live.filter(only) : live)).filter((v) => v.entry.deleted).map((v) => v.entry.itemId);
+  if (doomed.length === 0) return 0;
+  await s.deps.store.transaction(async (tx) => {
+    // Already deleted elsewhere (a phone): nothing left to do for those.
+    const present = new Set<ItemId>((await tx.mailbox.getItems(acct.id, doomed)).filter((i) => i.folderId === view.folderId).map((i) => i.id));
+    for (const id of doomed) if (present.has(id)) await tx.mailbox.deleteItem(acct.id, id);
+  });
+  view.dirty = true;
+  return doomed.length;
+}
+
+export async function expunge(s: ImapSession, cmd: Cmd<'EXPUNGE'>): Promise<Done> {
+  const view = s.selected!;
+  if (view.readOnly) return no('Mailbox is read-only', { name: 'READ-ONLY' });
+  await expungeDeleted(s, cmd.uid && cmd.uids ? uidsOf(cmd.uids, view.maxUid, s.saved) : undefined);
+  // The EXPUNGE (or VANISHED) responses follow from the update report after the command (session.ts).
+  return ok('EXPUNGE completed');
+}
+
+export async function close(s: ImapSession, name: 'CLOSE' | 'UNSELECT'): Promise<Done> {
+  const view = s.selected!;
+  // CLOSE expunges silently (RFC 9051 6.4.1); UNSELECT does not (RFC 3691).
+  if (name === 'CLOSE' && !view.readOnly) await expungeDeleted(s);
+  s.selected = null;
+  s.state = 'authenticated';
+  return ok(`${name} completed`);
+}
