@@ -131,9 +131,8 @@ async function run(backend: 'sqlite' | 'postgres'): Promise<void> {
     const peaks: number[] = [];
     const cpus: number[] = [];
     for (let i = 1; i <= RUNS; i++) {
-      const env: Record<string, string> = CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(CPU_PROF)}` } : {};
       // At the log level info, as in production: the per-request lines are part of the cost.
-      node = await startNode({ name: `bench-sync-${backend}`, dbUrl, env });
+      node = await startNode({ name: `bench-sync-${backend}`, dbUrl, ...(CPU_PROF ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] } : {}) });
       const pid = node.child.pid!;
       const d = await device(node, `bench${backend}${i}`, inboxId);
       const idle = memoryOf(pid).rss;
