@@ -28,6 +28,7 @@ const SECONDS: Record<string, number> = {
   'wbxml-libwbxml': 1, 'pim-vcard': 1, 'build-swap': 1, 'json-keys': 3,
   pop3: 14, access: 5,
   openapi: 7,
+  'body-cut': 1,
 };
 const DEFAULT_SECONDS = 6;
 
