@@ -76,6 +76,8 @@ describe('IMAP writer', () => {
     assert.equal(parts[1], body, 'the body is passed through, not copied');
     assert.equal(parts[2]!.toString(), ' BODY[1.MIME] {28}\r\nContent-Type: text/plain\r\n\r\n)\r\n');
     assert.equal(Buffer.concat(fetchResponse(1, [['FLAGS', flagList([])]])).toString(), '* 1 FETCH (FLAGS ())\r\n');
+    // A keyword that cannot be written as an atom is left out, never allowed to break the line.
+    assert.equal(flagList(['\\Seen', 'Red Category', 'ok$1', 'a)b', 'Grün', '\\*', '']).text, '(\\Seen ok$1 \\*)');
   });
 
   test('section labels echo the section and only the partial origin (RFC 9051 section 7.5.2)', () => {

@@ -220,10 +220,19 @@ export function fetchResponse(seq: number, items: ReadonlyArray<readonly [string
   return b.ascii(')\r\n').done();
 }
 
-/** A flag list value: (\Seen $Forwarded). */
+/** flag = "\" atom / atom (keyword); "\*" in PERMANENTFLAGS (RFC 9051 section 9). */
+const FLAG = /^(?:\\\*|\\?[^(){ %*"\\\]\x00-\x1f\x7f-\uffff]+)$/;
+
+/**
+ * A flag list value: (\Seen $Forwarded). A name that is not a valid flag (a keyword taken from somewhere
+ * else, say with a space) is left out rather than written: it would break the response's syntax.
+ */
 export function flagList(flags: readonly string[]): Raw {
-  return raw(`(${flags.join(' ')})`);
+  return raw(`(${flags.filter((f) => FLAG.test(f)).join(' ')})`);
 }
+
+/** Whether a string can be written as a flag (see flagList). */
+export const isValidFlag = (flag: string): boolean => FLAG.test(flag);
 
 /** The data item name a BODY[...] fetch answers with: the section as asked, partials only by origin (RFC 9051 section 7.5.2). */
 export function sectionLabel(
