@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import {
   atom,
+  binaryLiteral,
   continuation,
   esearchResponse,
   fetchResponse,
@@ -47,6 +48,8 @@ describe('IMAP writer', () => {
     assert.equal(text([joined([[1], [2]]), 'mixed']), '((1)(2) "mixed")');
     assert.equal(text(literal(Buffer.from('a\0b'), true)), '~{3}\r\na\0b');
     assert.equal(text(raw('BODY[]')), 'BODY[]');
+    assert.equal(text(binaryLiteral(Buffer.from('a\0'))), '~{2}\r\na\0');
+    assert.equal(text(binaryLiteral(Buffer.from('ab'))), '{2}\r\nab');
   });
 
   test('status, untagged and continuation lines; response codes; no CR/LF can split a line', () => {

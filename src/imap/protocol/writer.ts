@@ -38,6 +38,8 @@ export const atom = (text: string): Atom => new Atom(text);
 export const raw = (text: string): Raw => new Raw(text);
 export const literal = (bytes: Buffer, binary = false): Literal => new Literal(bytes, binary);
 export const joined = (values: readonly ImapValue[]): Joined => new Joined(values);
+/** A BINARY[...] value (RFC 3516 section 4.3): a literal8 when the bytes hold a NUL, a plain literal otherwise. */
+export const binaryLiteral = (bytes: Buffer): Literal => new Literal(bytes, bytes.includes(0));
 
 export interface WriteOptions {
   /** The client enabled UTF8=ACCEPT or IMAP4rev2: quoted strings may carry UTF-8. */
