@@ -115,9 +115,23 @@ function standInDeviceState(inner: DeviceStateRepo, box: StandInMailbox): Device
   });
 }
 
+/** The notice's bytes as the one part of BlobRepo.parts (a generator would have nothing to await). */
+const onePart = (bytes: Uint8Array): AsyncIterable<Uint8Array> => ({
+  [Symbol.asyncIterator]: () => {
+    let given = false;
+    return {
+      next: (): Promise<IteratorResult<Uint8Array>> => {
+        if (given) return Promise.resolve({ done: true, value: undefined });
+        given = true;
+        return Promise.resolve({ done: false, value: bytes });
+      },
+    };
+  },
+});
+
 const standInBlobs = (raw: Buffer): BlobRepo => ({
   get: (id: BlobId) => Promise.resolve(id === NOTICE_BLOB_ID ? new Uint8Array(raw) : null),
-  parts: (id: BlobId) => Promise.resolve(id === NOTICE_BLOB_ID ? (async function* notice() { yield new Uint8Array(raw); })() : null),
+  parts: (id: BlobId) => Promise.resolve(id === NOTICE_BLOB_ID ? onePart(new Uint8Array(raw)) : null),
   // The notice is parsed when rendered: it is one message, rendered rarely.
   getContents: () => Promise.resolve(new Map()),
   setContent: () => Promise.resolve(),
