@@ -18,6 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { run } from '../src/cli/main.js';
 import { textOf } from '../src/eas/wbxml/index.js';
 import { parseMessage } from '../src/mail/parse.js';
+import { SqlStore } from '../src/store/sql/sql-store.js';
 import type { Account } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
@@ -346,6 +347,30 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])]) {
       const sync = await phone.sync(inboxId, { windowSize: 100 });
       assert.equal(serverIds(sync, 'Delete').length + serverIds(sync, 'SoftDelete').length, 41, 'the 40 deleted and the one moved away');
       await app.store.mailbox.deleteFolder(alice.id, elsewhere.id);
+    });
+
+    void test('a message found short in the middle of RETR: the answer is cut without its ".", the connection closed, nothing deleted', async () => {
+      const inbox = (await app.store.mailbox.getFolderByRole(alice.id, 'inbox'))!;
+      const raw = Buffer.from(`Subject: damaged\r\n\r\n${`${'d'.repeat(98)}\r\n`.repeat(8000)}`);
+      const damaged = await app.store.mailbox.addMessage(alice.id, inbox.id, { raw, meta: (await parseMessage(raw)).meta });
+      const other = await app.store.mailbox.addMessage(alice.id, inbox.id, { raw: Buffer.from('Subject: other\r\n\r\nx\r\n'), meta: (await parseMessage(Buffer.from('Subject: other\r\n\r\nx\r\n'))).meta });
+      assert.ok(app.store instanceof SqlStore);
+      await app.store.db.deleteFrom('blob_parts').where('blob_id', '=', damaged.blobId!).where('seq', '=', 2).execute();
+      const { c } = await rawLogin(port, 'alice@example.com', ALICE_PW);
+      assert.match(await c.cmd('UIDL'), /^\+OK/);
+      const numberOf = new Map((await c.multi()).map((l) => [Number(l.split(' ')[1]), l.split(' ')[0]!]));
+      assert.match(await c.cmd(`DELE ${numberOf.get(other.id)}`), /^\+OK/);
+      assert.match(await c.cmd(`RETR ${numberOf.get(damaged.id)}`), /^\+OK/);
+      let lines = 0;
+      for (let l = await c.line(); l !== null; l = await c.line()) {
+        assert.notEqual(l, '.', 'no end of answer after a short message');
+        lines++;
+      }
+      assert.ok(lines > 0 && lines < 8001, `${lines} lines before the cut`);
+      await c.waitClosed();
+      assert.ok(await app.store.mailbox.getItem(alice.id, other.id), 'no UPDATE state: the mark is dropped');
+      await until(() => app.logs.some((l) => l.includes('reading a message failed while sending it')), 'the failure logged');
+      await app.store.mailbox.deleteItems(alice.id, [damaged.id, other.id]);
     });
 
     void test('RSET undoes the marks; a dropped connection deletes nothing', async () => {

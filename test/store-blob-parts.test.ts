@@ -87,6 +87,9 @@ for (const backend of backends) {
       const item = await store.mailbox.addMessage(acct, inbox.id, { raw: randomBytes(BLOB_PART * 3), meta: emptyMeta() });
       await store.db.deleteFrom('blob_parts').where('blob_id', '=', item.blobId!).where('seq', '=', 1).execute();
       await assert.rejects(store.blobs.get(item.blobId!), /has \d+ of its \d+ bytes/);
+      const handed: number[] = [];
+      await assert.rejects(async () => { for await (const p of (await store.blobs.parts(item.blobId!))!) handed.push(p.byteLength); }, /has \d+ of its \d+ bytes/);
+      assert.deepEqual(handed, [BLOB_PART], 'parts: nothing past the gap is handed out');
       await store.mailbox.deleteItem(acct, item.id);
       assert.equal(await partRows(item.blobId!), 0);
     });

@@ -89,8 +89,10 @@ export async function readBlobParts(db: Kysely<DB>, id: BlobId): Promise<AsyncIt
           // Past the repository's own translation (sql-store.ts), which covers only the first query.
           translate(err, 'blobs.parts');
         }
-        if (rows.length === 0) break;
+        // A missing row is found at the gap, before any byte after it is handed out.
+        if (rows.length === 0 || rows[0]!.seq !== last + 1) break;
         for (const p of rows) {
+          if (p.seq !== last + 1) break;
           got += p.data.byteLength;
           last = p.seq;
           yield p.data;
