@@ -18,6 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { run } from '../src/cli/main.js';
 import { textOf } from '../src/eas/wbxml/index.js';
 import { parseMessage } from '../src/mail/parse.js';
+import { SqlStore } from '../src/store/sql/sql-store.js';
 import type { Account } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
@@ -307,6 +308,69 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])]) {
       const third = await poplib(port, [['user', 'alice@example.com'], ['pass', ALICE_PW], ['uidl'], ['quit']]);
       const left = (okOf(third[2]) as string[]).map((l) => l.split(' ')[1]);
       assert.deepEqual(left, uids.slice(0, -2).map((l) => l.split(' ')[1]));
+    });
+
+    void test('a 1 MiB message in stored parts: RETR byte-exact, TOP; QUIT deletes in one go what is still in the Inbox, the phone gets each Delete', async () => {
+      const inbox = (await app.store.mailbox.getFolderByRole(alice.id, 'inbox'))!;
+      const elsewhere = await app.store.mailbox.createFolder(alice.id, { parentId: null, name: 'POP3 moved away', kind: 'mail' });
+      // Lines that straddle the 256 KiB parts, some opening with a dot, given to the store as two parts.
+      const head = Buffer.from('From: big@example.net\r\nTo: alice@example.com\r\nSubject: big pop3\r\n\r\n');
+      const body = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `${i % 7 === 0 ? '.' : ''}line ${i} ${'z'.repeat(i % 90)}\r\n`).join(''));
+      const parsed = await parseMessage(Buffer.concat([head, body]));
+      const big = await app.store.mailbox.addMessage(alice.id, inbox.id, { raw: [head, body], meta: parsed.meta, text: parsed.text });
+      assert.ok(big.size > 1024 * 1024);
+      const small = await app.store.mailbox.addMessages(alice.id, inbox.id, await Promise.all(Array.from({ length: 40 }, async (_, i) => {
+        const raw = Buffer.from(`From: s@example.net\r\nSubject: small ${i}\r\n\r\nhello ${i}\r\n`);
+        return { raw, meta: (await parseMessage(raw)).meta };
+      })));
+      const phone = await new Phone(app, { email: 'alice@example.com', password: ALICE_PW }, 'POP3PHONE2').ready();
+      const inboxId = phone.folder('Inbox');
+
+      const { c } = await rawLogin(port, 'alice@example.com', ALICE_PW);
+      assert.match(await c.cmd('UIDL'), /^\+OK/);
+      const numberOf = new Map((await c.multi()).map((l) => [Number(l.split(' ')[1]), l.split(' ')[0]!]));
+      assert.match(await c.cmd(`RETR ${numberOf.get(big.id)}`), new RegExp(`^\\+OK ${big.size} octets$`));
+      const stuffed = (l: string): string => (l.startsWith('.') ? `.${l}` : l);
+      const lines = Buffer.concat([head, body]).toString('latin1').split('\r\n').slice(0, -1);
+      assert.deepEqual(await c.multi(), lines.map(stuffed));
+      assert.match(await c.cmd(`TOP ${numberOf.get(big.id)} 2`), /^\+OK/);
+      assert.deepEqual(await c.multi(), ['From: big@example.net', 'To: alice@example.com', 'Subject: big pop3', '', '..line 0 ', 'line 1 z']);
+
+      // Every one marked; one of them is moved away by the phone's user before QUIT: it stays.
+      for (const it of [big, ...small]) assert.match(await c.cmd(`DELE ${numberOf.get(it.id)}`), /^\+OK/);
+      await app.store.mailbox.moveItem(alice.id, small[5]!.id, elsewhere.id);
+      assert.match(await c.cmd('QUIT'), /^\+OK .*\(40 messages deleted\)/);
+      await c.waitClosed();
+      assert.ok(await app.store.mailbox.getItem(alice.id, small[5]!.id), 'the moved message is kept');
+      assert.deepEqual(await app.store.mailbox.getItems(alice.id, [big.id, ...small.filter((_, i) => i !== 5).map((i) => i.id)]), []);
+      assert.equal(await app.store.blobs.get(big.blobId!), null);
+      const sync = await phone.sync(inboxId, { windowSize: 100 });
+      assert.equal(serverIds(sync, 'Delete').length + serverIds(sync, 'SoftDelete').length, 41, 'the 40 deleted and the one moved away');
+      await app.store.mailbox.deleteFolder(alice.id, elsewhere.id);
+    });
+
+    void test('a message found short in the middle of RETR: the answer is cut without its ".", the connection closed, nothing deleted', async () => {
+      const inbox = (await app.store.mailbox.getFolderByRole(alice.id, 'inbox'))!;
+      const raw = Buffer.from(`Subject: damaged\r\n\r\n${`${'d'.repeat(98)}\r\n`.repeat(8000)}`);
+      const damaged = await app.store.mailbox.addMessage(alice.id, inbox.id, { raw, meta: (await parseMessage(raw)).meta });
+      const other = await app.store.mailbox.addMessage(alice.id, inbox.id, { raw: Buffer.from('Subject: other\r\n\r\nx\r\n'), meta: (await parseMessage(Buffer.from('Subject: other\r\n\r\nx\r\n'))).meta });
+      assert.ok(app.store instanceof SqlStore);
+      await app.store.db.deleteFrom('blob_parts').where('blob_id', '=', damaged.blobId!).where('seq', '=', 2).execute();
+      const { c } = await rawLogin(port, 'alice@example.com', ALICE_PW);
+      assert.match(await c.cmd('UIDL'), /^\+OK/);
+      const numberOf = new Map((await c.multi()).map((l) => [Number(l.split(' ')[1]), l.split(' ')[0]!]));
+      assert.match(await c.cmd(`DELE ${numberOf.get(other.id)}`), /^\+OK/);
+      assert.match(await c.cmd(`RETR ${numberOf.get(damaged.id)}`), /^\+OK/);
+      let lines = 0;
+      for (let l = await c.line(); l !== null; l = await c.line()) {
+        assert.notEqual(l, '.', 'no end of answer after a short message');
+        lines++;
+      }
+      assert.ok(lines > 0 && lines < 8001, `${lines} lines before the cut`);
+      await c.waitClosed();
+      assert.ok(await app.store.mailbox.getItem(alice.id, other.id), 'no UPDATE state: the mark is dropped');
+      await until(() => app.logs.some((l) => l.includes('reading a message failed while sending it')), 'the failure logged');
+      await app.store.mailbox.deleteItems(alice.id, [damaged.id, other.id]);
     });
 
     void test('RSET undoes the marks; a dropped connection deletes nothing', async () => {

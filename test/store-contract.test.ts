@@ -250,6 +250,73 @@ for (const backend of backends) {
       assert.equal(await store.blobs.get(i2.blobId!), null);
     });
 
+    test('deleteItems: across statement chunks, as deleteItem in turn: one change each in the given order, blobs freed, index rows gone, one notice', async () => {
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const theirInbox = (await store.mailbox.getFolderByRole(other, 'inbox'))!;
+      const side = await store.mailbox.createFolder(acct, { parentId: null, name: 'Batch delete side', kind: 'mail' });
+      const notes = await store.mailbox.createFolder(acct, { parentId: null, name: 'Batch delete notes', kind: 'notes' });
+      // More than one chunk of ids (500 per statement).
+      const made = await store.mailbox.addMessages(acct, inbox.id, Array.from({ length: 520 }, (_, i) => ({ raw: raw(`bd${i}`), meta: meta(`bd${i}`), text: 'zebrafinch' })));
+      const shared = await store.mailbox.addMessage(acct, inbox.id, { raw: raw('bd-shared'), meta: meta('bd-shared') });
+      const theirCopy = await store.mailbox.addMessage(other, theirInbox.id, { raw: raw('bd-shared'), meta: meta('bd-shared') });
+      const theirs = await store.mailbox.addMessage(other, theirInbox.id, { raw: raw('bd-theirs'), meta: meta('bd-theirs') });
+      const elsewhere = await store.mailbox.addMessage(acct, side.id, { raw: raw('bd-side'), meta: meta('bd-side'), text: 'zebrafinch' });
+      const note = await store.mailbox.addItem(acct, notes.id, { kind: 'note', data: { subject: 'bd note' } });
+      const seen: ChangeNotice[] = [];
+      const off = store.onChange((n) => seen.push(n));
+      const start = await store.mailbox.currentModseq(acct);
+      const theirStart = await store.mailbox.currentModseq(other);
+
+      // Asked in an order of the caller's own, with another account's items (the shared blob's other copy
+      // among them), an item in another folder, an unknown id and a duplicate: only this account's Inbox items go.
+      const wanted = [...made.map((i) => i.id).reverse(), shared.id];
+      const asked = [made[3]!.id, theirs.id, ...wanted, theirCopy.id, elsewhere.id, asItemId(987654321), made[0]!.id];
+      const expected = [made[3]!.id, ...wanted.filter((id) => id !== made[3]!.id)];
+      const deleted = await store.mailbox.deleteItems(acct, asked, { folderId: inbox.id });
+      assert.deepEqual(deleted, expected, 'the ids deleted, each once, in the order asked');
+      const log = await store.mailbox.changesSince(acct, start);
+      assert.deepEqual(log.map((c) => [c.kind, c.itemId, c.folderId, c.modseq]), expected.map((id, i) => ['item-deleted', id, inbox.id, start + 1 + i]));
+      assert.equal(await store.mailbox.currentModseq(acct), start + expected.length);
+      assert.deepEqual(await store.mailbox.getItems(acct, expected), []);
+      assert.equal(await store.blobs.get(made[7]!.blobId!), null, 'a blob no item uses is removed');
+      assert.ok(await store.blobs.get(shared.blobId!), 'a blob another account still uses stays');
+      assert.deepEqual(await store.mailbox.getItem(other, theirs.id), theirs, 'another account\'s item is untouched');
+      assert.deepEqual(await store.mailbox.getItem(other, theirCopy.id), theirCopy);
+      assert.equal(await store.mailbox.currentModseq(other), theirStart, 'and its change log too');
+      assert.ok(await store.mailbox.getItem(acct, elsewhere.id), 'an item in another folder is kept');
+      const found = await store.mailbox.searchMessages(acct, { text: 'zebrafinch', offset: 0, limit: 10 });
+      assert.deepEqual(found.items.map((i) => i.id), [elsewhere.id], 'the index rows went with the items');
+      assert.equal(seen.length, 1, 'one notice, after commit');
+      assert.deepEqual(seen[0], { accountId: acct, folderIds: [inbox.id], hierarchy: false });
+
+      // Without a folder: any folder of the account, class items without a blob too; one notice naming both folders.
+      const mid = await store.mailbox.currentModseq(acct);
+      assert.deepEqual(await store.mailbox.deleteItems(acct, [note.id, elsewhere.id]), [note.id, elsewhere.id]);
+      assert.deepEqual((await store.mailbox.changesSince(acct, mid)).map((c) => [c.itemId, c.folderId, c.modseq]), [[note.id, notes.id, mid + 1], [elsewhere.id, side.id, mid + 2]]);
+      assert.equal(seen.length, 2);
+      assert.deepEqual(new Set(seen[1]!.folderIds), new Set([notes.id, side.id]));
+      // Nothing to delete: no modseq, no notice.
+      assert.deepEqual(await store.mailbox.deleteItems(acct, []), []);
+      assert.deepEqual(await store.mailbox.deleteItems(acct, [note.id, theirs.id, asItemId(987654321)]), []);
+      assert.equal(await store.mailbox.currentModseq(acct), mid + 2);
+      assert.equal(seen.length, 2);
+      off();
+
+      // Inside a caller's transaction: part of it, undone with it.
+      const kept = await store.mailbox.addMessage(acct, inbox.id, { raw: raw('bd-kept'), meta: meta('bd-kept') });
+      await assert.rejects(store.transaction(async (tx) => {
+        assert.deepEqual(await tx.mailbox.deleteItems(acct, [kept.id]), [kept.id]);
+        throw new Error('boom');
+      }), /boom/);
+      assert.deepEqual(await store.mailbox.getItem(acct, kept.id), kept);
+      assert.ok(await store.blobs.get(kept.blobId!));
+      await store.mailbox.deleteItem(acct, kept.id);
+      await store.mailbox.deleteItems(other, [theirs.id, theirCopy.id]);
+      assert.equal(await store.blobs.get(shared.blobId!), null, 'the last user of the shared blob gone, the blob goes');
+      await store.mailbox.deleteFolder(acct, side.id);
+      await store.mailbox.deleteFolder(acct, notes.id);
+    });
+
     test('folders: create, name clash, rename, no cycles, system folders protected, cascade delete', async () => {
       const start = await store.mailbox.currentModseq(acct);
       const parent = await store.mailbox.createFolder(acct, { parentId: null, name: 'Projects', kind: 'mail' });

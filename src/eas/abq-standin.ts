@@ -79,6 +79,7 @@ class StandInMailbox implements MailboxRepo {
   updateItem(a: AccountId, id: ItemId): Promise<Item> { return this.isItem(a, id) ? Promise.resolve(this.item) : refuse(); }
   /** Deleting it is accepted too: the phone drops it; it comes back with the next reset. */
   deleteItem(a: AccountId, id: ItemId): Promise<void> { return this.isItem(a, id) ? Promise.resolve() : refuse(); }
+  deleteItems(a: AccountId, ids: readonly ItemId[]): Promise<ItemId[]> { return Promise.resolve(this.mine(a) && ids.includes(this.item.id) ? [this.item.id] : []); }
   searchMessages(): Promise<MessageSearchResult> { return Promise.resolve({ total: 0, items: [] }); }
   currentModseq(a: AccountId): Promise<number> { return Promise.resolve(this.mine(a) ? this.item.modseq : 0); }
 
@@ -114,8 +115,23 @@ function standInDeviceState(inner: DeviceStateRepo, box: StandInMailbox): Device
   });
 }
 
+/** The notice's bytes as the one part of BlobRepo.parts (a generator would have nothing to await). */
+const onePart = (bytes: Uint8Array): AsyncIterable<Uint8Array> => ({
+  [Symbol.asyncIterator]: () => {
+    let given = false;
+    return {
+      next: (): Promise<IteratorResult<Uint8Array>> => {
+        if (given) return Promise.resolve({ done: true, value: undefined });
+        given = true;
+        return Promise.resolve({ done: false, value: bytes });
+      },
+    };
+  },
+});
+
 const standInBlobs = (raw: Buffer): BlobRepo => ({
   get: (id: BlobId) => Promise.resolve(id === NOTICE_BLOB_ID ? new Uint8Array(raw) : null),
+  parts: (id: BlobId) => Promise.resolve(id === NOTICE_BLOB_ID ? onePart(new Uint8Array(raw)) : null),
   // The notice is parsed when rendered: it is one message, rendered rarely.
   getContents: () => Promise.resolve(new Map()),
   setContent: () => Promise.resolve(),

@@ -75,28 +75,13 @@ export class Maildrop {
   }
 
   /**
-   * QUIT in the TRANSACTION state: deletes the marked messages still in the Inbox, in one transaction.
-   * Returns how many were deleted (a message already gone or moved elsewhere is skipped).
+   * QUIT in the TRANSACTION state: deletes the marked messages still in the Inbox, in one transaction of
+   * a few statements (MailboxRepo.deleteItems). Returns how many were deleted (a message already gone or
+   * moved elsewhere is skipped).
    */
   async commit(store: Store): Promise<number> {
     const ids = this.messages.filter((m) => m.deleted).map((m) => m.itemId);
     if (ids.length === 0) return 0;
-    const attempt = (): Promise<number> => store.transaction(async (tx) => {
-      const present = await tx.mailbox.getItems(this.accountId, ids);
-      let n = 0;
-      for (const item of present) {
-        if (item.folderId !== this.inboxId) continue;
-        await tx.mailbox.deleteItem(this.accountId, item.id);
-        n++;
-      }
-      return n;
-    });
-    try {
-      return await attempt();
-    } catch (err) {
-      // A phone deleted one of them between our read and our delete (another process): read again once.
-      if (err instanceof StoreError && err.kind === 'not-found') return attempt();
-      throw err;
-    }
+    return (await store.mailbox.deleteItems(this.accountId, ids, { folderId: this.inboxId })).length;
   }
 }

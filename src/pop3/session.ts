@@ -12,7 +12,7 @@ import {
 } from '../access/index.js';
 import type { Account } from '../store/types.js';
 import { Maildrop, type DropMessage } from './maildrop.js';
-import { pop3Lines } from './message-output.js';
+import { pop3Stream } from './message-output.js';
 import { replies, ok } from './replies.js';
 
 /**
@@ -259,17 +259,30 @@ class Pop3Session {
     return { n, m };
   }
 
-  /** RETR / TOP: the stored bytes, CRLF-normalized and dot-stuffed, written chunk by chunk. */
+  /**
+   * RETR / TOP: the stored bytes, CRLF-normalized and dot-stuffed, read part by part from the store and
+   * written chunk by chunk, each write waiting for the socket to take the last (a slow client slows the
+   * reads instead of filling memory); TOP reads no part past its lines.
+   */
   private async retrieve(m: DropMessage, bodyLines: number | undefined): Promise<void> {
     const account = this.account!;
     // The blob of the item as it is now: a phone may have deleted it since login.
     const item = await this.deps.store.mailbox.getItem(account.id, m.itemId);
-    const raw = item?.blobId ? await this.deps.store.blobs.get(item.blobId) : null;
-    if (!raw) return this.send(replies.messageGone);
+    const parts = item?.blobId ? await this.deps.store.blobs.parts(item.blobId) : null;
+    if (!parts) return this.send(replies.messageGone);
     await this.send(ok(bodyLines === undefined ? `${m.size} octets` : 'Top of message follows'));
-    for (const chunk of pop3Lines(raw, bodyLines)) {
-      if (this.conn.closed) return;
-      await this.conn.write(chunk);
+    try {
+      for await (const chunk of pop3Stream(parts, bodyLines)) {
+        if (this.conn.closed) return;
+        await this.conn.write(chunk);
+      }
+    } catch (error) {
+      // Half a message is out: no "-ERR" can follow it, and a "." would pass it for the whole. The
+      // connection ends without UPDATE (nothing marked is deleted) and the client sees a cut answer.
+      this.deps.log.error({ err: error, account: account.email, item: m.itemId }, 'pop3: reading a message failed while sending it');
+      this.finish();
+      this.conn.destroy();
+      return;
     }
     await this.send('.\r\n');
   }

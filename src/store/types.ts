@@ -326,6 +326,11 @@ export interface ListItemsOptions {
   receivedSince?: number;
 }
 
+export interface DeleteItemsOptions {
+  /** Only items (still) in this folder: one moved elsewhere since the caller read it is kept. */
+  folderId?: FolderId;
+}
+
 export interface MailboxRepo {
   listFolders(accountId: AccountId): Promise<Folder[]>;
   getFolder(accountId: AccountId, id: FolderId): Promise<Folder | null>;
@@ -370,6 +375,14 @@ export interface MailboxRepo {
   replaceMessage(accountId: AccountId, id: ItemId, message: NewMessage): Promise<Item>;
   moveItem(accountId: AccountId, id: ItemId, toFolderId: FolderId): Promise<Item>;
   deleteItem(accountId: AccountId, id: ItemId): Promise<void>;
+  /**
+   * Deletes many items in one transaction with a few statements per few hundred ids (POP3 QUIT, IMAP
+   * EXPUNGE): the same result as deleteItem for each in turn (one 'item-deleted' change each, consecutive
+   * modseqs in the given order, blobs no item uses any more removed), one change notice after commit.
+   * Ids that name nothing, another account's item, or (with `folderId`) an item in another folder are
+   * skipped, not refused. Returns the ids deleted, in the given order.
+   */
+  deleteItems(accountId: AccountId, ids: readonly ItemId[], options?: DeleteItemsOptions): Promise<ItemId[]>;
 
   /** The account's current modseq (the highest change number handed out). */
   currentModseq(accountId: AccountId): Promise<number>;
@@ -412,6 +425,13 @@ export interface MessageContent {
 
 export interface BlobRepo {
   get(id: BlobId): Promise<Uint8Array | null>;
+  /**
+   * The blob's bytes as stored, part after part (migration 018), read a few parts per query and never
+   * joined: for writers that send a large message with back-pressure (POP3 RETR and TOP). Null when there
+   * is no such blob. Stopping early (break, return) reads no further; iterating throws a StoreError
+   * ('invalid') after the last part if bytes are missing (the blob went while it was read).
+   */
+  parts(id: BlobId): Promise<AsyncIterable<Uint8Array> | null>;
   /** The stored MessageContent of these blobs, in one query per few hundred ids; blobs without one are left out. */
   getContents(ids: readonly BlobId[]): Promise<Map<BlobId, MessageContent>>;
   /** Keeps a blob's MessageContent (filled after the fact: rendering, the background fill). */

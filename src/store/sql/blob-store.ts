@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asBlobId, type BlobId } from '../../core/ids.js';
 import { eachPieceIn, joined, lengthOf, partsOf, prefixOf, sliceFrom, type ByteParts } from '../../core/byte-parts.js';
+import { translate } from './context.js';
 import type { DB } from './schema.js';
 
 /** Bytes per row: small enough that binding one costs little memory, large enough that a 10 MiB message is 40 rows. */
@@ -61,4 +62,46 @@ export async function readBlob(db: Kysely<DB>, id: BlobId): Promise<Uint8Array |
   // Never hand out a message with a hole in it (Buffer.concat would pad it with zeros).
   if (got !== Number(r.size)) throw new StoreError('invalid', `blob ${id} has ${got} of its ${Number(r.size)} bytes`);
   return Buffer.concat(parts, got);
+}
+
+/** blob_parts rows per query of readBlobParts: 1 MiB, so a 20 MiB message is 20 short queries. */
+const PARTS_PER_QUERY = 4;
+
+/**
+ * A blob's bytes part by part without joining them, or null when there is no such blob. Keyset queries
+ * (seq > last, a few rows each) rather than one open cursor: SQLite's statement iterator would keep the
+ * shared connection busy while the consumer waits on a slow client, and a PostgreSQL cursor would hold a
+ * pooled connection (and a transaction) for as long. A blob's rows never change (content-addressed).
+ */
+export async function readBlobParts(db: Kysely<DB>, id: BlobId): Promise<AsyncIterable<Uint8Array> | null> {
+  const r = await db.selectFrom('blobs').select(['data', 'size']).where('id', '=', id).executeTakeFirst();
+  if (!r) return null;
+  const size = Number(r.size);
+  const first = r.data;
+  return {
+    async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+      let got = first.byteLength;
+      yield first;
+      for (let last = 0; got < size;) {
+        let rows: { seq: number; data: Uint8Array }[];
+        try {
+          rows = await db.selectFrom('blob_parts').select(['seq', 'data']).where('blob_id', '=', id).where('seq', '>', last)
+            .orderBy('seq').limit(PARTS_PER_QUERY).execute();
+        } catch (err) {
+          // Past the repository's own translation (sql-store.ts), which covers only the first query.
+          translate(err, 'blobs.parts');
+        }
+        // A missing row is found at the gap, before any byte after it is handed out.
+        if (rows.length === 0 || rows[0]!.seq !== last + 1) break;
+        for (const p of rows) {
+          if (p.seq !== last + 1) break;
+          got += p.data.byteLength;
+          last = p.seq;
+          yield p.data;
+        }
+      }
+      // As readBlob: a reader must not take a message with a hole in it for the whole message.
+      if (got !== size) throw new StoreError('invalid', `blob ${id} has ${got} of its ${size} bytes`);
+    },
+  };
 }

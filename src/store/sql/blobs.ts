@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { asBlobId, type BlobId } from '../../core/ids.js';
 import type { BlobRepo, MessageContent, NewMessage } from '../types.js';
 import type { SqlContext } from './context.js';
-import { readBlob } from './blob-store.js';
+import { readBlob, readBlobParts } from './blob-store.js';
 import type { DB } from './schema.js';
 
 /** Ids per IN list: far under SQLite's bound-parameter cap, and a short list plans well on PostgreSQL. */
@@ -33,6 +33,11 @@ export class SqlBlobRepo implements BlobRepo {
   /** The whole message, from its parts (migration 018, blob-store.ts). */
   get(id: BlobId): Promise<Uint8Array | null> {
     return readBlob(this.db, id);
+  }
+
+  /** The parts as stored, a few per query (blob-store.ts readBlobParts). */
+  parts(id: BlobId): Promise<AsyncIterable<Uint8Array> | null> {
+    return readBlobParts(this.db, id);
   }
 
   async getContents(ids: readonly BlobId[]): Promise<Map<BlobId, MessageContent>> {

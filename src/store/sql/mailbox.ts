@@ -4,7 +4,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asAccountId, asBlobId, asFolderId, asItemId, type AccountId, type BlobId, type FolderId, type ItemId } from '../../core/ids.js';
 import type {
-  Change, ChangeKind, FlagDetails, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, LastVerb,
+  Change, ChangeKind, DeleteItemsOptions, FlagDetails, Folder, FolderKind, FolderRole, Item, ItemFlags, ItemKind, ItemPatch, LastVerb,
   ListItemsOptions, MailboxRepo, MessageMeta, MessageSearch, MessageSearchResult, NewMessage,
 } from '../types.js';
 import { contentColumn } from './blobs.js';
@@ -77,6 +77,8 @@ export async function deleteOrphanBlobs(db: Kysely<DB>): Promise<void> {
 
 /** Ids per query of getItems. */
 const GET_ITEMS_CHUNK = 500;
+/** Ids per statement of deleteItems: 500 change rows of 6 columns each stay far under SQLite's bound-parameter cap. */
+const DELETE_CHUNK = 500;
 /** Messages per INSERT of addMessages: 17 columns each stays far under SQLite's 32,766 bound parameters. */
 const ADD_BATCH = 200;
 
@@ -360,6 +362,46 @@ export class SqlMailboxRepo implements MailboxRepo {
         await db.deleteFrom('blobs').where('id', '=', blobId)
           .where((eb) => eb.not(eb.exists(eb.selectFrom('items').select('id').where('blob_id', '=', blobId)))).execute();
       }
+    });
+  }
+
+  deleteItems(accountId: AccountId, ids: readonly ItemId[], options: DeleteItemsOptions = {}): Promise<ItemId[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return Promise.resolve([]);
+    return write(this.ctx, async (db, changes) => {
+      // The account row first (a no-op UPDATE locks it on PostgreSQL), as updateItem and moveItem take it
+      // before their item: a phone's flag change waits for us instead of deadlocking with hundreds of
+      // item rows held here. deleteItem takes the item first; only the same item in both can still
+      // deadlock, and PostgreSQL then rolls one back as 'temporary'.
+      await db.updateTable('accounts').set((eb) => ({ modseq: eb('modseq', '+', 0) })).where('id', '=', accountId).execute();
+      // DELETE ... RETURNING says which rows this transaction removed: an item another one deleted in the
+      // meantime is not logged twice. The full-text rows go with them (SQLite trigger, PostgreSQL cascade).
+      const gone: { id: ItemId; folderId: FolderId; blobId: string | null }[] = [];
+      for (let i = 0; i < unique.length; i += DELETE_CHUNK) {
+        let q = db.deleteFrom('items').where('account_id', '=', accountId).where('id', 'in', unique.slice(i, i + DELETE_CHUNK));
+        if (options.folderId !== undefined) q = q.where('folder_id', '=', options.folderId);
+        for (const r of await q.returning(['id', 'folder_id', 'blob_id']).execute()) {
+          gone.push({ id: asItemId(Number(r.id)), folderId: asFolderId(Number(r.folder_id)), blobId: r.blob_id });
+        }
+      }
+      if (gone.length === 0) return [];
+      // RETURNING's order is not promised: the caller's order gives the modseqs, as deleteItem in turn would.
+      const position = new Map(unique.map((id, i) => [id, i]));
+      gone.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+      const first = await nextModseq(db, accountId, gone.length);
+      for (let i = 0; i < gone.length; i += DELETE_CHUNK) {
+        await db.insertInto('changes').values(gone.slice(i, i + DELETE_CHUNK).map((g, j) => ({
+          account_id: accountId, modseq: first + i + j, kind: 'item-deleted', folder_id: g.folderId, item_id: g.id, from_folder_id: null,
+        }))).execute();
+      }
+      for (const g of gone) changes.touch(accountId, g.folderId);
+      // Blobs no item refers to any more (another account's copy of the same bytes keeps one); their parts cascade.
+      const blobs = [...new Set(gone.flatMap((g) => (g.blobId === null ? [] : [g.blobId])))];
+      for (let i = 0; i < blobs.length; i += DELETE_CHUNK) {
+        await db.deleteFrom('blobs').where('id', 'in', blobs.slice(i, i + DELETE_CHUNK))
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('items').select('items.id').whereRef('items.blob_id', '=', 'blobs.id')))).execute();
+      }
+      return gone.map((g) => g.id);
     });
   }
 
