@@ -9,6 +9,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { run } from '../src/cli/main.js';
+import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { TlsMaterial } from '../src/tls/material.js';
 import type { AccessConnection } from '../src/access/index.js';
@@ -148,6 +149,21 @@ describe('SASL PLAIN', () => {
     assert.equal(parsePlain(msg('bob@example.com\0ann@example.com\0pw')), null);
     assert.equal(parsePlain(msg('\0ann@example.com\0')), null);
     assert.equal(parsePlain(msg('ann@example.com\0pw')), null);
+  });
+});
+
+describe('configuration', () => {
+  test('ports default, `off` turns a listener off, limits are checked', () => {
+    const d = loadConfig({ CARBONIO_DATA_DIR: '/tmp/x' });
+    assert.deepEqual([d.imapPort, d.imapsPort, d.pop3Port, d.pop3sPort], [1143, 1993, 1110, 1995]);
+    assert.deepEqual([d.mailAccess.maxPerAccount, d.mailAccess.maxPerAddress, d.mailAccess.imapIdleMs, d.mailAccess.pop3IdleMs], [50, 100, 30 * 60_000, 10 * 60_000]);
+    const off = loadConfig({ CARBONIO_DATA_DIR: '/tmp/x', CARBONIO_IMAP_PORT: 'off', CARBONIO_POP3S_PORT: 'OFF', CARBONIO_MAIL_ACCESS_MAX_PER_ACCOUNT: '3' });
+    assert.equal(off.imapPort, null);
+    assert.equal(off.pop3sPort, null);
+    assert.equal(off.pop3Port, 1110);
+    assert.equal(off.mailAccess.maxPerAccount, 3);
+    assert.throws(() => loadConfig({ CARBONIO_POP3_PORT: 'pop' }), /CARBONIO_POP3_PORT must be a whole number/);
+    assert.throws(() => loadConfig({ CARBONIO_MAIL_ACCESS_MAX_PER_ADDRESS: '0' }), /CARBONIO_MAIL_ACCESS_MAX_PER_ADDRESS must be between/);
   });
 });
 

@@ -10,6 +10,7 @@ import type { RawCommand } from '../src/imap/protocol/reader.js';
 import { ParseError, commandHead, formatSeqSet, parseCommand, resolveSeqSet, seqSetHas } from '../src/imap/protocol/parser.js';
 import type { ParseOptions } from '../src/imap/protocol/parser.js';
 import { MailboxNameError, decodeModifiedUtf7, encodeModifiedUtf7 } from '../src/imap/protocol/mailbox-name.js';
+import { SASL_LOGIN_PASSWORD, SASL_LOGIN_USERNAME, SaslError, decodeSaslResponse, isSaslCancel, parseSaslPlain } from '../src/imap/protocol/sasl.js';
 import type { Command, FetchAtt, SearchKey, SequenceSet } from '../src/imap/protocol/types.js';
 
 /** Frames wire text (CRLF-terminated command, literals included) with the real reader. */
@@ -302,8 +303,25 @@ describe('IMAP parser: commands', () => {
     parseFails('x2 FROB', 'x2', /unknown command FROB/);
     parseFails('NOOP', 'NOOP', /space/); // a lone word is a tag without a command
     parseFails('(x NOOP', '*', /tag/);
+    parseFails('a+b NOOP', '*', /tag/);
+    assert.deepEqual(parse('a]1 NOOP'), { tag: 'a]1', name: 'NOOP' });
     assert.deepEqual(commandHead(frame('t9 uid fetch 1 (x\r\n')), { tag: 't9', name: 'FETCH', uid: true });
     assert.deepEqual(commandHead(frame('t9 select\r\n')), { tag: 't9', name: 'SELECT', uid: false });
+  });
+});
+
+describe('SASL', () => {
+  test('PLAIN responses (RFC 4616), base64 validation, LOGIN prompts, cancel', () => {
+    assert.deepEqual(parseSaslPlain(decodeSaslResponse('AGJvYgBwdw==')), { authzid: '', authcid: 'bob', password: 'pw' });
+    assert.deepEqual(parseSaslPlain(Buffer.from('admin\0bob\0p\u00e4ss')), { authzid: 'admin', authcid: 'bob', password: 'päss' });
+    for (const bad of ['bob\0pw', '\0\0pw', 'a\0b\0c\0d']) assert.throws(() => parseSaslPlain(Buffer.from(bad)), SaslError, bad);
+    assert.throws(() => parseSaslPlain(Buffer.from([0, 0x62, 0, 0xff])), SaslError);
+    assert.throws(() => decodeSaslResponse('AGJv!'), SaslError);
+    assert.throws(() => decodeSaslResponse('AGJ'), SaslError);
+    assert.equal(decodeSaslResponse('=').length, 0);
+    assert.equal(Buffer.from(SASL_LOGIN_USERNAME, 'base64').toString(), 'Username:');
+    assert.equal(Buffer.from(SASL_LOGIN_PASSWORD, 'base64').toString(), 'Password:');
+    assert.ok(isSaslCancel('*') && !isSaslCancel('Kg=='));
   });
 });
 
@@ -605,7 +623,11 @@ describe('IMAP parser: properties', () => {
       r.push(s);
       let e: ReturnType<ImapReader['next']>;
       let parsed = 0;
-      while ((e = r.next())) if (e.kind === 'command') assert.notEqual(outcome(e.command), 'ParseError', s.toString()), parsed++;
+      while ((e = r.next())) {
+        if (e.kind !== 'command') continue;
+        assert.notEqual(outcome(e.command), 'ParseError', s.toString());
+        parsed++;
+      }
       assert.equal(parsed, 1);
     }
   });

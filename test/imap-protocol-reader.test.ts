@@ -55,7 +55,7 @@ describe('IMAP reader', () => {
 
   test('a too-big synchronizing literal is refused at once, naming the tag, and nothing is read for it', () => {
     assert.deepEqual(run([bytes('t1 APPEND INBOX {104857600}\r\nt2 NOOP\r\n')]), [
-      { kind: 'error', error: { code: 'literal-too-big', tag: 't1', size: 104857600, synchronizing: true } },
+      { kind: 'error', error: { code: 'literal-too-big', tag: 't1', command: 'APPEND', size: 104857600, synchronizing: true } },
       { command: ['t2 NOOP'], literals: [], tag: 't2' },
     ]);
   });
@@ -64,15 +64,23 @@ describe('IMAP reader', () => {
     const big = 'x'.repeat(1500);
     const events = run([bytes(`t1 APPEND INBOX {1500+}\r\n${big.slice(0, 700)}`), bytes(`${big.slice(700)} {3+}\r\nabc\r\nt2 NOOP\r\n`)]);
     assert.deepEqual(events, [
-      { kind: 'error', error: { code: 'literal-too-big', tag: 't1', size: 1500, synchronizing: false } },
+      { kind: 'error', error: { code: 'literal-too-big', tag: 't1', command: 'APPEND', size: 1500, synchronizing: false } },
       { command: ['t2 NOOP'], literals: [], tag: 't2' },
     ]);
   });
 
+  test('literals of commands other than APPEND are held to the small limit', () => {
+    assert.deepEqual(run([bytes('a LOGIN {201}\r\nb UID APPEND x {201}\r\n')]), [
+      { kind: 'error', error: { code: 'literal-too-big', tag: 'a', command: 'LOGIN', size: 201, synchronizing: true } },
+      { kind: 'continue', tag: 'b', size: 201 },
+    ]);
+    assert.deepEqual(run([bytes('a LOGIN {300}\r\n')], { ...LIMITS, maxOtherLiteralBytes: 300 }), [{ kind: 'continue', tag: 'a', size: 300 }]);
+  });
+
   test('maxCommandBytes bounds the sum of the literals', () => {
-    const events = run([bytes('a LOGIN {600+}\r\n' + 'u'.repeat(600) + ' {600+}\r\n' + 'p'.repeat(600) + '\r\nb NOOP\r\n')], { ...LIMITS, maxCommandBytes: 1000 });
+    const events = run([bytes('a APPEND X {600+}\r\n' + 'u'.repeat(600) + ' {600+}\r\n' + 'p'.repeat(600) + '\r\nb NOOP\r\n')], { ...LIMITS, maxCommandBytes: 1000 });
     assert.deepEqual(events, [
-      { kind: 'error', error: { code: 'literal-too-big', tag: 'a', size: 600, synchronizing: false } },
+      { kind: 'error', error: { code: 'literal-too-big', tag: 'a', command: 'APPEND', size: 600, synchronizing: false } },
       { command: ['b NOOP'], literals: [], tag: 'b' },
     ]);
   });
@@ -81,12 +89,12 @@ describe('IMAP reader', () => {
     const long = 'a5 SEARCH ' + 'X'.repeat(5000);
     const chunks = [bytes(long.slice(0, 100)), bytes(long.slice(100, 3000)), bytes(long.slice(3000) + '\r\na6 NOOP\r\n')];
     assert.deepEqual(run(chunks), [
-      { kind: 'error', error: { code: 'line-too-long', tag: 'a5' } },
+      { kind: 'error', error: { code: 'line-too-long', tag: 'a5', command: 'SEARCH' } },
       { command: ['a6 NOOP'], literals: [], tag: 'a6' },
     ]);
     // Found complete in one packet: the same answer.
     assert.deepEqual(run([bytes(long + '\r\na6 NOOP\r\n')]), [
-      { kind: 'error', error: { code: 'line-too-long', tag: 'a5' } },
+      { kind: 'error', error: { code: 'line-too-long', tag: 'a5', command: 'SEARCH' } },
       { command: ['a6 NOOP'], literals: [], tag: 'a6' },
     ]);
   });
@@ -118,6 +126,18 @@ describe('IMAP reader', () => {
     r.push(bytes('AGJvYgBwdw==\r\n*\r\n'));
     assert.deepEqual(r.next(), { kind: 'line', line: bytes('AGJvYgBwdw==') });
     assert.deepEqual(r.next(), { kind: 'line', line: bytes('*') });
+  });
+
+  test('reset() drops plaintext sent behind STARTTLS', () => {
+    const r = new ImapReader(LIMITS);
+    r.push(bytes('a STARTTLS\r\nb LOGIN bob pw\r\nc {5}\r\n'));
+    const first = r.next();
+    assert.ok(first?.kind === 'command' && first.command.tag === 'a');
+    assert.equal(r.reset(), bytes('b LOGIN bob pw\r\nc {5}\r\n').length);
+    assert.equal(r.next(), null);
+    r.push(bytes('d NOOP\r\n'));
+    const next = r.next();
+    assert.ok(next?.kind === 'command' && next.command.tag === 'd');
   });
 
   test('literalMarker', () => {

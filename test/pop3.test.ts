@@ -360,7 +360,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])]) {
         c.end();
       }
       const { c, r } = await rawLogin(port, 'carol@example.com', 'carol-password-1');
-      assert.equal(r, '-ERR [AUTH] Too many failed logins; try again later');
+      assert.equal(r, '-ERR [SYS/TEMP] Too many failed logins; try again later');
       c.end();
       const line = app.logs.find((l) => l.includes('"event":"auth-failure"') && l.includes('"login":"carol@example.com"') && l.includes('lockedUntil'));
       assert.ok(line, 'the lockout is logged');
@@ -455,7 +455,7 @@ describe('pop3 limits, idle time-out, shutdown', () => {
   before(async () => {
     app = await startTestApp({
       env: { CARBONIO_MAIL_ACCESS_MAX_PER_ACCOUNT: '2', CARBONIO_MAIL_ACCESS_MAX_PER_ADDRESS: '4' },
-      configure: (c) => { c.mailAccess.pop3IdleMs = 300; },
+      configure: (c) => { c.mailAccess.pop3IdleMs = 1000; },
     });
     await app.directory.createAccount({ email: 'frank@example.com', password: 'frank-password-1' });
     await deliver(app, 'frank@example.com', plainMail('frank@example.com', 'keep me'));
@@ -499,6 +499,17 @@ describe('pop3 limits, idle time-out, shutdown', () => {
     const frank = await app.store.accounts.getByEmail('frank@example.com');
     assert.equal((await itemsIn(app, frank!, 'inbox')).length, 1);
     assert.ok(app.logs.some((l) => l.includes('"event":"pop3-idle-timeout"')));
+  });
+
+  test('CARBONIO_POP3_PORT=off: no POP3 listener at all', async () => {
+    const none = await startTestApp({ env: { CARBONIO_POP3_PORT: 'off' } });
+    try {
+      assert.equal(none.pop3Port, null);
+      assert.equal(none.pop3sPort, null);
+      assert.ok(!none.mailAccess.servers.some((s) => s.protocol === 'pop3'));
+    } finally {
+      await none.stop();
+    }
   });
 
   test('shutdown: an open session is told -ERR [SYS/TEMP] Server shutting down', async () => {

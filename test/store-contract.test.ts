@@ -704,6 +704,10 @@ for (const backend of backends) {
       // Oldest received first.
       assert.deepEqual((await store.imap.entries(id, inbox.id)).map((e) => [e.uid, e.itemId]), [[1, b.id], [2, a.id]]);
       assert.deepEqual(await store.imap.sync(id, inbox.id), s1, 'a second sync assigns nothing');
+      // The first bytes of blobs in bulk (FETCH ENVELOPE).
+      const heads = await store.imap.heads([a.blobId!, b.blobId!, asBlobId('nope')], 12);
+      assert.equal(heads.size, 2);
+      assert.equal(Buffer.from(heads.get(a.blobId!)!).toString(), 'Subject: a\r\n');
       const c = await store.mailbox.addMessage(id, inbox.id, { raw: raw('c'), meta: meta('c') });
       assert.equal((await store.imap.sync(id, inbox.id)).uidNext, 4);
       // A flag change raises the entry's modseq; CHANGEDSINCE sees only it.

@@ -95,6 +95,8 @@ export class AccessConnection {
 
   /** STARTTLS: the encrypted socket now carries the session (see starttls.ts). */
   replaceSocket(socket: Socket): void {
+    // The plain socket sees no traffic of its own any more: its timer would only fire for nothing.
+    this.sock.setTimeout(0);
     this.sock = socket;
     this.encrypted = true;
     this.track(socket);

@@ -1,4 +1,39 @@
-// What the IMAP front end is given: the shared mail-access dependencies (src/access/index.ts).
+// What the IMAP front end is given: the shared mail-access dependencies (src/access/index.ts), and what
+// the sessions of one IMAP server share.
 import type { MailAccessDeps } from '../access/index.js';
+import type { AccountId, FolderId } from '../core/ids.js';
+import type { ImapFolderState, ImapRepo } from '../store/imap-types.js';
 
-export type ImapDeps = MailAccessDeps;
+/**
+ * UID syncs of one folder asked for by several sessions at once (ten IDLE connections on one Inbox, all woken
+ * by the same delivery) run once: a caller that arrives while one runs shares the next one, which starts
+ * after it (the running one may have started before the caller's change was committed).
+ */
+export class FolderSyncs {
+  private readonly running = new Map<string, { run: Promise<ImapFolderState>; next: Promise<ImapFolderState> | null }>();
+
+  sync(repo: Pick<ImapRepo, 'sync'>, accountId: AccountId, folderId: FolderId): Promise<ImapFolderState> {
+    const key = `${accountId}/${folderId}`;
+    const cur = this.running.get(key);
+    if (cur) {
+      cur.next ??= cur.run.catch(() => undefined).then(() => this.start(repo, accountId, folderId, key));
+      return cur.next;
+    }
+    return this.start(repo, accountId, folderId, key);
+  }
+
+  private start(repo: Pick<ImapRepo, 'sync'>, accountId: AccountId, folderId: FolderId, key: string): Promise<ImapFolderState> {
+    const run = repo.sync(accountId, folderId);
+    const entry = { run, next: null };
+    this.running.set(key, entry);
+    const done = (): void => {
+      if (this.running.get(key) === entry) this.running.delete(key);
+    };
+    run.then(done, done);
+    return run;
+  }
+}
+
+export interface ImapDeps extends MailAccessDeps {
+  syncs: FolderSyncs;
+}

@@ -2,6 +2,7 @@
 // TLS is configured) and CARBONIO_IMAPS_PORT (TLS from the first byte), on the shared listeners of
 // src/access, over the same store, change log and bus as ActiveSync.
 import { startListeners, type MailAccessDeps, type MailAccessServer } from '../access/index.js';
+import { FolderSyncs } from './deps.js';
 import { ImapSession } from './session.js';
 
 export async function startImap(deps: MailAccessDeps): Promise<MailAccessServer | null> {
@@ -9,6 +10,7 @@ export async function startImap(deps: MailAccessDeps): Promise<MailAccessServer 
   const tlsPort = deps.tls ? config.imapsPort : null;
   if (config.imapPort === null && tlsPort === null) return null;
   const log = deps.log.child({ svc: 'imap' });
+  const syncs = new FolderSyncs();
   const listeners = await startListeners({
     protocol: 'imap',
     bindAddress: config.bindAddress,
@@ -19,7 +21,7 @@ export async function startImap(deps: MailAccessDeps): Promise<MailAccessServer 
     log,
     tooManyLine: '* BYE [UNAVAILABLE] Too many connections from your address\r\n',
     goodbyeLine: '* BYE [UNAVAILABLE] Server shutting down\r\n',
-    onConnection: (conn, starttls) => new ImapSession({ ...deps, log }, conn, starttls).start(),
+    onConnection: (conn, starttls) => new ImapSession({ ...deps, log, syncs }, conn, starttls).start(),
   });
   log.info({ imapPort: listeners.plainPort, imapsPort: listeners.tlsPort }, 'imap listening');
   return { protocol: 'imap', plainPort: listeners.plainPort, tlsPort: listeners.tlsPort, close: () => listeners.close() };

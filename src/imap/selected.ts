@@ -6,6 +6,7 @@
 import type { AccountId, FolderId } from '../core/ids.js';
 import type { ImapEntry, ImapRepo } from '../store/imap-types.js';
 import type { MailboxRepo } from '../store/types.js';
+import type { FolderSyncs } from './deps.js';
 
 export interface ViewEntry {
   uid: number;
@@ -26,6 +27,9 @@ export interface ViewUpdate {
 
 export interface Repos { imap: ImapRepo; mailbox: Pick<MailboxRepo, 'currentModseq'> }
 
+/** Where the view syncs through (shared by the sessions of one server: deps.ts FolderSyncs). */
+export interface ViewDeps { store: Repos; syncs: FolderSyncs }
+
 export class SelectedView {
   private list: ViewEntry[] = [];
   private readonly byUid = new Map<number, ViewEntry>();
@@ -39,9 +43,10 @@ export class SelectedView {
   constructor(readonly accountId: AccountId, readonly folderId: FolderId, readonly readOnly: boolean) {}
 
   /** Loads the folder (SELECT / EXAMINE). */
-  async load(repos: Repos): Promise<void> {
+  async load(deps: ViewDeps): Promise<void> {
+    const repos = deps.store;
     this.modseq = await repos.mailbox.currentModseq(this.accountId);
-    const st = await repos.imap.sync(this.accountId, this.folderId);
+    const st = await deps.syncs.sync(repos.imap, this.accountId, this.folderId);
     this.uidValidity = st.uidValidity;
     this.uidNext = st.uidNext;
     this.list = (await repos.imap.entries(this.accountId, this.folderId)).map((entry) => ({ uid: entry.uid, entry, gone: false }));
@@ -73,13 +78,14 @@ export class SelectedView {
    * Reads what changed since the last refresh. With `expunge` false (during FETCH, STORE, SEARCH) the
    * messages that left stay in the view, marked gone, to be announced later.
    */
-  async refresh(repos: Repos, expunge: boolean): Promise<ViewUpdate> {
+  async refresh(deps: ViewDeps, expunge: boolean): Promise<ViewUpdate> {
+    const repos = deps.store;
     const since = this.modseq;
     const now = await repos.mailbox.currentModseq(this.accountId);
     const update: ViewUpdate = { expunged: [], exists: null, changed: [] };
     // Nothing in the account changed: no sync (a write) on every command.
     if (now !== since || this.dirty) {
-      const st = await repos.imap.sync(this.accountId, this.folderId);
+      const st = await deps.syncs.sync(repos.imap, this.accountId, this.folderId);
       this.uidNext = st.uidNext;
       for (const uid of await repos.imap.vanishedSince(this.accountId, this.folderId, since)) {
         const v = this.byUid.get(uid);

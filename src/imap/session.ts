@@ -42,7 +42,7 @@ export class ImapSession {
   /** SEARCH RETURN (SAVE) result as UIDs (RFC 5182). */
   saved: number[] = [];
   log: Logger;
-  private reader: ImapReader;
+  private readonly reader: ImapReader;
   private lease: Lease | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopResync: (() => void) | null = null;
@@ -61,11 +61,7 @@ export class ImapSession {
 
   constructor(readonly deps: ImapDeps, readonly conn: AccessConnection, private starttls: TlsContexts | null) {
     this.log = deps.log.child({ conn: conn.id });
-    this.reader = this.newReader();
-  }
-
-  private newReader(): ImapReader {
-    return new ImapReader({ maxLineBytes: MAX_LINE_BYTES, maxLiteralBytes: this.deps.config.maxMessageBytes });
+    this.reader = new ImapReader({ maxLineBytes: MAX_LINE_BYTES, maxLiteralBytes: deps.config.maxMessageBytes });
   }
 
   /** Greets and starts reading. */
@@ -170,8 +166,12 @@ export class ImapSession {
         const e = ev.error;
         const tag = e.tag === '*' ? '*' : e.tag;
         if (e.code === 'literal-too-big') {
-          const text = `Literal of ${e.size ?? '?'} octets is larger than the ${this.deps.config.maxMessageBytes} allowed`;
-          return this.send(tag === '*' ? untaggedStatus('BAD', text) : tagged(tag, e.synchronizing ? 'NO' : 'BAD', text, { name: 'TOOBIG' }));
+          // APPEND's message: NO [TOOBIG] (RFC 9051 7.1); any other command's literal (a password, a search
+          // string) is limited to a line's length and is a BAD.
+          const append = e.command === 'APPEND';
+          const max = append ? this.deps.config.maxMessageBytes : MAX_LINE_BYTES;
+          const text = `Literal of ${e.size ?? '?'} octets is larger than the ${max} allowed`;
+          return this.send(tag === '*' ? untaggedStatus('BAD', text) : tagged(tag, append ? 'NO' : 'BAD', text, { name: 'TOOBIG' }));
         }
         const text = `Line longer than ${MAX_LINE_BYTES} octets`;
         return this.send(tag === '*' ? untaggedStatus('BAD', text) : tagged(tag, 'BAD', text));
@@ -292,7 +292,8 @@ export class ImapSession {
     const plain = this.conn.socket;
     plain.off('data', this.onData);
     // What came in clear after the command must not run as if it came over TLS (CVE-2011-0411).
-    this.reader = this.newReader();
+    const dropped = this.reader.reset();
+    if (dropped > 0) this.log.info({ event: 'starttls-injection', remote: this.conn.remoteAddress, bytes: dropped }, 'bytes sent in clear after STARTTLS discarded');
     if (this.paused) {
       this.paused = false;
       plain.resume();

@@ -9,7 +9,7 @@ import type { ImapSession } from './session.js';
 export async function reportUpdates(s: ImapSession, expunge: boolean): Promise<void> {
   const view = s.selected;
   if (!view) return;
-  const u = await view.refresh(s.deps.store, expunge);
+  const u = await view.refresh(s.deps, expunge);
   if (u.expunged.length > 0) {
     if (s.qresync) {
       await s.untagged(atom('VANISHED'), raw(formatSeqSet(u.expunged.map((e) => e.uid).sort((a, b) => a - b))));

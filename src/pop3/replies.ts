@@ -22,7 +22,9 @@ export const replies = {
   userFirst: err('USER first'),
   userAccepted: ok('Send your password'),
   authFailed: err('[AUTH] Authentication failed'),
-  lockedOut: err('[AUTH] Too many failed logins; try again later'),
+  // A lockout is temporary: [SYS/TEMP] (RFC 3206 section 4) makes clients retry later instead of asking the
+  // user for a new password, as SMTP's 454 4.7.0 does.
+  lockedOut: err('[SYS/TEMP] Too many failed logins; try again later'),
   authUnavailable: err('[SYS/TEMP] Authentication temporarily unavailable'),
   accountBusy: err('[IN-USE] Too many connections for this account'),
   maildropUnavailable: err('[SYS/TEMP] Mailbox temporarily unavailable'),

@@ -2,7 +2,7 @@
 // message, \Deleted, and the UIDs that left each folder. Owned by src/imap, kept by the store the way EAS
 // device state is (ARCHITECTURE.md section 1); nothing else reads it, and delivery, EAS and imports never
 // write it: UIDs are assigned lazily by `sync`, when an IMAP session selects or polls a folder.
-import type { AccountId, FolderId, ItemId } from '../core/ids.js';
+import type { AccountId, BlobId, FolderId, ItemId } from '../core/ids.js';
 import type { ItemFlags } from './types.js';
 
 export interface ImapFolderState {
@@ -24,6 +24,8 @@ export interface ImapEntry {
   categories: string[];
   size: number;
   receivedAt: number;
+  /** The message's bytes (BlobRepo.get), null for none. */
+  blobId: BlobId | null;
 }
 
 export interface ImapEntryQuery {
@@ -48,6 +50,11 @@ export interface ImapRepo {
   entries(accountId: AccountId, folderId: FolderId, query?: ImapEntryQuery): Promise<ImapEntry[]>;
   /** UIDs that left the folder at a modseq greater than `modseq`, ascending (VANISHED (EARLIER)). */
   vanishedSince(accountId: AccountId, folderId: FolderId, modseq: number): Promise<number[]>;
+  /**
+   * The first `bytes` bytes of each of these blobs, in one query per few hundred (FETCH ENVELOPE reads only
+   * the header: 10,000 messages in a few queries instead of 10,000 reads of whole messages).
+   */
+  heads(blobIds: readonly BlobId[], bytes: number): Promise<Map<BlobId, Uint8Array>>;
   /** Sets or clears \Deleted on these UIDs of the folder; returns the modseq given to the change (0: none changed). */
   setDeleted(accountId: AccountId, folderId: FolderId, uids: readonly number[], deleted: boolean): Promise<number>;
 }

@@ -2,25 +2,16 @@
 // VANISHED). Flags, UID, sizes and dates come from the UID map (no message read); ENVELOPE, BODYSTRUCTURE
 // and sections from the raw message, parsed once per message (src/imap/fetch/message.ts). A body fetched
 // without PEEK marks the message \Seen, which is Read on the phones.
-import type { Item } from '../../store/types.js';
+import { envelopeFromHeaders, envelopeValue } from '../fetch/envelope.js';
 import { FetchMessage } from '../fetch/message.js';
 import { formatSeqSet } from '../protocol/parser.js';
 import type { FetchAtt } from '../protocol/types.js';
-import { atom, fetchResponse, flagList, literal, raw, sectionLabel, type ImapValue } from '../protocol/writer.js';
+import { atom, fetchResponse, flagList, formatInternalDate, literal, raw, sectionLabel, type ImapValue } from '../protocol/writer.js';
 import { flagsOf } from '../flags.js';
 import type { ViewEntry } from '../selected.js';
 import type { ImapSession } from '../session.js';
 import { entriesOf, seqSetInRange, uidsOf } from './sets.js';
 import { bad, no, ok, type Cmd, type Done } from './types.js';
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const two = (n: number): string => String(n).padStart(2, '0');
-
-/** RFC 9051 date-time: "dd-Mon-yyyy hh:mm:ss +0000" (day space-padded), in UTC. */
-export function imapDate(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getUTCDate()).padStart(2, ' ')}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
-}
 
 /** Items that need the message's bytes. */
 const needsRaw = (a: FetchAtt): boolean =>
@@ -49,30 +40,61 @@ export async function fetch(s: ImapSession, cmd: Cmd<'FETCH'>): Promise<Done> {
   }
   if (cmd.changedSince !== undefined) targets = targets.filter((v) => v.entry.modseq > cmd.changedSince!);
   const withRaw = items.some(needsRaw);
+  // ENVELOPE alone (what a client lists a folder with) needs only the header: read in bulk.
+  const headerOnly = withRaw && items.every((a) => !needsRaw(a) || a.kind === 'ENVELOPE');
   const markSeen = !view.readOnly && items.some(setsSeen);
-  // Messages' metadata in one query per few hundred, when their bytes are needed.
   const CHUNK = 200;
   for (let i = 0; i < targets.length; i += CHUNK) {
     const part = targets.slice(i, i + CHUNK);
-    const byId = withRaw ? new Map((await s.deps.store.mailbox.getItems(acct.id, part.map((v) => v.entry.itemId))).map((it) => [it.id, it])) : null;
+    const heads = headerOnly ? await s.deps.store.imap.heads(part.map((v) => v.entry.blobId).filter((b) => b !== null), HEAD_BYTES) : null;
     for (const v of part) {
-      const item = byId?.get(v.entry.itemId);
-      if (byId && !item) continue; // deleted meanwhile: its EXPUNGE follows later
-      const r = await fetchOne(s, v, items, item ?? null, markSeen);
+      let src: Source | null = null;
+      if (withRaw) {
+        src = await source(s, v, heads);
+        if (!src) continue; // deleted meanwhile: its EXPUNGE follows later
+      }
+      const r = await fetchOne(s, v, items, src, markSeen);
       if (r) return r;
     }
   }
   return ok(`${cmd.uid ? 'UID ' : ''}FETCH completed`);
 }
 
-async function fetchOne(s: ImapSession, v: ViewEntry, items: readonly FetchAtt[], item: Item | null, markSeen: boolean): Promise<Done | null> {
-  const view = s.selected!;
-  let msg: FetchMessage | null = null;
-  if (item) {
-    const bytes = item.blobId ? await s.deps.store.blobs.get(item.blobId) : null;
-    if (!bytes) return null;
-    msg = new FetchMessage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+/** Bytes read for a header-only FETCH; a longer header falls back to the whole message. */
+const HEAD_BYTES = 64 * 1024;
+
+/** What a message's data items are made from: the whole message, or (ENVELOPE alone) its header. */
+type Source = { msg: FetchMessage; envelope?: undefined } | { msg?: undefined; envelope: ImapValue };
+
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/** The end of the header block (after its blank line), or -1 when the bytes hold no complete header. */
+function headerEnd(b: Buffer): number {
+  const crlf = b.indexOf('\r\n\r\n');
+  const lf = b.indexOf('\n\n');
+  if (crlf < 0 && lf < 0) return -1;
+  return crlf >= 0 && (lf < 0 || crlf + 2 <= lf) ? crlf + 4 : lf + 2;
+}
+
+async function source(s: ImapSession, v: ViewEntry, heads: Map<string, Uint8Array> | null): Promise<Source | null> {
+  const id = v.entry.blobId;
+  if (!id) return null;
+  const head = heads?.get(id);
+  if (head) {
+    const b = asBuffer(head);
+    const end = headerEnd(b);
+    if (end >= 0) return { envelope: envelopeValue(envelopeFromHeaders(b.subarray(0, end))) };
+    // A message without a body (no blank line) that fits in the head is all there.
+    if (b.length < HEAD_BYTES) return { envelope: envelopeValue(envelopeFromHeaders(b)) };
   }
+  if (heads && !head) return null;
+  const bytes = await s.deps.store.blobs.get(id);
+  return bytes ? { msg: new FetchMessage(asBuffer(bytes)) } : null;
+}
+
+async function fetchOne(s: ImapSession, v: ViewEntry, items: readonly FetchAtt[], src: Source | null, markSeen: boolean): Promise<Done | null> {
+  const view = s.selected!;
+  const msg = src?.msg ?? null;
   let flagsChanged = false;
   if (markSeen && !v.entry.flags.seen) {
     const updated = await s.deps.store.mailbox.updateItem(s.accountOrThrow.id, v.entry.itemId, { flags: { seen: true } });
@@ -85,9 +107,9 @@ async function fetchOne(s: ImapSession, v: ViewEntry, items: readonly FetchAtt[]
       case 'UID': out.push(['UID', v.uid]); break;
       case 'FLAGS': out.push(['FLAGS', flagList(flagsOf(v.entry))]); break;
       case 'MODSEQ': out.push(['MODSEQ', raw(`(${v.entry.modseq})`)]); break;
-      case 'INTERNALDATE': out.push(['INTERNALDATE', imapDate(v.entry.receivedAt)]); break;
+      case 'INTERNALDATE': out.push(['INTERNALDATE', formatInternalDate(new Date(v.entry.receivedAt))]); break;
       case 'RFC822.SIZE': out.push(['RFC822.SIZE', v.entry.size]); break;
-      case 'ENVELOPE': out.push(['ENVELOPE', msg!.envelopeValue()]); break;
+      case 'ENVELOPE': out.push(['ENVELOPE', src?.envelope ?? msg!.envelopeValue()]); break;
       case 'BODYSTRUCTURE': out.push(['BODYSTRUCTURE', msg!.bodyStructure(true)]); break;
       case 'BODY': out.push(['BODY', msg!.bodyStructure(false)]); break;
       case 'RFC822': out.push(['RFC822', literal(msg!.raw)]); break;

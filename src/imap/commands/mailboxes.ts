@@ -5,14 +5,14 @@
 // nothing.
 import type { FolderId } from '../../core/ids.js';
 import type { Folder } from '../../store/types.js';
-import { encodeModifiedUtf7 } from '../protocol/mailbox-name.js';
+import { encodeMailboxName } from '../protocol/mailbox-name.js';
 import { atom, raw, type ImapValue } from '../protocol/writer.js';
 import type { StatusItem } from '../protocol/types.js';
 import { DELIMITER, findMailbox, listMailboxes, listMatcher, normalizeName, splitName, type Mailbox } from '../folders.js';
 import type { ImapSession } from '../session.js';
 import { bad, no, ok, type Cmd, type Done } from './types.js';
 
-export const wireName = (s: ImapSession, name: string): string => (s.utf8 ? name : encodeModifiedUtf7(name));
+export const wireName = (s: ImapSession, name: string): string => encodeMailboxName(name, s.utf8);
 
 function attributes(b: Mailbox, subscribed: boolean): string[] {
   const out = [b.hasChildren ? '\\HasChildren' : '\\HasNoChildren'];

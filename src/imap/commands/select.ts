@@ -26,7 +26,7 @@ export async function select(s: ImapSession, cmd: Cmd<'SELECT' | 'EXAMINE'>): Pr
   if (cmd.condstore || cmd.qresync) s.condstore = true;
   const readOnly = cmd.name === 'EXAMINE';
   const view = new SelectedView(acct.id, box.folder.id, readOnly);
-  await view.load(s.deps.store);
+  await view.load(s.deps);
   await s.untagged(atom('FLAGS'), flagList(FLAGS_LIST));
   await s.send(Buffer.from(`* OK [PERMANENTFLAGS (${readOnly ? '' : PERMANENT_FLAGS.join(' ')})] Flags permitted\r\n`));
   await s.untagged(view.exists, atom('EXISTS'));

@@ -274,46 +274,83 @@ export function param(ct: { params: ReadonlyArray<[string, string]> }, name: str
   return ct.params.find(([n]) => n.toLowerCase() === l)?.[1];
 }
 
-/** Deeper nesting is treated as an opaque body (a hostile message cannot exhaust the stack). */
+/**
+ * Deeper nesting is treated as an opaque body, and past MAX_PARTS entities no more bodies are split
+ * (Dovecot's defaults for its message parser are 100 levels and 10,000 parts): a hostile message can
+ * neither exhaust the stack nor make the walk quadratic.
+ */
 const MAX_DEPTH = 64;
+const MAX_PARTS = 10000;
+
+interface WalkBudget {
+  parts: number;
+}
 
 /** Parses the entity at [start, end). */
-function parseEntity(raw: Buffer, start: number, end: number, parentSubtype: string | null, depth: number): MimeEntity {
+function parseEntity(raw: Buffer, start: number, end: number, parentSubtype: string | null, depth: number, budget: WalkBudget): MimeEntity {
   const { fields, bodyStart } = parseHeaderBlock(raw, start, end);
   const contentType = contentTypeOf(raw, fields, parentSubtype);
   const entity: MimeEntity = { start, bodyStart, end, fields, contentType };
-  if (depth >= MAX_DEPTH) return entity;
+  budget.parts++;
+  if (depth >= MAX_DEPTH || budget.parts >= MAX_PARTS) return entity;
   const type = contentType.type.toLowerCase();
   const subtype = contentType.subtype.toLowerCase();
   if (type === 'multipart') {
     const boundary = param(contentType, 'boundary');
-    entity.children = boundary ? splitMultipart(raw, bodyStart, end, boundary, subtype, depth) : [];
+    entity.children = boundary ? splitMultipart(raw, bodyStart, end, boundary, subtype, depth, budget) : [];
   } else if (type === 'message' && (subtype === 'rfc822' || subtype === 'global')) {
-    entity.message = parseEntity(raw, bodyStart, end, null, depth + 1);
+    entity.message = parseEntity(raw, bodyStart, end, null, depth + 1, budget);
   }
   return entity;
 }
 
+/** Whether raw has `prefix` at `pos` (a byte loop: Buffer.compare's argument checks cost more on short lines). */
+function startsWithAt(raw: Buffer, pos: number, prefix: Buffer): boolean {
+  for (let i = 0; i < prefix.length; i++) if (raw[pos + i] !== prefix[i]) return false;
+  return true;
+}
+
 /**
- * The body parts of a multipart body [start, end) (RFC 2046 section 5.1.1). A delimiter is a line that starts
- * with "--" boundary (then optional "--" for the close, then anything: transport padding, lenient); the
- * line break before it belongs to it.
+ * What follows "--boundary" on a line: "--" makes it a close delimiter; then only transport padding
+ * (spaces, tabs) may come before the line break (RFC 2046 section 5.1.1). Anything else means this is not
+ * a delimiter at all: another boundary that merely starts with this one ("b1" vs "b1-inner").
  */
-function splitMultipart(raw: Buffer, start: number, end: number, boundary: string, subtype: string, depth: number): MimeEntity[] {
+function delimiterKind(raw: Buffer, at: number, lineEnd: number): 'delimiter' | 'close' | null {
+  let i = at;
+  let kind: 'delimiter' | 'close' = 'delimiter';
+  if (raw[i] === 0x2d && raw[i + 1] === 0x2d && i + 2 <= lineEnd) {
+    kind = 'close';
+    i += 2;
+  }
+  for (; i < lineEnd; i++) {
+    const c = raw[i];
+    if (c !== 0x20 && c !== 0x09 && !(c === CR && i === lineEnd - 1)) return null;
+  }
+  return kind;
+}
+
+/**
+ * The body parts of a multipart body [start, end) (RFC 2046 section 5.1.1). A delimiter is a line of
+ * "--" boundary, then "--" for the close, then transport padding; the line break before it belongs to it.
+ */
+function splitMultipart(raw: Buffer, start: number, end: number, boundary: string, subtype: string, depth: number, budget: WalkBudget): MimeEntity[] {
   const delim = Buffer.from(`--${boundary}`, 'latin1');
   const parts: MimeEntity[] = [];
   let partStart = -1;
   let pos = start;
   while (pos < end) {
     const le = lineEnd(raw, pos, end);
-    if (le - pos >= delim.length && raw.compare(delim, 0, delim.length, pos, pos + delim.length) === 0) {
-      const isClose = raw[pos + delim.length] === 0x2d && raw[pos + delim.length + 1] === 0x2d && pos + delim.length + 2 <= le;
+    const kind = raw[pos] === 0x2d && raw[pos + 1] === 0x2d && le - pos >= delim.length && startsWithAt(raw, pos, delim) ? delimiterKind(raw, pos + delim.length, le) : null;
+    if (kind) {
+      const isClose = kind === 'close';
+      // Out of budget: the current part runs to the end, unsplit.
+      if (partStart >= 0 && budget.parts >= MAX_PARTS) break;
       if (partStart >= 0) {
         // The line break before the delimiter belongs to the delimiter.
         let partEnd = pos;
         if (partEnd > partStart && raw[partEnd - 1] === LF) partEnd--;
         if (partEnd > partStart && raw[partEnd - 1] === CR) partEnd--;
-        parts.push(parseEntity(raw, partStart, partEnd, subtype, depth + 1));
+        parts.push(parseEntity(raw, partStart, partEnd, subtype, depth + 1, budget));
       }
       const next = le < end ? le + 1 : end;
       if (isClose) return parts;
@@ -324,13 +361,13 @@ function splitMultipart(raw: Buffer, start: number, end: number, boundary: strin
     pos = le < end ? le + 1 : end;
   }
   // No closing delimiter: the last part runs to the end.
-  if (partStart >= 0) parts.push(parseEntity(raw, partStart, end, subtype, depth + 1));
+  if (partStart >= 0) parts.push(parseEntity(raw, partStart, end, subtype, depth + 1, budget));
   return parts;
 }
 
 /** The MIME tree of a whole message. */
 export function parseMessage(raw: Buffer): MimeEntity {
-  return parseEntity(raw, 0, raw.length, null, 0);
+  return parseEntity(raw, 0, raw.length, null, 0, { parts: 0 });
 }
 
 /** A part located by an IMAP part number (RFC 9051 section 6.4.5). */

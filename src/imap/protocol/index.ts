@@ -4,3 +4,4 @@ export * from './reader.js';
 export * from './parser.js';
 export * from './writer.js';
 export * from './mailbox-name.js';
+export * from './sasl.js';

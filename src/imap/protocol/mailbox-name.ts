@@ -109,3 +109,8 @@ export function decodeUtf8MailboxName(bytes: Uint8Array): string {
 export function normalizeInbox(name: string): string {
   return name.length === 5 && name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
 }
+
+/** A mailbox name for the wire (LIST, STATUS, ...): UTF-8 when the client enabled it, else modified UTF-7. */
+export function encodeMailboxName(name: string, utf8: boolean): string {
+  return utf8 ? name : encodeModifiedUtf7(name);
+}

@@ -154,6 +154,11 @@ class Cursor {
     return this.line.toString('latin1', start, this.pos);
   }
 
+  /** tag = 1*<any ASTRING-CHAR except "+">. */
+  tagText(): string {
+    return this.run((c) => isAstringChar(c) && c !== 0x2b);
+  }
+
   atom(): string {
     const a = this.run(isAtomChar);
     if (!a) this.fail('expected an atom');
@@ -425,7 +430,7 @@ export function commandHead(raw: RawCommand): { tag: string; name: string; uid: 
 export function parseCommand(raw: RawCommand, options: ParseOptions = {}): Command {
   const cur = new Cursor(raw, raw.tag, undefined);
   if (raw.tag === '*') cur.fail('missing or invalid tag');
-  const tag = cur.atom();
+  const tag = cur.tagText();
   if (tag !== raw.tag) cur.fail('invalid tag');
   cur.sp();
   let name = cur.atom().toUpperCase();

@@ -16,8 +16,13 @@ import { Buffer } from 'node:buffer';
 export interface ReaderLimits {
   /** Longest line (without its CRLF), in bytes. RFC 9051 section 4 suggests accepting at least 8192. */
   maxLineBytes: number;
-  /** Largest literal (APPEND's message), in bytes. */
+  /** Largest literal of an APPEND (the message), in bytes. */
   maxLiteralBytes: number;
+  /**
+   * Largest literal of any other command (a LOGIN password, a SEARCH string, a mailbox name), in bytes;
+   * defaults to maxLineBytes, so only APPEND can make the server hold a large literal.
+   */
+  maxOtherLiteralBytes?: number;
   /** Largest whole command (lines + literals), in bytes; defaults to maxLiteralBytes + 64 KiB. */
   maxCommandBytes?: number;
 }
@@ -41,6 +46,8 @@ export interface ReaderError {
   code: ReaderErrorCode;
   /** The command's tag, when it could be read ('*' otherwise): the tagged BAD/NO names it. */
   tag: string;
+  /** The command's name upper-cased (after UID), when it could be read: APPEND answers NO [TOOBIG], others BAD. */
+  command?: string;
   /** The announced literal size, for literal-too-big. */
   size?: number;
   /**
@@ -96,14 +103,22 @@ export function literalMarker(line: Buffer): LiteralMarker | null {
   return { size, synchronizing, binary, start: binary ? i - 1 : i };
 }
 
+/** The command name of a command's first line (after the tag, and after UID), upper-cased, or ''. */
+function readCommandName(line: Buffer): string {
+  const m = /^\S+ ([A-Za-z]+)(?: ([A-Za-z]+))?/.exec(line.toString('latin1', 0, Math.min(line.length, 80)));
+  if (!m) return '';
+  const first = m[1]!.toUpperCase();
+  return first === 'UID' && m[2] ? m[2].toUpperCase() : first;
+}
+
 /** The first token of a line (the tag), if it looks like one. */
 function readTag(line: Buffer): string {
   let end = 0;
   while (end < line.length && end < 64 && line[end] !== 0x20 && line[end]! > 0x20 && line[end]! < 0x7f) end++;
   if (end === 0 || end === 64 || (end < line.length && line[end] !== 0x20)) return '*';
   const tag = line.toString('latin1', 0, end);
-  // tag = 1*<any ASTRING-CHAR except "+">: a tag with list/quote specials cannot be echoed safely.
-  return /^[^(){%*"\\+\]]+$/.test(tag) ? tag : '*';
+  // tag = 1*<any ASTRING-CHAR except "+"> (RFC 9051 section 9); ASTRING-CHAR includes "]".
+  return /^[^(){%*"\\+]+$/.test(tag) ? tag : '*';
 }
 
 type State =
@@ -121,13 +136,17 @@ export class ImapReader {
   private buffered = 0;
   private state: State = { s: 'line' };
   /** The command being assembled (lines and literals so far), or null between commands. */
-  private pending: { lines: Buffer[]; literals: Buffer[]; tag: string; bytes: number } | null = null;
+  private pending: { lines: Buffer[]; literals: Buffer[]; tag: string; command: string; bytes: number } | null = null;
   /** True while discarding the rest of a command whose too-big non-sync literal was skipped. */
   private discardingCommand = false;
   private modeNow: ReaderMode = 'command';
 
   constructor(limits: ReaderLimits) {
-    this.limits = { ...limits, maxCommandBytes: limits.maxCommandBytes ?? limits.maxLiteralBytes + 65536 };
+    this.limits = {
+      ...limits,
+      maxCommandBytes: limits.maxCommandBytes ?? limits.maxLiteralBytes + 65536,
+      maxOtherLiteralBytes: limits.maxOtherLiteralBytes ?? limits.maxLineBytes,
+    };
   }
 
   get mode(): ReaderMode {
@@ -147,6 +166,21 @@ export class ImapReader {
   /** True while a command is partly read (a line with literals, or a literal's bytes). */
   get inCommand(): boolean {
     return this.pending !== null || this.state.s !== 'line';
+  }
+
+  /**
+   * Drops everything buffered and any partly read command, returning how many bytes were dropped. After
+   * STARTTLS the server must not act on plaintext the client sent behind the command (RFC 9051 section
+   * 6.2.1, the command injection of CVE-2011-0411): call this before switching the socket to TLS.
+   */
+  reset(): number {
+    const dropped = this.buffered;
+    this.chunks = [];
+    this.buffered = 0;
+    this.state = { s: 'line' };
+    this.pending = null;
+    this.discardingCommand = false;
+    return dropped;
   }
 
   push(chunk: Buffer): void {
@@ -193,24 +227,25 @@ export class ImapReader {
       // Reading a line.
       if (lf < 0) {
         if (this.buffered > this.limits.maxLineBytes + 1) {
-          const tag = this.pending?.tag ?? readTag(this.peek(Math.min(this.buffered, 80)));
+          const head = this.peek(Math.min(this.buffered, 80));
+          const error = this.lineError(head);
           const wasDiscarding = this.discardingCommand;
           this.pending = null;
           this.discardingCommand = false;
           this.drop(this.buffered);
           this.state = { s: 'discard-line' };
-          if (!wasDiscarding) return { kind: 'error', error: { code: 'line-too-long', tag } };
+          if (!wasDiscarding) return { kind: 'error', error };
         }
         return null;
       }
       let line = this.take(lf + 1);
       line = line.subarray(0, line.length - (line.length >= 2 && line[line.length - 2] === CR ? 2 : 1));
       if (line.length > this.limits.maxLineBytes) {
-        const tag = this.pending?.tag ?? readTag(line);
+        const error = this.lineError(line);
         const wasDiscarding = this.discardingCommand;
         this.pending = null;
         this.discardingCommand = false;
-        if (!wasDiscarding) return { kind: 'error', error: { code: 'line-too-long', tag } };
+        if (!wasDiscarding) return { kind: 'error', error };
         continue;
       }
       if (this.discardingCommand) {
@@ -230,7 +265,7 @@ export class ImapReader {
         return { kind: 'line', line };
       }
       if (this.pending === null && this.modeNow === 'authenticate') return { kind: 'line', line };
-      const cmd = this.pending ?? { lines: [], literals: [], tag: readTag(line), bytes: 0 };
+      const cmd = this.pending ?? { lines: [], literals: [], tag: readTag(line), command: readCommandName(line), bytes: 0 };
       cmd.lines.push(line);
       cmd.bytes += line.length + 2;
       const m = literalMarker(line);
@@ -238,9 +273,11 @@ export class ImapReader {
         this.pending = null;
         return { kind: 'command', command: { lines: cmd.lines, literals: cmd.literals, tag: cmd.tag } };
       }
-      if (m.size > this.limits.maxLiteralBytes || cmd.bytes + m.size > this.limits.maxCommandBytes) {
+      const max = cmd.command === 'APPEND' ? this.limits.maxLiteralBytes : this.limits.maxOtherLiteralBytes;
+      if (m.size > max || cmd.bytes + m.size > this.limits.maxCommandBytes) {
         this.pending = null;
         const error: ReaderError = { code: 'literal-too-big', tag: cmd.tag, size: m.size, synchronizing: m.synchronizing };
+        if (cmd.command) error.command = cmd.command;
         if (!m.synchronizing) {
           if (m.size === Infinity) {
             // Cannot be skipped: nothing sensible follows. Treat the rest as garbage lines.
@@ -258,6 +295,13 @@ export class ImapReader {
       }
       if (m.synchronizing) return { kind: 'continue', tag: cmd.tag, size: m.size };
     }
+  }
+
+  /** The line-too-long error for a line starting with `head` (or continuing the pending command). */
+  private lineError(head: Buffer): ReaderError {
+    const tag = this.pending?.tag ?? readTag(head);
+    const command = this.pending?.command ?? readCommandName(head);
+    return command ? { code: 'line-too-long', tag, command } : { code: 'line-too-long', tag };
   }
 
   private indexOfLf(): number {

@@ -50,6 +50,8 @@ const BIG_PART = 8192;
 const MAX_QUOTED = 1024;
 
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const QUOTED_SPECIALS = /["\\]/g;
 
 /** Whether these bytes can be written exactly as a quoted string. */
 function quotable(b: Buffer, utf8: boolean): boolean {
@@ -73,28 +75,17 @@ function quotable(b: Buffer, utf8: boolean): boolean {
   }
 }
 
-/** Serializes values into Buffer parts (text gathered, big literals standalone). */
+/**
+ * Serializes values into Buffer parts. Text is gathered as a latin1 string (one char per byte, so any
+ * bytes survive exactly) and turned into one Buffer per run; a big literal becomes its own part.
+ */
 export class PartsBuilder {
   private text: string[] = [];
-  private textBytes: Buffer[] = [];
   readonly parts: Buffer[] = [];
-  private size = 0;
 
   constructor(private readonly options: WriteOptions = {}) {}
 
-  /** Total bytes written so far. */
-  get length(): number {
-    return this.size + this.pendingLength();
-  }
-
-  private pendingLength(): number {
-    let n = 0;
-    for (const t of this.text) n += Buffer.byteLength(t, 'latin1');
-    for (const b of this.textBytes) n += b.length;
-    return n;
-  }
-
-  /** ASCII protocol text. */
+  /** ASCII protocol text (or latin1-encoded bytes). */
   ascii(s: string): this {
     this.text.push(s);
     return this;
@@ -102,25 +93,14 @@ export class PartsBuilder {
 
   /** Bytes inline (small). */
   bytes(b: Buffer): this {
-    this.flushText();
-    this.textBytes.push(b);
+    this.text.push(b.toString('latin1'));
     return this;
   }
 
-  private flushText(): void {
-    if (this.text.length) {
-      this.textBytes.push(Buffer.from(this.text.join(''), 'latin1'));
-      this.text = [];
-    }
-  }
-
   private flush(): void {
-    this.flushText();
-    if (this.textBytes.length) {
-      const b = this.textBytes.length === 1 ? this.textBytes[0]! : Buffer.concat(this.textBytes);
-      this.parts.push(b);
-      this.size += b.length;
-      this.textBytes = [];
+    if (this.text.length) {
+      this.parts.push(Buffer.from(this.text.join(''), 'latin1'));
+      this.text = [];
     }
   }
 
@@ -129,26 +109,18 @@ export class PartsBuilder {
     if (b.length >= BIG_PART) {
       this.flush();
       this.parts.push(b);
-      this.size += b.length;
     } else this.bytes(b);
     return this;
   }
 
   string(v: string | Buffer): this {
-    const b = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
-    if (!quotable(b, this.options.utf8 ?? false)) return this.literal(b);
-    // Escape " and \ (quoted-specials).
-    let needsEscape = false;
-    for (let i = 0; i < b.length; i++) if (b[i] === 0x22 || b[i] === 0x5c) needsEscape = true;
-    if (!needsEscape) return this.ascii('"').bytes(b).ascii('"');
-    const out: number[] = [0x22];
-    for (let i = 0; i < b.length; i++) {
-      const c = b[i]!;
-      if (c === 0x22 || c === 0x5c) out.push(0x5c);
-      out.push(c);
+    if (typeof v === 'string') {
+      // The common case: short printable ASCII, quoted without touching bytes.
+      if (v.length <= MAX_QUOTED && PRINTABLE_ASCII.test(v)) return this.ascii(`"${v.replace(QUOTED_SPECIALS, '\\$&')}"`);
+      v = Buffer.from(v, 'utf8');
     }
-    out.push(0x22);
-    return this.bytes(Buffer.from(out));
+    if (!quotable(v, this.options.utf8 ?? false)) return this.literal(v);
+    return this.ascii(`"${v.toString('latin1').replace(QUOTED_SPECIALS, '\\$&')}"`);
   }
 
   value(v: ImapValue): this {
@@ -172,10 +144,10 @@ export class PartsBuilder {
 
   /** Values separated by spaces. */
   values(vs: readonly ImapValue[]): this {
-    vs.forEach((v, i) => {
+    for (let i = 0; i < vs.length; i++) {
       if (i) this.ascii(' ');
-      this.value(v);
-    });
+      this.value(vs[i]!);
+    }
     return this;
   }
 
@@ -271,4 +243,39 @@ export function sectionLabel(
 function quoteIfNeeded(s: string): string {
   if (/^[!#$&'+,\-./0-9:;<=>?@A-Z[^_`a-z|}~]+$/.test(s)) return s;
   return `"${s.replace(/[\\"]/g, (m) => '\\' + m)}"`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * INTERNALDATE's date-time (RFC 9051 section 9): "dd-Mon-yyyy hh:mm:ss +zzzz", the day space-padded
+ * (date-day-fixed), in the given zone (minutes east of UTC; UTC by default). A value to write as a string.
+ */
+export function formatInternalDate(date: Date, offsetMinutes = 0): string {
+  const d = new Date(date.getTime() + offsetMinutes * 60000);
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const off = Math.abs(offsetMinutes);
+  return (
+    `${String(d.getUTCDate()).padStart(2, ' ')}-${MONTHS[d.getUTCMonth()]}-${String(d.getUTCFullYear()).padStart(4, '0')} ` +
+    `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${sign}${p2(Math.floor(off / 60))}${p2(off % 60)}`
+  );
+}
+
+/**
+ * `* ESEARCH (TAG "a1") UID MIN 2 MAX 9 COUNT 5 ALL 2:4,9` (RFC 4731 section 3.1). `all` is the wire form
+ * of the matching set (formatSeqSet in parser.ts); items left undefined are omitted, as asked by RETURN.
+ */
+export function esearchResponse(
+  tag: string,
+  uid: boolean,
+  result: { min?: number; max?: number; count?: number; all?: string },
+): Buffer[] {
+  const values: ImapValue[] = [atom('ESEARCH'), [atom('TAG'), tag]];
+  if (uid) values.push(atom('UID'));
+  if (result.min !== undefined) values.push(atom('MIN'), result.min);
+  if (result.max !== undefined) values.push(atom('MAX'), result.max);
+  if (result.count !== undefined) values.push(atom('COUNT'), result.count);
+  if (result.all) values.push(atom('ALL'), raw(result.all));
+  return untagged(values);
 }
