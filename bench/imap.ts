@@ -2,12 +2,14 @@
 // The server runs in its own process (forked, so its RSS and heap are the server's alone); the load
 // client is this process and speaks raw IMAP over sockets, so the response bytes are counted exactly.
 //  1. SELECT INBOX + `UID FETCH 1:* (FLAGS ENVELOPE)` on a 10,000-message folder: median of 5 after a
-//     warm-up, and the bytes of both responses.
+//     warm-up, and the bytes of both responses; SELECT alone too.
 //  2. 1,000 accounts each IDLEing on INBOX: wake latency p50/p99 from the SMTP 250 after DATA to the
 //     untagged EXISTS on that account's connection, and the server's RSS and heap per idle connection.
 //  3. QRESYNC (RFC 7162 3.2.5): `SELECT INBOX (QRESYNC (uidvalidity modseq))` after 10 changes made by
 //     another IMAP session (8 flag changes, 2 expunges), on 10,000 and on 1,000 messages: it should not
 //     grow with the folder.
+//  4. IDLE on the 10,000-message INBOX: the wake latency when the folder is big (what refresh() costs).
+// Each run starts a fresh server; the idlers come first so the memory baseline is a quiet server's.
 //   node --expose-gc dist/bench/imap.js   (sizes: BENCH_IMAP_IDLE (1000), BENCH_IMAP_WAKES (100))
 import { fork, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
