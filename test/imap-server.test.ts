@@ -196,6 +196,17 @@ describe('IMAP server', () => {
     await c.logout();
   });
 
+  test('a selected folder deleted elsewhere: the session says BYE (as Dovecot does) and ends', async () => {
+    const folder = await app.store.mailbox.createFolder(ann.id, { parentId: null, name: 'Doomed', kind: 'mail' });
+    const r = await Raw.open(app.imapPort!);
+    await r.cmd('d1', `LOGIN ${ann.email} ${pw}`);
+    await r.cmd('d2', 'SELECT Doomed');
+    await app.store.mailbox.deleteFolder(ann.id, folder.id);
+    r.write('d3 NOOP\r\n');
+    assert.match(await r.until(/^\* BYE.*\r\n/m), /deleted/);
+    await r.closed();
+  });
+
   test('APPEND to Sent reaches the phone; MOVE in IMAP is a move at the phone, and a phone move is seen in IMAP', async () => {
     const phone = await new Phone(app, { email: ann.email, password: pw }, 'move1').ready(['Inbox', 'Sent', 'Trash']);
     const c = client(app, ann.email, pw);
@@ -272,6 +283,13 @@ describe('IMAP server', () => {
     assert.match(await r.cmd('x4', `LOGIN ${ann.email} ${pw}`), /^x4 OK/m);
     assert.match(await r.cmd('x5', 'EXPUNGE'), /^x5 BAD/m, 'EXPUNGE without a selected mailbox');
     assert.match(await r.cmd('x6', `APPEND INBOX {${100 * 1024 * 1024}}`), /^x6 NO \[TOOBIG\]/m);
+    // The same announced as LITERAL+ (sent without waiting): BAD [TOOBIG], the bytes skipped, the session goes on.
+    r.write(`x6b APPEND INBOX {${60 * 1024 * 1024}+}\r\n`);
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    for (let i = 0; i < 60; i++) r.write(chunk);
+    r.write('\r\n');
+    assert.match(await r.until(/^x6b (OK|NO|BAD).*\r\n/m), /^x6b BAD \[TOOBIG\]/m);
+    assert.match(await r.cmd('x6c', 'NOOP'), /^x6c OK/m);
     // A megabyte without CRLF, then the line's end.
     r.write(`x7 NOOP ${'a'.repeat(1024 * 1024)}`);
     r.write('\r\n');

@@ -49,6 +49,7 @@ export class ImapSession {
   private idling: { tag: string } | null = null;
   private sasl: SaslState | null = null;
   private running = false;
+  private again = false;
   private paused = false;
   private readonly onData = (chunk: Buffer): void => {
     this.reader.push(chunk);
@@ -129,14 +130,20 @@ export class ImapSession {
 
   /** Runs the reader's events one at a time; re-entered from data and bus events, never concurrently. */
   private pump(): void {
-    if (this.running) return;
+    if (this.running) {
+      // Bytes or a notice that came after the loop last looked: it runs once more when done.
+      this.again = true;
+      return;
+    }
     this.running = true;
+    this.again = false;
     void this.drain().finally(() => {
       this.running = false;
       if (this.paused) {
         this.paused = false;
         this.conn.socket.resume();
       }
+      if (this.again) this.pump();
     });
   }
 
@@ -166,12 +173,13 @@ export class ImapSession {
         const e = ev.error;
         const tag = e.tag === '*' ? '*' : e.tag;
         if (e.code === 'literal-too-big') {
-          // APPEND's message: NO [TOOBIG] (RFC 9051 7.1); any other command's literal (a password, a search
-          // string) is limited to a line's length and is a BAD.
+          // APPEND's message announced too big before it is sent: NO [TOOBIG] (RFC 9051 7.1). A LITERAL+ one,
+          // whose bytes come anyway (skipped by the reader), is a BAD (RFC 7888 4), and so is any other
+          // command's literal (a password, a search string) past a line's length.
           const append = e.command === 'APPEND';
           const max = append ? this.deps.config.maxMessageBytes : MAX_LINE_BYTES;
           const text = `Literal of ${e.size ?? '?'} octets is larger than the ${max} allowed`;
-          return this.send(tag === '*' ? untaggedStatus('BAD', text) : tagged(tag, append ? 'NO' : 'BAD', text, { name: 'TOOBIG' }));
+          return this.send(tag === '*' ? untaggedStatus('BAD', text) : tagged(tag, append && e.synchronizing ? 'NO' : 'BAD', text, { name: 'TOOBIG' }));
         }
         const text = `Line longer than ${MAX_LINE_BYTES} octets`;
         return this.send(tag === '*' ? untaggedStatus('BAD', text) : tagged(tag, 'BAD', text));

@@ -41,13 +41,17 @@ export interface ImapRepo {
    * Brings the folder's UID map up to date in one transaction: UIDs of messages that left the folder
    * (deleted, or moved and given a UID elsewhere) are recorded as expunged, and messages without a UID get
    * the next ones, oldest received first (ties by id). Serialised per folder across processes (a lock on
-   * the folder's row). 'not-found' for a folder of another account or none.
+   * the folder's row). 'not-found' for a folder of another account or none. With `since` (the account
+   * modseq read before an earlier complete sync of the folder), nothing is scanned or written when the change
+   * log has nothing of the folder after it: one indexed read instead of two scans of the folder.
    */
-  sync(accountId: AccountId, folderId: FolderId): Promise<ImapFolderState>;
+  sync(accountId: AccountId, folderId: FolderId, since?: number): Promise<ImapFolderState>;
   /** The folder's state without assigning anything (null before the first sync). */
   state(accountId: AccountId, folderId: FolderId): Promise<ImapFolderState | null>;
   /** The folder's messages that have a UID there, lowest UID first. */
   entries(accountId: AccountId, folderId: FolderId, query?: ImapEntryQuery): Promise<ImapEntry[]>;
+  /** The UIDs of `entries` alone, lowest first, from `minUid` on (a selected folder's view keeps only these). */
+  uids(accountId: AccountId, folderId: FolderId, minUid?: number): Promise<number[]>;
   /** UIDs that left the folder at a modseq greater than `modseq`, ascending (VANISHED (EARLIER)). */
   vanishedSince(accountId: AccountId, folderId: FolderId, modseq: number): Promise<number[]>;
   /**

@@ -17,7 +17,7 @@ export async function copy(s: ImapSession, cmd: Cmd<'COPY' | 'MOVE'>): Promise<D
   if (cmd.name === 'MOVE' && view.readOnly) return no('Mailbox is read-only', { name: 'READ-ONLY' });
   const dest = findMailbox(await listMailboxes(store.mailbox, acct.id), cmd.mailbox);
   if (!dest) return no('No such mailbox', { name: 'TRYCREATE' });
-  const targets = entriesOf(s, view, cmd.set, cmd.uid);
+  const targets = await entriesOf(s, view, cmd.set, cmd.uid);
   if (targets.length === 0) return ok(`${cmd.name} completed (nothing to do)`);
   // UIDs in the destination are assigned now (below its UIDNEXT), in the order of the source UIDs.
   const before = await store.imap.sync(acct.id, dest.folder.id);

@@ -8,9 +8,8 @@ import { formatSeqSet } from '../protocol/parser.js';
 import type { FetchAtt } from '../protocol/types.js';
 import { atom, fetchResponse, flagList, formatInternalDate, literal, raw, sectionLabel, type ImapValue } from '../protocol/writer.js';
 import { flagsOf } from '../flags.js';
-import type { ViewEntry } from '../selected.js';
 import type { ImapSession } from '../session.js';
-import { entriesOf, seqSetInRange, uidsOf } from './sets.js';
+import { entriesOf, seqSetInRange, uidsOf, type Target } from './sets.js';
 import { bad, no, ok, type Cmd, type Done } from './types.js';
 
 /** Items that need the message's bytes. */
@@ -32,7 +31,7 @@ export async function fetch(s: ImapSession, cmd: Cmd<'FETCH'>): Promise<Done> {
   if (items.some((i) => i.kind === 'MODSEQ')) s.condstore = true;
   // UID FETCH always answers the UID (RFC 9051 6.4.9).
   if (cmd.uid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
-  let targets = entriesOf(s, view, cmd.set, cmd.uid);
+  let targets = await entriesOf(s, view, cmd.set, cmd.uid);
   if (cmd.vanished && cmd.changedSince !== undefined) {
     const inSet = uidsOf(cmd.set, view.maxUid, s.saved);
     const gone = (await s.deps.store.imap.vanishedSince(acct.id, view.folderId, cmd.changedSince)).filter(inSet);
@@ -76,7 +75,7 @@ function headerEnd(b: Buffer): number {
   return crlf >= 0 && (lf < 0 || crlf + 2 <= lf) ? crlf + 4 : lf + 2;
 }
 
-async function source(s: ImapSession, v: ViewEntry, heads: Map<string, Uint8Array> | null): Promise<Source | null> {
+async function source(s: ImapSession, v: Target, heads: Map<string, Uint8Array> | null): Promise<Source | null> {
   const id = v.entry.blobId;
   if (!id) return null;
   const head = heads?.get(id);
@@ -92,13 +91,14 @@ async function source(s: ImapSession, v: ViewEntry, heads: Map<string, Uint8Arra
   return bytes ? { msg: new FetchMessage(asBuffer(bytes)) } : null;
 }
 
-async function fetchOne(s: ImapSession, v: ViewEntry, items: readonly FetchAtt[], src: Source | null, markSeen: boolean): Promise<Done | null> {
+async function fetchOne(s: ImapSession, v: Target, items: readonly FetchAtt[], src: Source | null, markSeen: boolean): Promise<Done | null> {
   const view = s.selected!;
   const msg = src?.msg ?? null;
   let flagsChanged = false;
   if (markSeen && !v.entry.flags.seen) {
     const updated = await s.deps.store.mailbox.updateItem(s.accountOrThrow.id, v.entry.itemId, { flags: { seen: true } });
     v.entry = { ...v.entry, flags: updated.flags, modseq: Math.max(v.entry.modseq, updated.modseq) };
+    view.markTold(v.uid, v.entry.modseq);
     flagsChanged = true;
   }
   const out: Array<[string, ImapValue]> = [];

@@ -9,8 +9,8 @@ import type { Item } from '../../store/types.js';
 import { fieldValue, findField, parseHeaderBlock } from '../fetch/mime.js';
 import { formatSeqSet, seqSetHas } from '../protocol/parser.js';
 import type { SearchKey } from '../protocol/types.js';
-import type { ViewEntry } from '../selected.js';
 import type { ImapSession } from '../session.js';
+import { entriesFor, type Target } from './sets.js';
 import { no, ok, type Cmd, type Done } from './types.js';
 
 interface Ctx {
@@ -43,7 +43,7 @@ export async function search(s: ImapSession, cmd: Cmd<'SEARCH'>): Promise<Done> 
   const view = s.selected!;
   const acct = s.accountOrThrow;
   if (cmd.charset && !/^(utf-8|us-ascii)$/i.test(cmd.charset)) return no('Unsupported charset', { name: 'BADCHARSET', args: '(UTF-8 US-ASCII)' });
-  const entries = view.entries.filter((v) => !v.gone);
+  const entries = await entriesFor(s, view, view.liveUids());
   let needItems = false;
   const ftsValues = new Set<string>();
   walk(cmd.key, (k) => {
@@ -52,7 +52,7 @@ export async function search(s: ImapSession, cmd: Cmd<'SEARCH'>): Promise<Done> 
     if ((k.type === 'text' || k.type === 'body') && hasWord(k.value)) ftsValues.add(k.value);
     if (k.type === 'modseq') s.condstore = true;
   });
-  const ctx: Ctx = { s, items: null, fts: new Map(), headers: new Map(), seq: new Map(view.entries.map((v, i) => [v.uid, i + 1])) };
+  const ctx: Ctx = { s, items: null, fts: new Map(), headers: new Map(), seq: new Map(entries.map((v) => [v.uid, view.seqOf(v.uid)])) };
   if (needItems) {
     ctx.items = new Map();
     const ids = entries.map((v) => v.entry.itemId);
@@ -67,13 +67,13 @@ export async function search(s: ImapSession, cmd: Cmd<'SEARCH'>): Promise<Done> 
     }
     ctx.fts.set(text, hits);
   }
-  const matched: ViewEntry[] = [];
+  const matched: Target[] = [];
   for (const v of entries) if (await test(ctx, cmd.key, v)) matched.push(v);
   await respond(s, cmd, matched, ctx);
   return ok(`${cmd.uid ? 'UID ' : ''}SEARCH completed`);
 }
 
-async function respond(s: ImapSession, cmd: Cmd<'SEARCH'>, matched: ViewEntry[], ctx: Ctx): Promise<void> {
+async function respond(s: ImapSession, cmd: Cmd<'SEARCH'>, matched: Target[], ctx: Ctx): Promise<void> {
   const nums = matched.map((v) => (cmd.uid ? v.uid : ctx.seq.get(v.uid)!));
   let modseqKey = false;
   walk(cmd.key, (k) => { if (k.type === 'modseq') modseqKey = true; });
@@ -105,7 +105,7 @@ async function respond(s: ImapSession, cmd: Cmd<'SEARCH'>, matched: ViewEntry[],
 const includes = (hay: string, needle: string): boolean => hay.toLowerCase().includes(needle.toLowerCase());
 const people = (list: ReadonlyArray<{ name: string; address: string }>): string => list.map((a) => `${a.name} <${a.address}>`).join(', ');
 
-async function headerBytes(ctx: Ctx, v: ViewEntry): Promise<Buffer | null> {
+async function headerBytes(ctx: Ctx, v: Target): Promise<Buffer | null> {
   const id = v.entry.itemId;
   if (ctx.headers.has(id)) return ctx.headers.get(id)!;
   const item = ctx.items?.get(id) ?? (await ctx.s.deps.store.mailbox.getItem(ctx.s.accountOrThrow.id, id));
@@ -115,7 +115,7 @@ async function headerBytes(ctx: Ctx, v: ViewEntry): Promise<Buffer | null> {
   return buf;
 }
 
-async function test(ctx: Ctx, key: SearchKey, v: ViewEntry): Promise<boolean> {
+async function test(ctx: Ctx, key: SearchKey, v: Target): Promise<boolean> {
   const e = v.entry;
   switch (key.type) {
     case 'all': return true;

@@ -8,7 +8,7 @@ import { FLAGS_LIST, PERMANENT_FLAGS, flagsOf } from '../flags.js';
 import { findMailbox, listMailboxes } from '../folders.js';
 import { SelectedView } from '../selected.js';
 import type { ImapSession } from '../session.js';
-import { uidsOf } from './sets.js';
+import { entriesFor, uidsOf } from './sets.js';
 import { wireName } from './mailboxes.js';
 import { bad, no, ok, type Cmd, type Done } from './types.js';
 
@@ -41,9 +41,9 @@ export async function select(s: ImapSession, cmd: Cmd<'SELECT' | 'EXAMINE'>): Pr
     const known = q.knownUids ? uidsOf(q.knownUids, Number.MAX_SAFE_INTEGER, s.saved) : () => true;
     const vanished = (await s.deps.store.imap.vanishedSince(acct.id, box.folder.id, q.modseq)).filter(known);
     if (vanished.length > 0) await s.untagged(atom('VANISHED'), raw(`(EARLIER) ${formatSeqSet(vanished)}`));
-    for (const v of view.entries) {
-      if (v.entry.modseq <= q.modseq || !known(v.uid)) continue;
-      await s.send(fetchResponse(view.seqOf(v.uid), [['UID', v.uid], ['FLAGS', flagList(flagsOf(v.entry))], ['MODSEQ', raw(`(${v.entry.modseq})`)]]));
+    for (const e of await s.deps.store.imap.entries(acct.id, box.folder.id, { changedSince: q.modseq, maxUid: view.maxUid })) {
+      if (!known(e.uid) || !view.isLive(e.uid)) continue;
+      await s.send(fetchResponse(view.seqOf(e.uid), [['UID', e.uid], ['FLAGS', flagList(flagsOf(e))], ['MODSEQ', raw(`(${e.modseq})`)]]));
     }
   }
   return ok(`${cmd.name} completed`, { name: readOnly ? 'READ-ONLY' : 'READ-WRITE' });
@@ -53,12 +53,13 @@ export async function select(s: ImapSession, cmd: Cmd<'SELECT' | 'EXAMINE'>): Pr
 async function expungeDeleted(s: ImapSession, only?: (uid: number) => boolean): Promise<number> {
   const view = s.selected!;
   const acct = s.accountOrThrow;
-  const doomed = view.entries.filter((v) => !v.gone && v.entry.deleted && (!only || only(v.uid))).map((v) => v.entry.itemId);
+  const live = view.liveUids();
+  const doomed = (await entriesFor(s, view, only ? live.filter(only) : live)).filter((v) => v.entry.deleted).map((v) => v.entry.itemId);
   if (doomed.length === 0) return 0;
   await s.deps.store.transaction(async (tx) => {
     // Already deleted elsewhere (a phone): nothing left to do for those.
-    const live = new Set<ItemId>((await tx.mailbox.getItems(acct.id, doomed)).filter((i) => i.folderId === view.folderId).map((i) => i.id));
-    for (const id of doomed) if (live.has(id)) await tx.mailbox.deleteItem(acct.id, id);
+    const present = new Set<ItemId>((await tx.mailbox.getItems(acct.id, doomed)).filter((i) => i.folderId === view.folderId).map((i) => i.id));
+    for (const id of doomed) if (present.has(id)) await tx.mailbox.deleteItem(acct.id, id);
   });
   view.dirty = true;
   return doomed.length;

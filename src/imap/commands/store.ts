@@ -13,7 +13,7 @@ export async function store(s: ImapSession, cmd: Cmd<'STORE'>): Promise<Done> {
   if (view.readOnly) return no('Mailbox is read-only', { name: 'READ-ONLY' });
   if (!cmd.uid && !seqSetInRange(cmd.set, view.exists)) return bad('Message sequence number out of range');
   if (cmd.unchangedSince !== undefined) s.condstore = true;
-  const targets = entriesOf(s, view, cmd.set, cmd.uid);
+  const targets = await entriesOf(s, view, cmd.set, cmd.uid);
   const modified: number[] = [];
   const setDeleted: number[] = [];
   const clearDeleted: number[] = [];
@@ -54,7 +54,9 @@ export async function store(s: ImapSession, cmd: Cmd<'STORE'>): Promise<Done> {
     // What is reported now is not reported again by the next update (selected.ts skips a known MODSEQ).
     for (const v of report) {
       const e = fresh.get(v.uid);
-      if (e) view.replace(e);
+      if (!e) continue;
+      v.entry = e;
+      view.markTold(e.uid, e.modseq);
     }
     for (const v of report) {
       const items: Array<[string, ImapValue]> = [];
