@@ -53,7 +53,8 @@ async function sendStatus(s: ImapSession, b: Mailbox, items: readonly StatusItem
   const acct = s.accountOrThrow;
   const { store } = s.deps;
   const modseq = await store.mailbox.currentModseq(acct.id);
-  const st = await store.imap.sync(acct.id, b.folder.id);
+  // Through the shared syncs: a client polling every folder with STATUS costs an indexed read per folder.
+  const st = await s.deps.syncs.sync(store, acct.id, b.folder.id);
   const entries = await store.imap.entries(acct.id, b.folder.id);
   const values: ImapValue[] = [];
   for (const item of items) {

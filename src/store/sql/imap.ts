@@ -38,19 +38,58 @@ export class SqlImapRepo implements ImapRepo {
     return out !== undefined;
   }
 
+  /** Item ids the change log names in or out of the folder after `since` (the candidates of an incremental sync). */
+  private async touched(db: Kysely<DB>, accountId: AccountId, folderId: FolderId, since: number): Promise<number[]> {
+    const inside = await db.selectFrom('changes').select('item_id').where('account_id', '=', accountId).where('folder_id', '=', folderId)
+      .where('modseq', '>', since).where('item_id', 'is not', null).execute();
+    const out = await db.selectFrom('changes').select('item_id').where('account_id', '=', accountId).where('modseq', '>', since)
+      .where('from_folder_id', '=', folderId).where('item_id', 'is not', null).execute();
+    return [...new Set([...inside, ...out].map((r) => Number(r.item_id)))];
+  }
+
+  /** UIDs of the folder whose message is no longer in it (among `only` when given). */
+  private async gone(db: Kysely<DB>, folderId: FolderId, only: number[] | null): Promise<Array<{ item_id: number; uid: number }>> {
+    const q = db.selectFrom('imap_uids as u').select(['u.item_id', 'u.uid']).where('u.folder_id', '=', folderId)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('items as i').select('i.id').whereRef('i.id', '=', 'u.item_id').where('i.folder_id', '=', folderId))));
+    const rows = only === null ? await q.execute() : [];
+    for (const part of only === null ? [] : chunks(only)) rows.push(...await q.where('u.item_id', 'in', part).execute());
+    return rows.map((r) => ({ item_id: Number(r.item_id), uid: Number(r.uid) }));
+  }
+
+  /** Messages of the folder without a UID there (among `only` when given), oldest received first. */
+  private async fresh(db: Kysely<DB>, accountId: AccountId, folderId: FolderId, only: number[] | null): Promise<number[]> {
+    const q = db.selectFrom('items as i')
+      .leftJoin('imap_uids as u', (j) => j.onRef('u.item_id', '=', 'i.id').on('u.folder_id', '=', folderId))
+      .select(['i.id', 'i.received_at']).where('i.folder_id', '=', folderId).where('i.account_id', '=', accountId).where('i.kind', '=', 'message')
+      .where('u.item_id', 'is', null);
+    const rows = only === null ? await q.execute() : [];
+    for (const part of only === null ? [] : chunks(only)) rows.push(...await q.where('i.id', 'in', part).execute());
+    return rows.map((r) => ({ id: Number(r.id), at: Number(r.received_at) })).sort((x, y) => x.at - y.at || x.id - y.id).map((r) => r.id);
+  }
+
+  /** Whether every item of the folder has exactly one UID there (two index counts): the incremental sync's check. */
+  private async consistent(db: Kysely<DB>, folderId: FolderId): Promise<boolean> {
+    const items = await db.selectFrom('items').select((eb) => eb.fn.countAll<number | string>().as('n')).where('folder_id', '=', folderId).executeTakeFirst();
+    const uids = await db.selectFrom('imap_uids').select((eb) => eb.fn.countAll<number | string>().as('n')).where('folder_id', '=', folderId).executeTakeFirst();
+    return Number(items?.n ?? 0) === Number(uids?.n ?? 0);
+  }
+
   async sync(accountId: AccountId, folderId: FolderId, since?: number): Promise<ImapFolderState> {
+    let known: ImapFolderState | null = null;
     if (since !== undefined) {
-      const known = await this.state(accountId, folderId);
+      known = await this.state(accountId, folderId);
       if (known && !(await this.changedAfter(accountId, folderId, since))) return known;
     }
     return write(this.ctx, async (db) => {
       await this.folderOf(db, accountId, folderId);
-      // A new folder's UIDVALIDITY: the time, or one more than any of the account's when the clock has not
-      // moved on (a folder deleted and created again within a second must still get a new value).
-      const top = await db.selectFrom('imap_folders').select((eb) => eb.fn.max('uidvalidity').as('m')).where('account_id', '=', accountId).executeTakeFirst();
-      const uidValidity = Math.max(nowSeconds(), Number(top?.m ?? 0) + 1);
-      await db.insertInto('imap_folders').values({ folder_id: folderId, account_id: accountId, uidvalidity: uidValidity, uidnext: 1 })
-        .onConflict((oc) => oc.column('folder_id').doNothing()).execute();
+      if (!known) {
+        // A new folder's UIDVALIDITY: the time, or one more than any of the account's when the clock has not
+        // moved on (a folder deleted and created again within a second must still get a new value).
+        const top = await db.selectFrom('imap_folders').select((eb) => eb.fn.max('uidvalidity').as('m')).where('account_id', '=', accountId).executeTakeFirst();
+        const uidValidity = Math.max(nowSeconds(), Number(top?.m ?? 0) + 1);
+        await db.insertInto('imap_folders').values({ folder_id: folderId, account_id: accountId, uidvalidity: uidValidity, uidnext: 1 })
+          .onConflict((oc) => oc.column('folder_id').doNothing()).execute();
+      }
       // The lock: a no-op UPDATE holds the folder's row (PostgreSQL) or the write lock (SQLite) until commit,
       // so two processes never hand out the same UIDs.
       const locked = await db.updateTable('imap_folders').set((eb) => ({ uidnext: eb.ref('uidnext') })).where('folder_id', '=', folderId)
@@ -59,26 +98,21 @@ export class SqlImapRepo implements ImapRepo {
       let seq = 0;
       const modseq = async (): Promise<number> => (seq ||= await nextModseq(db, accountId));
 
-      // UIDs whose message is no longer in the folder.
-      const gone = await db.selectFrom('imap_uids as u').select(['u.item_id', 'u.uid']).where('u.folder_id', '=', folderId)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('items as i').select('i.id').whereRef('i.id', '=', 'u.item_id').where('i.folder_id', '=', folderId))))
-        .execute();
-      if (gone.length > 0) {
-        const m = await modseq();
-        for (const part of chunks(gone)) {
-          await db.insertInto('imap_expunged').values(part.map((g) => ({ folder_id: folderId, uid: Number(g.uid), modseq: m })))
-            .onConflict((oc) => oc.columns(['folder_id', 'uid']).doNothing()).execute();
-          await db.deleteFrom('imap_uids').where('folder_id', '=', folderId).where('item_id', 'in', part.map((g) => Number(g.item_id))).execute();
+      // Incremental when an earlier sync's modseq is known: only the items the change log names since
+      // then (a delivery to a 10,000-message folder looks at one message, not 10,000). Then two index counts
+      // check the result; a mismatch (a change the log does not show) scans the whole folder.
+      const only = since !== undefined && known ? await this.touched(db, accountId, folderId, since) : null;
+      const apply = async (scope: number[] | null): Promise<void> => {
+        const gone = await this.gone(db, folderId, scope);
+        if (gone.length > 0) {
+          const m = await modseq();
+          for (const part of chunks(gone)) {
+            await db.insertInto('imap_expunged').values(part.map((g) => ({ folder_id: folderId, uid: g.uid, modseq: m })))
+              .onConflict((oc) => oc.columns(['folder_id', 'uid']).doNothing()).execute();
+            await db.deleteFrom('imap_uids').where('folder_id', '=', folderId).where('item_id', 'in', part.map((g) => g.item_id)).execute();
+          }
         }
-      }
-
-      // Messages without a UID here, oldest first.
-      const fresh = await db.selectFrom('items as i')
-        .leftJoin('imap_uids as u', (j) => j.onRef('u.item_id', '=', 'i.id').on('u.folder_id', '=', folderId))
-        .select('i.id').where('i.folder_id', '=', folderId).where('i.account_id', '=', accountId).where('i.kind', '=', 'message')
-        .where('u.item_id', 'is', null).orderBy('i.received_at').orderBy('i.id').execute();
-      if (fresh.length > 0) {
-        const ids = fresh.map((r) => Number(r.id));
+        const ids = await this.fresh(db, accountId, folderId, scope);
         for (const part of chunks(ids)) {
           // A message moved here still has its row of the folder it left: that UID is expunged there.
           const moved = await db.selectFrom('imap_uids').select(['item_id', 'folder_id', 'uid']).where('item_id', 'in', part).execute();
@@ -90,8 +124,10 @@ export class SqlImapRepo implements ImapRepo {
           }
           await db.insertInto('imap_uids').values(part.map((id) => ({ item_id: id, folder_id: folderId, uid: uidNext++ }))).execute();
         }
-        await db.updateTable('imap_folders').set({ uidnext: uidNext }).where('folder_id', '=', folderId).execute();
-      }
+      };
+      await apply(only);
+      if (only !== null && !(await this.consistent(db, folderId))) await apply(null);
+      if (uidNext !== Number(locked.uidnext)) await db.updateTable('imap_folders').set({ uidnext: uidNext }).where('folder_id', '=', folderId).execute();
       return { folderId, uidValidity: Number(locked.uidvalidity), uidNext };
     });
   }
