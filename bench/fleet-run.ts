@@ -2,15 +2,13 @@
 // server processes meanwhile: their RSS every 5 s (from /proc, so the figure is the process's own and not
 // a guess from outside) and their CPU over the timed part.
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { NodeProcess } from '../test/helpers/node-process.js';
 import type { FleetPlan, FromClient, PhaseStats, ToClient } from './fleet-protocol.js';
+import { cpuTicks, rssMiB, runQueueNs, TICKS_PER_SECOND } from './proc.js';
 
 const SAMPLE_MS = 5000;
-/** Linux reports process times in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
 
 export interface RssSample {
   /** Seconds since the timed part began (negative: enrolment). */
@@ -34,23 +32,6 @@ export interface FleetResult {
   serverRunQueue: number[];
   /** The machine's 1-minute load average at the start and at the end of the timed part (others' work included). */
   load: [number, number];
-}
-
-function rssMiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** Nanoseconds the process's main thread has waited on a run queue. */
-function runQueueNs(pid: number): number {
-  return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
-}
-
-function cpuTicks(pid: number): number {
-  // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 14th, stime the 15th.
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
 }
 
 /** The node's nodejs_heap_size_used_bytes (the /metrics route, no token configured in the benchmark). */

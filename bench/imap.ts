@@ -18,6 +18,7 @@ import type { AccountId, FolderId } from '../src/core/ids.js';
 import type { NewMessage } from '../src/store/types.js';
 import { SmtpClient } from '../test/helpers/smtp-client.js';
 import { percentile, printMeasured, report } from './lib.js';
+import { runQueueNs } from './proc.js';
 
 const BIG = 10_000;
 const SMALL = 1_000;
@@ -181,8 +182,10 @@ class Imap {
 }
 
 class Server {
+  readonly pid: number;
   private pending: ((m: FromServer) => void) | null = null;
   private constructor(private readonly child: ChildProcess, readonly imapPort: number, readonly smtpPort: number) {
+    this.pid = child.pid!;
     child.on('message', (m: FromServer) => { const p = this.pending; this.pending = null; p?.(m); });
   }
 
@@ -378,6 +381,9 @@ async function idleBig(srv: Server, email: string, backend: Backend): Promise<vo
 async function runOne(backend: Backend): Promise<void> {
   const t0 = performance.now();
   const srv = await Server.start(backend);
+  // On a shared machine the server may wait for a CPU: say how much, so the figures can be read with it.
+  const wait0 = runQueueNs(srv.pid);
+  const at0 = performance.now();
   try {
     // The idlers first, on a fresh server: the memory baseline is then not blurred by the pages the
     // filling and the big FETCH leave to the allocator.
@@ -390,6 +396,8 @@ async function runOne(backend: Backend): Promise<void> {
     await qresync(srv, 'big@example.com', BIG, backend);
     await qresync(srv, 'small@example.com', SMALL, backend);
     await idleBig(srv, 'big@example.com', backend);
+    const waited = (runQueueNs(srv.pid) - wait0) / 1e6 / (performance.now() - at0);
+    console.log(`${backend}: the server waited for a CPU ${(waited * 100).toFixed(0)} % of the time`);
   } finally {
     await srv.stop();
   }

@@ -51,6 +51,8 @@ export interface App {
   pop3sPort: number | null;
   /** The IMAP and POP3 servers and their shared connection limits. */
   mailAccess: MailAccess;
+  /** Every HTTP route registered, `METHOD /path` (the OpenAPI test compares it with /api/openapi.json). */
+  httpRoutes: readonly string[];
   /** The certificate in use (null without TLS). */
   tls: TlsMaterial | null;
   /** Reads the certificate files again (SIGHUP); false when there is no TLS or the new pair was refused. */
@@ -160,7 +162,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const mailAccess = access;
   const nodeServers = [http.plain, http.secure].filter((x) => x !== null);
   return {
-    config, publicUrl, store, auth, directory, bus, sessions, httpPort, httpsPort, bootstrap: boot, tls,
+    config, publicUrl, store, auth, directory, bus, sessions, httpPort, httpsPort, bootstrap: boot, tls, httpRoutes: http.routes,
     smtpPort: servers.inboundPort,
     submissionPort: servers.submissionPort,
     smtpsPort: servers.smtpsPort,

@@ -25,6 +25,9 @@ import { registerMetrics } from './metrics-route.js';
 import { MIN_TLS_VERSION, type TlsMaterial } from './tls/material.js';
 import { VERSION } from './version.js';
 import type { OnlineBackup } from './store/backup-types.js';
+import { errorBody, HttpError, sendError, toHttpError } from './admin/http-errors.js';
+import { errorResponse, SCHEMA_AJV_OPTIONS } from './admin/route-schemas.js';
+import { registerOpenApi } from './openapi.js';
 
 export interface HttpDeps {
   /**
@@ -54,6 +57,8 @@ export interface HttpServers {
   /** Plain HTTP, unless turned off (then Fastify's own server is the HTTPS one). */
   plain: http.Server | null;
   secure: https.Server | null;
+  /** Every route registered, `METHOD /path` (HEAD twins included): the OpenAPI test compares it with the document. */
+  routes: readonly string[];
 }
 
 /** A held EAS request may last the longest heartbeat (3540 s) plus margin; Node must not cut it. */
@@ -79,6 +84,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServers> {
     routerOptions: { caseSensitive: false },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // What the route schemas are written for (src/admin/route-schemas.ts): JSON checked as sent.
+    ajv: { customOptions: { ...SCHEMA_AJV_OPTIONS } },
+    // A URL Fastify cannot decode is a 400 in the one error shape too.
+    frameworkErrors: (err, _req, reply) => {
+      void sendError(reply, new HttpError(400, 'bad-request', err.message));
+    },
     serverFactory: (handler) => {
       const tls = deps.tls;
       if (tls) {
@@ -93,15 +104,44 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServers> {
       return (plain ?? secure)!;
     },
   });
+  const routes: string[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) routes.push(`${m} ${r.url}`);
+  });
   // ActiveSync writes its own access line per request, so Fastify's per-request lines (info) are kept out
   // with a route log level of warn; errors still reach the log.
   const quiet = { logLevel: 'warn' as const };
-  app.get('/health', quiet, async (_req, reply) => {
+  // One error shape for every route outside ActiveSync and Autodiscover (which answer as their protocols
+  // define, with their own handlers): set first, so every plugin registered after inherits them.
+  app.setErrorHandler((err, req, reply) => {
+    const e = toHttpError(err);
+    if (e.status >= 500) req.log.error({ err }, 'HTTP error');
+    else req.log.info({ status: e.status, code: e.code }, e.message);
+    return sendError(reply, e);
+  });
+  app.setNotFoundHandler((_req, reply) => sendError(reply, new HttpError(404, 'not-found', 'no such endpoint')));
+  // Before any route: the generator collects them as they are registered.
+  await registerOpenApi(app);
+  const healthFields = { status: { type: 'string' }, version: { type: 'string' }, database: { type: 'string' } };
+  const healthSchema = {
+    tags: ['server'], summary: 'Whether the server and its database answer', security: [],
+    response: {
+      200: { description: 'Healthy', type: 'object', properties: healthFields },
+      // The one error shape, with the fields monitors read on a healthy answer.
+      503: (() => {
+        const e = errorResponse(503, 'The database cannot be reached');
+        return { ...e, properties: { ...(e.properties as object), ...healthFields } };
+      })(),
+    },
+  };
+  app.get('/health', { ...quiet, schema: healthSchema }, async (_req, reply) => {
     try {
       await deps.store.ping();
       return { status: 'ok', version: VERSION, database: deps.store.dialect };
     } catch {
-      return reply.code(503).send({ status: 'unavailable', version: VERSION, database: deps.store.dialect });
+      return reply.code(503).send({
+        ...errorBody(new HttpError(503, 'unavailable', 'the database cannot be reached')), status: 'unavailable', version: VERSION, database: deps.store.dialect,
+      });
     }
   });
   registerMetrics(app, deps, deps.config.metricsToken);
@@ -115,5 +155,5 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServers> {
   await app.register(easRoutes(deps), quiet);
   await app.register(autodiscoverRoutes(deps), quiet);
   await app.register(webPages(), quiet);
-  return { app, plain, secure };
+  return { app, plain, secure, routes };
 }

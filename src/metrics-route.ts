@@ -9,6 +9,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { easMetrics, processMetrics, PROMETHEUS_CONTENT_TYPE, registry } from './core/metrics.js';
 import type { DeviceSessions } from './devices/sessions.js';
+import { errorResponses } from './admin/route-schemas.js';
+import { HttpError, sendError } from './admin/http-errors.js';
 
 export interface MetricsDeps {
   sessions: DeviceSessions;
@@ -36,9 +38,15 @@ function refresh(sessions: DeviceSessions): void {
 
 /** Adds GET /metrics to the root instance. */
 export function registerMetrics(app: FastifyInstance, deps: MetricsDeps, token: string | undefined): void {
-  app.get('/metrics', { logLevel: 'warn' }, async (req, reply) => {
+  const schema = {
+    tags: ['server'], summary: 'Metrics in the Prometheus text format 0.0.4',
+    security: token ? [{ metricsToken: [] }] : [],
+    response: { 200: { description: 'The metrics (text/plain; version=0.0.4)' }, ...errorResponses([401]) },
+  };
+  app.get('/metrics', { logLevel: 'warn', schema }, async (req, reply) => {
+    // The refusal is in the one error shape of every non-EAS route (Prometheus only reads the status).
     if (!metricsAuthorized(token, req.headers.authorization)) {
-      return reply.code(401).header('www-authenticate', 'Bearer realm="carbonio-metrics"').type('text/plain; charset=utf-8').send('metrics token required\n');
+      return sendError(reply.header('www-authenticate', 'Bearer realm="carbonio-metrics"'), new HttpError(401, 'unauthorized', 'metrics token required'));
     }
     refresh(deps.sessions);
     return reply.code(200).header('cache-control', 'no-store').type(PROMETHEUS_CONTENT_TYPE).send(registry.render());

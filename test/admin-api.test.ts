@@ -111,7 +111,7 @@ describe('admin API', () => {
   test('credentials: clear text once at creation, never in lists, logs or database rows', async () => {
     const created = await adminCall(app, 'POST', '/accounts/joe@a.test/credentials', { label: 'Pixel', services: ['eas'] });
     assert.equal(created.status, 201);
-    const text = created.json.textData as { password: string; user: string };
+    const text = created.json.text_data as { password: string; user: string };
     const cred = created.json.credential as { id: string; services: string[]; generated: boolean };
     assert.match(text.password, /^[a-z2-9]{20}$/);
     assert.deepEqual([text.user, cred.services, cred.generated], ['joe@a.test', ['EAS'], true]);
@@ -124,7 +124,7 @@ describe('admin API', () => {
     assert.deepEqual((qr.json.credential as { services: string[] }).services, ['MobileApp']);
 
     const listed = await adminCall(app, 'GET', '/accounts/joe@a.test/credentials');
-    const secrets = [text.password, 'my-own-phone-pw', (qr.json.textData as { password: string }).password];
+    const secrets = [text.password, 'my-own-phone-pw', (qr.json.text_data as { password: string }).password];
     const listText = JSON.stringify(listed.json);
     assert.equal((listed.json.credentials as unknown[]).length, 3);
     for (const s of secrets) {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fastify from 'fastify';
 import { adminApi } from '../src/admin/api.js';
+import { SCHEMA_AJV_OPTIONS } from '../src/admin/route-schemas.js';
 import { auditActions } from '../src/admin/audit-actions.js';
 import { pruneAudit } from '../src/admin/audit-retention.js';
 import { selfApi } from '../src/admin/routes-self.js';
@@ -81,7 +82,7 @@ describe('audit trail', () => {
 
   test('every changing route of both APIs has an action in the table (compared with Fastify\'s route table)', async () => {
     const routes: string[] = [];
-    const f = fastify();
+    const f = fastify({ ajv: { customOptions: { ...SCHEMA_AJV_OPTIONS } } });
     f.addHook('onRoute', (r) => {
       for (const m of [r.method].flat()) if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(m)) routes.push(`${m} ${r.url}`);
     });
@@ -131,7 +132,7 @@ describe('audit trail', () => {
     // Credentials: a generated one and a chosen one; both secrets must stay out of the trail.
     const gen = await admin('POST', `/accounts/${ann.email}/credentials`, { label: 'phone', services: ['EAS'] });
     ok(gen, 'credential');
-    secrets.add(String((gen.json.textData as Json).password));
+    secrets.add(String((gen.json.text_data as Json).password));
     const chosen = await admin('POST', `/accounts/${ann.email}/credentials`, { label: 'tablet', password: chosenCredential });
     ok(chosen, 'chosen credential');
     const credId = String((chosen.json.credential as Json).id);
@@ -185,7 +186,7 @@ describe('audit trail', () => {
     ok(await self('DELETE', '/devices/BOBPHONE'), 'self remove');
     const mine = await self('POST', '/credentials', { label: 'my phone' });
     ok(mine, 'self credential');
-    secrets.add(String((mine.json.textData as Json).password));
+    secrets.add(String((mine.json.text_data as Json).password));
     const mineId = String((mine.json.credential as Json).id);
     ok(await self('PATCH', `/credentials/${mineId}`, { enabled: false }), 'self disable');
     ok(await self('DELETE', `/credentials/${mineId}`), 'self revoke');

@@ -116,7 +116,7 @@ describe('lockout over HTTP: admin separation, the API message, carbonio auth lo
     assert.ok(ok(await runCli(app, ['prov', 'getAllDomains'])).includes('example.com'));
     const listed = ok(await runCli(app, ['auth', 'lockout', 'list', 'account', app.admin.email]));
     assert.ok(listed.includes(`    key protocol/pair/${app.admin.email},127.0.0.1`), listed.join('\n'));
-    assert.ok(listed.some((l) => /^ {4}locked_until \d{4}-\d\d-\d\dT/.test(l)), listed.join('\n'));
+    assert.ok(listed.some((l) => /^ {4}lockedUntil \d{4}-\d\d-\d\dT/.test(l)), listed.join('\n'));
   });
 
   test('60 bad EAS logins over HTTP block the address; list shows it, clear lets the account in again', async () => {

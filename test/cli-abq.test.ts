@@ -117,7 +117,7 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])] as const) descr
     const admin = (await app.store.accounts.getByEmail(app.admin.email))!;
     const now = Date.now();
     assert.equal(await runAbqNotification(app.store, delivery, 'a.test', now), null, 'off by default');
-    assert.deepEqual(ok(await runCli(app, ['mobile', 'ABQ', 'setNotificationInterval', '45m'])), ['notificationInterval 45m']);
+    assert.deepEqual(ok(await runCli(app, ['mobile', 'ABQ', 'setNotificationInterval', '45m'])), ['interval 45m']);
     assert.equal(await runAbqNotification(app.store, delivery, 'a.test', now), 1);
     const mail = await newestIn(app, admin, 'inbox');
     assert.match(mail.subject ?? '', /^ABQ: 1 newly quarantined device$/);

@@ -207,7 +207,7 @@ void describe('CLI/API consistency (issue 17 part 5)', () => {
     assert.equal(typeof json.device.firstReqReceivedEpoch, 'number');
     assert.equal(Date.parse(String(json.device.firstReqReceived)), (json.device.firstReqReceivedEpoch as number) * 1000);
     const verbose = ok(await runCli(app, ['mobile', 'getDeviceInfo', email, ph.deviceId, 'verbose', 'true']));
-    const times = verbose.filter((x) => /^\s+(firstSeen|last_sync) /.test(x));
+    const times = verbose.filter((x) => /^\s+(firstSeen|lastSync) /.test(x));
     assert.ok(times.some((l) => l.includes('firstSeen')), verbose.join('\n'));
     for (const l of times) assert.match(l.trim().split(' ')[1] ?? '', ISO, l);
 
@@ -215,7 +215,7 @@ void describe('CLI/API consistency (issue 17 part 5)', () => {
     assert.match(fields(all).get('firstReqReceived') ?? '', ISO, all.join('\n'));
 
     const wipe = ok(await runCli(app, ['mobile', 'doWipeDevice', email, ph.deviceId, 'confirm', 'true']));
-    assert.match(fields(wipe).get('wipe_requested') ?? '', ISO, wipe.join('\n'));
+    assert.match(fields(wipe).get('wipeRequestedAt') ?? '', ISO, wipe.join('\n'));
     const wiped = JSON.parse((await runCli(app, ['mobile', 'getDeviceInfo', email, ph.deviceId, '--json'])).stdout) as { device: Record<string, unknown> };
     assert.match(String(wiped.device.remoteWipeReqTime), ISO);
     assert.equal(typeof wiped.device.remoteWipeReqTimeEpoch, 'number');
@@ -224,8 +224,8 @@ void describe('CLI/API consistency (issue 17 part 5)', () => {
 
     assert.match(fields(ok(await runCli(app, ['prov', 'getAccount', email])), '').get('createdAt') ?? '', ISO);
     const creds = ok(await runCli(app, ['auth', 'credential', 'list', email]));
-    assert.match(fields(creds).get('created') ?? '', ISO, creds.join('\n'));
-    assert.match(fields(creds).get('last_used') ?? '', ISO, 'the EAS credential was used');
+    assert.match(fields(creds).get('createdAt') ?? '', ISO, creds.join('\n'));
+    assert.match(fields(creds).get('lastUsedAt') ?? '', ISO, 'the EAS credential was used');
   });
 
   void it('empty lists say so under their header', async () => {

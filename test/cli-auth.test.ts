@@ -43,13 +43,13 @@ void describe('carbonio auth credential', () => {
       'Credential correctly added',
       'list',
       '    generated false',
-      `    created ${createdAt}`,
+      `    createdAt ${createdAt}`,
       '    label Smartphone',
       `    id ${id}`,
       '    services EAS',
       '    enabled true',
       '    qrcode false',
-      '    last_used never',
+      '    lastUsedAt never',
       'text_data',
       '    auth_method password',
       '    password easpass-123',
@@ -66,19 +66,20 @@ void describe('carbonio auth credential', () => {
     failed(await runCli(app, ['auth', 'credential', 'add', user, 'service', 'telnet']), 1, /unknown service "telnet"/);
   });
 
-  void it('add qrcode true prints qr_payload; --json has the payload and a PNG data URL', async () => {
+  void it('add qrcode true prints the qr payload; --json has the payload and a PNG data URL', async () => {
     const { lines, password } = await add('qrcode', 'true', 'label', 'Tablet');
-    const payloadLine = lines.find((l) => l.startsWith('qr_payload '));
-    assert.ok(payloadLine, lines.join('\n'));
+    assert.equal(lines.at(-2), 'qr', lines.join('\n'));
+    const payloadLine = lines.at(-1) ?? '';
+    assert.ok(payloadLine.startsWith('    payload '), lines.join('\n'));
     assert.ok(payloadLine.includes(password));
     assert.ok(!lines.some((l) => l.includes('data:image')));
     const r = await runCli(app, ['auth', 'credential', 'add', user, 'qrcode', 'true', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as { credential: { id: string; qrcode: boolean }; textData: { password: string; user: string }; qr: { payload: string; pngDataUrl: string } };
-    secrets.push(j.textData.password);
+    const j = JSON.parse(r.stdout) as { credential: { id: string; qrcode: boolean }; text_data: { password: string; user: string }; qr: { payload: string; pngDataUrl: string } };
+    secrets.push(j.text_data.password);
     assert.equal(j.credential.qrcode, true);
-    assert.equal(j.textData.user, user);
-    assert.ok(j.qr.payload.includes(j.textData.password));
+    assert.equal(j.text_data.user, user);
+    assert.ok(j.qr.payload.includes(j.text_data.password));
     assert.ok(j.qr.pngDataUrl.startsWith('data:image/png;base64,'));
   });
 
@@ -87,7 +88,7 @@ void describe('carbonio auth credential', () => {
     assert.equal(lines[0], 'list');
     const ids = lines.filter((l) => l.startsWith('    id ')).map((l) => l.slice(7));
     assert.equal(ids.length, 4);
-    assert.ok(!lines.some((l) => /password|text_data|qr_payload|hash/.test(l)), lines.join('\n'));
+    assert.ok(!lines.some((l) => /password|text_data|payload|hash/.test(l)), lines.join('\n'));
     assert.equal(lines.filter((l) => l === '').length, 3, 'blocks separated by one empty line');
     const json = (await runCli(app, ['auth', 'credential', 'list', user, '--json'])).stdout;
     assert.equal((JSON.parse(json) as { credentials: unknown[] }).credentials.length, 4);

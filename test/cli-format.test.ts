@@ -64,4 +64,18 @@ void describe('parseCommandArgs', () => {
     assert.throws(() => parseCommandArgs(pairs, ['j@x.test']), UsageError);
     assert.equal(usageLine(pairs), 'carbonio prov modifyAccount <email> <status> <value> [...]');
   });
+
+  void it('takes zmprov\'s -v for verbose true where the command has a verbose key, anywhere after its name', () => {
+    const gaa: CommandSpec = { path: 'prov getAllAccounts', positionals: [], optional: ['domain'], keys: [{ name: 'verbose', value: 'true|false' }], summary: '' };
+    assert.equal(usageLine(gaa), 'carbonio prov getAllAccounts [<domain>] [-v|verbose true|false]');
+    for (const words of [['-v', 'x.test'], ['x.test', '-v'], ['x.test', 'verbose', 'true']]) {
+      const a = parseCommandArgs(gaa, words);
+      assert.deepEqual([a.positionals.get('domain'), a.options.get('verbose')], ['x.test', 'true'], words.join(' '));
+    }
+    assert.equal(parseCommandArgs(gaa, ['-v']).options.get('verbose'), 'true');
+    assert.equal(parseCommandArgs(gaa, ['verbose', 'false']).options.get('verbose'), 'false');
+    assert.throws(() => parseCommandArgs(gaa, ['-v', 'verbose', 'false']), /-v and verbose both given/);
+    // Without a verbose key, -v is an argument like any other.
+    assert.throws(() => parseCommandArgs(spec, ['j@x.test', 'pw', '-v']), /unexpected argument|unknown key "-v"/);
+  });
 });

@@ -167,7 +167,7 @@ describe('anti-DoS and mobile services (one server)', () => {
     assert.equal((await quickPing(app, 'BURST1')).status, 503, 'still jailed');
 
     assert.deepEqual(ok(await runCli(app, ['mobile', 'doRestartService', 'anti-dos'])), [
-      'anti-dos', '    could_start false', '    could_stop true', '    running true', '    jails_released 1',
+      'anti-dos', '    could_start false', '    could_stop true', '    running true', '    jailsReleased 1',
     ]);
     assert.equal((await quickPing(app, 'BURST1')).status, 200, 'freed');
     assert.deepEqual((await adminCall(app, 'GET', '/antidos/jails')).json.jails, []);

@@ -156,7 +156,7 @@ describe('carbonio mobile doWipeDevice / doCancelWipeDevice', () => {
     const out = ok(await runCli(app, ['mobile', 'doWipeDevice', ph.email, ph.deviceId, 'confirm', 'true']));
     assert.equal(out[0], `Wipe of device ${ph.deviceId} requested: it happens at the device's next connection`);
     assert.ok(out.includes('    status 3 (wipe requested)'), out.join('\n'));
-    assert.ok(out.includes('    account_only false'), out.join('\n'));
+    assert.ok(out.includes('    accountOnly false'), out.join('\n'));
     assert.deepEqual(await probe(app, ph, key), { http: 200, status: 140 });
 
     const json = JSON.parse((await runCli(app, ['mobile', 'doWipeDevice', ph.email, ph.deviceId, 'confirm', 'true', '--json'])).stdout) as Record<string, unknown>;

@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import {
   atom,
+  binaryLiteral,
   continuation,
   esearchResponse,
   fetchResponse,
@@ -47,6 +48,8 @@ describe('IMAP writer', () => {
     assert.equal(text([joined([[1], [2]]), 'mixed']), '((1)(2) "mixed")');
     assert.equal(text(literal(Buffer.from('a\0b'), true)), '~{3}\r\na\0b');
     assert.equal(text(raw('BODY[]')), 'BODY[]');
+    assert.equal(text(binaryLiteral(Buffer.from('a\0'))), '~{2}\r\na\0');
+    assert.equal(text(binaryLiteral(Buffer.from('ab'))), '{2}\r\nab');
   });
 
   test('status, untagged and continuation lines; response codes; no CR/LF can split a line', () => {
@@ -76,6 +79,8 @@ describe('IMAP writer', () => {
     assert.equal(parts[1], body, 'the body is passed through, not copied');
     assert.equal(parts[2]!.toString(), ' BODY[1.MIME] {28}\r\nContent-Type: text/plain\r\n\r\n)\r\n');
     assert.equal(Buffer.concat(fetchResponse(1, [['FLAGS', flagList([])]])).toString(), '* 1 FETCH (FLAGS ())\r\n');
+    // A keyword that cannot be written as an atom is left out, never allowed to break the line.
+    assert.equal(flagList(['\\Seen', 'Red Category', 'ok$1', 'a)b', 'Grün', '\\*', '']).text, '(\\Seen ok$1 \\*)');
   });
 
   test('section labels echo the section and only the partial origin (RFC 9051 section 7.5.2)', () => {

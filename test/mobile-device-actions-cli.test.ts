@@ -76,7 +76,7 @@ describe('carbonio mobile device commands', () => {
     for (const id of ['PHONE1', 'PHONE2']) ok(await cli(['doSuspendDeviceSync', joe.email, id]));
     const all = ok(await cli(['doResumeDeviceSync', joe.email]));
     assert.equal(all[0], 'Resumed 2 of 2 devices of joe@a.test');
-    assert.deepEqual(all.filter((l) => l.startsWith('    result ')), ['    result resumed (needs provisioning)', '    result resumed (needs provisioning)']);
+    assert.deepEqual(all.filter((l) => l.startsWith('    message ')), ['    message resumed (needs provisioning)', '    message resumed (needs provisioning)']);
 
     failed(await cli(['doSuspendDeviceSync', joe.email]), 2);
     failed(await cli(['doSuspendDeviceSync', joe.email, 'PHONE1'], ann), 1, /permission denied/);
@@ -89,21 +89,21 @@ describe('carbonio mobile device commands', () => {
   test('getDeviceInfo verbose shows the hierarchy collection and its progress; getAllDevices', async () => {
     await folderSync(joe, 'PHONE1', '0');
     const lines = ok(await cli(['getDeviceInfo', joe.email, 'PHONE1', 'verbose', 'true']));
-    const at = lines.indexOf('    sync_state');
+    const at = lines.indexOf('    sync');
     assert.ok(at > 0, lines.join('\n'));
-    assert.deepEqual(lines.slice(at + 1, at + 4), ['        collection hierarchy', '        folder (folder hierarchy)', '        sync_key 1']);
-    assert.match(lines[at + 4] ?? '', /^ {8}last_sync \d{4}-\d\d-\d\dT/);
-    assert.equal(lines[at + 5], '        folders 10');
+    assert.deepEqual(lines.slice(at + 1, at + 4), ['        collectionId hierarchy', '        folder (folder hierarchy)', '        syncKey 1']);
+    assert.match(lines[at + 4] ?? '', /^ {8}lastSync \d{4}-\d\d-\d\dT/);
+    assert.equal(lines[at + 5], '        total 10');
     ok(await cli(['doResetDevice', joe.email, 'PHONE1']));
     const empty = ok(await cli(['getDeviceInfo', joe.email, 'PHONE1', 'verbose', 'true']));
-    assert.ok(empty.includes('    sync_state none (the device syncs everything at its next request)'));
-    assert.ok(!ok(await cli(['getDeviceInfo', joe.email, 'PHONE1'])).includes('    sync_state'));
+    assert.ok(empty.includes('    sync none (the device syncs everything at its next request)'));
+    assert.ok(!ok(await cli(['getDeviceInfo', joe.email, 'PHONE1'])).includes('    sync'));
 
     const devices = (out: string[]) => out.filter((l) => l.startsWith('    account ') || l.startsWith('    id ')).join(' ');
     assert.equal(devices(ok(await cli(['getAllDevices']))), '    account joe@a.test     id PHONE1     account joe@a.test     id PHONE2     account lee@b.test     id LEEPHONE');
     assert.equal(devices(ok(await cli(['getAllDevices', 'domains', 'b.test']))), '    account lee@b.test     id LEEPHONE');
     const verbose = ok(await cli(['getAllDevices', 'verbose', 'true', 'domains', 'b.test']));
-    assert.ok(verbose.includes('    status_meaning needs provisioning') && verbose.includes('    last_address 127.0.0.1'));
+    assert.ok(verbose.includes('    statusMeaning needs provisioning') && verbose.includes('    lastAddress 127.0.0.1'));
     assert.equal(devices(ok(await cli(['getAllDevices'], boss))), '    account joe@a.test     id PHONE1     account joe@a.test     id PHONE2');
     failed(await cli(['getAllDevices', 'domains', 'b.test'], boss), 1, /permission denied/);
     failed(await cli(['getAllDevices', 'verbose', 'maybe']), 2);

@@ -111,15 +111,15 @@ describe('mobile devices (admin API and CLI)', () => {
     assert.equal(lines[0], 'device');
     const f = fields(lines, '    ');
     assert.deepEqual(
-      ['id', 'type', 'protocol', 'model', 'friendly_name', 'os', 'operator', 'status', 'status_meaning', 'provisionable', 'policy_key_present', 'last_address'].map((k) => f.get(k)),
+      ['id', 'type', 'protocol', 'model', 'friendly_name', 'os', 'operator', 'status', 'statusMeaning', 'provisionable', 'hasPolicyKey', 'lastAddress'].map((k) => f.get(k)),
       ['SEC1A2B3C4D', 'SAMSUNGSMS918B', '14.1', 'SM-S918B', 'SM-S918B of Joe', 'Android 14', 'Fabrikam', '0', 'needs provisioning', 'false', 'false', '127.0.0.1'],
     );
     assert.match(f.get('firstReqReceived') ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     assert.match(f.get('lastUsedDate') ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/);
     assert.ok(!f.has('imei'), 'unknown fields are left out');
-    assert.ok(!lines.includes('    user_agent_history'));
+    assert.ok(!lines.includes('    userAgentHistory'));
     const verbose = ok(await runCli(app, ['mobile', 'getDeviceInfo', 'joe@a.test', 'SEC1A2B3C4D', 'verbose', 'true']));
-    const at = verbose.indexOf('    user_agent_history');
+    const at = verbose.indexOf('    userAgentHistory');
     assert.ok(at > 0);
     assert.deepEqual(verbose.slice(at + 1).filter((l) => l.startsWith('        ua ')), ['        ua Android-SAMSUNG-SM-S918B/101.400', '        ua Android-SAMSUNG-SM-S918B/102.000']);
     const json = JSON.parse((await runCli(app, ['mobile', 'getDeviceInfo', 'joe@a.test', 'SEC1A2B3C4D', '--json'])).stdout) as { device: { id: string; userAgentHistory: unknown[] } };

@@ -1,11 +1,12 @@
 // Message blobs in 256 KiB parts (migration 018, issue 16 part 5) on both backends: a large message given
 // as parts (a header block and a body view, as SendMail hands it over) reads back byte for byte, takes one
 // row per part, shares its rows with an identical copy, and its parts go with the last item using it;
-// a blob stored the old way (all bytes in `blobs.data`) still reads. And piecesOf cuts parts correctly.
+// a blob stored the old way (all bytes in `blobs.data`) still reads; a message in many small parts (a
+// request body's socket chunks) is stored the same. And the byte-parts helpers cut parts correctly.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { joined, piecesOf, prefixOf } from '../src/core/byte-parts.js';
+import { eachPieceIn, joined, piecesOf, prefixOf, sliceFrom, someIncludes, viewsOf } from '../src/core/byte-parts.js';
 import { asBlobId, type AccountId } from '../src/core/ids.js';
 import { emptyMeta } from '../src/mail/parse.js';
 import { BLOB_PART, blobIdOf } from '../src/store/sql/blob-store.js';
@@ -27,6 +28,31 @@ test('piecesOf: views of at most `size` bytes, in order, joining what straddles 
   assert.deepEqual(prefixOf([a, b], 100), Buffer.concat([a, b]));
 });
 
+test('viewsOf, sliceFrom, eachPieceIn, someIncludes over many small parts', async () => {
+  const parts = [randomBytes(5), randomBytes(20), randomBytes(1), randomBytes(9)];
+  const whole = Buffer.concat(parts);
+  const views = [...viewsOf(parts, 8)];
+  assert.deepEqual(views.map((v) => v.length), [5, 8, 8, 4, 1, 8, 1]);
+  assert.ok(views.every((v) => parts.some((p) => p.buffer === v.buffer)), 'views, never joined');
+  assert.deepEqual(Buffer.concat(sliceFrom(parts, 7)), whole.subarray(7));
+  assert.deepEqual(Buffer.concat(sliceFrom(parts, 25)), whole.subarray(25));
+  assert.deepEqual(sliceFrom(parts, 35), []);
+  const scratch = Buffer.alloc(8);
+  const seen: Buffer[] = [];
+  await eachPieceIn(parts, scratch, async (piece) => {
+    assert.equal(piece.buffer, scratch.buffer, 'every piece is the one scratch buffer');
+    seen.push(Buffer.from(piece));
+    await Promise.resolve();
+  });
+  assert.deepEqual(seen.map((p) => p.length), [8, 8, 8, 8, 3]);
+  assert.deepEqual(Buffer.concat(seen), whole);
+  // A needle across two or three parts is found; one that is not there is not.
+  const text = ['Content-Ty', 'p', 'e: text/cal', 'endar\r\n'].map((t) => Buffer.from(t, 'latin1'));
+  assert.ok(someIncludes(text, 'text/calendar'));
+  assert.ok(someIncludes(text, 'Content-Type'));
+  assert.ok(!someIncludes(text, 'text/plain'));
+});
+
 for (const backend of backends) {
   describe(`blob parts: ${backend.name}`, () => {
     let store: SqlStore;
@@ -40,6 +66,18 @@ for (const backend of backends) {
     after(() => cleanup());
 
     const partRows = async (id: string): Promise<number> => (await store.db.selectFrom('blob_parts').select('seq').where('blob_id', '=', id).execute()).length;
+
+    test('a message in 1000 small parts (socket chunks) is stored in 256 KiB rows, read back byte for byte', async () => {
+      const chunks = [Buffer.from('From: ann@parts.test\r\nSubject: chunks\r\n\r\n', 'latin1'), ...Array.from({ length: 1000 }, (_, i) => randomBytes(1000 + (i % 97)))];
+      const whole = Buffer.concat(chunks);
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const item = await store.mailbox.addMessage(acct, inbox.id, { raw: chunks, meta: emptyMeta() });
+      assert.equal(item.blobId, blobIdOf(whole));
+      assert.deepEqual(Buffer.from((await store.blobs.get(item.blobId))!), whole);
+      assert.equal(await partRows(item.blobId), Math.ceil(whole.length / BLOB_PART) - 1);
+      const rows = await store.db.selectFrom('blob_parts').select(['seq', 'data']).where('blob_id', '=', item.blobId).orderBy('seq').execute();
+      assert.deepEqual(rows.map((r) => r.data.byteLength), rows.map((_, i) => Math.min(BLOB_PART, whole.length - (i + 1) * BLOB_PART)));
+    });
 
     test('a 1 MiB message in two parts is stored in 256 KiB rows and reads back byte for byte', async () => {
       const head = Buffer.from('From: ann@parts.test\r\nSubject: big\r\n', 'latin1');

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import {
-  CODE_PAGES, WbxmlError, decode, el, encode, tagName, tokenOf,
+  CODE_PAGES, WbxmlError, byteParts, bytes, decode, decodeParts, el, encode, tagName, textOf, tokenOf,
 } from '../src/eas/wbxml/index.js';
 import type { QName, WbxmlElement } from '../src/eas/wbxml/index.js';
 import { normalize } from './fixtures/wbxml/normalize.js';
@@ -233,5 +233,67 @@ void describe('malformed input raises WbxmlError with its code', () => {
     assert.throws(() => encode({ page: 0, tag: 'Nope', children: [] }), (e: unknown) => e instanceof WbxmlError && e.code === 'unknown-tag');
     assert.throws(() => encode({ page: 26, tag: 'Sync', children: [] }), (e: unknown) => e instanceof WbxmlError && e.code === 'unknown-page');
     assert.throws(() => el('AirSync:Nope' as QName), (e: unknown) => e instanceof WbxmlError && e.code === 'unknown-tag');
+  });
+});
+
+void describe('decodeParts: a body in the chunks it arrived in (issue 16 part 5)', () => {
+  /** The bytes cut into chunks of the given sizes, cycling; each chunk its own buffer, as the socket gives them. */
+  const cut = (b: Uint8Array, sizes: readonly number[]): Buffer[] => {
+    const out: Buffer[] = [];
+    for (let at = 0, i = 0; at < b.length; i++) {
+      const n = sizes[i % sizes.length]!;
+      out.push(Buffer.from(b.subarray(at, at + n)));
+      at += n;
+    }
+    return out;
+  };
+  const cm = (tag: string, ...c: Array<WbxmlElement | string | Uint8Array>): WbxmlElement => el(`ComposeMail:${tag}` as QName, ...c);
+  const mimeOf = (root: WbxmlElement): WbxmlElement => root.children.find((c): c is WbxmlElement => typeof c === 'object' && !(c instanceof Uint8Array) && c.tag === 'Mime')!;
+
+  void test('every sample decodes as from one buffer, however it is cut', () => {
+    for (const [name, make] of SAMPLES) {
+      const bytes = encode(make());
+      for (const sizes of [[1], [3, 7], [64 * 1024]]) assert.deepStrictEqual(decodeParts(cut(bytes, sizes)), decode(bytes), `${name} in ${sizes.join('/')}`);
+    }
+  });
+
+  void test('a large OPAQUE Mime stays views into the chunks, whole and in order', () => {
+    const mime = Buffer.alloc(200_000, 0x61);
+    for (let i = 0; i < mime.length; i += 77) mime[i] = 0; // NULs in opaque data are data
+    const chunks = cut(encode(cm('SendMail', cm('ClientId', 'c1'), cm('SaveInSentItems'), cm('Mime', new Uint8Array(mime)))), [65_536, 1000, 7]);
+    const root = decodeParts(chunks);
+    const parts = byteParts(mimeOf(root));
+    assert.ok(parts.length > 1, 'one node per chunk the payload spans');
+    assert.ok(parts.every((p) => chunks.some((c) => c.buffer === p.buffer)), 'views, not copies');
+    assert.deepStrictEqual(Buffer.concat(parts), mime);
+    assert.deepStrictEqual(Buffer.from(bytes(mimeOf(root))), mime);
+    assert.equal(textOf(root, 'ComposeMail:ClientId'), 'c1');
+  });
+
+  void test('a large inline-string Mime (STR_I) too; a large string elsewhere stays a string', () => {
+    const mime = 'x'.repeat(100_000);
+    const chunks = cut(encode(cm('SendMail', cm('ClientId', 'c2'), cm('Mime', mime))), [4096]);
+    const parts = byteParts(mimeOf(decodeParts(chunks)));
+    assert.ok(parts.every((p) => chunks.some((c) => c.buffer === p.buffer)));
+    assert.equal(Buffer.concat(parts).toString('latin1'), mime);
+    const subject = el('Email:Subject', 's'.repeat(50_000));
+    const doc = el('AirSync:Sync', el('AirSync:Collections', el('AirSync:Collection', el('AirSync:ApplicationData', subject))));
+    const bytesDoc = encode(doc);
+    assert.deepStrictEqual(decodeParts(cut(bytesDoc, [1000])), decode(bytesDoc));
+  });
+
+  void test('malformed input fails as decode does', () => {
+    const good = encode(cm('SendMail', cm('ClientId', 'c3'), cm('Mime', new Uint8Array(50_000))));
+    for (const bad of [good.subarray(0, good.length - 1), good.subarray(0, 40_000), Buffer.concat([good, Buffer.from([0x45])])]) {
+      const code = (() => {
+        try {
+          decode(bad);
+          return 'none';
+        } catch (e) {
+          return e instanceof WbxmlError ? e.code : 'other';
+        }
+      })();
+      assert.throws(() => decodeParts(cut(bad, [333])), (e: unknown) => e instanceof WbxmlError && e.code === code, `expected ${code}`);
+    }
   });
 });

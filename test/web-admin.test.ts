@@ -35,7 +35,7 @@ describe('web console: the admin page in Chromium', { skip: skip ?? false }, () 
   /** An account's mobile password, made through the API (the page's own creation is tested below). */
   async function mobilePassword(who: { email: string }): Promise<string> {
     const r = await adminCall(app, 'POST', `/accounts/${who.email}/credentials`, { label: 'Phone', services: ['EAS'] });
-    return (r.json.textData as Record<string, string>).password!;
+    return (r.json.text_data as Record<string, string>).password!;
   }
 
   before(async () => {

@@ -101,7 +101,7 @@ describe('web console: the user page in Chromium', { skip: skip ?? false }, () =
   test('my devices: a phone that synced is listed; Resync makes it start over, Suspend blocks it', async () => {
     // A mobile password for the phone (the previous test left one disabled).
     const created = await adminCall(app, 'POST', `/accounts/${joe.email}/credentials`, { label: 'Phone 2', services: ['EAS'] });
-    const secret = (created.json.textData as Record<string, string>).password!;
+    const secret = (created.json.text_data as Record<string, string>).password!;
     const fs1 = await easRequest(app, { cmd: 'FolderSync', user: joe.email, password: secret, deviceId: 'PAGEPHONE1', deviceType: 'iPhone', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
     assert.equal(fs1.status, 200);
     assert.equal(intOf(fs1.root ?? undefined, 'FolderHierarchy:Status'), 1);
@@ -167,7 +167,7 @@ describe('web console: the user page in Chromium', { skip: skip ?? false }, () =
     await page.getByText('Saved.').waitFor();
     await page.screenshot({ path: path.join(shots, '6-oof.png'), fullPage: true });
     const created = await adminCall(app, 'POST', `/accounts/${joe.email}/credentials`, { label: 'Phone 3', services: ['EAS'] });
-    const secret = (created.json.textData as Record<string, string>).password!;
+    const secret = (created.json.text_data as Record<string, string>).password!;
     const r = await easRequest(app, { cmd: 'Settings', user: joe.email, password: secret, deviceId: 'PAGEPHONE3', body: el('Settings:Settings', el('Settings:Oof', el('Settings:Get', el('Settings:BodyType', 'Text')))) });
     assert.equal(r.status, 200);
     const text = JSON.stringify(r.root);

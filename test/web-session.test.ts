@@ -75,7 +75,7 @@ describe('web console sessions', () => {
     const r = await signIn(app, joe.email, joe.password);
     const created = await call(app, r.signed!, 'POST', '/api/self/credentials', { body: { label: 'My phone' } });
     assert.equal(created.status, 201);
-    const secret = (created.json.textData as Record<string, string>).password!;
+    const secret = (created.json.text_data as Record<string, string>).password!;
     assert.deepEqual((created.json.credential as Record<string, unknown>).services, ['EAS']);
     assert.equal(created.headers.get('cache-control'), 'no-store');
     const refused = await signIn(app, joe.email, secret);

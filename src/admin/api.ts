@@ -1,7 +1,8 @@
 // The admin API plugin: JSON under /api/admin, errors as {error: {code, message}}.
 import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from './context.js';
-import { toHttpError } from './http-errors.js';
+import { HttpError, sendError, toHttpError } from './http-errors.js';
+import { applyRouteSchemas } from './route-schemas.js';
 import { registerAudit } from './audit-hook.js';
 import { registerAuditRoutes } from './routes-audit.js';
 import { wantsBasicChallenge } from './session-auth.js';
@@ -30,9 +31,12 @@ export function adminApi(deps: AdminDeps) {
       if (e.status >= 500) req.log.error({ err }, 'admin API error');
       else req.log.info({ status: e.status, code: e.code }, e.message);
       if (e.status === 401 && wantsBasicChallenge(req)) void reply.header('www-authenticate', 'Basic realm="carbonio-admin", charset="UTF-8"');
-      return reply.code(e.status).send({ error: { code: e.code, message: e.message } });
+      return sendError(reply, e);
     });
-    app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'no such admin endpoint' } }));
+    app.setNotFoundHandler((_req, reply) => sendError(reply, new HttpError(404, 'not-found', 'no such admin endpoint')));
+    // Bodies are JSON: a text/plain one is a 415, not a string for the handlers to refuse.
+    app.removeContentTypeParser('text/plain');
+    applyRouteSchemas(app, 'admin');
     registerAudit(app, deps, 'admin');
     registerDirectoryRoutes(app, deps);
     registerCredentialRoutes(app, deps);

@@ -37,10 +37,10 @@ export function registerAbqRoutes(app: FastifyInstance, deps: AdminDeps): void {
   };
   const entryView = (e: AbqEntry, accounts: Map<string, Account>) => ({
     device_id: e.deviceId, account: e.accountId === null ? 'all' : (accounts.get(e.accountId)?.email ?? e.accountId), status: e.status,
-    origin: e.origin, changed_by: e.updatedBy, changed_at: isoTime(e.updatedAt),
+    origin: e.origin, changedBy: e.updatedBy, changedAt: isoTime(e.updatedAt),
   });
   const ruleView = (r: AbqRule, domains: Map<string, string>) => ({
-    regex: r.pattern, status: r.status, order: r.order, domain: r.domainId === null ? 'global' : (domains.get(r.domainId) ?? r.domainId), created_by: r.createdBy,
+    regex: r.pattern, status: r.status, order: r.order, domain: r.domainId === null ? 'global' : (domains.get(r.domainId) ?? r.domainId), createdBy: r.createdBy,
   });
   const messageView = (m: AbqMessage, domains: Map<string, string>, stored: boolean) => ({
     scope: m.domainId === null ? 'global' : (domains.get(m.domainId) ?? m.domainId), kind: m.kind, locale: m.locale, stored,

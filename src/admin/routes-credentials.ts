@@ -17,7 +17,8 @@ type P<T extends string> = { Params: Record<T, string> };
 export async function createdView(a: Account, created: CreatedCredential) {
   return {
     credential: credentialView(created.credential),
-    textData: { authMethod: 'password', password: created.secret, user: a.email },
+    // Carbonio's names for this block (`carbonio auth credential add` prints text_data / auth_method).
+    text_data: { auth_method: 'password', password: created.secret, user: a.email },
     ...(created.qrPayload !== null
       ? { qr: { payload: created.qrPayload, pngDataUrl: await QRCode.toDataURL(created.qrPayload, { errorCorrectionLevel: 'M' }) } }
       : {}),

@@ -46,7 +46,7 @@ export const deviceView = (d: Device) => ({
   os_language: d.info.osLanguage ?? null,
   phone_number: d.info.phoneNumber ?? null,
   operator: d.info.operator ?? null,
-  enable_outbound_sms: d.info.enableOutboundSms ?? null,
+  enableOutboundSms: d.info.enableOutboundSms ?? null,
   status: d.status,
   statusMeaning: deviceStatusMeaning[d.status] ?? 'unknown',
   // Known once the device took part in Provision: it was handed a key, or holds one.

@@ -15,7 +15,8 @@ import { effectivePolicy } from '../devices/policy.js';
 import { deviceProgress } from '../devices/progress.js';
 import type { Account } from '../store/types.js';
 import type { AdminDeps } from './context.js';
-import { HttpError, toHttpError } from './http-errors.js';
+import { HttpError, sendError, toHttpError } from './http-errors.js';
+import { applyRouteSchemas } from './route-schemas.js';
 import { noteActor, registerAudit } from './audit-hook.js';
 import { deviceActions, registerActionTable } from './routes-device-actions.js';
 import { registerSelfCredentialRoutes } from './routes-self-credentials.js';
@@ -36,9 +37,11 @@ export function selfApi(deps: AdminDeps) {
       if (e.status >= 500) req.log.error({ err }, 'self-service API error');
       else req.log.info({ status: e.status, code: e.code }, e.message);
       if (e.status === 401 && wantsBasicChallenge(req)) void reply.header('www-authenticate', 'Basic realm="carbonio", charset="UTF-8"');
-      return reply.code(e.status).send({ error: { code: e.code, message: e.message } });
+      return sendError(reply, e);
     });
-    app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'no such endpoint' } }));
+    app.setNotFoundHandler((_req, reply) => sendError(reply, new HttpError(404, 'not-found', 'no such endpoint')));
+    app.removeContentTypeParser('text/plain');
+    applyRouteSchemas(app, 'self');
     registerAudit(app, deps, 'self');
 
     /** The account itself, by its own password (or a credential bound to WebUI). */

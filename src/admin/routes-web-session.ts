@@ -14,7 +14,8 @@ import { isLockout } from '../auth/types.js';
 import type { ResolvedSession } from '../auth/web-sessions.js';
 import { asBody, reqString } from './body.js';
 import type { AdminDeps } from './context.js';
-import { badRequest, HttpError, toHttpError } from './http-errors.js';
+import { badRequest, HttpError, sendError, toHttpError } from './http-errors.js';
+import { applyRouteSchemas } from './route-schemas.js';
 import { isAdmin } from './policy.js';
 import { cookieOf, SESSION_COOKIE, sessionOf } from './session-auth.js';
 
@@ -33,8 +34,10 @@ export function webSessionApi(deps: AdminDeps) {
     app.setErrorHandler((err, req, reply) => {
       const e = toHttpError(err);
       if (e.status >= 500) req.log.error({ err }, 'web session API error');
-      return reply.code(e.status).header('cache-control', 'no-store').send({ error: { code: e.code, message: e.message } });
+      return sendError(reply.header('cache-control', 'no-store'), e);
     });
+    app.removeContentTypeParser('text/plain');
+    applyRouteSchemas(app, 'session');
 
     const setCookie = (req: FastifyRequest, reply: FastifyReply, scope: WebScope, value: string): void => {
       void reply.setCookie(SESSION_COOKIE[scope], value, {
@@ -55,7 +58,12 @@ export function webSessionApi(deps: AdminDeps) {
       idleMinutes: Math.round(webSessions.settings.idleMs / 60_000),
     });
 
-    app.post('/', async (req, reply) => {
+    // `/api/session` only: Fastify's default also serves `/api/session/`, an alias no client uses, and
+    // registers it by changing the URL of the route's options object, which @fastify/swagger keeps: the
+    // document would show the alias instead of `/api/session`.
+    const route = { prefixTrailingSlash: 'no-slash' } as const;
+
+    app.post('/', route, async (req, reply) => {
       const b = asBody(req.body);
       const email = reqString(b, 'email').trim().toLowerCase();
       const password = reqString(b, 'password');
@@ -78,13 +86,13 @@ export function webSessionApi(deps: AdminDeps) {
       return view({ session: r.session, account: r.account });
     });
 
-    app.get<Q>('/', async (req, reply) => {
+    app.get<Q>('/', route, async (req, reply) => {
       const r = await sessionOf(webSessions, req, scopeOf(req.query.scope));
       void reply.header('cache-control', 'no-store');
       return view(r);
     });
 
-    app.delete<Q>('/', async (req, reply) => {
+    app.delete<Q>('/', route, async (req, reply) => {
       const scope = scopeOf(req.query.scope);
       const r = await sessionOf(webSessions, req, scope);
       await webSessions.logout(cookieOf(req, scope));

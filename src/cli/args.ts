@@ -41,6 +41,13 @@ export interface ParsedArgs {
   rest: string[];
 }
 
+/**
+ * A command with a `verbose` key also takes zmprov's `-v` for `verbose true`, anywhere after its name
+ * (`getAllAccounts -v a.test`, `getDeviceInfo -v joe@a.test PHONE1`).
+ */
+export const VERBOSE_FLAG = '-v';
+const hasVerbose = (spec: CommandSpec): boolean => (spec.keys ?? []).some((k) => k.name === 'verbose');
+
 export function usageLine(spec: CommandSpec): string {
   const parts = [`carbonio ${spec.path}`];
   for (const p of spec.positionals) parts.push(`<${p}>`);
@@ -50,15 +57,17 @@ export function usageLine(spec: CommandSpec): string {
     const names = (spec.keys ?? []).map((k) => k.name).join('|');
     parts.push(`<${names}> <value> [...]`);
   } else {
-    for (const k of spec.keys ?? []) parts.push(`[${k.name} ${k.value}]`);
+    for (const k of spec.keys ?? []) parts.push(k.name === 'verbose' ? `[${VERBOSE_FLAG}|verbose ${k.value}]` : `[${k.name} ${k.value}]`);
   }
   return parts.join(' ');
 }
 
 /** Splits a command's words into its positionals and `key value` options, checking them against the spec. */
-export function parseCommandArgs(spec: CommandSpec, words: readonly string[]): ParsedArgs {
+export function parseCommandArgs(spec: CommandSpec, all: readonly string[]): ParsedArgs {
   const usage = usageLine(spec);
   const keys = new Set((spec.keys ?? []).map((k) => k.name));
+  const flagged = hasVerbose(spec) && all.includes(VERBOSE_FLAG);
+  const words = flagged ? all.filter((w) => w !== VERBOSE_FLAG) : all;
   const positionals = new Map<string, string>();
   let i = 0;
   for (const name of spec.positionals) {
@@ -75,6 +84,7 @@ export function parseCommandArgs(spec: CommandSpec, words: readonly string[]): P
     i++;
   }
   const options = new Map<string, string>();
+  if (flagged) options.set('verbose', 'true');
   if (spec.rest !== undefined) {
     const rest = words.slice(i);
     if (rest.includes('')) throw new UsageError(`<${spec.rest}> must not be empty`, usage);
@@ -88,7 +98,7 @@ export function parseCommandArgs(spec: CommandSpec, words: readonly string[]): P
     }
     const value = words[i++];
     if (value === undefined) throw new UsageError(`missing value for key "${key}"`, usage);
-    if (options.has(key)) throw new UsageError(`key "${key}" given twice`, usage);
+    if (options.has(key)) throw new UsageError(key === 'verbose' && flagged ? `${VERBOSE_FLAG} and verbose both given` : `key "${key}" given twice`, usage);
     options.set(key, value);
   }
   if (spec.minPairs !== undefined && options.size < spec.minPairs) throw new UsageError('nothing to change: give at least one key and value', usage);

@@ -13,10 +13,10 @@ const counterBlock = (c: JsonObject): JsonObject => ({
   key: c.key,
   failures: c.failures,
   since: c.since,
-  locked_until: c.lockedUntil ?? 'not locked',
+  lockedUntil: c.lockedUntil ?? 'not locked',
 });
 
-const familiarBlock = (f: JsonObject): JsonObject => ({ kind: f.kind, value: f.value, last_success: f.lastSuccess });
+const familiarBlock = (f: JsonObject): JsonObject => ({ kind: f.kind, value: f.value, lastSuccess: f.lastSuccess });
 
 export const authLockoutCommands: readonly Command[] = [
   command({

@@ -10,17 +10,21 @@ import { isObject, objectField, objectsField, stringField, type JsonObject } fro
 
 const command = (spec: Parameters<typeof defineCommand>[1], run: Parameters<typeof defineCommand>[2]): Command => defineCommand('auth credential', spec, run);
 
-/** A credential as Carbonio prints it (its field names and order); fields are picked, so nothing secret can slip in. */
+/**
+ * A credential in Carbonio's field order, under the API's names (the same in text and `--json`: Carbonio's
+ * `created` is epoch ms, ours ISO like every time, as `createdAt`); fields are picked, so nothing secret can
+ * slip in.
+ */
 function credentialBlock(c: JsonObject): JsonObject {
   return {
     generated: c.generated,
-    created: c.createdAt,
+    createdAt: c.createdAt,
     label: c.label,
     id: c.id,
     services: c.services,
     enabled: c.enabled,
     qrcode: c.qrcode,
-    last_used: c.lastUsedAt ?? 'never',
+    lastUsedAt: c.lastUsedAt ?? 'never',
   };
 }
 
@@ -44,13 +48,13 @@ export const authCommands: readonly Command[] = [
     const services = a.options.get('service');
     if (services !== undefined) body.services = parseList(services, 'service', usage);
     const r = await api.call('POST', credentialsPath(a), body);
-    const textData = objectField(r, 'textData');
+    const textData = objectField(r, 'text_data');
     const tree: JsonObject = {
       list: credentialBlock(objectField(r, 'credential')),
-      text_data: { auth_method: textData.authMethod, password: textData.password, user: textData.user },
+      text_data: { auth_method: textData.auth_method, password: textData.password, user: textData.user },
     };
     const qr = r.qr;
-    if (isObject(qr)) tree.qr_payload = stringField(qr, 'payload');
+    if (isObject(qr)) tree.qr = { payload: stringField(qr, 'payload') };
     return { json: r, text: joinLines(['Credential correctly added', ...formatTree(tree)]) };
   }),
 

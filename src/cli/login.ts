@@ -56,7 +56,7 @@ async function login(io: LoginIo, words: readonly string[]): Promise<Output> {
   try {
     const r = await api.call('POST', `/accounts/${seg(user)}/credentials`, { label: `carbonio CLI on ${os.hostname()}`, services: ['WebAdminUI'] });
     const credentialId = stringField(objectField(r, 'credential'), 'id');
-    saved = { url: baseUrl, user, kind: 'credential', credentialId, secret: stringField(objectField(r, 'textData'), 'password') };
+    saved = { url: baseUrl, user, kind: 'credential', credentialId, secret: stringField(objectField(r, 'text_data'), 'password') };
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 403) throw err;
     // Forbidden after a successful authentication: the password is right (a wrong one is a 401).

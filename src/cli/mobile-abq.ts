@@ -104,7 +104,7 @@ export const mobileAbqCommands: readonly Command[] = [
   }),
   abq({ name: 'setNotificationInterval', positionals: ['45m|6h|1d|0'], summary: 'how often admins get a mail listing newly quarantined devices (0: never)' }, async (api, a) => {
     const r = await api.call('PUT', '/abq/notification-interval', { interval: positional(a, '45m|6h|1d|0') });
-    return { json: r, text: joinLines(formatTree({ notificationInterval: r.interval })) };
+    return { json: r, text: joinLines(formatTree({ interval: r.interval })) };
   }),
 
   defineCommand('mobile', {

@@ -99,7 +99,7 @@ export const mobileDeviceActionCommands: readonly Command[] = [
     const id = deviceArg(a, usage);
     const r = await api.call('POST', `${devicesPath(a)}${id === undefined ? '' : `/${seg(id)}`}/resume`);
     const devices = objectsField(r, 'devices');
-    const blocks = devices.map((d) => ({ id: d.id, status: `${shown(d.status)} (${shown(d.statusMeaning)})`, result: d.message }));
+    const blocks = devices.map((d) => ({ id: d.id, status: `${shown(d.status)} (${shown(d.statusMeaning)})`, message: d.message }));
     if (id !== undefined) {
       const d = devices[0] ?? {};
       return { json: r, text: joinLines([`Device ${shown(d.id)} of ${shown(r.account)}: ${shown(d.message)}`, ...formatTree({ status: blocks[0]?.status }, 1)]) };

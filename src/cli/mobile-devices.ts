@@ -1,7 +1,8 @@
 // `carbonio mobile getDeviceList <account>`, `getDeviceInfo <account> <device_id> [verbose true|false]`
 // and `getAllDevices [verbose true|false] [domains d1,d2]` (Carbonio's names, carbonio-features.md
 // 3.1): ActiveSync devices from the admin API, printed as Carbonio's indented key/value tree with
-// GetDeviceStatus field names; getDeviceInfo verbose adds the User-Agent history and each synced
+// GetDeviceStatus field names and, for the rest, the API's (the same names as `--json`); `-v` is
+// `verbose true`; getDeviceInfo verbose adds the User-Agent history and each synced
 // folder's progress (z-push-admin style, with items needing attention); `--json` prints the API's
 // answer. Fields are picked one by one so the text shows only what is meant to be shown: a device's
 // recovery password only through `getDeviceRecoveryPassword <account> <device_id>`.
@@ -31,12 +32,12 @@ function listBlock(d: JsonObject): JsonObject {
 function syncBlock(c: JsonObject): JsonObject {
   const attention = Array.isArray(c.attentionNeeded) ? c.attentionNeeded : [];
   return {
-    collection: c.collectionId,
+    collectionId: c.collectionId,
     folder: c.folder,
-    sync_key: c.syncKey,
-    last_sync: c.lastSync,
-    ...(c.kind === 'hierarchy' ? { folders: c.total } : { progress: c.progress ?? (typeof c.held === 'number' ? `${c.held} held` : null) }),
-    ...(attention.length > 0 ? { attention_needed: attention } : {}),
+    syncKey: c.syncKey,
+    lastSync: c.lastSync,
+    ...(c.kind === 'hierarchy' ? { total: c.total } : { progress: c.progress ?? (typeof c.held === 'number' ? `${c.held} held` : null) }),
+    ...(attention.length > 0 ? { attentionNeeded: attention } : {}),
   };
 }
 
@@ -54,19 +55,19 @@ function infoBlock(d: JsonObject, verbose: boolean): JsonObject {
     os_language: d.os_language,
     phone_number: d.phone_number,
     operator: d.operator,
-    enable_outbound_sms: d.enable_outbound_sms,
+    enableOutboundSms: d.enableOutboundSms,
     status: d.status,
-    status_meaning: d.statusMeaning,
+    statusMeaning: d.statusMeaning,
     provisionable: d.provisionable,
-    policy_key_present: d.hasPolicyKey,
+    hasPolicyKey: d.hasPolicyKey,
     firstReqReceived: d.firstReqReceived,
     lastUsedDate: d.lastUsedDate,
-    last_address: d.lastAddress,
+    lastAddress: d.lastAddress,
     remoteWipeReqTime: d.remoteWipeReqTime,
     remoteWipeAckTime: d.remoteWipeAckTime,
-    wipe_account_only: d.wipeAccountOnly,
-    recovery_password_set: d.recoveryPasswordSet,
-    ...(verbose ? { user_agent_history: history.map((h) => ({ ua: h.ua, firstSeen: h.firstSeen })) } : {}),
+    wipeAccountOnly: d.wipeAccountOnly,
+    recoveryPasswordSet: d.recoveryPasswordSet,
+    ...(verbose ? { userAgentHistory: history.map((h) => ({ ua: h.ua, firstSeen: h.firstSeen })) } : {}),
   };
 }
 
@@ -84,7 +85,7 @@ export const mobileDeviceCommands: readonly Command[] = [
     const verbose = v === undefined ? false : parseBool(v, 'verbose', usage);
     const r = await api.call('GET', `${devicesPath(a)}/${seg(positional(a, 'device_id'))}${verbose ? '?verbose=true' : ''}`);
     const device = infoBlock(objectField(r, 'device'), verbose);
-    if (verbose) device.sync_state = Array.isArray(r.sync) && r.sync.length > 0 ? objectsField(r, 'sync').map(syncBlock) : 'none (the device syncs everything at its next request)';
+    if (verbose) device.sync = Array.isArray(r.sync) && r.sync.length > 0 ? objectsField(r, 'sync').map(syncBlock) : 'none (the device syncs everything at its next request)';
     return { json: r, text: joinLines(formatTree({ device })) };
   }),
 
@@ -93,7 +94,7 @@ export const mobileDeviceCommands: readonly Command[] = [
     summary: 'show the recovery password a device set (when its policy enables PasswordRecoveryEnabled)',
   }, async (api, a) => {
     const r = await api.call('GET', `${devicesPath(a)}/${seg(positional(a, 'device_id'))}/recovery-password`);
-    return { json: r, text: joinLines(formatTree({ account: r.account, device_id: r.deviceId, recoveryPassword: r.recoveryPassword ?? 'none set' })) };
+    return { json: r, text: joinLines(formatTree({ account: r.account, deviceId: r.deviceId, recoveryPassword: r.recoveryPassword ?? 'none set' })) };
   }),
 
   command({

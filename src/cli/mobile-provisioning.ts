@@ -27,14 +27,14 @@ const valueWithSource = (s: JsonObject): string => `${shown(s.value)} (${shown(s
 
 function wipeBlock(w: JsonObject): JsonObject {
   return {
-    device_id: w.deviceId,
-    device_type: w.deviceType,
+    deviceId: w.deviceId,
+    deviceType: w.deviceType,
     model: w.model,
-    protocol_version: w.protocolVersion,
+    protocolVersion: w.protocolVersion,
     status: `${shown(w.status)} (${shown(w.statusName)})`,
-    account_only: w.accountOnly,
-    wipe_requested: w.wipeRequestedAt,
-    wipe_done: w.wipeDoneAt,
+    accountOnly: w.accountOnly,
+    wipeRequestedAt: w.wipeRequestedAt,
+    wipeDoneAt: w.wipeDoneAt,
   };
 }
 
@@ -54,7 +54,7 @@ export const mobileProvisioningCommands: readonly Command[] = [
     }
     const settings: JsonObject = {};
     for (const s of objectsField(r, 'settings')) settings[stringField(s, 'key')] = valueWithSource(s);
-    const tree = { [stringField(t, 'type')]: stringField(t, 'name'), enforced: r.enforced, policy_hash: r.hash, settings };
+    const tree = { [stringField(t, 'type')]: stringField(t, 'name'), enforced: r.enforced, hash: r.hash, settings };
     return { json: r, text: joinLines(formatTree(tree)) };
   }),
 

@@ -18,7 +18,7 @@ const change = (name: 'doStartService' | 'doStopService' | 'doRestartService', a
   defineCommand('mobile', { name, positionals: ['service'], summary }, async (api, a) => {
     const r = await api.call('POST', `/mobile/services/${seg(positional(a, 'service'))}/${action}`);
     const s = objectField(r, 'service');
-    const extra = typeof r.jailsReleased === 'number' ? { jails_released: r.jailsReleased } : {};
+    const extra = typeof r.jailsReleased === 'number' ? { jailsReleased: r.jailsReleased } : {};
     return { json: r, text: joinLines(formatTree({ [stringField(s, 'name')]: { ...fieldsOf(s), ...extra } })) };
   });
 

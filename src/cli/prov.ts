@@ -1,7 +1,7 @@
 // `carbonio prov ...`: domains, accounts, passwords and admin roles, with zmprov's names and short
 // aliases. Output follows zmprov where it has one (create prints the new id, getAll* one name per
 // line); getAccount prints the account as a key/value tree; the others print one success line.
-import { parseBool, positional, UsageError } from './args.js';
+import { parseBool, positional, UsageError, type ParsedArgs } from './args.js';
 import { seg } from './client.js';
 import { defineCommand, type Command, type Output } from './command.js';
 import { formatTree, joinLines, linesOrNone, scalarText } from './format.js';
@@ -43,6 +43,16 @@ const out = (json: unknown, ...lines: string[]): Output => ({ json, text: joinLi
 const command = (spec: Parameters<typeof defineCommand>[1], run: Parameters<typeof defineCommand>[2]): Command => defineCommand('prov', spec, run);
 
 const accountOf = (r: JsonObject): JsonObject => objectField(r, 'account');
+
+const VERBOSE = { name: 'verbose', value: 'true|false' };
+const verboseOf = (a: ParsedArgs, usage: string): boolean => {
+  const v = a.options.get('verbose');
+  return v === undefined ? false : parseBool(v, 'verbose', usage);
+};
+
+/** zmprov's `-v` listing: every record's fields as getAccount prints them, records separated by an empty line. */
+const blocks = (records: readonly JsonObject[], noun: string): string[] =>
+  linesOrNone(records.flatMap((x, i) => [...(i > 0 ? [''] : []), ...formatTree(x)]), noun);
 const emailOf = (r: JsonObject): string => scalarText(stringField(accountOf(r), 'email'));
 
 export const provCommands: readonly Command[] = [
@@ -51,9 +61,14 @@ export const provCommands: readonly Command[] = [
     return out(r, scalarText(stringField(objectField(r, 'domain'), 'id')));
   }),
 
-  command({ name: 'getAllDomains', aliases: ['gad'], positionals: [], summary: 'list the domains you may manage, one per line' }, async (api) => {
+  command({
+    name: 'getAllDomains', aliases: ['gad'], positionals: [], keys: [VERBOSE],
+    summary: 'list the domains you may manage, one per line (-v: with their id and creation time)',
+  }, async (api, a, usage) => {
     const r = await api.call('GET', '/domains');
-    return out(r, ...linesOrNone(objectsField(r, 'domains').map((d) => scalarText(stringField(d, 'name'))), 'domains'));
+    const domains = objectsField(r, 'domains');
+    if (verboseOf(a, usage)) return out(r, ...blocks(domains, 'domains'));
+    return out(r, ...linesOrNone(domains.map((d) => scalarText(stringField(d, 'name'))), 'domains'));
   }),
 
   command({ name: 'deleteDomain', aliases: ['dd'], positionals: ['domain'], summary: 'delete a domain' }, async (api, a) => {
@@ -84,10 +99,16 @@ export const provCommands: readonly Command[] = [
     return { json: { account: { email: accountOf(r).email, ...selected } }, text: joinLines(formatTree(selected)) };
   }),
 
-  command({ name: 'getAllAccounts', aliases: ['gaa'], positionals: [], optional: ['domain'], summary: 'list accounts (of one domain), one email per line' }, async (api, a) => {
+  command({
+    name: 'getAllAccounts', aliases: ['gaa'], positionals: [], optional: ['domain'], keys: [VERBOSE],
+    summary: 'list accounts (of one domain), one email per line (-v: every field of each, as getAccount)',
+  }, async (api, a, usage) => {
     const domain = a.positionals.get('domain');
+    const verbose = verboseOf(a, usage);
     const r = await api.call('GET', `/accounts${domain !== undefined ? `?domain=${encodeURIComponent(domain)}` : ''}`);
-    return out(r, ...linesOrNone(objectsField(r, 'accounts').map((x) => scalarText(stringField(x, 'email'))), 'accounts'));
+    const accounts = objectsField(r, 'accounts');
+    if (verbose) return out(r, ...blocks(accounts, 'accounts'));
+    return out(r, ...linesOrNone(accounts.map((x) => scalarText(stringField(x, 'email'))), 'accounts'));
   }),
 
   command({ name: 'setPassword', aliases: ['sp'], positionals: ['email', 'password'], summary: "set an account's main password" }, async (api, a) => {

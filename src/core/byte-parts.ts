@@ -47,8 +47,61 @@ export function* piecesOf(b: ByteParts, size: number): Generator<Buffer> {
   if (pendingLength > 0) yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength);
 }
 
-/** A stream of the bytes in pieces of 64 KiB, for a consumer that would otherwise transform one huge chunk at once. */
-export const streamOf = (b: ByteParts): Readable => Readable.from(piecesOf(b, 64 * 1024), { objectMode: false });
+/**
+ * The bytes in pieces of at most `size` bytes, every one a view into a part (never a copy): a part larger
+ * than `size` is cut, smaller parts are passed on as they are.
+ */
+export function* viewsOf(b: ByteParts, size: number): Generator<Buffer> {
+  for (const part of partsOf(b)) {
+    const buf = asBuffer(part);
+    for (let at = 0; at < buf.length; at += size) yield buf.subarray(at, Math.min(at + size, buf.length));
+  }
+}
+
+/**
+ * A stream of the bytes in pieces of at most 64 KiB, for a consumer that would otherwise transform one huge
+ * chunk at once. Views only: a request body arrives in socket chunks, and gluing them into even pieces
+ * would copy the whole message once more as garbage (issue 16 part 5).
+ */
+export const streamOf = (b: ByteParts): Readable => Readable.from(viewsOf(b, 64 * 1024), { objectMode: false });
+
+/** The bytes from `offset` on, as views into the parts (no copy). */
+export function sliceFrom(b: ByteParts, offset: number): Buffer[] {
+  const out: Buffer[] = [];
+  let skip = offset;
+  for (const part of partsOf(b)) {
+    const buf = asBuffer(part);
+    if (skip >= buf.length) {
+      skip -= buf.length;
+      continue;
+    }
+    out.push(skip > 0 ? buf.subarray(skip) : buf);
+    skip = 0;
+  }
+  return out;
+}
+
+/**
+ * The bytes in consecutive pieces of exactly `scratch.length` bytes (the last one shorter), each copied
+ * into `scratch` and handed to `use` as a view of it: one buffer for the whole message, however its parts
+ * fall. `use` must be done with the view when its promise settles (the next piece overwrites it).
+ */
+export async function eachPieceIn(b: ByteParts, scratch: Buffer, use: (piece: Buffer) => Promise<void>): Promise<void> {
+  let filled = 0;
+  for (const part of partsOf(b)) {
+    const buf = asBuffer(part);
+    for (let at = 0; at < buf.length;) {
+      const n = buf.copy(scratch, filled, at, Math.min(buf.length, at + scratch.length - filled));
+      filled += n;
+      at += n;
+      if (filled === scratch.length) {
+        await use(scratch);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) await use(scratch.subarray(0, filled));
+}
 
 /** The first `n` bytes (fewer if the message is shorter) in one buffer: a view when the first part holds them. */
 export function prefixOf(b: ByteParts, n: number): Buffer {
@@ -67,5 +120,23 @@ export function prefixOf(b: ByteParts, n: number): Buffer {
   return Buffer.concat(out, got);
 }
 
-/** Whether `needle` occurs within one of the parts (a needle split across two parts is not found). */
-export const someIncludes = (b: ByteParts, needle: string): boolean => partsOf(b).some((p) => asBuffer(p).includes(needle, 0, 'latin1'));
+/**
+ * Whether `needle` (latin1) occurs in the bytes, also across the boundary of two parts: a request body
+ * stays in its socket chunks, so a header may straddle two of them.
+ */
+export function someIncludes(b: ByteParts, needle: string): boolean {
+  let tail: Buffer = Buffer.alloc(0);
+  for (const p of partsOf(b)) {
+    const buf = asBuffer(p);
+    if (buf.includes(needle, 0, 'latin1')) return true;
+    if (needle.length > 1 && buf.length > 0) {
+      // The last needle-1 bytes before this part and the first needle-1 of it: a small copy per part.
+      const keep = needle.length - 1;
+      const seam = Buffer.concat([tail, buf.subarray(0, keep)]);
+      if (seam.includes(needle, 0, 'latin1')) return true;
+      const upTo = buf.length >= keep ? buf.subarray(buf.length - keep) : Buffer.concat([tail, buf]);
+      tail = upTo.subarray(Math.max(0, upTo.length - keep));
+    }
+  }
+  return false;
+}

@@ -10,6 +10,7 @@
 //
 // Nothing of the HTTP headers is written (the Basic credentials never are).
 import os from 'node:os';
+import { joined, lengthOf, type ByteParts } from '../core/byte-parts.js';
 import type { Logger } from '../core/logger.js';
 import { deferRecord, loggersFor, loggerWants, writerFor } from '../devices/account-loggers.js';
 import type { Account, AccountLogger, Store } from '../store/types.js';
@@ -27,7 +28,8 @@ export interface TraceRequest {
   deviceType: string;
   userAgent: string;
   version: string;
-  body: Buffer;
+  /** As read (request-body.ts): joined only when a record shows it. */
+  body: ByteParts;
 }
 
 export interface TraceOutcome {
@@ -65,7 +67,7 @@ function traceWith(deps: TraceDeps, account: Account, req: TraceRequest, loggers
   if (loggers.length === 0) return null;
   const started = Date.now();
   let tree: WbxmlElement | null | undefined;
-  const request = (): WbxmlElement | null | string => (tree === undefined ? decodeForLog(req.body) : tree);
+  const request = (): WbxmlElement | null | string => (tree === undefined ? decodeForLog(joined(req.body)) : tree);
   const write = (outcome: TraceOutcome): void => {
     try {
       const failedEas = failedStatus(outcome);
@@ -128,10 +130,10 @@ function failedStatus(o: TraceOutcome): number | undefined {
 function record(l: AccountLogger, account: Account, req: TraceRequest, o: TraceOutcome, severity: string, started: number, requestTree: () => WbxmlElement | null | string): string {
   const head = `${new Date(started).toISOString()} ${severity} node=${NODE} account=${account.email} device=${field(req.deviceId)} type=${field(req.deviceType)}`
     + ` ua=${JSON.stringify(req.userAgent)} cmd=${field(req.cmd)} version=${field(req.version)} ms=${o.ms} http=${o.http}`
-    + `${o.easStatus !== undefined ? ` eas=${o.easStatus}` : ''} bytesIn=${req.body.length} bytesOut=${o.bytesOut}\n`;
+    + `${o.easStatus !== undefined ? ` eas=${o.easStatus}` : ''} bytesIn=${lengthOf(req.body)} bytesOut=${o.bytesOut}\n`;
   if (l.level !== 'debug' && l.level !== 'trace') return head;
   const keep = l.level === 'trace';
-  return `${head}  request:\n${indent(requestText(requestTree(), req.body, keep))}  response:\n${indent(responseText(o.response, keep))}`;
+  return `${head}  request:\n${indent(requestText(requestTree(), joined(req.body), keep))}  response:\n${indent(responseText(o.response, keep))}`;
 }
 
 function requestText(tree: WbxmlElement | null | string, body: Buffer, keep: boolean): string {

@@ -10,6 +10,7 @@ import type { Bus } from '../bus/types.js';
 import type { OutgoingDeps } from '../mail/outgoing.js';
 import type { DeviceSessions } from '../devices/sessions.js';
 import type { Account, Device, Store } from '../store/types.js';
+import { joined, lengthOf, type ByteParts } from '../core/byte-parts.js';
 import { StoreError, type StoreErrorKind } from '../core/errors.js';
 import { decode, is, type QName, type WbxmlElement } from './wbxml/index.js';
 import type { EasQuery } from './query.js';
@@ -75,7 +76,7 @@ export function statusForError<S extends number>(errors: Readonly<Partial<Record
 /** A WBXML body whose root must be `root`; `optional` when an empty body is a request too (Ping, Sync, Provision). */
 export interface WbxmlBody { kind: 'wbxml'; root: QName; optional?: false }
 export interface OptionalWbxmlBody { kind: 'wbxml'; root: QName; optional: true }
-/** The bytes as sent (MIME for the pre-14 SendMail family, which reads its body itself). */
+/** The bytes as sent, in the chunks they arrived in when large (the SendMail family reads its body itself). */
 export interface RawBody { kind: 'raw' }
 export type BodySpec = WbxmlBody | OptionalWbxmlBody | RawBody;
 
@@ -99,7 +100,7 @@ interface SpecBase<I, R> {
 /** `parse` gets the body in the form `body` declares, its root already checked. */
 export interface WbxmlCommandSpec<I, R> extends SpecBase<I, R> { body: WbxmlBody; parse(root: WbxmlElement, ctx: EasContext): I }
 export interface OptionalWbxmlCommandSpec<I, R> extends SpecBase<I, R> { body: OptionalWbxmlBody; parse(root: WbxmlElement | null, ctx: EasContext): I }
-export interface RawCommandSpec<I, R> extends SpecBase<I, R> { body: RawBody; parse(bytes: Buffer, ctx: EasContext): I }
+export interface RawCommandSpec<I, R> extends SpecBase<I, R> { body: RawBody; parse(bytes: ByteParts, ctx: EasContext): I }
 export type EasCommandSpec<I, R> = WbxmlCommandSpec<I, R> | OptionalWbxmlCommandSpec<I, R> | RawCommandSpec<I, R>;
 
 /** A command with its types erased, as the dispatch table holds it. */
@@ -112,13 +113,13 @@ export interface EasCommand {
   invalidRequest: number;
   errors: ErrorMap;
   /** Decodes and checks the body (a malformed one throws the codec's WbxmlError), then parses, executes and renders. */
-  run(ctx: EasContext, bytes: Buffer): Promise<EasResponse>;
+  run(ctx: EasContext, bytes: ByteParts): Promise<EasResponse>;
 }
 
 /** The body as `spec` declares it; EasStatusError(invalidRequest) when it is missing or has another root. */
-function takeBody(spec: BodySpec, invalidRequest: number, bytes: Buffer): Buffer | WbxmlElement | null {
+function takeBody(spec: BodySpec, invalidRequest: number, bytes: ByteParts): ByteParts | WbxmlElement | null {
   if (spec.kind === 'raw') return bytes;
-  const root = bytes.length === 0 ? null : decode(bytes);
+  const root = lengthOf(bytes) === 0 ? null : decode(joined(bytes));
   if (root === null) {
     if (spec.optional) return null;
     throw new EasStatusError(invalidRequest, `the request has no body (${spec.root} expected)`);
@@ -133,10 +134,10 @@ export function defineCommand<I, R>(spec: OptionalWbxmlCommandSpec<I, R>): EasCo
 export function defineCommand<I, R>(spec: RawCommandSpec<I, R>): EasCommand;
 export function defineCommand<I, R>(spec: EasCommandSpec<I, R>): EasCommand {
   // takeBody returns what spec.body promises its parse; the union of the three specs cannot say so.
-  const erased = spec as { parse(body: Buffer | WbxmlElement | null, ctx: EasContext): I };
-  const inputOf = (ctx: EasContext, bytes: Buffer): I => {
+  const erased = spec as { parse(body: ByteParts | WbxmlElement | null, ctx: EasContext): I };
+  const inputOf = (ctx: EasContext, bytes: ByteParts): I => {
     const body = takeBody(spec.body, spec.invalidRequest, bytes);
-    if (ctx.onRequestTree && !Buffer.isBuffer(body)) ctx.onRequestTree(body);
+    if (ctx.onRequestTree && spec.body.kind !== 'raw') ctx.onRequestTree(body as WbxmlElement | null);
     return erased.parse(body, ctx);
   };
   return {

@@ -4,10 +4,12 @@
 // request counter. Refusals on the way are thrown (HttpRefusal) and, like every other error, answered
 // by `failure` (src/eas/refusal.ts answerFor: the command's error table, 503 for a store that is away).
 import { isProxyAddress } from '../core/addresses.js';
+import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuth } from '../core/basic-auth.js';
+import { lengthOf, type ByteParts } from '../core/byte-parts.js';
 import { asDeviceId } from '../core/ids.js';
 import { countEasRequest } from '../core/metrics.js';
 import { offeredVersions } from '../devices/eas-filters.js';
@@ -22,6 +24,7 @@ import { abqGate } from './abq-gate.js';
 import { commands } from './commands/index.js';
 import { gate } from './gate.js';
 import { beforeBody } from './large-body.js';
+import { readBody } from './request-body.js';
 import { parseEasQuery, QueryError, versionNumber, type EasQuery } from './query.js';
 import { answerFor, HttpRefusal, refusal } from './refusal.js';
 import { commandStatus, Common } from './statuses.js';
@@ -170,8 +173,8 @@ export function easRoutes(allDeps: EasDeps) {
 
   async function handlePost(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const started = performance.now();
-    const bodyBytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const line: Record<string, unknown> = { event: 'eas-request', remote: req.ip, bytesIn: bodyBytes.length };
+    const bodyBytes = bodyOf(req);
+    const line: Record<string, unknown> = { event: 'eas-request', remote: req.ip, bytesIn: lengthOf(bodyBytes) };
     const st: RequestState = { outcome: { http: 500, bytesOut: 0 }, command: null, ran: false, trace: null };
     try {
       // The checks run in admit's frame, gone while the command runs: a held Ping keeps only this one.
@@ -196,7 +199,7 @@ export function easRoutes(allDeps: EasDeps) {
    * The request line, the service, the credentials, the jails, the version, the command, the device and
    * its gates (provisioning, ABQ): what to run, or null once a refusal was sent (into `st.outcome`).
    */
-  async function admit(req: FastifyRequest, reply: FastifyReply, bodyBytes: Buffer, line: Record<string, unknown>, st: RequestState): Promise<Admitted | null> {
+  async function admit(req: FastifyRequest, reply: FastifyReply, bodyBytes: ByteParts, line: Record<string, unknown>, st: RequestState): Promise<Admitted | null> {
     const q = readQuery(req);
     Object.assign(line, { cmd: q.cmd, deviceId: q.deviceId, deviceType: q.deviceType, version: q.protocolVersion });
     // Hook: `carbonio mobile doStopService activesync|module` (src/eas/service-gate.ts).
@@ -267,7 +270,13 @@ export function easRoutes(allDeps: EasDeps) {
       if (!l) routeLogs.set(level, (l = logger.child({ svc: 'eas-http' }, opts)));
       return l;
     });
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.config.easMaxRequestBytes }, (_req, body, done) => done(null, body));
+    // A large body stays in the chunks it arrived in (src/eas/request-body.ts).
+    app.addContentTypeParser('*', (req: FastifyRequest, payload: IncomingMessage) => readBody(payload, Number(req.headers['content-length']), deps.config.easMaxRequestBytes)
+      .catch((err: unknown) => {
+        // No command runs: a body over the limit, or a client gone mid-upload (nothing of it is kept).
+        log.info({ event: 'eas-body-unread', remote: req.ip, reason: err instanceof Error ? err.message : String(err) }, 'request body not read');
+        throw err;
+      }));
     // Before a large body is read, the previous large ones are collected (src/eas/large-body.ts).
     app.addHook('onRequest', (req, _reply, done) => {
       if (req.method === 'POST') beforeBody(Number(req.headers['content-length']), deps.config.easMaxRequestBytes);
@@ -316,6 +325,12 @@ function forgetHeaders(req: FastifyRequest): void {
   // Set, not deleted: a delete turns the object into a dictionary of some 800 bytes.
   if (raw.headers.authorization !== undefined) raw.headers.authorization = undefined;
   raw.rawHeaders = [];
+}
+
+/** The body as request-body.ts read it: one Buffer, or the chunks of a large one. */
+function bodyOf(req: FastifyRequest): ByteParts {
+  const b = req.body;
+  return Buffer.isBuffer(b) || (Array.isArray(b) && b.every((c) => Buffer.isBuffer(c))) ? b : Buffer.alloc(0);
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {

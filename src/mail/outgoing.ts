@@ -6,7 +6,7 @@
 // the sender's Sent copy in one transaction.
 import { randomUUID } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
-import type { ByteParts } from '../core/byte-parts.js';
+import { prefixOf, sliceFrom, type ByteParts } from '../core/byte-parts.js';
 import type { Account, Store } from '../store/types.js';
 import type { Threading } from './compose.js';
 import type { LocalDelivery } from './delivery.js';
@@ -31,9 +31,7 @@ export interface PreparedMessage {
 const quoteName = (name: string): string => `"${name.replace(/["\\\r\n]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : ' '))}"`;
 
 /** The end of the header block (the index of the blank line's first byte), or -1. */
-function headerEnd(buf: Buffer): number {
-  // Only the first 256 KiB can hold a header block we accept; the body is never scanned as text.
-  const head = buf.subarray(0, 256 * 1024).toString('latin1');
+function headerEnd(head: string): number {
   const m = /\r?\n\r?\n/.exec(head);
   return m ? m.index : -1;
 }
@@ -43,12 +41,14 @@ function headerEnd(buf: Buffer): number {
  * and In-Reply-To / References for a reply or forward that has none. Only the header block is parsed and
  * rewritten; the body bytes are reused as they are (a 10 MiB attachment is not decoded or copied twice).
  */
-export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Date.now(), threading?: Threading | null): Promise<PreparedMessage> {
-  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const end = headerEnd(buf);
+export async function prepareOutgoing(raw: ByteParts, sender: Account, now = Date.now(), threading?: Threading | null): Promise<PreparedMessage> {
+  // Only the first 256 KiB can hold a header block we accept; the body is never scanned as text.
+  const head = prefixOf(raw, 256 * 1024).toString('latin1'); // byte-preserving
+  const end = headerEnd(head);
   if (end <= 0) throw new OutgoingError('invalid-mime', 'the message has no header block');
-  const header = buf.subarray(0, end).toString('latin1'); // byte-preserving
-  const body = buf.subarray(end);
+  const header = head.slice(0, end);
+  // Views into the parts the message came in (a SendMail body's socket chunks), never one new buffer.
+  const body = sliceFrom(raw, end);
   const parsed = await simpleParser(Buffer.from(`${header}\r\n\r\n`, 'latin1'), { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
   const list = (a: AddressObject | AddressObject[] | undefined): string[] =>
     (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.flatMap((v) => (v.address ? [v.address.toLowerCase()] : [])));
@@ -84,8 +84,8 @@ export async function prepareOutgoing(raw: Uint8Array, sender: Account, now = Da
   if (threading && !hasReplyTo) added.push(`In-Reply-To: ${threading.inReplyTo}`);
   if (threading && !hasRefs) added.push(`References: ${threading.references}`);
   // The body is never copied: both versions are a new header block followed by the same view of the body.
-  const travelling = [Buffer.from([...added, ...kept].join('\r\n'), 'latin1'), body];
-  const sentCopy = bcc.length === 0 ? travelling : [Buffer.from([...added, ...kept, ...bcc].join('\r\n'), 'latin1'), body];
+  const travelling = [Buffer.from([...added, ...kept].join('\r\n'), 'latin1'), ...body];
+  const sentCopy = bcc.length === 0 ? travelling : [Buffer.from([...added, ...kept, ...bcc].join('\r\n'), 'latin1'), ...body];
   return { raw: travelling, sentCopy, recipients };
 }
 

@@ -44,11 +44,13 @@ export interface StartNodeOptions {
   env?: Record<string, string>;
   /** How long to wait at most for the listening line (default 60 s: a loaded machine starts Node slowly). */
   timeoutMs?: number;
+  /** Options for Node itself, before the script (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+  execArgv?: string[];
 }
 
 export async function startNode(opts: StartNodeOptions): Promise<NodeProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `carbonio-${opts.name}-`));
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...(opts.execArgv ?? []), main], {
     env: {
       PATH: process.env.PATH ?? '',
       CARBONIO_DATA_DIR: dataDir,

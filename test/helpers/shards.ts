@@ -16,7 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Seconds each file took alone on the 2-core machine (rounded; only the order of magnitude matters). */
 const SECONDS: Record<string, number> = {
-  'imap-server': 15, 'imap-pg': 8,
+  'imap-server': 15, 'imap-pg': 8, 'imap-protocol-reader': 1, 'imap-protocol-parser': 2, 'imap-protocol-writer': 1,
+  'imap-protocol-clients': 2, 'imap-fetch-bodystructure': 2, 'imap-fetch-envelope': 1, 'imap-fetch-section': 2, 'imap-fetch-imapflow': 2,
   'web-admin': 40, 'auth-lockout': 26, 'eas-sync': 23, 'web-console': 19, serve: 16, 'mailbox-transfer': 14, 'eas-find': 14,
   'smtp-submission': 13, 'eas-ping': 12, 'eas-calendar': 12, 'smtp-inbound': 11, 'cli-prov-roles': 11, tls: 10,
   'push-config': 10, 'eas-contacts-fileas': 10, 'cli-auth': 10, 'multi-node': 9, 'eas-settings-oof': 9,
@@ -24,8 +25,10 @@ const SECONDS: Record<string, number> = {
   metrics: 7, 'mailbox-contacts-reimport': 7, 'eas-tasks': 7, 'eas-email-flags': 7, 'pim-ical': 4,
   'eas-itemops-schema': 4, 'wbxml-fuzz': 3, 'mail-parse': 3, 'lint-layers': 3, 'bus-pg': 3, 'store-migration': 2,
   'pim-timezone': 2, 'eas-email-class': 2, 'wbxml-tree': 1, 'wbxml-codec': 1, 'pim-recurrence': 1, 'cli-format': 1,
-  'wbxml-libwbxml': 1, 'pim-vcard': 1,
+  'wbxml-libwbxml': 1, 'pim-vcard': 1, 'build-swap': 1, 'json-keys': 3,
   pop3: 14, access: 5,
+  openapi: 7,
+  'body-cut': 1,
 };
 const DEFAULT_SECONDS = 6;
 

@@ -19,7 +19,7 @@ interface Credential {
 
 interface Created {
   credential: Credential;
-  textData: { password: string; user: string };
+  text_data: { password: string; user: string };
   qr?: { payload: string; pngDataUrl: string };
 }
 
@@ -34,7 +34,7 @@ function CreatedPanel({ created, owner, onDone }: { created: Created; owner: str
   const [copy, setCopy] = useState<'idle' | 'ok' | 'failed'>('idle');
   const doCopy = async () => {
     try {
-      await navigator.clipboard.writeText(created.textData.password);
+      await navigator.clipboard.writeText(created.text_data.password);
       setCopy('ok');
     } catch {
       setCopy('failed');
@@ -44,8 +44,8 @@ function CreatedPanel({ created, owner, onDone }: { created: Created; owner: str
     <section class="created" aria-labelledby="created-title">
       <h3 id="created-title">{owner === null ? t.createdTitle : t.createdFor(owner)}: {created.credential.label}</h3>
       <Notice kind="info">{t.createdWarning}</Notice>
-      <p>{t.forAccount(created.textData.user)}</p>
-      <p class="secret"><code data-testid="new-password">{created.textData.password}</code></p>
+      <p>{t.forAccount(created.text_data.user)}</p>
+      <p class="secret"><code data-testid="new-password">{created.text_data.password}</code></p>
       {created.qr && (
         <figure>
           <img src={created.qr.pngDataUrl} width={220} height={220} alt={t.qrHint} />

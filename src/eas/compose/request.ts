@@ -2,8 +2,11 @@
 // later send a ComposeMail element {ClientId, SaveInSentItems, Source{FolderId, ItemId | LongId |
 // InstanceId}, ReplaceMime, Mime}; 12.1 and earlier send the raw MIME as the body and name the rest in
 // the query (SaveInSent=T, CollectionId, ItemId, LongId, Occurrence; MS-ASHTTP 2.2.1.1.1.1.3).
+// A large body comes as the chunks it arrived in (src/eas/request-body.ts), and the message is kept as
+// views into them, never joined: a 10 MiB attachment is held once (issue 16 part 5).
+import { lengthOf, partsOf, type ByteParts } from '../../core/byte-parts.js';
 import { EasStatusError, type EasContext } from '../command.js';
-import { bytesOf, child, decode, isWbxmlError, textOf } from '../wbxml/index.js';
+import { byteParts, child, decodeParts, isWbxmlError, textOf } from '../wbxml/index.js';
 
 export const ComposeStatus = {
   invalidWbxml: 102, invalidMime: 107, recipientUnresolved: 116, previouslySent: 118, noRecipient: 119,
@@ -22,10 +25,11 @@ export interface ComposeInput {
   saveInSent: boolean;
   replaceMime: boolean;
   source: ComposeSource | null;
-  mime: Uint8Array;
+  /** The message as sent, in the pieces of the request it came in. */
+  mime: ByteParts;
 }
 
-export function parseCompose(root: 'SendMail' | 'SmartReply' | 'SmartForward', bytes: Buffer, ctx: EasContext): ComposeInput {
+export function parseCompose(root: 'SendMail' | 'SmartReply' | 'SmartForward', bytes: ByteParts, ctx: EasContext): ComposeInput {
   if (ctx.version < 140) {
     const q = ctx.query;
     const named = q.itemId !== null || q.longId !== null;
@@ -36,14 +40,15 @@ export function parseCompose(root: 'SendMail' | 'SmartReply' | 'SmartForward', b
   }
   let doc;
   try {
-    doc = bytes.length > 0 ? decode(bytes) : null;
+    doc = lengthOf(bytes) > 0 ? decodeParts(partsOf(bytes)) : null;
   } catch (err) {
     if (isWbxmlError(err)) throw new EasStatusError(ComposeStatus.invalidWbxml, `malformed WBXML: ${err.code}`);
     throw err;
   }
   if (!doc || doc.tag !== root) throw new EasStatusError(ComposeStatus.invalidWbxml, `the body is not a ${root}`);
   const clientId = textOf(doc, 'ComposeMail:ClientId');
-  const mime = bytesOf(doc, 'ComposeMail:Mime');
+  const mimeElement = child(doc, 'ComposeMail:Mime');
+  const mime = mimeElement ? byteParts(mimeElement) : null;
   if (!clientId || !mime) throw new EasStatusError(ComposeStatus.invalidMime, `${root} needs ClientId and Mime`);
   const src = child(doc, 'ComposeMail:Source');
   const source = src

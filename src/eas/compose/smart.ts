@@ -6,6 +6,7 @@
 // the original. Source InstanceId (MS-ASCMD 2.2.3.88) names an occurrence of a calendar item: only mail
 // originals are served, so a Source naming an event is 150 whatever its InstanceId.
 // What differs between the two commands is in SMART, and how the original is added (composeSmart's kind).
+import { joined, type ByteParts } from '../../core/byte-parts.js';
 import { composeSmart, threadingOf, type SmartKind, type Threading } from '../../mail/compose.js';
 import type { Item, ItemFlags } from '../../store/types.js';
 import { EasStatusError, type EasContext } from '../command.js';
@@ -20,7 +21,8 @@ export const SMART: Readonly<Record<SmartKind, { flags: Partial<ItemFlags>; even
 
 /** A reply or forward ready to send: the message, the original to mark, the threading headers. */
 export interface SmartMessage {
-  mime: Buffer;
+  /** The phone's message as it came (ReplaceMime), or the composed one. */
+  mime: ByteParts;
   original: Item;
   threading: Threading | null;
 }
@@ -37,16 +39,16 @@ async function original(ctx: EasContext, source: ComposeSource): Promise<Item> {
 
 /** The original, its threading, and the message to send: the phone's own (ReplaceMime) or with the original added. */
 export async function composeFromSource(ctx: EasContext, input: ComposeInput, kind: SmartKind): Promise<SmartMessage> {
-  const mime = Buffer.from(input.mime.buffer, input.mime.byteOffset, input.mime.byteLength);
   if (!input.source) throw new EasStatusError(ComposeStatus.itemNotFound, 'a reply or forward must name its original (Source)');
   const orig = await original(ctx, input.source);
   const raw = await ctx.deps.store.blobs.get(orig.blobId!);
   if (!raw) throw new EasStatusError(ComposeStatus.itemNotFound, 'the original message has no content');
   const origBuf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const threading = await threadingOf(origBuf);
-  if (input.replaceMime) return { mime, original: orig, threading };
+  if (input.replaceMime) return { mime: input.mime, original: orig, threading };
   try {
-    return { mime: await composeSmart(kind, mime, origBuf, ctx.account.email.slice(ctx.account.email.indexOf('@') + 1)), original: orig, threading };
+    // Quoting the original rewrites the message: it is read whole (a ReplaceMime send is not).
+    return { mime: await composeSmart(kind, joined(input.mime), origBuf, ctx.account.email.slice(ctx.account.email.indexOf('@') + 1)), original: orig, threading };
   } catch (err) {
     throw new EasStatusError(ComposeStatus.invalidMime, `the message cannot be read: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -28,7 +28,7 @@ function statusOf(err: OutgoingError): number {
 /** SendMail sends the phone's message as it is; SmartReply / SmartForward compose it from the original first. */
 async function send(ctx: EasContext, input: ComposeInput, kind: SmartKind | null, now: number): Promise<void> {
   const smart: SmartMessage | null = kind ? await composeFromSource(ctx, input, kind) : null;
-  const mime = smart ? smart.mime : Buffer.from(input.mime.buffer, input.mime.byteOffset, input.mime.byteLength);
+  const mime = smart ? smart.mime : input.mime;
   try {
     const prepared = await prepareOutgoing(mime, ctx.account, now, smart?.threading ?? null);
     const r = await sendOutgoing(ctx.deps.outgoing, ctx.account, prepared, input.saveInSent);

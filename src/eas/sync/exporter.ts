@@ -23,6 +23,12 @@ const LOG_SLICE = 2000;
 /** Items read per query while walking the log: at least this many (the store splits big lists itself). */
 const READ_AHEAD_MIN = 32;
 const READ_AHEAD_MAX = 500;
+/**
+ * Log entries read per query, at most a few times what the window can still take: a catch-up of 5,000
+ * flag changes in windows of 100 read 2,000 entries and their held versions at every window, twenty
+ * times what it sent (issue 16 part 3). The walk reads the next slice when one was not enough.
+ */
+const sliceFor = (room: number): number => Math.min(LOG_SLICE, Math.max(READ_AHEAD_MIN, room * 4));
 
 /** One export: what every phase reads and the commands they add up to. */
 interface Run {
@@ -78,8 +84,11 @@ async function exportLog(run: Run): Promise<boolean> {
   const { tx, accountId, folder, state, changes, out } = run;
   const concerns = (c: Change): boolean => c.folderId === folder.id || c.fromFolderId === folder.id;
   const top = await tx.mailbox.currentModseq(accountId);
+  // Across slices: an item changed twice is sent once, from its current state.
+  const seen = new Set<ItemId>();
   while (state.modseq < top) {
-    const log = (await tx.mailbox.changesSince(accountId, state.modseq, LOG_SLICE)).filter((c) => c.modseq <= top);
+    const slice = sliceFor(run.budget - out.length);
+    const log = (await tx.mailbox.changesSince(accountId, state.modseq, slice)).filter((c) => c.modseq <= top);
     if (log.length === 0) break;
     const ids = [...new Set(log.flatMap((c) => (c.itemId !== null && concerns(c) ? [c.itemId] : [])))];
     const stored = await tx.deviceState.held(accountId, run.deviceId, run.coll, ids);
@@ -87,7 +96,6 @@ async function exportLog(run: Run): Promise<boolean> {
     // The client's own commands of this request are already in `changes`: they are not echoed back.
     const held = changes.overlay(stored);
     const items = new ReadAhead(run, ids);
-    const seen = new Set<ItemId>();
     for (const c of log) {
       if (out.length >= run.budget) return true;
       state.modseq = c.modseq;
@@ -114,7 +122,7 @@ async function exportLog(run: Run): Promise<boolean> {
         changes.hold(id, item.modseq);
       }
     }
-    if (log.length < LOG_SLICE) state.modseq = top;
+    if (log.length < slice) state.modseq = top;
   }
   return false;
 }

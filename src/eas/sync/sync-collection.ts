@@ -136,7 +136,9 @@ async function advance(
     const held = await tx.deviceState.held(accountId, deviceId, req.collectionId, commandIds.map((id) => asItemId(id)));
     changes.know(held);
     const responses = await importCommands({
-      ctx, tx, folder, trash: await tx.mailbox.getFolderByRole(accountId, 'trash'), commands: req.commands,
+      // Only a client's Delete moves to the Trash: a Sync without commands (every window of a download)
+      // does not look it up, one round trip less per window on PostgreSQL.
+      ctx, tx, folder, trash: req.commands.length > 0 ? await tx.mailbox.getFolderByRole(accountId, 'trash') : null, commands: req.commands,
       deletesAsMoves: req.deletesAsMoves, options: working.options, held, changes,
       knownAdds: resend ? state.last?.adds ?? {} : {}, now, sends,
     });

@@ -137,8 +137,9 @@ class Decoder {
         const nul = buf.indexOf(0, this.pos);
         if (nul === -1) this.fail('truncated', 'inline string without its terminating NUL', at);
         if (nul > this.pos) {
+          // Bytes of a binary element are a view too (an inline Mime of several MiB), as for OPAQUE below.
           addContent(parent, binary[binary.length - 1] === true
-            ? new Uint8Array(buf.subarray(this.pos, nul))
+            ? new Uint8Array(buf.buffer, buf.byteOffset + this.pos, nul - this.pos)
             : buf.toString(this.encoding, this.pos, nul));
         }
         this.pos = nul + 1;

@@ -103,6 +103,13 @@ export const bytes = (e: WbxmlElement): Uint8Array => {
   return new Uint8Array(Buffer.concat(parts));
 };
 
+/**
+ * Direct content of an element as a list of byte views, never joined: a large payload decoded from a body
+ * in chunks (parts.ts) is one node per chunk it spans. Text is encoded as UTF-8.
+ */
+export const byteParts = (e: WbxmlElement): Uint8Array[] =>
+  e.children.flatMap((c) => (typeof c === 'string' ? [Buffer.from(c, 'utf8')] : c instanceof Uint8Array ? [c] : []));
+
 /** Text of the first child named qname, or undefined when there is no such child. */
 export const textOf = (parent: WbxmlElement | undefined, qname: QName): string | undefined => {
   const c = child(parent, qname);

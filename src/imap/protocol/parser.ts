@@ -552,7 +552,7 @@ function parseArgs(cur: Cursor, tag: string, name: string, uid: boolean, options
       const messages: AppendMessage[] = [];
       // MULTIAPPEND (RFC 3502): append-message *(SP append-message).
       while (cur.maybeSp()) {
-        const msg: Partial0<AppendMessage> = {};
+        const msg: Pick<AppendMessage, 'flags' | 'date'> = {};
         if (cur.peek() === 0x28) {
           msg.flags = cur.flagList();
           cur.sp();
@@ -589,8 +589,6 @@ function parseArgs(cur: Cursor, tag: string, name: string, uid: boolean, options
       return cur.fail(`unknown command ${name}`);
   }
 }
-
-type Partial0<T> = { -readonly [K in keyof T]?: T[K] };
 
 /** "(" uidvalidity SP mod-sequence-value [SP known-uids] [SP seq-match-data] ")" (RFC 7162 section 3.2.5). */
 function qresyncParams(cur: Cursor): QresyncParams {

@@ -38,6 +38,8 @@ export const atom = (text: string): Atom => new Atom(text);
 export const raw = (text: string): Raw => new Raw(text);
 export const literal = (bytes: Buffer, binary = false): Literal => new Literal(bytes, binary);
 export const joined = (values: readonly ImapValue[]): Joined => new Joined(values);
+/** A BINARY[...] value (RFC 3516 section 4.3): a literal8 when the bytes hold a NUL, a plain literal otherwise. */
+export const binaryLiteral = (bytes: Buffer): Literal => new Literal(bytes, bytes.includes(0));
 
 export interface WriteOptions {
   /** The client enabled UTF8=ACCEPT or IMAP4rev2: quoted strings may carry UTF-8. */
@@ -220,10 +222,19 @@ export function fetchResponse(seq: number, items: ReadonlyArray<readonly [string
   return b.ascii(')\r\n').done();
 }
 
-/** A flag list value: (\Seen $Forwarded). */
+/** flag = "\" atom / atom (keyword); "\*" in PERMANENTFLAGS (RFC 9051 section 9). */
+const FLAG = /^(?:\\\*|\\?[^(){ %*"\\\]\x00-\x1f\x7f-\uffff]+)$/;
+
+/**
+ * A flag list value: (\Seen $Forwarded). A name that is not a valid flag (a keyword taken from somewhere
+ * else, say with a space) is left out rather than written: it would break the response's syntax.
+ */
 export function flagList(flags: readonly string[]): Raw {
-  return raw(`(${flags.join(' ')})`);
+  return raw(`(${flags.filter((f) => FLAG.test(f)).join(' ')})`);
 }
+
+/** Whether a string can be written as a flag (see flagList). */
+export const isValidFlag = (flag: string): boolean => FLAG.test(flag);
 
 /** The data item name a BODY[...] fetch answers with: the section as asked, partials only by origin (RFC 9051 section 7.5.2). */
 export function sectionLabel(

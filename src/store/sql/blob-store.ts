@@ -1,11 +1,13 @@
 // Message blobs, content-addressed by SHA-256, written in parts of 256 KiB (migration 018): the first
 // part in `blobs.data`, the others in `blob_parts`. A message is hashed and written piece by piece from
-// the buffers it arrived in, so the database driver never holds a copy of the whole message.
+// the buffers it arrived in, so the database driver never holds a copy of the whole message. The rows are
+// cut through one scratch buffer per blob: a message arrives in socket chunks of up to 64 KiB, and a fresh
+// 256 KiB copy per row would leave the whole message behind once more as garbage (issue 16 part 5).
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asBlobId, type BlobId } from '../../core/ids.js';
-import { joined, lengthOf, partsOf, piecesOf, type ByteParts } from '../../core/byte-parts.js';
+import { eachPieceIn, joined, lengthOf, partsOf, prefixOf, sliceFrom, type ByteParts } from '../../core/byte-parts.js';
 import type { DB } from './schema.js';
 
 /** Bytes per row: small enough that binding one costs little memory, large enough that a 10 MiB message is 40 rows. */
@@ -38,15 +40,15 @@ export async function writeBlob(db: Kysely<DB>, id: BlobId, blob: BlobWrite): Pr
   const { raw, content } = blob;
   const size = lengthOf(raw);
   if (size <= BLOB_PART) return writeSmallBlobs(db, new Map([[id, blob]]));
-  const pieces = piecesOf(raw, BLOB_PART);
-  const first = pieces.next();
-  if (first.done) return;
-  const inserted = await db.insertInto('blobs').values({ id, size, data: first.value, content })
+  const inserted = await db.insertInto('blobs').values({ id, size, data: prefixOf(raw, BLOB_PART), content })
     .onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
   if (!inserted) return; // the same bytes are stored already, with their parts
   let seq = 1;
-  // One row per statement: each binds a single 256 KiB value.
-  for (const piece of pieces) await db.insertInto('blob_parts').values({ blob_id: id, seq: seq++, data: piece }).execute();
+  // One row per statement, each binding a single 256 KiB value; both drivers have copied the value (into
+  // SQLite, into the PostgreSQL message) when the statement's promise settles, so the scratch is free again.
+  await eachPieceIn(sliceFrom(raw, BLOB_PART), Buffer.allocUnsafe(BLOB_PART), async (piece) => {
+    await db.insertInto('blob_parts').values({ blob_id: id, seq: seq++, data: piece }).execute();
+  });
 }
 
 /** A blob's bytes in one buffer, or null when there is no such blob. */
