@@ -108,13 +108,11 @@ class Imap {
   private nextTag = 1;
   /** Called with each untagged line (joined over literals), when set. */
   onUntagged: ((line: string) => void) | null = null;
-  private greeted: Promise<void>;
+  /** Resolves at the server's greeting (the first untagged line). */
+  private readonly greeted: Promise<void>;
 
   constructor(private readonly socket: net.Socket) {
-    let greet: () => void = () => undefined;
-    this.greeted = new Promise((r) => { greet = r; });
-    const first = this.onUntagged;
-    this.onUntagged = () => { this.onUntagged = first; greet(); };
+    this.greeted = new Promise((resolve) => { this.onUntagged = () => { this.onUntagged = null; resolve(); }; });
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => { this.bytes += d.length; this.feed(d); });
     socket.on('error', (err) => this.waiter?.reject(err));
