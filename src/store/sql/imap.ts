@@ -26,6 +26,12 @@ export class SqlImapRepo implements ImapRepo {
     if (!f) throw new StoreError('not-found', 'folder not found');
   }
 
+  /** Whether the folder is the account's (the entry reads below then need no account filter on items). */
+  private async owns(accountId: AccountId, folderId: FolderId): Promise<boolean> {
+    const f = await this.ctx.db.selectFrom('folders').select('id').where('account_id', '=', accountId).where('id', '=', folderId).executeTakeFirst();
+    return f !== undefined;
+  }
+
   /** Whether the change log has anything of the folder (in it, or moved out of it) after `since`. */
   private async changedAfter(accountId: AccountId, folderId: FolderId, since: number): Promise<boolean> {
     const db = this.ctx.db;
@@ -139,11 +145,15 @@ export class SqlImapRepo implements ImapRepo {
   }
 
   async entries(accountId: AccountId, folderId: FolderId, query: ImapEntryQuery = {}): Promise<ImapEntry[]> {
+    // The account is checked on the folder, not as a filter on items: with `i.account_id` and a UID range
+    // together, PostgreSQL planned a nested loop with a BitmapAnd per row on freshly filled tables (8.7-14.5 s
+    // for UID FETCH 1:* on 10,000 messages instead of 0.4 s). Items of the folder are the account's.
+    if (!(await this.owns(accountId, folderId))) return [];
     let q = this.ctx.db.selectFrom('imap_uids as u')
       .innerJoin('items as i', (j) => j.onRef('i.id', '=', 'u.item_id').onRef('i.folder_id', '=', 'u.folder_id'))
       .select(['u.uid', 'u.item_id', 'u.deleted', 'u.flag_modseq', 'i.modseq', 'i.seen', 'i.flagged', 'i.answered', 'i.forwarded', 'i.draft',
         'i.categories', 'i.size', 'i.received_at', 'i.blob_id'])
-      .where('u.folder_id', '=', folderId).where('i.account_id', '=', accountId);
+      .where('u.folder_id', '=', folderId);
     if (query.minUid !== undefined) q = q.where('u.uid', '>=', query.minUid);
     if (query.maxUid !== undefined) q = q.where('u.uid', '<=', query.maxUid);
     const since = query.changedSince;
@@ -172,9 +182,10 @@ export class SqlImapRepo implements ImapRepo {
   }
 
   async uids(accountId: AccountId, folderId: FolderId, minUid = 1): Promise<number[]> {
+    if (!(await this.owns(accountId, folderId))) return [];
     const rows = await this.ctx.db.selectFrom('imap_uids as u')
       .innerJoin('items as i', (j) => j.onRef('i.id', '=', 'u.item_id').onRef('i.folder_id', '=', 'u.folder_id'))
-      .select('u.uid').where('u.folder_id', '=', folderId).where('i.account_id', '=', accountId).where('u.uid', '>=', minUid)
+      .select('u.uid').where('u.folder_id', '=', folderId).where('u.uid', '>=', minUid)
       .orderBy('u.uid').execute();
     return rows.map((r) => Number(r.uid));
   }
