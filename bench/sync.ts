@@ -32,6 +32,7 @@ const as = ns('AirSync');
 const COUNT = Number(process.env.BENCH_SYNC_COUNT ?? 10_000);
 const RUNS = Number(process.env.BENCH_SYNC_RUNS ?? 1);
 const CPU_PROF = process.env.BENCH_SYNC_CPU_PROF;
+const NODE_ARGS = (process.env.BENCH_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const WINDOW = 100;
 const EMAIL = 'user@example.com';
 const PASSWORD = 'bench-password-1';
@@ -132,7 +133,7 @@ async function run(backend: 'sqlite' | 'postgres'): Promise<void> {
     const cpus: number[] = [];
     for (let i = 1; i <= RUNS; i++) {
       // At the log level info, as in production: the per-request lines are part of the cost.
-      node = await startNode({ name: `bench-sync-${backend}`, dbUrl, ...(CPU_PROF ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] } : {}) });
+      node = await startNode({ name: `bench-sync-${backend}`, dbUrl, execArgv: [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [])] });
       const pid = node.child.pid!;
       const d = await device(node, `bench${backend}${i}`, inboxId);
       const idle = memoryOf(pid).rss;
@@ -145,6 +146,7 @@ async function run(backend: 'sqlite' | 'postgres'): Promise<void> {
       cpus.push(cpu);
       console.log(`${backend} run ${i}: ${(first.items / first.seconds).toFixed(0)} items/s, server idle RSS ${(idle / MiB).toFixed(0)} MiB, `
         + `peak (VmHWM) ${(first.peakRss / MiB).toFixed(0)} MiB, server CPU ${cpu.toFixed(2)} s, load average ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
+      if (process.env.BENCH_SYNC_GC_LOG) fs.writeFileSync(`${process.env.BENCH_SYNC_GC_LOG}.${backend}.${i}`, node.out());
       if (i === RUNS) {
         report(`sync initial ${backend}`, median(rates), 'items/s');
         report(`sync initial ${backend} peak rss`, median(peaks), 'MiB');
