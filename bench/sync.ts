@@ -11,6 +11,13 @@
 //   BENCH_SYNC_RUNS    initial syncs, each by a new device on a freshly started server (1); the figures
 //                      reported are the medians, every run is printed with the load average
 //   BENCH_SYNC_CPU_PROF a directory: the server runs with --cpu-prof and writes its profile there
+//   BENCH_SYNC_NODE_ARGS more options for the server's node, space-separated (e.g. --trace-gc)
+//   BENCH_SYNC_GC_LOG   a path prefix: each server's standard output is written to <prefix>.<db>.<run>
+//                       (with --trace-gc above: its GC lines, as used to explain the two RSS modes)
+// The load client sends the Syncs as a phone does (gzip accepted) but does not decode the answers: it reads
+// the SyncKey, counts the Adds and sees MoreAvailable in one scan of the WBXML tokens (bench/sync-scan.ts).
+// A full decode of 100 bodies a window was CPU taken from the server on a 2-core machine; the protocol
+// itself is the tests' business.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,12 +26,13 @@ import { DirectoryService } from '../src/auth/directory-service.js';
 import { loadConfig } from '../src/config.js';
 import { SqlStore } from '../src/store/sql/sql-store.js';
 import { startNode, type NodeProcess } from '../test/helpers/node-process.js';
-import { easRequest, type EasResponse } from '../test/helpers/eas-client.js';
+import { basicAuth, easRequest, WBXML_TYPE } from '../test/helpers/eas-client.js';
 import { SmtpClient } from '../test/helpers/smtp-client.js';
-import { child, el, ns, textOf } from '../src/eas/wbxml/index.js';
+import { el, encode, ns, type WbxmlElement } from '../src/eas/wbxml/index.js';
 import { readContent } from '../src/mail/content.js';
 import { parseMessageMeta } from '../src/mail/parse.js';
 import { initialSync, syncToEnd } from './initial-sync.js';
+import { scanSync } from './sync-scan.js';
 import { percentile, printMeasured, report } from './lib.js';
 import { cpuSeconds, memoryOf } from './proc.js';
 
@@ -32,6 +40,7 @@ const as = ns('AirSync');
 const COUNT = Number(process.env.BENCH_SYNC_COUNT ?? 10_000);
 const RUNS = Number(process.env.BENCH_SYNC_RUNS ?? 1);
 const CPU_PROF = process.env.BENCH_SYNC_CPU_PROF;
+const NODE_ARGS = (process.env.BENCH_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const WINDOW = 100;
 const EMAIL = 'user@example.com';
 const PASSWORD = 'bench-password-1';
@@ -70,8 +79,25 @@ function median(values: number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
 
+/** An answer's bytes, undecoded (gunzipped by fetch). */
+interface Answer {
+  raw: Buffer;
+}
+
 interface Device {
-  sync(key: string): Promise<EasResponse>;
+  sync(key: string): Promise<Answer>;
+}
+
+/** One Sync POST as test/helpers/eas-client.ts sends it, the answer left undecoded. */
+async function post(node: NodeProcess, deviceId: string, body: WbxmlElement): Promise<Answer> {
+  const q = new URLSearchParams({ Cmd: 'Sync', User: EMAIL, DeviceId: deviceId, DeviceType: 'TestPhone' });
+  const res = await fetch(`${node.baseUrl}/Microsoft-Server-ActiveSync?${q.toString()}`, {
+    method: 'POST',
+    headers: { authorization: basicAuth(EMAIL, PASSWORD), 'ms-asprotocolversion': '16.1', 'content-type': WBXML_TYPE, 'user-agent': 'eas-test-client/1.0' },
+    body: new Uint8Array(encode(body)),
+  });
+  if (res.status !== 200) throw new Error(`Sync: HTTP ${res.status}`);
+  return { raw: Buffer.from(await res.arrayBuffer()) };
 }
 
 /** A device on `node` set up for the Inbox with BodyPreference 2 truncated at 5 KiB, windows of WINDOW. */
@@ -80,13 +106,11 @@ async function device(node: NodeProcess, deviceId: string, inboxId: FolderId): P
   await easRequest(node, { ...cred, cmd: 'FolderSync', body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')) });
   const options = as('Options', as('FilterType', 0), el('AirSyncBase:BodyPreference', el('AirSyncBase:Type', 2), el('AirSyncBase:TruncationSize', 5120)));
   return {
-    sync: (key) => easRequest(node, {
-      ...cred, cmd: 'Sync', body: as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', String(inboxId)), as('WindowSize', WINDOW), options))),
-    }),
+    sync: (key) => post(node, deviceId, as('Sync', as('Collections', as('Collection', as('SyncKey', key), as('CollectionId', String(inboxId)), as('WindowSize', WINDOW), options)))),
   };
 }
 
-const keyOf = (r: EasResponse): string => textOf(child(child(r.root!, 'AirSync:Collections'), 'AirSync:Collection'), 'AirSync:SyncKey')!;
+const keyOf = (r: Answer): string => scanSync(r.raw).key!;
 
 /** One Sync per new message, each delivered over SMTP just before: the time of the Sync, not of the delivery. */
 async function incremental(node: NodeProcess, d: Device, key: string, backend: string): Promise<string> {
@@ -132,7 +156,7 @@ async function run(backend: 'sqlite' | 'postgres'): Promise<void> {
     const cpus: number[] = [];
     for (let i = 1; i <= RUNS; i++) {
       // At the log level info, as in production: the per-request lines are part of the cost.
-      node = await startNode({ name: `bench-sync-${backend}`, dbUrl, ...(CPU_PROF ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] } : {}) });
+      node = await startNode({ name: `bench-sync-${backend}`, dbUrl, execArgv: [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [])] });
       const pid = node.child.pid!;
       const d = await device(node, `bench${backend}${i}`, inboxId);
       const idle = memoryOf(pid).rss;
@@ -145,6 +169,7 @@ async function run(backend: 'sqlite' | 'postgres'): Promise<void> {
       cpus.push(cpu);
       console.log(`${backend} run ${i}: ${(first.items / first.seconds).toFixed(0)} items/s, server idle RSS ${(idle / MiB).toFixed(0)} MiB, `
         + `peak (VmHWM) ${(first.peakRss / MiB).toFixed(0)} MiB, server CPU ${cpu.toFixed(2)} s, load average ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
+      if (process.env.BENCH_SYNC_GC_LOG) fs.writeFileSync(`${process.env.BENCH_SYNC_GC_LOG}.${backend}.${i}`, node.out());
       if (i === RUNS) {
         report(`sync initial ${backend}`, median(rates), 'items/s');
         report(`sync initial ${backend} peak rss`, median(peaks), 'MiB');

@@ -1,6 +1,7 @@
 // The `carbonio` command (bin/carbonio.js): `serve`, `--version`, `help`, and the `prov` and `auth`
 // modules, which are pure HTTP clients of the admin API. Exit status: 0 done, 1 refused or failed,
 // 2 usage error, 3 server not reachable. Errors are one `ERROR: ...` line on stderr.
+import '../core/v8-flags.js'; // first: V8 settings before anything else loads (`carbonio serve`)
 import { errorMessage } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { parseCommandArgs, usageLine, UsageError } from './args.js';
