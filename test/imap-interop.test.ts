@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { run } from '../src/cli/main.js';
 import { parseMessage } from '../src/mail/parse.js';
 import type { Account, Folder, Item } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
@@ -190,4 +191,68 @@ void describe('IMAP interop: mbsync', { skip: MBSYNC ? false : 'mbsync (isync) i
     assert.deepEqual(writes, [], 'an idle sync fetches only UIDs and flags and changes nothing');
     assert.equal(idle.sent.filter((c) => c.startsWith('SELECT')).length, 8, 'every folder looked at');
   });
+});
+
+void describe('IMAP interop: mbsync over TLS (STARTTLS, IMAPS) with SASL PLAIN', { skip: MBSYNC ? false : 'mbsync (isync) is not installed: apt-get install isync' }, () => {
+  let app: TestApp;
+  let dir: string;
+  let cat: Account;
+  const pw = 'cat-mbsync-password-1';
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-mbsync-tls-'));
+    const code = await run(['tls', 'selfSigned', 'localhost', dir, 'force', 'true', '--json'], { env: {}, stdout: () => undefined, stderr: () => undefined });
+    assert.equal(code, 0);
+    app = await startTestApp({ env: { CARBONIO_TLS_CERT_FILE: path.join(dir, 'cert.pem'), CARBONIO_TLS_KEY_FILE: path.join(dir, 'key.pem') } });
+    cat = await app.directory.createAccount({ email: 'cat@example.com', password: pw });
+    await deliver(app, cat.email, plainMail(cat.email, 'over tls', { body: crlf(['.dot', 'secret body']) }));
+  });
+  after(async () => {
+    await app.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // The certificate is the self-signed one for "localhost": mbsync checks it against CertificateFile and
+  // the Host name, so it connects to "localhost" (the app listens on 127.0.0.1; Tunnel is not needed).
+  for (const mode of ['STARTTLS', 'IMAPS'] as const) {
+    test(`${mode}: AUTHENTICATE PLAIN after the handshake, the Inbox mirrored byte for byte`, async () => {
+      const mail = path.join(dir, `mail-${mode}`);
+      fs.mkdirSync(mail);
+      const rc = path.join(dir, `rc-${mode}`);
+      fs.writeFileSync(rc, [
+        'IMAPAccount carbonio',
+        'Host localhost',
+        `Port ${mode === 'STARTTLS' ? app.imapPort! : app.imapsPort!}`,
+        `User ${cat.email}`,
+        `Pass ${pw}`,
+        'AuthMechs PLAIN',
+        `SSLType ${mode}`,
+        `CertificateFile ${path.join(dir, 'cert.pem')}`,
+        '',
+        'IMAPStore remote',
+        'Account carbonio',
+        '',
+        'MaildirStore local',
+        `Path ${mail}/`,
+        `Inbox ${mail}/INBOX`,
+        '',
+        'Channel inbox',
+        'Far :remote:INBOX',
+        'Near :local:INBOX',
+        'Create Near',
+        'SyncState *',
+        '',
+      ].join('\n'));
+      const r = await runTool(MBSYNC!, ['-c', rc, '-Dn', '-a']);
+      const out = `${r.stdout}\n${r.stderr}`;
+      assert.equal(r.code, 0, out);
+      assert.match(out, /^>>> \d+ AUTHENTICATE PLAIN/m, out);
+      if (mode === 'STARTTLS') assert.match(out, /^>>> \d+ STARTTLS/m, out);
+      assert.doesNotMatch(out, /Password is being sent in the clear/);
+      const files = [...maildirFiles(path.join(mail, 'INBOX')).values()];
+      assert.equal(files.length, 1);
+      const [item] = await app.store.mailbox.listItems(cat.id, (await app.store.mailbox.getFolderByRole(cat.id, 'inbox'))!.id);
+      assert.equal(unTuid(files[0]!), lf(Buffer.from((await app.store.blobs.get(item!.blobId!))!)));
+    });
+  }
 });
