@@ -256,3 +256,54 @@ void describe('IMAP interop: mbsync over TLS (STARTTLS, IMAPS) with SASL PLAIN',
     });
   }
 });
+
+const MUTT = which('mutt');
+const SCRIPT = which('script');
+
+void describe('IMAP interop: mutt', { skip: MUTT && SCRIPT ? false : 'mutt or script (util-linux) is not installed: apt-get install mutt' }, () => {
+  let app: TestApp;
+  let dan: Account;
+  let dir: string;
+  const pw = 'dan-mutt-password-1';
+
+  before(async () => {
+    app = await startTestApp();
+    dan = await app.directory.createAccount({ email: 'dan@example.com', password: pw });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbonio-mutt-'));
+  });
+  after(async () => {
+    await app.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // mutt is a terminal program: it runs under script(1) for a pseudo-terminal, its keystrokes pushed with
+  // -e 'push ...' (tag by subject, flag, save to another folder, sync, exit), its IMAP trace in
+  // ~/.muttdebug0 (-d 2). A folder with a non-ASCII name checks the UTF-8 names mutt ENABLEs (UTF8=ACCEPT).
+  test('flag and save to a folder with a UTF-8 name: \\Flagged and the move reach the store; no NO or BAD', async () => {
+    for (const n of [0, 1, 2]) await deliver(app, dan.email, plainMail(dan.email, `mutt ${n}`));
+    const cafe = await app.store.mailbox.createFolder(dan.id, { parentId: null, name: 'Café', kind: 'mail' });
+    const rc = path.join(dir, 'muttrc');
+    fs.writeFileSync(rc, [
+      `set folder="imap://127.0.0.1:${app.imapPort!}/"`,
+      'set spoolfile="+INBOX"',
+      `set imap_user="${dan.email}"`,
+      `set imap_pass="${pw}"`,
+      // Plaintext from loopback is allowed (no certificate here); nothing may stop on a question.
+      'set ssl_starttls=no', 'set ssl_force_tls=no', 'set delete=yes', 'set move=no', 'set confirmappend=no', 'set confirmcreate=no',
+      'set header_cache=""', 'set timeout=1', 'set mail_check=1',
+      '',
+    ].join('\n'));
+    const keys = '<tag-pattern>~s mutt.1<enter><tag-prefix><set-flag>!<untag-pattern>~A<enter>'
+      + '<tag-pattern>~s mutt.2<enter><tag-prefix><save-message>=Café<enter><sync-mailbox><exit>';
+    const cmd = `mutt -n -F ${rc} -d 2 -e 'push "${keys}"'`;
+    const r = await runTool(SCRIPT!, ['-qec', cmd, '/dev/null'], { env: { TERM: 'vt100', HOME: dir, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' }, timeoutMs: 30_000 });
+    const trace = fs.existsSync(path.join(dir, '.muttdebug0')) ? fs.readFileSync(path.join(dir, '.muttdebug0'), 'utf8') : '';
+    assert.equal(r.code, 0, `mutt did not finish (a prompt?):\n${r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ' ').slice(-800)}`);
+    assert.doesNotMatch(trace, /^\[[^\]]+\] \d< a\d+ (NO|BAD) /m, trace);
+    const subjects = async (folderId: Folder['id']) => (await app.store.mailbox.listItems(dan.id, folderId)).map((i) => [i.meta?.subject, i.flags.flagged]);
+    const inbox = (await app.store.mailbox.getFolderByRole(dan.id, 'inbox'))!;
+    assert.deepEqual(await subjects(inbox.id), [['mutt 0', false], ['mutt 1', true]]);
+    assert.deepEqual(await subjects(cafe.id), [['mutt 2', false]]);
+    assert.match(trace, /"Café"/, 'the folder named in UTF-8 (mutt enabled UTF8=ACCEPT)');
+  });
+});
