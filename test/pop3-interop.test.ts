@@ -110,12 +110,10 @@ void describe('POP3 interop: fetchmail', { skip: FETCHMAIL ? false : 'fetchmail 
     assert.doesNotMatch(last.trace, /not the expected length/);
   });
 
-  // RFC 1939 section 11: a server that stores bare LFs counts each as two octets in LIST and STAT. Ours
-  // reports the stored size (src/pop3/maildrop.ts), which is the size sent for everything that came by
-  // SMTP (CRLF) but not for an import or an APPEND made with bare LFs: fetchmail then warns "was not the
-  // expected length (100 actual != 92 expected)" and still delivers the message whole. The exact count
-  // needs the message's bytes (or a size kept at store time): left to the lead (see the report).
-  test('a message stored with bare LFs: LIST gives the octets RETR sends', { todo: 'LIST counts stored octets; bare LFs are sent as CRLF' }, async () => {
+  // RFC 1939 section 11: a bare LF counts as two octets. fetchmail asks LIST n before each RETR and
+  // compares; LIST n counts the message's bytes (src/pop3/maildrop.ts exactSize). Before that it gave the
+  // stored size and fetchmail warned "was not the expected length (97 actual != 89 expected)".
+  test('a message stored with bare LFs (an import): LIST n gives the octets RETR sends, no length warning', async () => {
     const inbox = (await app.store.mailbox.getFolderByRole(alice.id, 'inbox'))!;
     const lfOnly = Buffer.from('From: a@example.net\nTo: alice@example.com\nSubject: fm lf\n\nimported\n.dot\nno newline at end');
     const parsed = await parseMessage(lfOnly);
