@@ -357,6 +357,29 @@ print('ok')
     r.close();
   });
 
+  test('STORE .SILENT is not echoed back by the next update (mbsync); a change by another session still is; CHECK answers as CHECK', async () => {
+    await deliver(app, ann.email, plainMail(ann.email, 'Silent 1'));
+    const r = await Raw.open(app.imapPort!);
+    await r.cmd('s1', `LOGIN ${ann.email} ${pw}`);
+    const sel = await r.cmd('s2', 'SELECT INBOX');
+    const uidNext = Number(/UIDNEXT (\d+)/.exec(sel)![1]);
+    const uid = uidNext - 1;
+    // mbsync's way: a silent store, then CHECK; neither may carry a FETCH of the message just changed.
+    const st = await r.cmd('s3', `UID STORE ${uid} +FLAGS.SILENT (\\Seen)`);
+    assert.doesNotMatch(st, /FETCH/, st);
+    const check = await r.cmd('s4', 'CHECK');
+    assert.doesNotMatch(check, /FETCH/, check);
+    assert.match(check, /^s4 OK CHECK completed\r\n/m);
+    // Another session's change to the same message is reported (RFC 9051 7.5.2).
+    const other = await Raw.open(app.imapPort!);
+    await other.cmd('o1', `LOGIN ${ann.email} ${pw}`);
+    await other.cmd('o2', 'SELECT INBOX');
+    await other.cmd('o3', `UID STORE ${uid} +FLAGS.SILENT (\\Flagged)`);
+    other.close();
+    assert.match(await r.cmd('s5', 'NOOP'), new RegExp(`FETCH \\(UID ${uid} FLAGS \\(\\\\Seen \\\\Flagged\\)\\)`));
+    r.close();
+  });
+
   test('limits: the per-account maximum answers NO [LIMIT]; an idle connection is logged out', async () => {
     const carol = await app.directory.createAccount({ email: 'carol@example.com', password: 'carol-password-1' });
     const max = app.config.mailAccess.maxPerAccount;

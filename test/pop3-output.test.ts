@@ -4,6 +4,7 @@
 // implementation (one buffer, line by line: `reference` below) sent. TOP stops reading parts early.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { wireSize } from '../src/pop3/maildrop.js';
 import { pop3Lines, pop3Stream } from '../src/pop3/message-output.js';
 
 /** The encoder as first written for a whole message in one buffer (RFC 1939 sections 3 and 7). */
@@ -107,4 +108,19 @@ test('pop3Stream: TOP stops reading parts once it has its lines; RETR output com
   const chunks: Buffer[] = [];
   for await (const c of pop3Stream(each([body]))) chunks.push(c);
   assert.ok(chunks.length > 1 && chunks.slice(0, -1).every((c) => c.length >= 64 * 1024 && c.length < 64 * 1024 + 100), 'chunked');
+});
+
+/** The wire bytes without the dot-stuffing: what RFC 1939 section 11 counts as the message's size. */
+const unstuffed = (wire: Buffer): number => wire.length - wire.toString('latin1').split('\r\n').filter((l) => l.startsWith('.')).length;
+
+test('wireSize (LIST n): the octets RETR sends without the dot-stuffing, for any split of the parts (fetchmail compares them)', async () => {
+  const r = rng(1939);
+  for (let round = 0; round < 300; round++) {
+    const whole = message(r, 1 + Math.floor(r() * 400));
+    const parts = split(r, whole);
+    assert.equal(await wireSize(each(parts)), unstuffed(reference(whole)), `round ${round} (${parts.length} parts)`);
+  }
+  for (const [parts, want] of [[['a\r', '\nb'], 6], [['a\r'], 3], [['a\n', 'b'], 6], [[], 0], [['\r\n'], 2]] as const) {
+    assert.equal(await wireSize(each(parts.map((p) => Buffer.from(p, 'latin1')))), want, JSON.stringify(parts));
+  }
 });

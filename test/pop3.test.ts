@@ -227,7 +227,11 @@ for (const backend of ['sqlite', ...(pgUrl ? ['postgres'] : [])]) {
       const { c } = await rawLogin(port, 'alice@example.com', ALICE_PW);
       const uidl = await (async () => { assert.match(await c.cmd('UIDL'), /^\+OK/); return c.multi(); })();
       const n = uidl.find((l) => l.endsWith(` ${added.id}`))!.split(' ')[0]!;
-      assert.match(await c.cmd(`RETR ${n}`), /^\+OK/);
+      // LIST n gives the octets RETR sends (RFC 1939 section 11; fetchmail compares them): each bare LF
+      // counted as CRLF, the unended last line ended. RETR's "+OK n octets" says the same once counted.
+      const sent = 'From: a@example.net\r\nSubject: lf\r\n\r\nline one\r\n.dot\r\nno newline at end\r\n';
+      assert.equal(await c.cmd(`LIST ${n}`), `+OK ${n} ${sent.length}`);
+      assert.equal(await c.cmd(`RETR ${n}`), `+OK ${sent.length} octets`);
       assert.deepEqual(await c.multi(), ['From: a@example.net', 'Subject: lf', '', 'line one', '..dot', 'no newline at end']);
       assert.match(await c.cmd(`TOP ${n} 0`), /^\+OK/);
       assert.deepEqual(await c.multi(), ['From: a@example.net', 'Subject: lf', '']);

@@ -59,6 +59,10 @@ export async function startListeners(opts: ListenOptions): Promise<AccessListene
 
   const accept = (socket: net.Socket, secure: boolean): void => {
     socket.on('error', () => undefined);
+    // An answer is several writes (untagged lines, then the tagged one); with Nagle's algorithm on, each
+    // write after the first waited for the client's delayed ACK (40 ms on Linux): SELECT and LIST took
+    // 45 ms on an empty account, and an mbsync run over 8 folders 600 ms. The writes are whole lines.
+    socket.setNoDelay(true);
     if (closing) {
       socket.destroy();
       return;

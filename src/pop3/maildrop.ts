@@ -10,13 +10,19 @@
 // message already gone (another session or a phone deleted or moved it) is simply skipped at QUIT. This is
 // Dovecot's default (pop3_lock_session = no). The number of sessions is bounded by the per-account limit.
 import { StoreError } from '../core/errors.js';
-import type { AccountId, FolderId, ItemId } from '../core/ids.js';
+import type { AccountId, BlobId, FolderId, ItemId } from '../core/ids.js';
 import type { Store } from '../store/types.js';
 
 export interface DropMessage {
   itemId: ItemId;
-  /** Octets as stored (RFC 1939 asks for the size as sent; equal for mail received by SMTP, which is CRLF). */
+  blobId: BlobId;
+  /**
+   * Octets as stored until `exact`, then as RETR sends them (RFC 1939 section 11: a bare LF counts as
+   * CRLF). Equal for mail received by SMTP, which is CRLF; an import or an APPEND may have bare LFs.
+   */
   size: number;
+  /** `size` was counted from the bytes (exactSize), not taken from the store. */
+  exact: boolean;
   /** The UIDL unique-id: the item id in decimal (RFC 1939: 1 to 70 characters 0x21..0x7E). */
   uid: string;
   deleted: boolean;
@@ -35,8 +41,8 @@ export class Maildrop {
     if (!inbox) throw new StoreError('not-found', 'the account has no Inbox');
     const items = await store.mailbox.listItems(accountId, inbox.id);
     const messages = items
-      .filter((i) => i.kind === 'message' && i.blobId !== null)
-      .map((i) => ({ itemId: i.id, size: i.size, uid: String(i.id), deleted: false }));
+      .filter((i): i is typeof i & { blobId: BlobId } => i.kind === 'message' && i.blobId !== null)
+      .map((i) => ({ itemId: i.id, blobId: i.blobId, size: i.size, exact: false, uid: String(i.id), deleted: false }));
     return new Maildrop(accountId, inbox.id, messages);
   }
 
@@ -69,6 +75,21 @@ export class Maildrop {
     return { count, size };
   }
 
+  /**
+   * The message's size as RETR sends it, counted from its bytes once (then kept): for `LIST n`, which
+   * clients ask right before RETR and compare with what arrives (fetchmail warns "was not the expected
+   * length" otherwise). Reading every message at login for STAT and LIST would cost a whole-Inbox read
+   * per session, so those keep the stored size until a message was counted.
+   */
+  async exactSize(store: Store, m: DropMessage): Promise<number> {
+    if (m.exact) return m.size;
+    const parts = await store.blobs.parts(m.blobId);
+    if (!parts) return m.size; // gone meanwhile: RETR says so
+    m.size = await wireSize(parts);
+    m.exact = true;
+    return m.size;
+  }
+
   /** RSET: every deletion mark goes. */
   reset(): void {
     for (const m of this.messages) m.deleted = false;
@@ -84,4 +105,25 @@ export class Maildrop {
     if (ids.length === 0) return 0;
     return (await store.mailbox.deleteItems(this.accountId, ids, { folderId: this.inboxId })).length;
   }
+}
+
+/**
+ * Octets of a stored message as RETR sends it, dot-stuffing and the final "." left out (RFC 1939 section
+ * 11), by the rules of message-output.ts: a bare LF becomes CRLF (a CR before an LF may end the previous
+ * part), the last line is ended (a lone CR at the very end becomes the CRLF).
+ */
+export async function wireSize(parts: AsyncIterable<Uint8Array>): Promise<number> {
+  let size = 0;
+  let last = -1;
+  for await (const p of parts) {
+    if (p.length === 0) continue;
+    const buf = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+    size += buf.length;
+    for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
+      if ((i > 0 ? buf[i - 1] : last) !== 0x0d) size++;
+    }
+    last = buf[buf.length - 1]!;
+  }
+  if (last === -1 || last === 0x0a) return size;
+  return size + (last === 0x0d ? 1 : 2);
 }

@@ -213,7 +213,10 @@ class Pop3Session {
         if (args.length > 1) return this.send(replies.syntax);
         if (args.length === 1) {
           const found = this.message(drop, args[0]!);
-          return typeof found === 'string' ? this.send(found) : this.send(ok(show(found.n, found.m)));
+          if (typeof found === 'string') return this.send(found);
+          // One message's size is counted from its bytes (one more read of a message about to be fetched).
+          if (keyword === 'LIST') await drop.exactSize(this.deps.store, found.m);
+          return this.send(ok(show(found.n, found.m)));
         }
         const lines = [...drop.live()].map(([n, m]) => `${show(n, m)}\r\n`);
         const head = keyword === 'LIST' ? ok(`${drop.stat().count} messages`) : ok('');

@@ -26,7 +26,7 @@ const SECONDS: Record<string, number> = {
   'eas-itemops-schema': 4, 'wbxml-fuzz': 3, 'mail-parse': 3, 'lint-layers': 3, 'bus-pg': 3, 'store-migration': 2,
   'pim-timezone': 2, 'eas-email-class': 2, 'wbxml-tree': 1, 'wbxml-codec': 1, 'pim-recurrence': 1, 'cli-format': 1,
   'wbxml-libwbxml': 1, 'pim-vcard': 1, 'build-swap': 1, 'json-keys': 3, 'bench-sync-scan': 1,
-  pop3: 14, access: 5, 'pop3-output': 1,
+  pop3: 14, access: 5, 'pop3-output': 1, 'imap-interop': 16, 'pop3-interop': 10,
   openapi: 7,
   'body-cut': 1,
 };

@@ -10,9 +10,12 @@ export async function capability(s: ImapSession): Promise<Done> {
   return ok('CAPABILITY completed');
 }
 
-/** NOOP and CHECK: the updates are sent after every command (session.ts). */
-export function noop(): Promise<Done> {
-  return Promise.resolve(ok('NOOP completed'));
+/**
+ * NOOP and CHECK: the updates are sent after every command (session.ts). The text names the command
+ * that was given (an IMAP4rev1 client such as mbsync sends CHECK and logs the answer).
+ */
+export function noop(name: 'NOOP' | 'CHECK' = 'NOOP'): Promise<Done> {
+  return Promise.resolve(ok(`${name} completed`));
 }
 
 export async function logout(s: ImapSession): Promise<Done> {

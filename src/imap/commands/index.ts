@@ -18,7 +18,7 @@ export type { Done } from './types.js';
 export function dispatch(s: ImapSession, cmd: Command): Promise<Done> {
   switch (cmd.name) {
     case 'CAPABILITY': return capability(s);
-    case 'NOOP': case 'CHECK': return noop();
+    case 'NOOP': case 'CHECK': return noop(cmd.name);
     case 'LOGOUT': return logout(s);
     case 'ID': return id(s, cmd);
     case 'ENABLE': return enable(s, cmd);

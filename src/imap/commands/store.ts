@@ -52,9 +52,12 @@ export async function store(s: ImapSession, cmd: Cmd<'STORE'>): Promise<Done> {
   if (touched.size > 0 || report.length > 0) {
     const fresh = new Map((await s.deps.store.imap.entries(acct.id, view.folderId, { minUid: lo, maxUid: hi })).map((e) => [e.uid, e]));
     // What is reported now is not reported again by the next update (selected.ts skips a known MODSEQ).
-    for (const v of report) {
+    // Nor is what .SILENT changed: the client asked not to hear its own change back (RFC 9051 6.4.6), and
+    // without this the update after the command echoed it as a FETCH FLAGS anyway (seen with mbsync,
+    // which stores with +FLAGS.SILENT).
+    for (const v of targets) {
       const e = fresh.get(v.uid);
-      if (!e) continue;
+      if (!e || (!touched.has(v.uid) && !report.includes(v))) continue;
       v.entry = e;
       view.markTold(e.uid, e.modseq);
     }
