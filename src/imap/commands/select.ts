@@ -1,7 +1,6 @@
 // SELECT / EXAMINE (RFC 9051 6.3.2, 6.3.3; RFC 7162 3.1.2 CONDSTORE and 3.2.5 QRESYNC), CLOSE, UNSELECT,
 // EXPUNGE and UID EXPUNGE (RFC 4315 2.1). EXPUNGE deletes the messages marked \Deleted from the store, so
 // phones get a Delete at their next Sync.
-import type { ItemId } from '../../core/ids.js';
 import { formatSeqSet } from '../protocol/parser.js';
 import { atom, fetchResponse, flagList, raw } from '../protocol/writer.js';
 import { FLAGS_LIST, PERMANENT_FLAGS, flagsOf } from '../flags.js';
@@ -56,13 +55,11 @@ async function expungeDeleted(s: ImapSession, only?: (uid: number) => boolean): 
   const live = view.liveUids();
   const doomed = (await entriesFor(s, view, only ? live.filter(only) : live)).filter((v) => v.entry.deleted).map((v) => v.entry.itemId);
   if (doomed.length === 0) return 0;
-  await s.deps.store.transaction(async (tx) => {
-    // Already deleted elsewhere (a phone): nothing left to do for those.
-    const present = new Set<ItemId>((await tx.mailbox.getItems(acct.id, doomed)).filter((i) => i.folderId === view.folderId).map((i) => i.id));
-    for (const id of doomed) if (present.has(id)) await tx.mailbox.deleteItem(acct.id, id);
-  });
+  // One transaction and one change notice for the lot (300 messages: a few statements, not 300 deletes). A
+  // message already deleted elsewhere (a phone) or moved out meanwhile is skipped by the store.
+  const gone = await s.deps.store.mailbox.deleteItems(acct.id, doomed, { folderId: view.folderId });
   view.dirty = true;
-  return doomed.length;
+  return gone.length;
 }
 
 export async function expunge(s: ImapSession, cmd: Cmd<'EXPUNGE'>): Promise<Done> {

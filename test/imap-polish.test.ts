@@ -1,0 +1,63 @@
+// Issue 18's IMAP gaps (task L): EXPUNGE through the store's batch delete, \Deleted waking other sessions'
+// IDLE, stored subscriptions, aggregate STATUS, imap_expunged pruning, BINARY. Raw sockets, so the exact
+// responses are checked.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { parseMessageMeta } from '../src/mail/parse.js';
+import type { Account } from '../src/store/types.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { RawImap } from './helpers/imap-raw.js';
+import { crlf, Phone, serverIds, moreAvailable } from './helpers/phone.js';
+
+const mail = (to: string, subject: string): Buffer => Buffer.from(crlf(['From: zed@example.net', `To: ${to}`, `Subject: ${subject}`, '', `Body of ${subject}.`]));
+
+describe('IMAP polish', () => {
+  let app: TestApp;
+  let n = 0;
+  const pw = 'polish-password-1';
+
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.stop());
+
+  /** A fresh account with `count` messages in its Inbox (added through the store: fast and exact). */
+  async function account(count: number): Promise<Account> {
+    const acct = await app.directory.createAccount({ email: `p${++n}@example.com`, password: pw });
+    const inbox = (await app.store.mailbox.getFolderByRole(acct.id, 'inbox'))!;
+    await app.store.transaction(async (tx) => {
+      for (let i = 0; i < count; i++) {
+        const raw = mail(acct.email, `M${i}`);
+        await tx.mailbox.addMessage(acct.id, inbox.id, { raw, meta: await parseMessageMeta(raw), receivedAt: 1_700_000_000_000 + i * 1000 });
+      }
+    });
+    return acct;
+  }
+
+  test('EXPUNGE of 300 messages: one batch delete; the phone gets 300 Deletes, other sessions EXPUNGE and VANISHED', async () => {
+    const acct = await account(300);
+    const phone = new Phone(app, { email: acct.email, password: pw }, 'exp300');
+    await phone.folderSync();
+    const inbox = phone.folder('Inbox');
+    assert.equal((await phone.drain(inbox)).added.length, 300);
+    const a = await RawImap.login(app.imapPort!, acct.email, pw, { select: 'INBOX' });
+    const b = await RawImap.login(app.imapPort!, acct.email, pw, { select: 'INBOX' });
+    const q = await RawImap.login(app.imapPort!, acct.email, pw, { select: 'INBOX', qresync: true });
+    assert.match(await a.cmd('a1', 'STORE 1:* +FLAGS.SILENT (\\Deleted)'), /^a1 OK/m);
+    const exp = await a.cmd('a2', 'EXPUNGE');
+    assert.match(exp, /^a2 OK/m);
+    assert.equal([...exp.matchAll(/^\* \d+ EXPUNGE\r\n/gm)].length, 300, 'the expunging session is told of every message');
+    const other = await b.cmd('b1', 'NOOP');
+    assert.equal([...other.matchAll(/^\* \d+ EXPUNGE\r\n/gm)].length, 300);
+    assert.match(await b.cmd('b2', 'STATUS INBOX (MESSAGES)'), /\* STATUS "?INBOX"? \(MESSAGES 0\)/);
+    assert.match(await q.cmd('q1', 'NOOP'), /^\* VANISHED 1:300\r\n/m);
+    const deletes: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      const r = await phone.sync(inbox, { windowSize: 512 });
+      deletes.push(...serverIds(r, 'Delete'));
+      if (!moreAvailable(r)) break;
+    }
+    assert.equal(new Set(deletes).size, 300, 'the phone gets a Delete for each');
+    for (const c of [a, b, q]) await c.logout();
+  });
+});
