@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseMessageMeta } from '../src/mail/parse.js';
-import type { Account } from '../src/store/types.js';
+import type { Account, ChangeNotice } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { RawImap } from './helpers/imap-raw.js';
 import { crlf, Phone, serverIds, moreAvailable } from './helpers/phone.js';
@@ -59,5 +59,24 @@ describe('IMAP polish', () => {
     }
     assert.equal(new Set(deletes).size, 300, 'the phone gets a Delete for each');
     for (const c of [a, b, q]) await c.logout();
+  });
+
+  test('\\Deleted set by one session wakes another one\'s IDLE; the notice is one EAS watches ignore', async () => {
+    const acct = await account(3);
+    const inbox = (await app.store.mailbox.getFolderByRole(acct.id, 'inbox'))!;
+    const a = await RawImap.login(app.imapPort!, acct.email, pw, { select: 'INBOX' });
+    const b = await RawImap.login(app.imapPort!, acct.email, pw, { select: 'INBOX' });
+    a.write('i1 IDLE\r\n');
+    await a.until(/^\+ .*\r\n/m);
+    const notices: ChangeNotice[] = [];
+    const stop = app.bus.subscribe(acct.id, (n) => notices.push(n));
+    assert.match(await b.cmd('b1', 'STORE 2 +FLAGS.SILENT (\\Deleted)'), /^b1 OK/m);
+    assert.match(await a.until(/^\* 2 FETCH \(.*\)\r\n/m), /^\* 2 FETCH \(UID \d+ FLAGS \(\\Deleted\)\)\r\n/m);
+    stop();
+    // A held Ping looks at folderIds alone: the folder is named only where IMAP sessions look.
+    assert.deepEqual(notices.map((n) => [n.folderIds, n.imapFolderIds]), [[[], [inbox.id]]]);
+    a.write('DONE\r\n');
+    await a.until(/^i1 OK.*\r\n/m);
+    for (const c of [a, b]) await c.logout();
   });
 });

@@ -209,7 +209,7 @@ export class SqlImapRepo implements ImapRepo {
 
   setDeleted(accountId: AccountId, folderId: FolderId, uids: readonly number[], deleted: boolean): Promise<number> {
     if (uids.length === 0) return Promise.resolve(0);
-    return write(this.ctx, async (db) => {
+    return write(this.ctx, async (db, changes) => {
       await this.folderOf(db, accountId, folderId);
       const targets: ItemId[] = [];
       for (const part of chunks(uids)) {
@@ -222,6 +222,8 @@ export class SqlImapRepo implements ImapRepo {
       for (const part of chunks(targets)) {
         await db.updateTable('imap_uids').set({ deleted: bit(deleted), flag_modseq: m }).where('item_id', 'in', part).where('folder_id', '=', folderId).execute();
       }
+      // Other IMAP sessions' IDLE wakes; held Pings do not (nothing changed that a phone can see).
+      changes.touchImap(accountId, folderId);
       return m;
     });
   }
