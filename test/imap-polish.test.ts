@@ -79,4 +79,33 @@ describe('IMAP polish', () => {
     await a.until(/^i1 OK.*\r\n/m);
     for (const c of [a, b]) await c.logout();
   });
+
+  test('SUBSCRIBE / UNSUBSCRIBE are stored: LSUB, LIST (SUBSCRIBED) and RETURN (SUBSCRIBED) answer from them', async () => {
+    const acct = await account(0);
+    const a = await RawImap.login(app.imapPort!, acct.email, pw);
+    assert.match(await a.cmd('c1', 'CREATE Work'), /^c1 OK/m);
+    // Every folder is subscribed by default, a new one too.
+    const lsub0 = await a.cmd('c2', 'LSUB "" "*"');
+    for (const n of ['INBOX', 'Sent', 'Work']) assert.match(lsub0, new RegExp(`^\\* LSUB \\(\\) "/" "?${n}"?\r\n`, 'm'));
+    assert.match(await a.cmd('c3', 'UNSUBSCRIBE Work'), /^c3 OK/m);
+    assert.match(await a.cmd('c4', 'SUBSCRIBE Later/Maybe'), /^c4 OK/m, 'a name without a folder can be subscribed');
+    await a.logout();
+    // Another session (the subscriptions are stored, not per connection).
+    const b = await RawImap.login(app.imapPort!, acct.email, pw);
+    const lsub = await b.cmd('d1', 'LSUB "" "*"');
+    assert.doesNotMatch(lsub, /LSUB \([^)]*\) "\/" "?Work"?\r\n/);
+    assert.match(lsub, /^\* LSUB \(\\Noselect\) "\/" "?Later\/Maybe"?\r\n/m);
+    const sel = await b.cmd('d2', 'LIST (SUBSCRIBED) "" "*"');
+    assert.match(sel, /^\* LIST \([^)]*\\Subscribed\) "\/" "?INBOX"?\r\n/m);
+    assert.doesNotMatch(sel, /"?Work"?\r\n/);
+    assert.match(sel, /^\* LIST \(\\NonExistent \\Subscribed\) "\/" "?Later\/Maybe"?\r\n/m);
+    const ret = await b.cmd('d3', 'LIST "" "*" RETURN (SUBSCRIBED)');
+    assert.match(ret, /^\* LIST \(\\HasNoChildren\) "\/" "?Work"?\r\n/m, 'listed, without \\Subscribed');
+    assert.match(ret, /^\* LIST \([^)]*\\Subscribed\) "\/" "?Sent"?\r\n/m);
+    // The subscription outlives the folder; a re-subscribed folder is listed again.
+    assert.match(await b.cmd('d4', 'SUBSCRIBE Work'), /^d4 OK/m);
+    assert.match(await b.cmd('d5', 'DELETE Work'), /^d5 OK/m);
+    assert.match(await b.cmd('d6', 'LSUB "" "Work"'), /^\* LSUB \(\\Noselect\) "\/" "?Work"?\r\n/m);
+    await b.logout();
+  });
 });

@@ -59,6 +59,13 @@ export interface ImapRepo {
    * the header: 10,000 messages in a few queries instead of 10,000 reads of whole messages).
    */
   heads(blobIds: readonly BlobId[], bytes: number): Promise<Map<BlobId, Uint8Array>>;
+  /**
+   * The names the account SUBSCRIBEd (true) or UNSUBSCRIBEd (false) (RFC 9051 6.3.7, 6.3.8): a name without an
+   * entry is subscribed when it is a folder's (every folder is subscribed by default), not otherwise.
+   */
+  subscriptions(accountId: AccountId): Promise<Map<string, boolean>>;
+  /** Records a SUBSCRIBE or UNSUBSCRIBE of a name (which need not name a folder). */
+  setSubscribed(accountId: AccountId, name: string, subscribed: boolean): Promise<void>;
   /** Sets or clears \Deleted on these UIDs of the folder; returns the modseq given to the change (0: none changed). */
   setDeleted(accountId: AccountId, folderId: FolderId, uids: readonly number[], deleted: boolean): Promise<number>;
 }

@@ -207,6 +207,18 @@ export class SqlImapRepo implements ImapRepo {
     return out;
   }
 
+  async subscriptions(accountId: AccountId): Promise<Map<string, boolean>> {
+    const rows = await this.ctx.db.selectFrom('imap_subscriptions').select(['name', 'subscribed']).where('account_id', '=', accountId).execute();
+    return new Map(rows.map((r) => [r.name, bool(r.subscribed)]));
+  }
+
+  setSubscribed(accountId: AccountId, name: string, subscribed: boolean): Promise<void> {
+    return write(this.ctx, async (db) => {
+      await db.insertInto('imap_subscriptions').values({ account_id: accountId, name, subscribed: bit(subscribed) })
+        .onConflict((oc) => oc.columns(['account_id', 'name']).doUpdateSet({ subscribed: bit(subscribed) })).execute();
+    });
+  }
+
   setDeleted(accountId: AccountId, folderId: FolderId, uids: readonly number[], deleted: boolean): Promise<number> {
     if (uids.length === 0) return Promise.resolve(0);
     return write(this.ctx, async (db, changes) => {

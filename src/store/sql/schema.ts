@@ -322,8 +322,16 @@ export interface ImapExpungedTable {
   modseq: number;
 }
 
+/** SUBSCRIBE (1) and UNSUBSCRIBE (0) of a mailbox name; a folder without a row is subscribed (migration 021). */
+export interface ImapSubscriptionsTable {
+  account_id: string;
+  name: string;
+  subscribed: number;
+}
+
 export interface DB {
   imap_folders: ImapFoldersTable;
+  imap_subscriptions: ImapSubscriptionsTable;
   imap_uids: ImapUidsTable;
   imap_expunged: ImapExpungedTable;
   audit_log: AuditLogTable;
