@@ -7,17 +7,18 @@ import { parseMessageMeta } from '../src/mail/parse.js';
 import type { Account, ChangeNotice } from '../src/store/types.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { RawImap } from './helpers/imap-raw.js';
+import { pgUrl } from './helpers/pg.js';
 import { crlf, Phone, serverIds, moreAvailable } from './helpers/phone.js';
 
 const mail = (to: string, subject: string): Buffer => Buffer.from(crlf(['From: zed@example.net', `To: ${to}`, `Subject: ${subject}`, '', `Body of ${subject}.`]));
 
-describe('IMAP polish', () => {
+for (const backend of ['sqlite', 'postgres'] as const) describe(`IMAP polish (${backend})`, { skip: backend === 'postgres' && !pgUrl ? 'CARBONIO_TEST_PG_URL is not set' : false }, () => {
   let app: TestApp;
   let n = 0;
   const pw = 'polish-password-1';
 
   before(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ postgres: backend === 'postgres' });
   });
   after(() => app.stop());
 
@@ -107,5 +108,19 @@ describe('IMAP polish', () => {
     assert.match(await b.cmd('d5', 'DELETE Work'), /^d5 OK/m);
     assert.match(await b.cmd('d6', 'LSUB "" "Work"'), /^\* LSUB \(\\Noselect\) "\/" "?Work"?\r\n/m);
     await b.logout();
+  });
+
+  test('STATUS MESSAGES, UNSEEN, DELETED and SIZE from aggregate queries agree with FETCH', async () => {
+    const acct = await account(5);
+    const a = await RawImap.login(app.imapPort!, acct.email, pw, { select: 'INBOX' });
+    await a.cmd('s1', 'STORE 1:2 +FLAGS.SILENT (\\Seen)');
+    await a.cmd('s2', 'STORE 5 +FLAGS.SILENT (\\Deleted)');
+    const sizes = [...(await a.cmd('s3', 'FETCH 1:* RFC822.SIZE')).matchAll(/RFC822\.SIZE (\d+)/g)].map((m) => Number(m[1]));
+    assert.equal(sizes.length, 5);
+    const total = sizes.reduce((x, y) => x + y, 0);
+    const st = await a.cmd('s4', 'STATUS INBOX (MESSAGES UNSEEN DELETED SIZE UIDNEXT)');
+    assert.match(st, new RegExp(`^\\* STATUS "?INBOX"? \\(MESSAGES 5 UNSEEN 3 DELETED 1 SIZE ${total} UIDNEXT 6\\)\r\n`, 'm'));
+    assert.match(await a.cmd('s5', 'STATUS Sent (MESSAGES UNSEEN DELETED SIZE)'), /^\* STATUS "?Sent"? \(MESSAGES 0 UNSEEN 0 DELETED 0 SIZE 0\)\r\n/m);
+    await a.logout();
   });
 });

@@ -36,6 +36,15 @@ export interface ImapEntryQuery {
   maxUid?: number;
 }
 
+/** STATUS figures of a folder (RFC 9051 6.3.11), over the messages that have a UID there. */
+export interface ImapFolderCounts {
+  messages: number;
+  unseen: number;
+  deleted: number;
+  /** RFC 8438 SIZE: the sum of RFC822.SIZE. */
+  size: number;
+}
+
 export interface ImapRepo {
   /**
    * Brings the folder's UID map up to date in one transaction: UIDs of messages that left the folder
@@ -50,6 +59,8 @@ export interface ImapRepo {
   state(accountId: AccountId, folderId: FolderId): Promise<ImapFolderState | null>;
   /** The folder's messages that have a UID there, lowest UID first. */
   entries(accountId: AccountId, folderId: FolderId, query?: ImapEntryQuery): Promise<ImapEntry[]>;
+  /** MESSAGES, UNSEEN, DELETED and SIZE of the folder in one aggregate query (a STATUS poll reads no entries). */
+  counts(accountId: AccountId, folderId: FolderId): Promise<ImapFolderCounts>;
   /** The UIDs of `entries` alone, lowest first, from `minUid` on (a selected folder's view keeps only these). */
   uids(accountId: AccountId, folderId: FolderId, minUid?: number): Promise<number[]>;
   /** UIDs that left the folder at a modseq greater than `modseq`, ascending (VANISHED (EARLIER)). */

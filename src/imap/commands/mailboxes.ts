@@ -84,17 +84,19 @@ async function sendStatus(s: ImapSession, b: Mailbox, items: readonly StatusItem
   const modseq = await store.mailbox.currentModseq(acct.id);
   // Through the shared syncs: a client polling every folder with STATUS costs an indexed read per folder.
   const st = await s.deps.syncs.sync(store, acct.id, b.folder.id);
-  const entries = await store.imap.entries(acct.id, b.folder.id);
+  // One aggregate query, only when a count is asked for (UIDNEXT / HIGHESTMODSEQ polls need none).
+  const counted = items.some((i) => i === 'MESSAGES' || i === 'UNSEEN' || i === 'DELETED' || i === 'SIZE');
+  const c = counted ? await store.imap.counts(acct.id, b.folder.id) : { messages: 0, unseen: 0, deleted: 0, size: 0 };
   const values: ImapValue[] = [];
   for (const item of items) {
     values.push(atom(item));
     switch (item) {
-      case 'MESSAGES': values.push(entries.length); break;
+      case 'MESSAGES': values.push(c.messages); break;
       case 'UIDNEXT': values.push(st.uidNext); break;
       case 'UIDVALIDITY': values.push(st.uidValidity); break;
-      case 'UNSEEN': values.push(entries.filter((e) => !e.flags.seen).length); break;
-      case 'DELETED': values.push(entries.filter((e) => e.deleted).length); break;
-      case 'SIZE': values.push(entries.reduce((n, e) => n + e.size, 0)); break;
+      case 'UNSEEN': values.push(c.unseen); break;
+      case 'DELETED': values.push(c.deleted); break;
+      case 'SIZE': values.push(c.size); break;
       case 'HIGHESTMODSEQ': values.push(modseq); s.condstore = true; break;
       case 'RECENT': values.push(0); break;
     }

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asBlobId, asItemId, type AccountId, type BlobId, type FolderId, type ItemId } from '../../core/ids.js';
-import type { ImapEntry, ImapEntryQuery, ImapFolderState, ImapRepo } from '../imap-types.js';
+import type { ImapEntry, ImapEntryQuery, ImapFolderCounts, ImapFolderState, ImapRepo } from '../imap-types.js';
 import { bit, bool, nextModseq, write, type SqlContext } from './context.js';
 import type { DB } from './schema.js';
 
@@ -179,6 +179,21 @@ export class SqlImapRepo implements ImapRepo {
       receivedAt: Number(r.received_at),
       blobId: r.blob_id === null ? null : asBlobId(r.blob_id),
     }));
+  }
+
+  async counts(accountId: AccountId, folderId: FolderId): Promise<ImapFolderCounts> {
+    if (!(await this.owns(accountId, folderId))) return { messages: 0, unseen: 0, deleted: 0, size: 0 };
+    // The same join as `entries` (a message counts once it has a UID here), summed by the database.
+    const r = await this.ctx.db.selectFrom('imap_uids as u')
+      .innerJoin('items as i', (j) => j.onRef('i.id', '=', 'u.item_id').onRef('i.folder_id', '=', 'u.folder_id'))
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('messages'),
+        eb.fn.sum<number | string | null>(eb.case().when('i.seen', '=', 0).then(1).else(0).end()).as('unseen'),
+        eb.fn.sum<number | string | null>('u.deleted').as('deleted'),
+        eb.fn.sum<number | string | null>('i.size').as('size'),
+      ])
+      .where('u.folder_id', '=', folderId).executeTakeFirst();
+    return { messages: Number(r?.messages ?? 0), unseen: Number(r?.unseen ?? 0), deleted: Number(r?.deleted ?? 0), size: Number(r?.size ?? 0) };
   }
 
   async uids(accountId: AccountId, folderId: FolderId, minUid = 1): Promise<number[]> {
