@@ -123,4 +123,37 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`IMAP polish (${
     assert.match(await a.cmd('s5', 'STATUS Sent (MESSAGES UNSEEN DELETED SIZE)'), /^\* STATUS "?Sent"? \(MESSAGES 0 UNSEEN 0 DELETED 0 SIZE 0\)\r\n/m);
     await a.logout();
   });
+
+  test('imap_expunged pruned: a QRESYNC from before the floor gets every absent UID it may know, a later one the exact list', async () => {
+    const acct = await account(6);
+    const inbox = (await app.store.mailbox.getFolderByRole(acct.id, 'inbox'))!;
+    const q = await RawImap.login(app.imapPort!, acct.email, pw, { qresync: true });
+    const sel = await q.cmd('q1', 'SELECT INBOX');
+    const validity = /UIDVALIDITY (\d+)/.exec(sel)![1];
+    const old = /HIGHESTMODSEQ (\d+)/.exec(sel)![1];
+    await q.logout();
+    const b = await RawImap.login(app.imapPort!, acct.email, pw, { select: 'INBOX' });
+    await b.cmd('b1', 'UID STORE 2,4 +FLAGS.SILENT (\\Deleted)');
+    assert.match(await b.cmd('b2', 'EXPUNGE'), /^b2 OK/m);
+    // Before pruning: exact.
+    const r1 = await RawImap.login(app.imapPort!, acct.email, pw, { qresync: true });
+    assert.match(await r1.cmd('r1', `SELECT INBOX (QRESYNC (${validity} ${old}))`), /^\* VANISHED \(EARLIER\) 2,4\r\n/m);
+    await r1.logout();
+    assert.ok((await app.store.imap.pruneExpunged(Date.now() + 1)) >= 2);
+    assert.deepEqual(await app.store.imap.vanishedSince(acct.id, inbox.id, 0), []);
+    const floor = await app.store.imap.expungedFloor(acct.id, inbox.id);
+    assert.ok(floor > Number(old));
+    // A message expunged after the prune is recorded again (exact above the floor).
+    await b.cmd('b3', 'UID STORE 6 +FLAGS.SILENT (\\Deleted)');
+    assert.match(await b.cmd('b4', 'EXPUNGE'), /^b4 OK/m);
+    const r2 = await RawImap.login(app.imapPort!, acct.email, pw, { qresync: true });
+    // From before the floor: every UID below UIDNEXT not in the folder (2, 4, 6), within known UIDs when given.
+    assert.match(await r2.cmd('r2', `SELECT INBOX (QRESYNC (${validity} ${old}))`), /^\* VANISHED \(EARLIER\) 2,4,6\r\n/m);
+    assert.match(await r2.cmd('r3', `SELECT INBOX (QRESYNC (${validity} ${old} 1:3))`), /^\* VANISHED \(EARLIER\) 2\r\n/m);
+    // From the floor on: the records, exact.
+    const at = await r2.cmd('r4', `SELECT INBOX (QRESYNC (${validity} ${floor}))`);
+    assert.match(at, /^\* VANISHED \(EARLIER\) 6\r\n/m);
+    await r2.logout();
+    await b.logout();
+  });
 });

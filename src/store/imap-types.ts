@@ -63,8 +63,18 @@ export interface ImapRepo {
   counts(accountId: AccountId, folderId: FolderId): Promise<ImapFolderCounts>;
   /** The UIDs of `entries` alone, lowest first, from `minUid` on (a selected folder's view keeps only these). */
   uids(accountId: AccountId, folderId: FolderId, minUid?: number): Promise<number[]>;
-  /** UIDs that left the folder at a modseq greater than `modseq`, ascending (VANISHED (EARLIER)). */
+  /**
+   * UIDs that left the folder at a modseq greater than `modseq`, ascending (VANISHED (EARLIER)). Complete only
+   * for `modseq` at or above `expungedFloor`: older records are pruned.
+   */
   vanishedSince(accountId: AccountId, folderId: FolderId, modseq: number): Promise<number[]>;
+  /** The highest modseq among the folder's pruned expunge records (0: none pruned). */
+  expungedFloor(accountId: AccountId, folderId: FolderId): Promise<number>;
+  /**
+   * Deletes the expunge records of every folder made before `before` (ms), raising each folder's floor to the
+   * highest modseq deleted; returns how many were deleted. Idempotent: processes may run it at once.
+   */
+  pruneExpunged(before: number): Promise<number>;
   /**
    * The first `bytes` bytes of each of these blobs, in one query per few hundred (FETCH ENVELOPE reads only
    * the header: 10,000 messages in a few queries instead of 10,000 reads of whole messages).

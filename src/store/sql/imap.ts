@@ -113,7 +113,7 @@ export class SqlImapRepo implements ImapRepo {
         if (gone.length > 0) {
           const m = await modseq();
           for (const part of chunks(gone)) {
-            await db.insertInto('imap_expunged').values(part.map((g) => ({ folder_id: folderId, uid: g.uid, modseq: m })))
+            await db.insertInto('imap_expunged').values(part.map((g) => ({ folder_id: folderId, uid: g.uid, modseq: m, at: Date.now() })))
               .onConflict((oc) => oc.columns(['folder_id', 'uid']).doNothing()).execute();
             await db.deleteFrom('imap_uids').where('folder_id', '=', folderId).where('item_id', 'in', part.map((g) => g.item_id)).execute();
           }
@@ -124,7 +124,7 @@ export class SqlImapRepo implements ImapRepo {
           const moved = await db.selectFrom('imap_uids').select(['item_id', 'folder_id', 'uid']).where('item_id', 'in', part).execute();
           if (moved.length > 0) {
             const m = await modseq();
-            await db.insertInto('imap_expunged').values(moved.map((r) => ({ folder_id: Number(r.folder_id), uid: Number(r.uid), modseq: m })))
+            await db.insertInto('imap_expunged').values(moved.map((r) => ({ folder_id: Number(r.folder_id), uid: Number(r.uid), modseq: m, at: Date.now() })))
               .onConflict((oc) => oc.columns(['folder_id', 'uid']).doNothing()).execute();
             await db.deleteFrom('imap_uids').where('item_id', 'in', moved.map((r) => Number(r.item_id))).execute();
           }
@@ -209,6 +209,26 @@ export class SqlImapRepo implements ImapRepo {
     const rows = await this.ctx.db.selectFrom('imap_expunged as e').innerJoin('imap_folders as f', 'f.folder_id', 'e.folder_id').select('e.uid')
       .where('f.account_id', '=', accountId).where('e.folder_id', '=', folderId).where('e.modseq', '>', modseq).orderBy('e.uid').execute();
     return rows.map((r) => Number(r.uid));
+  }
+
+  async expungedFloor(accountId: AccountId, folderId: FolderId): Promise<number> {
+    const r = await this.ctx.db.selectFrom('imap_folders').select('expunged_floor').where('account_id', '=', accountId).where('folder_id', '=', folderId).executeTakeFirst();
+    return Number(r?.expunged_floor ?? 0);
+  }
+
+  pruneExpunged(before: number): Promise<number> {
+    return write(this.ctx, async (db) => {
+      // The floor first, from the rows about to go (one grouped read on imap_expunged_at), then the rows.
+      const floors = await db.selectFrom('imap_expunged').select((eb) => ['folder_id', eb.fn.max('modseq').as('m')])
+        .where('at', '<', before).groupBy('folder_id').execute();
+      if (floors.length === 0) return 0;
+      for (const f of floors) {
+        const m = Number(f.m);
+        await db.updateTable('imap_folders').set({ expunged_floor: m }).where('folder_id', '=', Number(f.folder_id)).where('expunged_floor', '<', m).execute();
+      }
+      const r = await db.deleteFrom('imap_expunged').where('at', '<', before).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    });
   }
 
   async heads(blobIds: readonly BlobId[], bytes: number): Promise<Map<BlobId, Uint8Array>> {
