@@ -156,4 +156,42 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`IMAP polish (${
     await r2.logout();
     await b.logout();
   });
+
+  test('BINARY: announced; APPEND with literal8 stores NULs; FETCH BINARY / BINARY.SIZE decode, literal8 where NUL, UNKNOWN-CTE', async () => {
+    const acct = await account(0);
+    const a = await RawImap.login(app.imapPort!, acct.email, pw);
+    assert.match(await a.cmd('c1', 'CAPABILITY'), /^\* CAPABILITY .* BINARY( |\r\n)/m);
+    const payload = Buffer.from([0, 1, 2, 0, 255, 0x68, 0x69]);
+    const msg = Buffer.concat([
+      Buffer.from(crlf(['From: zed@example.net', `To: ${acct.email}`, 'Subject: binary', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '',
+        '--b', 'Content-Type: application/octet-stream', 'Content-Transfer-Encoding: base64', '', payload.toString('base64'),
+        '--b', 'Content-Type: application/octet-stream', 'Content-Transfer-Encoding: binary', ''])),
+      Buffer.from([0x41, 0x42, 0, 0x43, 0x44]),
+      Buffer.from(crlf(['', '--b', 'Content-Type: text/plain', 'Content-Transfer-Encoding: x-weird', '', 'x', '--b--'])),
+    ]);
+    // A synchronizing literal8: the server asks for the bytes with "+".
+    a.write(`c2 APPEND INBOX (\\Seen) ~{${msg.length}}\r\n`);
+    await a.until(/^\+ .*\r\n/m);
+    a.write(Buffer.concat([msg, Buffer.from('\r\n')]));
+    assert.match(await a.until(/^c2 (OK|NO|BAD).*\r\n/m), /^c2 OK \[APPENDUID \d+ 1\]/m);
+    await a.cmd('c3', 'SELECT INBOX');
+    assert.equal((await a.cmd('c4', 'FETCH 1 RFC822.SIZE')).match(/RFC822\.SIZE (\d+)/)?.[1], String(msg.length), 'stored byte for byte');
+    const b1 = await a.cmd('c5', 'FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1])');
+    assert.ok(b1.includes(`BINARY[1] ~{${payload.length}}\r\n${payload.toString('latin1')}`), JSON.stringify(b1));
+    assert.match(b1, new RegExp(`BINARY\\.SIZE\\[1\\] ${payload.length}`));
+    const b2 = await a.cmd('c6', 'FETCH 1 BINARY.PEEK[2]<1.3>');
+    assert.ok(b2.includes('BINARY[2]<1> ~{3}\r\nB\x00C'), JSON.stringify(b2));
+    // Without NUL: a plain literal.
+    const b3 = await a.cmd('c7', 'FETCH 1 BINARY.PEEK[1]<5.2>');
+    assert.ok(b3.includes('BINARY[1]<5> {2}\r\nhi'), JSON.stringify(b3));
+    assert.match(await a.cmd('c8', 'FETCH 1 BINARY.PEEK[3]'), /^c8 NO \[UNKNOWN-CTE\]/m);
+    // literal8 is APPEND's only (RFC 3516 4.1): elsewhere a BAD, and the session goes on.
+    // (the reader asks for the bytes before the command is parsed, as for any synchronizing literal).
+    a.write('c9 SEARCH TEXT ~{3}\r\n');
+    await a.until(/^\+ .*\r\n/m);
+    a.write('a\x00b\r\n');
+    assert.match(await a.until(/^c9 (OK|NO|BAD).*\r\n/m), /^c9 BAD .*literal8/m);
+    assert.match(await a.cmd('c10', 'NOOP'), /^c10 OK/m);
+    await a.logout();
+  });
 });
