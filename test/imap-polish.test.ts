@@ -45,8 +45,13 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`IMAP polish (${
     const b = await RawImap.login(app.imapPort!, acct.email, pw, { select: 'INBOX' });
     const q = await RawImap.login(app.imapPort!, acct.email, pw, { select: 'INBOX', qresync: true });
     assert.match(await a.cmd('a1', 'STORE 1:* +FLAGS.SILENT (\\Deleted)'), /^a1 OK/m);
+    const inboxId = (await app.store.mailbox.getFolderByRole(acct.id, 'inbox'))!.id;
+    const notices: ChangeNotice[] = [];
+    const stop = app.bus.subscribe(acct.id, (x) => notices.push(x));
     const exp = await a.cmd('a2', 'EXPUNGE');
+    stop();
     assert.match(exp, /^a2 OK/m);
+    assert.equal(notices.filter((x) => x.folderIds.includes(inboxId)).length, 1, 'one change notice for the 300 deletes');
     assert.equal([...exp.matchAll(/^\* \d+ EXPUNGE\r\n/gm)].length, 300, 'the expunging session is told of every message');
     const other = await b.cmd('b1', 'NOOP');
     assert.equal([...other.matchAll(/^\* \d+ EXPUNGE\r\n/gm)].length, 300);
