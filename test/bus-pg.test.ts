@@ -46,6 +46,13 @@ test('payloads: the devices whose held requests must end (ABQ) travel with the n
   for (const bad of ['{"a":"a","f":[],"h":false,"n":"x","e":"PHONE1"}', '{"a":"a","f":[],"h":false,"n":"x","e":[1]}']) assert.equal(decodeNotice(bad), null);
 });
 
+test('payloads: the folders of IMAP-only changes (\\Deleted) travel with the notice', () => {
+  const n: ChangeNotice = { ...notice('acc-1', []), imapFolderIds: [asFolderId(9)] };
+  assert.deepEqual(encodeNotice(n, 'node-a').map((p) => decodeNotice(p)?.notice), [n]);
+  assert.equal('imapFolderIds' in decodeNotice(encodeNotice(notice('acc-1', [7]), 'n')[0]!)!.notice, false);
+  for (const bad of ['{"a":"a","f":[],"h":false,"n":"x","i":9}', '{"a":"a","f":[],"h":false,"n":"x","i":["9"]}']) assert.equal(decodeNotice(bad), null);
+});
+
 describe('PostgreSQL change bus', { skip }, () => {
   let db: Awaited<ReturnType<typeof createTempPgDatabase>>;
   let a: PgBus;

@@ -89,7 +89,7 @@ export class PgBus implements Bus {
   publish(notice: ChangeNotice): void {
     this.local.publish(notice);
     if (this.closed) return;
-    mergeNotice(this.pending, notice.accountId, notice.folderIds, notice.hierarchy, notice.endDevices);
+    mergeNotice(this.pending, notice.accountId, notice.folderIds, notice.hierarchy, notice.endDevices, notice.imapFolderIds);
     this.flush();
   }
 
@@ -213,7 +213,7 @@ export class PgBus implements Bus {
           await this.send(conn, batch);
         } catch (err) {
           // Keep them for the next connection; a failed statement means this one is unusable.
-          for (const [a, p] of batch) mergeNotice(this.pending, a, p.folders, p.hierarchy, p.ended);
+          for (const [a, p] of batch) mergeNotice(this.pending, a, p.folders, p.hierarchy, p.ended, p.imap);
           this.drop(conn, err);
         }
       }
@@ -234,7 +234,9 @@ export class PgBus implements Bus {
   private async send(conn: Conn, batch: Map<AccountId, PendingNotice>): Promise<void> {
     const payloads: string[] = [];
     for (const [accountId, p] of batch) {
-      const encoded = encodeNotice({ accountId, folderIds: [...p.folders], hierarchy: p.hierarchy, ...(p.ended.size > 0 ? { endDevices: [...p.ended] } : {}) }, this.nodeId);
+      const encoded = encodeNotice({
+        accountId, folderIds: [...p.folders], hierarchy: p.hierarchy, ...(p.ended.size > 0 ? { endDevices: [...p.ended] } : {}), ...(p.imap.size > 0 ? { imapFolderIds: [...p.imap] } : {}),
+      }, this.nodeId);
       if (encoded.length === 0) this.log.error({ accountId }, 'change bus: notice too large to send');
       payloads.push(...encoded);
     }

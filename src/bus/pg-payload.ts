@@ -1,6 +1,7 @@
 // Wire format of the PostgreSQL change bus: a ChangeNotice travels as one or more NOTIFY payloads
 // `{"a":accountId,"f":[folderIds],"h":hierarchy,"n":nodeId}` on one channel, plus `"e":[deviceIds]` when
-// the held requests of some devices must end on every process (ChangeNotice.endDevices, an ABQ change). PostgreSQL refuses
+// the held requests of some devices must end on every process (ChangeNotice.endDevices, an ABQ change), and
+// `"i":[folderIds]` for changes only IMAP sees (ChangeNotice.imapFolderIds, a \Deleted flag). PostgreSQL refuses
 // payloads of 8000 bytes or more, so a long folder list is split over several payloads, each a
 // valid notice of its own (a receiver treats them as separate changes of the same account).
 import { asAccountId, asDeviceId, asFolderId, type AccountId, type DeviceId, type FolderId } from '../core/ids.js';
@@ -16,6 +17,7 @@ interface Wire {
   h: boolean;
   n: string;
   e?: string[];
+  i?: number[];
 }
 
 /** A notice waiting to be sent: changes of one account merged together. */
@@ -23,14 +25,16 @@ export interface PendingNotice {
   folders: Set<FolderId>;
   hierarchy: boolean;
   ended: Set<DeviceId>;
+  imap: Set<FolderId>;
 }
 
 /** Merges a notice into the per-account map of notices not yet sent. */
-export function mergeNotice(into: Map<AccountId, PendingNotice>, accountId: AccountId, folderIds: Iterable<FolderId>, hierarchy: boolean, ended: Iterable<DeviceId> = []): void {
+export function mergeNotice(into: Map<AccountId, PendingNotice>, accountId: AccountId, folderIds: Iterable<FolderId>, hierarchy: boolean, ended: Iterable<DeviceId> = [], imap: Iterable<FolderId> = []): void {
   let p = into.get(accountId);
-  if (!p) into.set(accountId, (p = { folders: new Set(), hierarchy: false, ended: new Set() }));
+  if (!p) into.set(accountId, (p = { folders: new Set(), hierarchy: false, ended: new Set(), imap: new Set() }));
   for (const f of folderIds) p.folders.add(f);
   for (const d of ended) p.ended.add(d);
+  for (const f of imap) p.imap.add(f);
   p.hierarchy ||= hierarchy;
 }
 
@@ -40,7 +44,9 @@ export function mergeNotice(into: Map<AccountId, PendingNotice>, accountId: Acco
  */
 export function encodeNotice(notice: ChangeNotice, nodeId: string, max = MAX_PAYLOAD_BYTES): string[] {
   const ended = notice.endDevices && notice.endDevices.length > 0 ? { e: [...notice.endDevices] } : {};
-  const head = (f: number[]): string => JSON.stringify({ a: notice.accountId, f, h: notice.hierarchy, n: nodeId, ...ended } satisfies Wire);
+  // The IMAP-only folders go in every payload (few: one \Deleted change names one folder).
+  const imap = notice.imapFolderIds && notice.imapFolderIds.length > 0 ? { i: [...notice.imapFolderIds] } : {};
+  const head = (f: number[]): string => JSON.stringify({ a: notice.accountId, f, h: notice.hierarchy, n: nodeId, ...ended, ...imap } satisfies Wire);
   const base = Buffer.byteLength(head([]), 'utf8');
   if (base > max) return [];
   const out: string[] = [];
@@ -81,5 +87,10 @@ export function decodeNotice(payload: string): { notice: ChangeNotice; nodeId: s
     if (!Array.isArray(w.e) || !(w.e as unknown[]).every((d): d is string => typeof d === 'string')) return null;
     ended = w.e.map(asDeviceId);
   }
-  return { notice: { accountId: asAccountId(w.a), folderIds: folders, hierarchy: w.h, ...(ended ? { endDevices: ended } : {}) }, nodeId: w.n };
+  let imap: FolderId[] | null = null;
+  if (w.i !== undefined) {
+    if (!Array.isArray(w.i) || !(w.i as unknown[]).every((f): f is number => typeof f === 'number' && Number.isSafeInteger(f))) return null;
+    imap = w.i.map(asFolderId);
+  }
+  return { notice: { accountId: asAccountId(w.a), folderIds: folders, hierarchy: w.h, ...(ended ? { endDevices: ended } : {}), ...(imap ? { imapFolderIds: imap } : {}) }, nodeId: w.n };
 }

@@ -1,9 +1,10 @@
 // What the server announces (RFC 9051 6.1.1 and 7.2.2): before login, what a client needs to log in;
-// after it, the extensions. LOGINDISABLED when a password may not be sent on this connection yet
+// after it, the extensions (BINARY: RFC 3516 FETCH BINARY / BINARY.SIZE and APPEND literal8, tested in
+// test/imap-polish.test.ts). LOGINDISABLED when a password may not be sent on this connection yet
 // (src/access/limits.ts authAllowed: TLS first, except from loopback or with CARBONIO_ALLOW_PLAINTEXT_AUTH).
 export const EXTENSIONS = [
   'IDLE', 'CONDSTORE', 'QRESYNC', 'UIDPLUS', 'MOVE', 'SPECIAL-USE', 'LITERAL+', 'NAMESPACE', 'ID', 'ENABLE',
-  'ESEARCH', 'SEARCHRES', 'UNSELECT', 'CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SASL-IR',
+  'ESEARCH', 'SEARCHRES', 'UNSELECT', 'CHILDREN', 'LIST-EXTENDED', 'LIST-STATUS', 'SASL-IR', 'BINARY',
 ] as const;
 
 export interface CapabilityState {

@@ -3,6 +3,7 @@
 // src/access, over the same store, change log and bus as ActiveSync.
 import { startListeners, type MailAccessDeps, type MailAccessServer } from '../access/index.js';
 import { FolderSyncs } from './deps.js';
+import { startExpungedRetention } from './retention.js';
 import { ImapSession } from './session.js';
 
 export async function startImap(deps: MailAccessDeps): Promise<MailAccessServer | null> {
@@ -24,5 +25,10 @@ export async function startImap(deps: MailAccessDeps): Promise<MailAccessServer 
     onConnection: (conn, starttls) => new ImapSession({ ...deps, log, syncs }, conn, starttls).start(),
   });
   log.info({ imapPort: listeners.plainPort, imapsPort: listeners.tlsPort }, 'imap listening');
-  return { protocol: 'imap', plainPort: listeners.plainPort, tlsPort: listeners.tlsPort, close: () => listeners.close() };
+  const stopRetention = startExpungedRetention(deps.store.imap, log);
+  const close = (): ReturnType<typeof listeners.close> => {
+    stopRetention();
+    return listeners.close();
+  };
+  return { protocol: 'imap', plainPort: listeners.plainPort, tlsPort: listeners.tlsPort, close };
 }

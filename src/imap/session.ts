@@ -118,7 +118,7 @@ export class ImapSession {
 
   private onNotice(n: ChangeNotice): void {
     const sel = this.selected;
-    if (!sel || !n.folderIds.includes(sel.folderId)) return;
+    if (!sel || !(n.folderIds.includes(sel.folderId) || n.imapFolderIds?.includes(sel.folderId))) return;
     this.markDirty();
   }
 

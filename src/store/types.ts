@@ -199,6 +199,12 @@ export interface ChangeNotice {
   hierarchy: boolean;
   /** Devices of the account whose held requests must end on every server process (an ABQ status change). */
   endDevices?: DeviceId[];
+  /**
+   * Folders whose IMAP-only state changed (\Deleted, which no phone sees): IMAP sessions wake on them, EAS
+   * watches do not look at this field (a Ping answered with a change the phone's Sync then cannot find would
+   * only make it sync for nothing). Not in `folderIds` for that reason.
+   */
+  imapFolderIds?: FolderId[];
 }
 
 export interface NewAccount {

@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Seconds each file took alone on the 2-core machine (rounded; only the order of magnitude matters). */
 const SECONDS: Record<string, number> = {
-  'imap-server': 15, 'imap-pg': 8, 'imap-protocol-reader': 1, 'imap-protocol-parser': 2, 'imap-protocol-writer': 1,
+  'imap-server': 15, 'imap-pg': 8, 'imap-polish': 6, 'imap-protocol-reader': 1, 'imap-protocol-parser': 2, 'imap-protocol-writer': 1,
   'imap-protocol-clients': 2, 'imap-fetch-bodystructure': 2, 'imap-fetch-envelope': 1, 'imap-fetch-section': 2, 'imap-fetch-imapflow': 2,
   'web-admin': 40, 'auth-lockout': 26, 'eas-sync': 23, 'web-console': 19, serve: 16, 'mailbox-transfer': 14, 'eas-find': 14,
   'smtp-submission': 13, 'eas-ping': 12, 'eas-calendar': 12, 'smtp-inbound': 11, 'cli-prov-roles': 11, tls: 10,

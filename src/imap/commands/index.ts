@@ -28,7 +28,7 @@ export function dispatch(s: ImapSession, cmd: Command): Promise<Done> {
     case 'CREATE': return create(s, cmd);
     case 'DELETE': return remove(s, cmd);
     case 'RENAME': return rename(s, cmd);
-    case 'SUBSCRIBE': case 'UNSUBSCRIBE': return subscribe();
+    case 'SUBSCRIBE': case 'UNSUBSCRIBE': return subscribe(s, cmd.mailbox, cmd.name === 'SUBSCRIBE');
     case 'LIST': return list(s, cmd);
     case 'LSUB': return lsub(s, cmd);
     case 'STATUS': return status(s, cmd);

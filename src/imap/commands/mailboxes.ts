@@ -1,8 +1,9 @@
 // The mailbox list and its changes (RFC 9051 6.3.3-6.3.11; RFC 6154 SPECIAL-USE; RFC 5258 LIST-EXTENDED
 // and RFC 5819 LIST-STATUS): the same folders the phones sync, so CREATE, RENAME and DELETE are store
 // folder changes, logged and published like any other (held Pings wake, the next FolderSync shows them).
-// Every mailbox counts as subscribed: the phones see every folder too, and SUBSCRIBE / UNSUBSCRIBE keep
-// nothing.
+// Subscriptions (RFC 9051 6.3.7, 6.3.8) are stored per name (migration 021): every folder is subscribed
+// unless UNSUBSCRIBEd (the phones see every folder too, and a folder a phone creates shows in the desktop
+// client without a step), and a SUBSCRIBEd name stays listed when no folder has it (\NonExistent).
 import type { FolderId } from '../../core/ids.js';
 import type { Folder } from '../../store/types.js';
 import { encodeMailboxName } from '../protocol/mailbox-name.js';
@@ -13,6 +14,17 @@ import type { ImapSession } from '../session.js';
 import { bad, no, ok, type Cmd, type Done } from './types.js';
 
 export const wireName = (s: ImapSession, name: string): string => encodeMailboxName(name, s.utf8);
+
+/** Whether a name is subscribed: its SUBSCRIBE / UNSUBSCRIBE if any, else whether it is a folder's. */
+type Subscribed = (name: string, isFolder: boolean) => boolean;
+
+async function subscriptions(s: ImapSession): Promise<{ subscribed: Subscribed; extra: string[] }> {
+  const subs = await s.deps.store.imap.subscriptions(s.accountOrThrow.id);
+  const subscribed: Subscribed = (name, isFolder) => subs.get(name) ?? isFolder;
+  // Subscribed names with no folder of that name (the caller drops the ones that have one).
+  const extra = [...subs].filter(([, on]) => on).map(([n]) => n).sort();
+  return { subscribed, extra };
+}
 
 function attributes(b: Mailbox, subscribed: boolean): string[] {
   const out = [b.hasChildren ? '\\HasChildren' : '\\HasNoChildren'];
@@ -31,12 +43,25 @@ export async function list(s: ImapSession, cmd: Cmd<'LIST'>): Promise<Done> {
   const boxes = await listMailboxes(s.deps.store.mailbox, acct.id);
   const matchers = cmd.patterns.map((p) => listMatcher(cmd.reference, p));
   const specialOnly = cmd.selection.includes('SPECIAL-USE');
-  const subscribed = cmd.selection.includes('SUBSCRIBED') || cmd.return.subscribed;
+  // LIST (SUBSCRIBED) lists the subscribed names only, and implies RETURN (SUBSCRIBED) (RFC 5258 3.1).
+  const onlySubscribed = cmd.selection.includes('SUBSCRIBED');
+  const tell = onlySubscribed || cmd.return.subscribed;
+  const subs = tell ? await subscriptions(s) : null;
   for (const b of boxes) {
     if (!matchers.some((m) => m(b.name))) continue;
     if (specialOnly && !b.specialUse) continue;
-    await s.untagged(atom('LIST'), raw(`(${attributes(b, subscribed).join(' ')})`), DELIMITER, wireName(s, b.name));
+    const on = subs?.subscribed(b.name, true) ?? false;
+    if (onlySubscribed && !on) continue;
+    await s.untagged(atom('LIST'), raw(`(${attributes(b, on).join(' ')})`), DELIMITER, wireName(s, b.name));
     if (cmd.return.status?.length) await sendStatus(s, b, cmd.return.status);
+  }
+  // Subscribed names without a folder: \NonExistent (RFC 5258 3.4), never with SPECIAL-USE.
+  if (onlySubscribed && !specialOnly && subs) {
+    const names = new Set(boxes.map((b) => b.name));
+    for (const n of subs.extra) {
+      if (names.has(n) || !matchers.some((m) => m(n))) continue;
+      await s.untagged(atom('LIST'), raw('(\\NonExistent \\Subscribed)'), DELIMITER, wireName(s, n));
+    }
   }
   return ok('LIST completed');
 }
@@ -44,7 +69,11 @@ export async function list(s: ImapSession, cmd: Cmd<'LIST'>): Promise<Done> {
 export async function lsub(s: ImapSession, cmd: Cmd<'LSUB'>): Promise<Done> {
   const boxes = await listMailboxes(s.deps.store.mailbox, s.accountOrThrow.id);
   const m = listMatcher(cmd.reference, cmd.pattern);
-  for (const b of boxes) if (m(b.name)) await s.untagged(atom('LSUB'), raw('()'), DELIMITER, wireName(s, b.name));
+  const subs = await subscriptions(s);
+  for (const b of boxes) if (m(b.name) && subs.subscribed(b.name, true)) await s.untagged(atom('LSUB'), raw('()'), DELIMITER, wireName(s, b.name));
+  // A subscribed name with no folder: \Noselect (RFC 3501 6.3.9).
+  const names = new Set(boxes.map((b) => b.name));
+  for (const n of subs.extra) if (!names.has(n) && m(n)) await s.untagged(atom('LSUB'), raw('(\\Noselect)'), DELIMITER, wireName(s, n));
   return ok('LSUB completed');
 }
 
@@ -55,17 +84,19 @@ async function sendStatus(s: ImapSession, b: Mailbox, items: readonly StatusItem
   const modseq = await store.mailbox.currentModseq(acct.id);
   // Through the shared syncs: a client polling every folder with STATUS costs an indexed read per folder.
   const st = await s.deps.syncs.sync(store, acct.id, b.folder.id);
-  const entries = await store.imap.entries(acct.id, b.folder.id);
+  // One aggregate query, only when a count is asked for (UIDNEXT / HIGHESTMODSEQ polls need none).
+  const counted = items.some((i) => i === 'MESSAGES' || i === 'UNSEEN' || i === 'DELETED' || i === 'SIZE');
+  const c = counted ? await store.imap.counts(acct.id, b.folder.id) : { messages: 0, unseen: 0, deleted: 0, size: 0 };
   const values: ImapValue[] = [];
   for (const item of items) {
     values.push(atom(item));
     switch (item) {
-      case 'MESSAGES': values.push(entries.length); break;
+      case 'MESSAGES': values.push(c.messages); break;
       case 'UIDNEXT': values.push(st.uidNext); break;
       case 'UIDVALIDITY': values.push(st.uidValidity); break;
-      case 'UNSEEN': values.push(entries.filter((e) => !e.flags.seen).length); break;
-      case 'DELETED': values.push(entries.filter((e) => e.deleted).length); break;
-      case 'SIZE': values.push(entries.reduce((n, e) => n + e.size, 0)); break;
+      case 'UNSEEN': values.push(c.unseen); break;
+      case 'DELETED': values.push(c.deleted); break;
+      case 'SIZE': values.push(c.size); break;
       case 'HIGHESTMODSEQ': values.push(modseq); s.condstore = true; break;
       case 'RECENT': values.push(0); break;
     }
@@ -142,6 +173,15 @@ export async function rename(s: ImapSession, cmd: Cmd<'RENAME'>): Promise<Done> 
   return ok('RENAME completed');
 }
 
-export function subscribe(): Promise<Done> {
-  return Promise.resolve(ok('SUBSCRIBE completed'));
+/**
+ * SUBSCRIBE / UNSUBSCRIBE (RFC 9051 6.3.7, 6.3.8): stored by name. A name need not be a folder's (RFC 9051
+ * 6.3.7: a subscription outlives its mailbox); a folder's name is stored as the folder spells it.
+ */
+export async function subscribe(s: ImapSession, mailbox: string, on: boolean): Promise<Done> {
+  const acct = s.accountOrThrow;
+  const name = normalizeName(mailbox);
+  if (!name) return bad('Empty mailbox name');
+  const b = findMailbox(await listMailboxes(s.deps.store.mailbox, acct.id), name);
+  await s.deps.store.imap.setSubscribed(acct.id, b?.name ?? name, on);
+  return ok(`${on ? 'SUBSCRIBE' : 'UNSUBSCRIBE'} completed`);
 }

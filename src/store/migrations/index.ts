@@ -13,6 +13,7 @@ import { m017 } from './017-search-index.js';
 import { m018 } from './018-blob-parts.js';
 import { m019 } from './019-audit-log.js';
 import { m020 } from './020-imap.js';
+import { m021 } from './021-imap-subscriptions-retention.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -329,6 +330,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '018_blob_parts': m018(dialect),
       '019_audit_log': m019(dialect),
       '020_imap': m020(dialect),
+      '021_imap_subscriptions_retention': m021(dialect),
     }),
   };
 }

@@ -8,11 +8,11 @@ import type { Dialect } from '../migrations/index.js';
 import type { DB } from './schema.js';
 
 export class ChangeCollector {
-  private readonly byAccount = new Map<AccountId, { folders: Set<FolderId>; hierarchy: boolean; ended: Set<DeviceId> }>();
+  private readonly byAccount = new Map<AccountId, { folders: Set<FolderId>; hierarchy: boolean; ended: Set<DeviceId>; imap: Set<FolderId> }>();
 
   private entry(accountId: AccountId) {
     let e = this.byAccount.get(accountId);
-    if (!e) this.byAccount.set(accountId, (e = { folders: new Set(), hierarchy: false, ended: new Set() }));
+    if (!e) this.byAccount.set(accountId, (e = { folders: new Set(), hierarchy: false, ended: new Set(), imap: new Set() }));
     return e;
   }
 
@@ -20,6 +20,11 @@ export class ChangeCollector {
     const e = this.entry(accountId);
     e.folders.add(folderId);
     if (hierarchy) e.hierarchy = true;
+  }
+
+  /** A change only IMAP sees (\Deleted): ChangeNotice.imapFolderIds. */
+  touchImap(accountId: AccountId, folderId: FolderId): void {
+    this.entry(accountId).imap.add(folderId);
   }
 
   /** The device's held requests end once the transaction commits (ChangeNotice.endDevices). */
@@ -30,6 +35,7 @@ export class ChangeCollector {
   notices(): ChangeNotice[] {
     return [...this.byAccount].map(([accountId, e]) => ({
       accountId, folderIds: [...e.folders], hierarchy: e.hierarchy, ...(e.ended.size > 0 ? { endDevices: [...e.ended] } : {}),
+      ...(e.imap.size > 0 ? { imapFolderIds: [...e.imap] } : {}),
     }));
   }
 }

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asBlobId, asItemId, type AccountId, type BlobId, type FolderId, type ItemId } from '../../core/ids.js';
-import type { ImapEntry, ImapEntryQuery, ImapFolderState, ImapRepo } from '../imap-types.js';
+import type { ImapEntry, ImapEntryQuery, ImapFolderCounts, ImapFolderState, ImapRepo } from '../imap-types.js';
 import { bit, bool, nextModseq, write, type SqlContext } from './context.js';
 import type { DB } from './schema.js';
 
@@ -113,7 +113,7 @@ export class SqlImapRepo implements ImapRepo {
         if (gone.length > 0) {
           const m = await modseq();
           for (const part of chunks(gone)) {
-            await db.insertInto('imap_expunged').values(part.map((g) => ({ folder_id: folderId, uid: g.uid, modseq: m })))
+            await db.insertInto('imap_expunged').values(part.map((g) => ({ folder_id: folderId, uid: g.uid, modseq: m, at: Date.now() })))
               .onConflict((oc) => oc.columns(['folder_id', 'uid']).doNothing()).execute();
             await db.deleteFrom('imap_uids').where('folder_id', '=', folderId).where('item_id', 'in', part.map((g) => g.item_id)).execute();
           }
@@ -124,7 +124,7 @@ export class SqlImapRepo implements ImapRepo {
           const moved = await db.selectFrom('imap_uids').select(['item_id', 'folder_id', 'uid']).where('item_id', 'in', part).execute();
           if (moved.length > 0) {
             const m = await modseq();
-            await db.insertInto('imap_expunged').values(moved.map((r) => ({ folder_id: Number(r.folder_id), uid: Number(r.uid), modseq: m })))
+            await db.insertInto('imap_expunged').values(moved.map((r) => ({ folder_id: Number(r.folder_id), uid: Number(r.uid), modseq: m, at: Date.now() })))
               .onConflict((oc) => oc.columns(['folder_id', 'uid']).doNothing()).execute();
             await db.deleteFrom('imap_uids').where('item_id', 'in', moved.map((r) => Number(r.item_id))).execute();
           }
@@ -181,6 +181,21 @@ export class SqlImapRepo implements ImapRepo {
     }));
   }
 
+  async counts(accountId: AccountId, folderId: FolderId): Promise<ImapFolderCounts> {
+    if (!(await this.owns(accountId, folderId))) return { messages: 0, unseen: 0, deleted: 0, size: 0 };
+    // The same join as `entries` (a message counts once it has a UID here), summed by the database.
+    const r = await this.ctx.db.selectFrom('imap_uids as u')
+      .innerJoin('items as i', (j) => j.onRef('i.id', '=', 'u.item_id').onRef('i.folder_id', '=', 'u.folder_id'))
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('messages'),
+        eb.fn.sum<number | string | null>(eb.case().when('i.seen', '=', 0).then(1).else(0).end()).as('unseen'),
+        eb.fn.sum<number | string | null>('u.deleted').as('deleted'),
+        eb.fn.sum<number | string | null>('i.size').as('size'),
+      ])
+      .where('u.folder_id', '=', folderId).executeTakeFirst();
+    return { messages: Number(r?.messages ?? 0), unseen: Number(r?.unseen ?? 0), deleted: Number(r?.deleted ?? 0), size: Number(r?.size ?? 0) };
+  }
+
   async uids(accountId: AccountId, folderId: FolderId, minUid = 1): Promise<number[]> {
     if (!(await this.owns(accountId, folderId))) return [];
     const rows = await this.ctx.db.selectFrom('imap_uids as u')
@@ -196,6 +211,26 @@ export class SqlImapRepo implements ImapRepo {
     return rows.map((r) => Number(r.uid));
   }
 
+  async expungedFloor(accountId: AccountId, folderId: FolderId): Promise<number> {
+    const r = await this.ctx.db.selectFrom('imap_folders').select('expunged_floor').where('account_id', '=', accountId).where('folder_id', '=', folderId).executeTakeFirst();
+    return Number(r?.expunged_floor ?? 0);
+  }
+
+  pruneExpunged(before: number): Promise<number> {
+    return write(this.ctx, async (db) => {
+      // The floor first, from the rows about to go (one grouped read on imap_expunged_at), then the rows.
+      const floors = await db.selectFrom('imap_expunged').select((eb) => ['folder_id', eb.fn.max('modseq').as('m')])
+        .where('at', '<', before).groupBy('folder_id').execute();
+      if (floors.length === 0) return 0;
+      for (const f of floors) {
+        const m = Number(f.m);
+        await db.updateTable('imap_folders').set({ expunged_floor: m }).where('folder_id', '=', Number(f.folder_id)).where('expunged_floor', '<', m).execute();
+      }
+      const r = await db.deleteFrom('imap_expunged').where('at', '<', before).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    });
+  }
+
   async heads(blobIds: readonly BlobId[], bytes: number): Promise<Map<BlobId, Uint8Array>> {
     const out = new Map<BlobId, Uint8Array>();
     const n = Math.max(1, Math.floor(bytes));
@@ -207,9 +242,21 @@ export class SqlImapRepo implements ImapRepo {
     return out;
   }
 
+  async subscriptions(accountId: AccountId): Promise<Map<string, boolean>> {
+    const rows = await this.ctx.db.selectFrom('imap_subscriptions').select(['name', 'subscribed']).where('account_id', '=', accountId).execute();
+    return new Map(rows.map((r) => [r.name, bool(r.subscribed)]));
+  }
+
+  setSubscribed(accountId: AccountId, name: string, subscribed: boolean): Promise<void> {
+    return write(this.ctx, async (db) => {
+      await db.insertInto('imap_subscriptions').values({ account_id: accountId, name, subscribed: bit(subscribed) })
+        .onConflict((oc) => oc.columns(['account_id', 'name']).doUpdateSet({ subscribed: bit(subscribed) })).execute();
+    });
+  }
+
   setDeleted(accountId: AccountId, folderId: FolderId, uids: readonly number[], deleted: boolean): Promise<number> {
     if (uids.length === 0) return Promise.resolve(0);
-    return write(this.ctx, async (db) => {
+    return write(this.ctx, async (db, changes) => {
       await this.folderOf(db, accountId, folderId);
       const targets: ItemId[] = [];
       for (const part of chunks(uids)) {
@@ -222,6 +269,8 @@ export class SqlImapRepo implements ImapRepo {
       for (const part of chunks(targets)) {
         await db.updateTable('imap_uids').set({ deleted: bit(deleted), flag_modseq: m }).where('item_id', 'in', part).where('folder_id', '=', folderId).execute();
       }
+      // Other IMAP sessions' IDLE wakes; held Pings do not (nothing changed that a phone can see).
+      changes.touchImap(accountId, folderId);
       return m;
     });
   }

@@ -304,6 +304,8 @@ export interface ImapFoldersTable {
   account_id: string;
   uidvalidity: number;
   uidnext: number;
+  /** The highest modseq of an imap_expunged row pruned (migration 021). */
+  expunged_floor: Generated<number>;
 }
 
 /** Per item: its UID in the folder it had when assigned; \Deleted and that flag's modseq (migration 020). */
@@ -320,10 +322,20 @@ export interface ImapExpungedTable {
   folder_id: number;
   uid: number;
   modseq: number;
+  /** When it was recorded, ms (migration 021: pruned after the retention). */
+  at: Generated<number>;
+}
+
+/** SUBSCRIBE (1) and UNSUBSCRIBE (0) of a mailbox name; a folder without a row is subscribed (migration 021). */
+export interface ImapSubscriptionsTable {
+  account_id: string;
+  name: string;
+  subscribed: number;
 }
 
 export interface DB {
   imap_folders: ImapFoldersTable;
+  imap_subscriptions: ImapSubscriptionsTable;
   imap_uids: ImapUidsTable;
   imap_expunged: ImapExpungedTable;
   audit_log: AuditLogTable;

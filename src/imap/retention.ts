@@ -1,0 +1,30 @@
+// How long imap_expunged keeps the UIDs that left a folder (RFC 7162 QRESYNC: VANISHED (EARLIER) reads
+// them). Without a bound the table grows with every message ever deleted. Thirty days covers a laptop
+// left closed over a holiday; a client back after longer resyncs from the floor (commands/select.ts): it is
+// told every UID it may know that is not in the folder, correct and only larger. The change log itself is not
+// pruned, so only these records are. Every server process runs it, as the audit retention does: the delete
+// is idempotent, and the first run waits a minute (a start is busy enough; short tests never prune).
+import type { Logger } from '../core/logger.js';
+import type { ImapRepo } from '../store/imap-types.js';
+
+export const EXPUNGED_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+const INTERVAL_MS = 3_600_000;
+const FIRST_RUN_MS = 60_000;
+
+/** Starts the periodic prune; returns the function that stops it. */
+export function startExpungedRetention(imap: Pick<ImapRepo, 'pruneExpunged'>, log: Logger): () => void {
+  const run = (): void => {
+    imap.pruneExpunged(Date.now() - EXPUNGED_RETENTION_DAYS * DAY_MS)
+      .then((n) => { if (n > 0) log.info({ deleted: n, days: EXPUNGED_RETENTION_DAYS }, 'old IMAP expunge records deleted'); })
+      .catch((err: unknown) => log.warn({ err }, 'pruning IMAP expunge records failed'));
+  };
+  const first = setTimeout(run, FIRST_RUN_MS);
+  const timer = setInterval(run, INTERVAL_MS);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}
