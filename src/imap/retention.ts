@@ -5,26 +5,15 @@
 // pruned, so only these records are. Every server process runs it, as the audit retention does: the delete
 // is idempotent, and the first run waits a minute (a start is busy enough; short tests never prune).
 import type { Logger } from '../core/logger.js';
+import { startHourlyPrune } from '../core/hourly-prune.js';
 import type { ImapRepo } from '../store/imap-types.js';
 
 export const EXPUNGED_RETENTION_DAYS = 30;
-const DAY_MS = 86_400_000;
-const INTERVAL_MS = 3_600_000;
-const FIRST_RUN_MS = 60_000;
 
 /** Starts the periodic prune; returns the function that stops it. */
 export function startExpungedRetention(imap: Pick<ImapRepo, 'pruneExpunged'>, log: Logger): () => void {
-  const run = (): void => {
-    imap.pruneExpunged(Date.now() - EXPUNGED_RETENTION_DAYS * DAY_MS)
-      .then((n) => { if (n > 0) log.info({ deleted: n, days: EXPUNGED_RETENTION_DAYS }, 'old IMAP expunge records deleted'); })
-      .catch((err: unknown) => log.warn({ err }, 'pruning IMAP expunge records failed'));
-  };
-  const first = setTimeout(run, FIRST_RUN_MS);
-  const timer = setInterval(run, INTERVAL_MS);
-  first.unref();
-  timer.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+  return startHourlyPrune({
+    prune: (cutoff) => imap.pruneExpunged(cutoff), days: EXPUNGED_RETENTION_DAYS,
+    deleted: 'old IMAP expunge records deleted', failed: 'pruning IMAP expunge records failed',
+  }, log);
 }
