@@ -5,6 +5,7 @@
 // client's decoding of 100 bodies a window took CPU from the server it measures. A bench reads only this;
 // the protocol tests decode everything. One collection per response (the benchmarks sync one folder).
 import { resolveQName } from '../src/eas/wbxml/index.js';
+import { END, ENTITY, OPAQUE, STR_I, STR_T, SWITCH_PAGE } from '../src/eas/wbxml/tokens.js';
 
 export interface SyncScan {
   key: string | null;
@@ -13,12 +14,6 @@ export interface SyncScan {
   more: boolean;
 }
 
-const SWITCH_PAGE = 0x00;
-const END = 0x01;
-const ENTITY = 0x02;
-const STR_I = 0x03;
-const STR_T = 0x83;
-const OPAQUE = 0xc3;
 const EXT = new Set([0x40, 0x41, 0x42, 0x80, 0x81, 0x82, 0xc0, 0xc1, 0xc2]);
 
 const page = resolveQName('AirSync:Sync').page;

@@ -5,6 +5,7 @@ import { Buffer } from 'node:buffer';
 import { MAX_PAGE, isBinaryTag, tagName } from './code-pages.js';
 import { WbxmlError } from './errors.js';
 import type { WbxmlElement, WbxmlNode } from './tree.js';
+import { END, ENTITY, OPAQUE, STR_I, STR_T, SWITCH_PAGE } from './tokens.js';
 
 export interface DecodeOptions {
   /** Deepest element nesting accepted (root is depth 1). Default 64. */
@@ -24,13 +25,6 @@ export const DEFAULT_MAX_DEPTH = 64;
 export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_ELEMENTS = 500_000;
 
-// Global tokens, WBXML 1.3 section 7.1.
-const SWITCH_PAGE = 0x00;
-const END = 0x01;
-const ENTITY = 0x02;
-const STR_I = 0x03;
-const STR_T = 0x83;
-const OPAQUE = 0xc3;
 const CHARSET_LATIN1 = 4;
 
 class Decoder {

@@ -11,16 +11,11 @@ import { isBinaryTag } from './code-pages.js';
 import { decode, DEFAULT_MAX_INPUT_BYTES, type DecodeOptions } from './decoder.js';
 import { WbxmlError } from './errors.js';
 import type { WbxmlElement, WbxmlNode } from './tree.js';
+import { END, ENTITY, OPAQUE, STR_I, STR_T, SWITCH_PAGE } from './tokens.js';
 
 /** Payloads from this size on stay in the chunks; smaller ones are copied with the structure. */
 export const LARGE_PAYLOAD = 16 * 1024;
 
-const SWITCH_PAGE = 0x00;
-const END = 0x01;
-const ENTITY = 0x02;
-const STR_I = 0x03;
-const STR_T = 0x83;
-const OPAQUE = 0xc3;
 
 /** A reader over the chunks that ends (null) where the input does. */
 class Cursor {
