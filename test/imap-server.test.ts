@@ -3,7 +3,6 @@
 // deletes, moves, folders, APPEND to Sent), IDLE woken by the bus, QRESYNC resync.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -15,6 +14,7 @@ import { run } from '../src/cli/main.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { easRequest } from './helpers/eas-client.js';
 import { commandsOf, crlf, deliver, Phone, plainMail, serverIds } from './helpers/phone.js';
+import { RawImap as Raw } from './helpers/imap-raw.js';
 import { until } from './helpers/wait.js';
 
 const as = ns('AirSync');
@@ -25,50 +25,6 @@ function client(app: TestApp, user: string, pass: string, opts: { qresync?: bool
   return new ImapFlow({ host: '127.0.0.1', port: app.imapPort!, secure: false, auth: { user, pass }, logger: false, disableAutoIdle: true, ...(opts.qresync ? { qresync: true } : {}) });
 }
 
-/** A raw IMAP connection: send lines, read until a tagged answer. */
-export class Raw {
-  private buf = '';
-  private waiters: Array<() => void> = [];
-  greeting = '';
-  private constructor(public sock: net.Socket) {
-    this.listen(sock);
-  }
-  private listen(sock: net.Socket): void {
-    sock.setEncoding('latin1');
-    sock.on('data', (d: string) => { this.buf += d; for (const w of this.waiters.splice(0)) w(); });
-    sock.on('close', () => { for (const w of this.waiters.splice(0)) w(); });
-  }
-  static async open(port: number, opts: { localAddress?: string; tls?: boolean } = {}): Promise<Raw> {
-    const where = { port, host: '127.0.0.1', ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) };
-    const sock = opts.tls ? tls.connect({ ...where, rejectUnauthorized: false }) : net.connect(where);
-    await new Promise<void>((resolve, reject) => { sock.once(opts.tls ? 'secureConnect' : 'connect', () => resolve()); sock.once('error', reject); });
-    const r = new Raw(sock);
-    r.greeting = await r.until(/^\* (OK|BYE).*\r\n/m);
-    return r;
-  }
-  closed(): Promise<void> {
-    return this.sock.destroyed ? Promise.resolve() : new Promise((resolve) => this.sock.once('close', () => resolve()));
-  }
-  async until(re: RegExp): Promise<string> {
-    for (;;) {
-      const m = re.exec(this.buf);
-      if (m) {
-        const out = this.buf.slice(0, m.index + m[0].length);
-        this.buf = this.buf.slice(m.index + m[0].length);
-        return out;
-      }
-      if (this.sock.destroyed) throw new Error(`connection closed; got ${JSON.stringify(this.buf.slice(0, 300))}`);
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
-  }
-  write(s: string | Buffer): void { this.sock.write(s); }
-  /** Sends a tagged command and returns everything up to its tagged answer. */
-  async cmd(tag: string, text: string): Promise<string> {
-    this.write(`${tag} ${text}\r\n`);
-    return this.until(new RegExp(`^${tag} (OK|NO|BAD).*\\r\\n`, 'm'));
-  }
-  close(): void { this.sock.destroy(); }
-}
 
 describe('IMAP server', () => {
   let app: TestApp;

@@ -1,6 +1,7 @@
 // A raw IMAP connection for tests that need the exact bytes (untagged responses, IDLE, literal8): send
 // lines, read until a pattern or a tagged answer. Waits on data events, never on fixed sleeps.
 import net from 'node:net';
+import tls from 'node:tls';
 
 export class RawImap {
   private buf = '';
@@ -12,9 +13,11 @@ export class RawImap {
     sock.on('close', () => { for (const w of this.waiters.splice(0)) w(); });
   }
 
-  static async open(port: number): Promise<RawImap> {
-    const sock = net.connect({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => { sock.once('connect', () => resolve()); sock.once('error', reject); });
+  /** `localAddress` (e.g. 127.0.0.2: a client that is not loopback to the plaintext rule), `tls`: implicit TLS. */
+  static async open(port: number, opts: { localAddress?: string; tls?: boolean } = {}): Promise<RawImap> {
+    const where = { port, host: '127.0.0.1', ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) };
+    const sock = opts.tls ? tls.connect({ ...where, rejectUnauthorized: false }) : net.connect(where);
+    await new Promise<void>((resolve, reject) => { sock.once(opts.tls ? 'secureConnect' : 'connect', () => resolve()); sock.once('error', reject); });
     const r = new RawImap(sock);
     r.greeting = await r.until(/^\* (OK|BYE).*\r\n/m);
     return r;
@@ -51,6 +54,12 @@ export class RawImap {
     this.write(typeof text === 'string' ? `${tag} ${text}\r\n` : Buffer.concat([Buffer.from(`${tag} `), text, Buffer.from('\r\n')]));
     return this.until(new RegExp(`^${tag} (OK|NO|BAD).*\\r\\n`, 'm'));
   }
+
+  closed(): Promise<void> {
+    return this.sock.destroyed ? Promise.resolve() : new Promise((resolve) => this.sock.once('close', () => resolve()));
+  }
+
+  close(): void { this.sock.destroy(); }
 
   async logout(): Promise<void> {
     await this.cmd('zz', 'LOGOUT');
