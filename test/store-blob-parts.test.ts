@@ -2,15 +2,18 @@
 // as parts (a header block and a body view, as SendMail hands it over) reads back byte for byte, takes one
 // row per part, shares its rows with an identical copy, and its parts go with the last item using it;
 // a blob stored the old way (all bytes in `blobs.data`) still reads; a message in many small parts (a
-// request body's socket chunks) is stored the same. And the byte-parts helpers cut parts correctly.
+// request body's socket chunks) is stored the same; a message over 4 MiB goes through a 2 MiB page cache
+// on SQLite, which gets its size back after. And the byte-parts helpers cut parts correctly.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { eachPieceIn, joined, piecesOf, prefixOf, sliceFrom, someIncludes, viewsOf } from '../src/core/byte-parts.js';
 import { isStoreError } from '../src/core/errors.js';
 import { asBlobId, type AccountId } from '../src/core/ids.js';
 import { emptyMeta } from '../src/mail/parse.js';
-import { BLOB_PART, blobIdOf } from '../src/store/sql/blob-store.js';
+import { BLOB_PART, BULK_BLOB, blobIdOf, withBulkCache } from '../src/store/sql/blob-store.js';
+import { SQLITE_CACHE_KIB } from '../src/store/sql/connect.js';
 import type { SqlStore } from '../src/store/sql/sql-store.js';
 import { backends } from './helpers/stores.js';
 
@@ -184,6 +187,27 @@ for (const backend of backends) {
       await store.db.insertInto('blobs').values({ id, size: old.length, data: old }).execute();
       assert.deepEqual(await collect((await store.blobs.parts(id))!), [old]);
       await store.db.deleteFrom('blobs').where('id', '=', id).execute();
+    });
+
+    test('a message over 4 MiB: through a 2 MiB page cache on SQLite, restored after, even on failure', async () => {
+      const cacheSize = async (): Promise<number | null> => (backend.name === 'sqlite'
+        ? Number((await sql<{ cache_size: number }>`pragma cache_size`.execute(store.db)).rows[0]!.cache_size) : null);
+      const configured = backend.name === 'sqlite' ? -SQLITE_CACHE_KIB : null;
+      assert.equal(await cacheSize(), configured);
+      const inside = await withBulkCache(store.db, store.dialect, BULK_BLOB + 1, cacheSize);
+      assert.equal(inside, backend.name === 'sqlite' ? -2048 : null);
+      assert.equal(await withBulkCache(store.db, store.dialect, BULK_BLOB, cacheSize), configured, 'at 4 MiB: the usual cache');
+      await assert.rejects(withBulkCache(store.db, store.dialect, BULK_BLOB + 1, () => Promise.reject(new Error('mid-write'))), /mid-write/);
+      assert.equal(await cacheSize(), configured);
+
+      const whole = Buffer.concat([Buffer.from('Subject: bulk\r\n\r\n'), randomBytes(BULK_BLOB + 300 * 1024)]);
+      const inbox = (await store.mailbox.getFolderByRole(acct, 'inbox'))!;
+      const item = await store.mailbox.addMessage(acct, inbox.id, { raw: [whole.subarray(0, 50), whole.subarray(50)], meta: emptyMeta() });
+      assert.equal(await cacheSize(), configured);
+      assert.deepEqual(Buffer.from((await store.blobs.get(item.blobId!))!), whole);
+      assert.deepEqual(Buffer.concat(await collect((await store.blobs.parts(item.blobId!))!)), whole);
+      assert.equal(await cacheSize(), configured);
+      await store.mailbox.deleteItem(acct, item.id);
     });
 
     test('a small message keeps one row and no parts', async () => {

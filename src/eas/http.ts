@@ -23,7 +23,7 @@ import { requireNotJailed, requireService } from './service-gate.js';
 import { abqGate } from './abq-gate.js';
 import { commands } from './commands/index.js';
 import { gate } from './gate.js';
-import { beforeBody } from './large-body.js';
+import { LargeBodies } from './large-body.js';
 import { readBody } from './request-body.js';
 import { parseEasQuery, QueryError, versionNumber, type EasQuery } from './query.js';
 import { answerFor, HttpRefusal, refusal } from './refusal.js';
@@ -68,6 +68,8 @@ export function easRoutes(allDeps: EasDeps) {
   const versions = deps.config.easVersions;
   const advertised = [...commands.values()].map((c) => c.name).join(',');
   const log = deps.log.child({ svc: 'eas' });
+  // What this server's large bodies left behind, for the collection before the next one (large-body.ts).
+  const largeBodies = new LargeBodies();
   const antiDos = { store: deps.store, delivery: deps.outgoing.delivery, log };
 
   /** What the server speaks to this client (MS-ASHTTP 2.2.4): on OPTIONS, with a version refusal, and on a fresh FolderSync. */
@@ -271,7 +273,7 @@ export function easRoutes(allDeps: EasDeps) {
       return l;
     });
     // A large body stays in the chunks it arrived in (src/eas/request-body.ts).
-    app.addContentTypeParser('*', (req: FastifyRequest, payload: IncomingMessage) => readBody(payload, Number(req.headers['content-length']), deps.config.easMaxRequestBytes)
+    app.addContentTypeParser('*', (req: FastifyRequest, payload: IncomingMessage) => readBody(payload, Number(req.headers['content-length']), deps.config.easMaxRequestBytes, (n) => largeBodies.read(n))
       .catch((err: unknown) => {
         // No command runs: a body over the limit, or a client gone mid-upload (nothing of it is kept).
         log.info({ event: 'eas-body-unread', remote: req.ip, reason: err instanceof Error ? err.message : String(err) }, 'request body not read');
@@ -279,7 +281,7 @@ export function easRoutes(allDeps: EasDeps) {
       }));
     // Before a large body is read, the previous large ones are collected (src/eas/large-body.ts).
     app.addHook('onRequest', (req, _reply, done) => {
-      if (req.method === 'POST') beforeBody(Number(req.headers['content-length']), deps.config.easMaxRequestBytes);
+      if (req.method === 'POST') largeBodies.beforeBody(Number(req.headers['content-length']), deps.config.easMaxRequestBytes);
       done();
     });
     // Errors before the handler runs (a body over the limit): no command was looked at yet.

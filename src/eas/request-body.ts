@@ -24,9 +24,9 @@ const owned = (chunk: Buffer): Buffer => (chunk.byteOffset === 0 && chunk.buffer
 /**
  * Reads `payload` to its end: one Buffer (empty when there is no body) or, past JOIN_BODY_MAX, the chunks.
  * Rejects with BodyError 413 past `limit`, 400 when the client went away or sent other than its
- * Content-Length; what was read is dropped then.
+ * Content-Length; what was read is dropped then. `onRead` gets the bytes read either way (large-body.ts).
  */
-export function readBody(payload: Readable, contentLength: number, limit: number): Promise<ByteParts> {
+export function readBody(payload: Readable, contentLength: number, limit: number, onRead?: (bytes: number) => void): Promise<ByteParts> {
   return new Promise((resolve, reject) => {
     if (contentLength > limit) {
       reject(new BodyError(413, 'request body too large'));
@@ -35,6 +35,7 @@ export function readBody(payload: Readable, contentLength: number, limit: number
     let chunks: Buffer[] = [];
     let received = 0;
     const stop = (): void => {
+      onRead?.(received);
       payload.off('data', onData);
       payload.off('end', onEnd);
       payload.off('error', onError);

@@ -3,12 +3,16 @@
 // the buffers it arrived in, so the database driver never holds a copy of the whole message. The rows are
 // cut through one scratch buffer per blob: a message arrives in socket chunks of up to 64 KiB, and a fresh
 // 256 KiB copy per row would leave the whole message behind once more as garbage (issue 16 part 5).
+// On SQLite a large message goes through a small page cache (withBulkCache), as PostgreSQL moves bulk
+// reads and writes through a small ring of buffers instead of its shared cache.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { StoreError } from '../../core/errors.js';
 import { asBlobId, type BlobId } from '../../core/ids.js';
 import { eachPieceIn, joined, lengthOf, partsOf, prefixOf, sliceFrom, type ByteParts } from '../../core/byte-parts.js';
 import { translate } from './context.js';
+import { SQLITE_CACHE_KIB } from './connect.js';
+import type { Dialect } from '../migrations/index.js';
 import type { DB } from './schema.js';
 
 /** Bytes per row: small enough that binding one costs little memory, large enough that a 10 MiB message is 40 rows. */
@@ -36,11 +40,42 @@ export async function writeSmallBlobs(db: Kysely<DB>, blobs: ReadonlyMap<BlobId,
     .onConflict((oc) => oc.column('id').doNothing()).execute();
 }
 
+/** Messages larger than this are read and written through a page cache of BULK_CACHE_KIB on SQLite. */
+export const BULK_BLOB = 4 * 1024 * 1024;
+/** SQLite's own default page cache (better-sqlite3 builds with 16 MiB, connect.ts SQLITE_CACHE_KIB). */
+const BULK_CACHE_KIB = 2048;
+
+/**
+ * Runs fn with the SQLite connection's page cache capped at BULK_CACHE_KIB when the message is larger
+ * than BULK_BLOB, then gives the cache back its configured size. Every page a statement reads or writes
+ * passes through the cache, and pages stay there until the cache is full: a 14 MiB SendMail grew a fresh
+ * server's RSS by the whole 16 MiB cache, of pages no other request wanted (issue 16 part 5: 31 MiB above
+ * idle for a 13.7 MiB message, against twice the message at most). Shrinking frees clean pages at once
+ * (dirty ones spill to the WAL as the write goes on); the cache fills again with what requests read next.
+ * A large message would have pushed those pages out of the cache anyway. The size is restored to the
+ * configured value, not to what was read before: two bulk operations interleaved (between statements,
+ * outside a transaction) must not leave the cache small. PostgreSQL: fn alone (its server process owns
+ * its cache, and bulk reads use a ring already).
+ */
+export async function withBulkCache<T>(db: Kysely<DB>, dialect: Dialect, size: number, fn: () => Promise<T>): Promise<T> {
+  if (dialect !== 'sqlite' || size <= BULK_BLOB) return fn();
+  await sql.raw(`pragma cache_size = -${BULK_CACHE_KIB}`).execute(db);
+  try {
+    return await fn();
+  } finally {
+    // Not transactional, and cannot fail on an open connection; on a closed one nothing is left to restore.
+    await sql.raw(`pragma cache_size = -${SQLITE_CACHE_KIB}`).execute(db).catch(() => undefined);
+  }
+}
+
 /** Writes one blob part by part unless a blob with its id (so its bytes) is already stored. */
-export async function writeBlob(db: Kysely<DB>, id: BlobId, blob: BlobWrite): Promise<void> {
-  const { raw, content } = blob;
-  const size = lengthOf(raw);
+export async function writeBlob(db: Kysely<DB>, dialect: Dialect, id: BlobId, blob: BlobWrite): Promise<void> {
+  const size = lengthOf(blob.raw);
   if (size <= BLOB_PART) return writeSmallBlobs(db, new Map([[id, blob]]));
+  return withBulkCache(db, dialect, size, () => writeParts(db, id, size, blob));
+}
+
+async function writeParts(db: Kysely<DB>, id: BlobId, size: number, { raw, content }: BlobWrite): Promise<void> {
   const inserted = await db.insertInto('blobs').values({ id, size, data: prefixOf(raw, BLOB_PART), content })
     .onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
   if (!inserted) return; // the same bytes are stored already, with their parts
@@ -53,11 +88,12 @@ export async function writeBlob(db: Kysely<DB>, id: BlobId, blob: BlobWrite): Pr
 }
 
 /** A blob's bytes in one buffer, or null when there is no such blob. */
-export async function readBlob(db: Kysely<DB>, id: BlobId): Promise<Uint8Array | null> {
+export async function readBlob(db: Kysely<DB>, dialect: Dialect, id: BlobId): Promise<Uint8Array | null> {
   const r = await db.selectFrom('blobs').select(['data', 'size']).where('id', '=', id).executeTakeFirst();
   if (!r) return null;
   if (Number(r.size) <= r.data.byteLength) return r.data; // one part (every blob written before migration 018)
-  const parts = [r.data, ...(await db.selectFrom('blob_parts').select('data').where('blob_id', '=', id).orderBy('seq').execute()).map((p) => p.data)];
+  const rest = await withBulkCache(db, dialect, Number(r.size), () => db.selectFrom('blob_parts').select('data').where('blob_id', '=', id).orderBy('seq').execute());
+  const parts = [r.data, ...rest.map((p) => p.data)];
   const got = parts.reduce((n, p) => n + p.byteLength, 0);
   // Never hand out a message with a hole in it (Buffer.concat would pad it with zeros).
   if (got !== Number(r.size)) throw new StoreError('invalid', `blob ${id} has ${got} of its ${Number(r.size)} bytes`);
@@ -73,7 +109,7 @@ const PARTS_PER_QUERY = 4;
  * shared connection busy while the consumer waits on a slow client, and a PostgreSQL cursor would hold a
  * pooled connection (and a transaction) for as long. A blob's rows never change (content-addressed).
  */
-export async function readBlobParts(db: Kysely<DB>, id: BlobId): Promise<AsyncIterable<Uint8Array> | null> {
+export async function readBlobParts(db: Kysely<DB>, dialect: Dialect, id: BlobId): Promise<AsyncIterable<Uint8Array> | null> {
   const r = await db.selectFrom('blobs').select(['data', 'size']).where('id', '=', id).executeTakeFirst();
   if (!r) return null;
   const size = Number(r.size);
@@ -85,8 +121,9 @@ export async function readBlobParts(db: Kysely<DB>, id: BlobId): Promise<AsyncIt
       for (let last = 0; got < size;) {
         let rows: { seq: number; data: Uint8Array }[];
         try {
-          rows = await db.selectFrom('blob_parts').select(['seq', 'data']).where('blob_id', '=', id).where('seq', '>', last)
-            .orderBy('seq').limit(PARTS_PER_QUERY).execute();
+          const after = last;
+          rows = await withBulkCache(db, dialect, size, () => db.selectFrom('blob_parts').select(['seq', 'data']).where('blob_id', '=', id)
+            .where('seq', '>', after).orderBy('seq').limit(PARTS_PER_QUERY).execute());
         } catch (err) {
           // Past the repository's own translation (sql-store.ts), which covers only the first query.
           translate(err, 'blobs.parts');

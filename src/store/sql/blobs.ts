@@ -32,12 +32,12 @@ export class SqlBlobRepo implements BlobRepo {
 
   /** The whole message, from its parts (migration 018, blob-store.ts). */
   get(id: BlobId): Promise<Uint8Array | null> {
-    return readBlob(this.db, id);
+    return readBlob(this.db, this.ctx.dialect, id);
   }
 
   /** The parts as stored, a few per query (blob-store.ts readBlobParts). */
   parts(id: BlobId): Promise<AsyncIterable<Uint8Array> | null> {
-    return readBlobParts(this.db, id);
+    return readBlobParts(this.db, this.ctx.dialect, id);
   }
 
   async getContents(ids: readonly BlobId[]): Promise<Map<BlobId, MessageContent>> {

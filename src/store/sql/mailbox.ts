@@ -210,7 +210,7 @@ export class SqlMailboxRepo implements MailboxRepo {
       return id;
     });
     await writeSmallBlobs(db, small);
-    for (const [id, blob] of large) await writeBlob(db, id, blob);
+    for (const [id, blob] of large) await writeBlob(db, this.ctx.dialect, id, blob);
     // Consecutive modseqs in arrival order, as deliveries one by one would get.
     const first = await nextModseq(db, accountId, batch.length);
     const rows = batch.map((m, i) => {
@@ -412,7 +412,7 @@ export class SqlMailboxRepo implements MailboxRepo {
       const r = await db.selectFrom('items').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
       if (!r) throw new StoreError('not-found', 'item not found');
       if (r.kind !== 'message') throw new StoreError('invalid', 'only a message has MIME content to replace');
-      await writeBlob(db, blobId, { raw: message.raw, content: contentColumn(message) });
+      await writeBlob(db, this.ctx.dialect, blobId, { raw: message.raw, content: contentColumn(message) });
       const seq = await nextModseq(db, accountId);
       const set = { blob_id: blobId, size, meta: JSON.stringify(message.meta), modseq: seq };
       await db.updateTable('items').set(set).where('id', '=', id).execute();
