@@ -148,3 +148,42 @@ describe('the policy table', () => {
     for (const d of POLICY_SETTINGS) assert.doesNotThrow(() => el(`Provision:${d.name}` as 'Provision:EASProvisionDoc'), d.name);
   });
 });
+
+describe('the policy each command checks (policy.ts effectivePolicy)', () => {
+  test('a level is read once per second per process; a change made here applies at once; a failed read is not kept', async () => {
+    const { accountScope, domainScope, effectivePolicy, invalidatePolicyLevel, POLICY_TTL_MS } = await import('../src/devices/policy.js');
+    const stored = new Map<string, Record<string, string>>();
+    const reads: string[] = [];
+    let failNext = false;
+    const settings = {
+      list: (scope: string): Promise<Record<string, string>> => {
+        reads.push(scope);
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new Error('database away'));
+        }
+        return Promise.resolve({ ...stored.get(scope) });
+      },
+      get: () => Promise.resolve(null), set: () => Promise.resolve(), delete: () => Promise.resolve(false),
+    };
+    const store = { settings };
+    const account = { id: 'acct-1', domainId: 'dom-1' } as unknown as Parameters<typeof effectivePolicy>[1];
+    const t0 = 1_000_000;
+    assert.equal((await effectivePolicy(store, account, t0)).enabled, false);
+    assert.deepEqual(reads.sort(), [accountScope('acct-1'), domainScope('dom-1')].sort());
+    stored.set(domainScope('dom-1'), { MobileDeviceManagement: 'true' });
+    assert.equal((await effectivePolicy(store, account, t0 + POLICY_TTL_MS - 1)).enabled, false, 'served from memory within the TTL');
+    assert.equal(reads.length, 2);
+    assert.equal((await effectivePolicy(store, account, t0 + POLICY_TTL_MS)).enabled, true, 'read again after it');
+    assert.equal(reads.length, 4);
+    stored.set(accountScope('acct-1'), { MobileDeviceManagement: 'false' });
+    invalidatePolicyLevel(store, accountScope('acct-1'));
+    assert.equal((await effectivePolicy(store, account, t0 + POLICY_TTL_MS + 1)).enabled, false, 'the account level read again at once');
+    assert.equal(reads.length, 5);
+    invalidatePolicyLevel(store, domainScope('dom-1'));
+    failNext = true;
+    await assert.rejects(effectivePolicy(store, account, t0 + POLICY_TTL_MS + 2), /database away/);
+    assert.equal((await effectivePolicy(store, account, t0 + POLICY_TTL_MS + 3)).enabled, false, 'the failed read was not kept');
+    assert.equal(reads.length, 7);
+  });
+});

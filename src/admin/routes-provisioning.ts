@@ -5,7 +5,7 @@
 // The settings, their validation and their levels are src/devices/policy.ts, shared with the EAS front;
 // '' marks a removed setting.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { accountScope, canonicalKey, defaultValue, domainScope, levelSettings, normalizeValue, POLICY_KEYS } from '../devices/policy.js';
+import { accountScope, canonicalKey, defaultValue, domainScope, invalidatePolicyLevel, levelSettings, normalizeValue, POLICY_KEYS } from '../devices/policy.js';
 import { asDeviceId } from '../core/ids.js';
 import type { Account, Store } from '../store/types.js';
 import { asBody, optBool, reqString } from './body.js';
@@ -68,6 +68,7 @@ export function registerProvisioningRoutes(app: FastifyInstance, deps: AdminDeps
     const text = raw === null ? '' : String(raw).trim();
     const stored = text === '' || text.toLowerCase() === 'default' ? null : normalizeValue(key, text);
     await store.settings.set(scopeOf(t), key, stored ?? '');
+    invalidatePolicyLevel(store, scopeOf(t));
     deps.log.info({ event: 'provisioning-set', level: t.kind, target: t.name, key, value: stored, by: p.account.email }, 'provisioning setting changed');
     const view = await levelView(store, t);
     return { target: view.target, key, stored, effective: view.settings.find((s) => s.key === key), enforced: view.enforced };

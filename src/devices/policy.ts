@@ -4,10 +4,12 @@
 // are stored at. Shared by the EAS front (rendering, enforcement) and the admin API (validation).
 // Its hash is over the stored values, not over a rendered document, so it does not depend on the
 // protocol version a device speaks (the grommunio-sync #26 loop). A setting removed at a level is
-// stored as '' and ignored.
+// stored as '' and ignored. Every EAS command checks the policy (src/eas/gate.ts): each process serves
+// a level it read for POLICY_TTL_MS, so a change made through another process applies within a second,
+// and one made through this one at once (invalidatePolicyLevel), as services.ts does for service states.
 import { createHash } from 'node:crypto';
 import { StoreError } from '../core/errors.js';
-import type { Account, Repos } from '../store/types.js';
+import type { Account, Repos, SettingsRepo } from '../store/types.js';
 
 export type SettingKind = { t: 'bool' } | { t: 'int'; min: number; max: number } | { t: 'enum'; values: Record<string, string> } | { t: 'list'; item: 'ApplicationName' | 'Hash' };
 
@@ -113,8 +115,46 @@ export interface EffectivePolicy {
   hash: string;
 }
 
-export async function effectivePolicy(store: Pick<Repos, 'settings'>, account: Account): Promise<EffectivePolicy> {
-  const [dom, acc] = await Promise.all([levelSettings(store, domainScope(account.domainId)), levelSettings(store, accountScope(account.id))]);
+/** How long a process serves a policy level from what it read: two settings queries per command were a sixth of a Sync window's on PostgreSQL. */
+export const POLICY_TTL_MS = 1_000;
+/** Levels kept per store at most; past it, the expired ones go (all of them if none has expired). */
+const MAX_CACHED_LEVELS = 10_000;
+
+interface CachedLevel {
+  at: number;
+  settings: Promise<Record<string, string>>;
+}
+
+/** Per store (by its settings repository), so several servers in one process keep apart. */
+const levelCache = new WeakMap<SettingsRepo, Map<string, CachedLevel>>();
+
+/** A level's settings as read at most POLICY_TTL_MS ago; concurrent misses share one read, a failed read is not kept. */
+function cachedLevel(store: Pick<Repos, 'settings'>, scope: string, now: number): Promise<Record<string, string>> {
+  let levels = levelCache.get(store.settings);
+  if (!levels) levelCache.set(store.settings, (levels = new Map<string, CachedLevel>()));
+  const hit = levels.get(scope);
+  if (hit && now - hit.at < POLICY_TTL_MS && now >= hit.at) return hit.settings;
+  if (levels.size >= MAX_CACHED_LEVELS) {
+    for (const [k, v] of levels) if (now - v.at >= POLICY_TTL_MS) levels.delete(k);
+    if (levels.size >= MAX_CACHED_LEVELS) levels.clear();
+  }
+  const entry: CachedLevel = { at: now, settings: levelSettings(store, scope) };
+  levels.set(scope, entry);
+  const map = levels;
+  entry.settings.catch(() => {
+    if (map.get(scope) === entry) map.delete(scope);
+  });
+  return entry.settings;
+}
+
+/** Forgets what this process read of a level (after a change made here): the next command reads it again. */
+export function invalidatePolicyLevel(store: Pick<Repos, 'settings'>, scope: string): void {
+  levelCache.get(store.settings)?.delete(scope);
+}
+
+/** The account's policy as its devices get it: its domain's level under its own, each read at most POLICY_TTL_MS ago. */
+export async function effectivePolicy(store: Pick<Repos, 'settings'>, account: Account, now = Date.now()): Promise<EffectivePolicy> {
+  const [dom, acc] = await Promise.all([cachedLevel(store, domainScope(account.domainId), now), cachedLevel(store, accountScope(account.id), now)]);
   return mergePolicy(dom, acc);
 }
 
