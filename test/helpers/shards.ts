@@ -20,7 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const SECONDS: Record<string, number> = {
   'imap-server': 15, 'imap-pg': 8, 'imap-polish': 6, 'imap-protocol-reader': 1, 'imap-protocol-parser': 2, 'imap-protocol-writer': 1,
   'imap-protocol-clients': 2, 'imap-fetch-bodystructure': 2, 'imap-fetch-envelope': 1, 'imap-fetch-section': 2, 'imap-fetch-imapflow': 2,
-  'web-admin': 25, 'auth-lockout': 18, 'eas-sync': 22, 'web-console': 7, serve: 10, 'mailbox-transfer': 5, 'eas-find': 6,
+  'web-admin': 25, 'auth-lockout': 18, 'eas-sync': 5, 'web-console': 7, serve: 10, 'mailbox-transfer': 5, 'eas-find': 6,
   'smtp-submission': 9, 'eas-ping': 10, 'eas-calendar': 12, 'smtp-inbound': 11, 'cli-prov-roles': 11, tls: 10,
   'push-config': 10, 'eas-contacts-fileas': 10, 'cli-auth': 10, 'multi-node': 9, 'eas-settings-oof': 9,
   'eas-estimate': 9, 'eas-contacts': 9, 'cli-prov': 9, 'eas-search': 8, 'eas-autodiscover': 8, 'web-session': 7,
@@ -39,7 +39,7 @@ const SECONDS: Record<string, number> = {
   'abq-multi-node': 11,
   'eas-filters': 11,
   'eas-account-logger-nodes': 13,
-  'mobile-simulate-sync': 18,
+  'mobile-simulate-sync': 6,
   'eas-antidos': 17,
   'body-cut': 1,
 };
