@@ -134,7 +134,7 @@ const standInBlobs = (raw: Buffer): BlobRepo => ({
   parts: (id: BlobId) => Promise.resolve(id === NOTICE_BLOB_ID ? onePart(new Uint8Array(raw)) : null),
   // The notice is parsed when rendered: it is one message, rendered rarely.
   getContents: () => Promise.resolve(new Map()),
-  setContent: () => Promise.resolve(),
+  setContents: () => Promise.resolve(),
   listWithoutContent: () => Promise.resolve([]),
   countWithoutContent: () => Promise.resolve(0),
 });

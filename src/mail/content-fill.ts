@@ -52,7 +52,7 @@ export function startContentFill(store: Store, log: Logger, o: ContentFillOption
         // One message at a time, each read alone: a few parses in a row, then the event loop serves requests again.
         const data = await store.blobs.get(id);
         // A blob deleted meanwhile has nothing to fill; the next list no longer names it.
-        if (data) await store.blobs.setContent(id, await readContent(data));
+        if (data) await store.blobs.setContents(new Map([[id, await readContent(data)]]));
         filled++;
         if (stopped) break;
       }

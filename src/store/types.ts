@@ -440,8 +440,8 @@ export interface BlobRepo {
   parts(id: BlobId): Promise<AsyncIterable<Uint8Array> | null>;
   /** The stored MessageContent of these blobs, in one query per few hundred ids; blobs without one are left out. */
   getContents(ids: readonly BlobId[]): Promise<Map<BlobId, MessageContent>>;
-  /** Keeps a blob's MessageContent (filled after the fact: rendering, the background fill). */
-  setContent(id: BlobId, content: MessageContent): Promise<void>;
+  /** Keeps blobs' MessageContent (filled after the fact: rendering, the background fill), in one transaction. */
+  setContents(contents: ReadonlyMap<BlobId, MessageContent>): Promise<void>;
   /** Up to `limit` blobs that have no MessageContent yet (the background fill reads each in turn). */
   listWithoutContent(limit: number): Promise<BlobId[]>;
   countWithoutContent(): Promise<number>;

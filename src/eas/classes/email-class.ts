@@ -36,7 +36,7 @@ export const emailClass: ItemClass = {
     // Not filled yet (stored before migration 016, or added without it): parse, and keep the parse for next time.
     const raw = await ctx.loadBlob(blobId);
     const msg = await readMessage(raw ?? new Uint8Array());
-    if (raw && ctx.contents && stored?.v !== CONTENT_VERSION) await ctx.contents.save(blobId, contentOf(msg));
+    if (raw && ctx.contents && stored?.v !== CONTENT_VERSION) ctx.contents.save(blobId, contentOf(msg));
     return renderParsedEmail(item, raw ?? new Uint8Array(), msg, opts);
   },
   renderChange(item, ctx) {

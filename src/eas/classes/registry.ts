@@ -63,8 +63,10 @@ export interface RenderContext extends ClassContext {
 /** Stored MessageContent by blob (src/eas/sync/message-contents.ts batches the reads of a window). */
 export interface ContentSource {
   get(id: BlobId): Promise<MessageContent | null>;
-  /** Keeps the parse of a blob rendered without one; a failure only means parsing again next time. */
-  save(id: BlobId, content: MessageContent): Promise<void>;
+  /** Keeps the parse of a blob rendered without one, at the next flush(). */
+  save(id: BlobId, content: MessageContent): void;
+  /** Writes what save() kept, in one transaction; a failure only means parsing again next time. Never rejects. */
+  flush(): Promise<void>;
 }
 
 /** A client item the class cannot take: answered with Sync Status 6 (conversion error), nothing stored. */

@@ -156,6 +156,7 @@ async function renderCollection(ctx: EasContext, r: CollectionResult): Promise<W
       responses.push(as('Fetch', as('ServerId', x.serverId), as('Status', x.status), x.item && (await applicationData(ctx, r, x.item, x.serverId, contents))));
     } else responses.push(as(x.kind === 'change' ? 'Change' : 'Delete', as('ServerId', x.serverId), as('Status', x.status)));
   }
+  await contents.flush();
   return as('Collection',
     ctx.version < 121 && as('Class', (r.folder && classForFolder(r.folder.kind, ctx.version)?.className) ?? 'Email'),
     as('SyncKey', r.key), as('CollectionId', r.collectionId), as('Status', r.status),

@@ -103,5 +103,6 @@ export async function searchMailbox(ctx: EasContext, req: SearchRequest): Promis
     });
     return { longId, collectionId: String(item.folderId), properties: elements(data) };
   }));
+  await contents.flush();
   return { status: SearchStatus.ok, hits, total: found.total };
 }

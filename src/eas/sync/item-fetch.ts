@@ -171,11 +171,13 @@ export async function fetchItem(ctx: EasContext, req: FetchRequest): Promise<Fet
   // Any class is rendered by its entry in the class table (MS-ASCMD 2.2.3.67.1: Fetch of any class).
   const cls = classForItem(item.kind);
   const { store } = ctx.deps;
+  const contents = messageContents(store.blobs, [item]);
   const data = await cls.render(item, {
     version: ctx.version, bodyPreferences: req.bodyPreferences, now: Date.now(), serverId, mimeSupport: req.mimeSupport,
-    loadBlob: (id) => store.blobs.get(id), contents: messageContents(store.blobs, [item]),
+    loadBlob: (id) => store.blobs.get(id), contents,
     mailbox: { address: ctx.account.email, folderRole: (await store.mailbox.getFolder(ctx.account.id, item.folderId))?.role ?? null },
   });
+  await contents.flush();
   const echo: FetchTarget = target.by === 'serverId' ? { ...target, collectionId: String(item.folderId) } : target;
   return { status: ItemOpsStatus.ok, target: echo, email: applySchema(elements(data), req.schema), className: cls.className };
 }

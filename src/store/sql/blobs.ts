@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { asBlobId, type BlobId } from '../../core/ids.js';
 import type { BlobRepo, MessageContent, NewMessage } from '../types.js';
-import type { SqlContext } from './context.js';
+import { write, type SqlContext } from './context.js';
 import { readBlob, readBlobParts } from './blob-store.js';
 import type { DB } from './schema.js';
 
@@ -60,8 +60,12 @@ export class SqlBlobRepo implements BlobRepo {
     return out;
   }
 
-  async setContent(id: BlobId, content: MessageContent): Promise<void> {
-    await this.db.updateTable('blobs').set({ content: JSON.stringify(content) }).where('id', '=', id).execute();
+  async setContents(contents: ReadonlyMap<BlobId, MessageContent>): Promise<void> {
+    if (contents.size === 0) return;
+    // One commit for a window's worth: on PostgreSQL each commit waits for the WAL to reach the disk.
+    await write(this.ctx, async (db) => {
+      for (const [id, content] of contents) await db.updateTable('blobs').set({ content: JSON.stringify(content) }).where('id', '=', id).execute();
+    });
   }
 
   async listWithoutContent(limit: number): Promise<BlobId[]> {
