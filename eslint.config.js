@@ -48,9 +48,7 @@ export default tseslint.config(
   { ignores: ['dist/**', 'dist.next/**', 'dist.old/**', 'node_modules/**', 'data/**', 'bin/**', 'scripts/**', 'eslint.config.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
-    // The two programs named, not projectService: the same checks, and about 30 % less CPU (one program per
-    // tsconfig rather than the service's per-file bookkeeping), which on a 2-core machine is npm test's time.
-    languageOptions: { parserOptions: { project: ['./tsconfig.json', './web/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
