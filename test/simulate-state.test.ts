@@ -103,10 +103,13 @@ for (const backend of backends) describe(`simulation SyncState layer (${backend.
       assert.equal(await reads(scratch, B), await reads(store.deviceState, A), `${what}: the same reads`);
     };
     // Random writes over the stored state, then the whole device reset, then random writes over nothing.
-    for (let step = 0; step < 80; step++) {
-      if (step === 50) await same((repo, d) => repo.reset(account, d), 'the device reset');
+    // 40 steps (each compares every read twice: about 200 queries) reach each kind of write (checked below).
+    const kinds = new Set<string>();
+    for (let step = 0; step < 40; step++) {
+      if (step === 25) await same((repo, d) => repo.reset(account, d), 'the device reset');
       const coll = pick(colls);
       const r = next();
+      kinds.add(r < 0.45 ? 'held' : r < 0.55 ? 'reset' : r < 0.8 ? 'collection' : r < 0.9 ? 'record' : 'hierarchy');
       let op: (repo: DeviceStateRepo, d: DeviceId) => Promise<unknown>;
       if (r < 0.45) {
         const now = some().map((i) => ({ itemId: i.id, modseq: Math.floor(next() * 100) }));
@@ -127,6 +130,7 @@ for (const backend of backends) describe(`simulation SyncState layer (${backend.
       }
       await same(op, `step ${step}`);
     }
+    assert.deepEqual([...kinds].sort(), ['collection', 'held', 'hierarchy', 'record', 'reset']);
     assert.equal(await reads(store.deviceState, B), storedB, 'nothing of device B was written');
   });
 

@@ -33,7 +33,7 @@ const SECONDS: Record<string, number> = {
   'mail-import': 5,
   startup: 6,
   'cli-anywhere': 7,
-  'simulate-state': 8,
+  'simulate-state': 4,
   backup: 8,
   'eas-sendmail-large': 10,
   'abq-multi-node': 11,
