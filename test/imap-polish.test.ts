@@ -199,4 +199,25 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`IMAP polish (${
     assert.match(await a.cmd('c10', 'NOOP'), /^c10 OK/m);
     await a.logout();
   });
+
+  test('UTF8=ACCEPT (RFC 6855): announced and ENABLEd; APPEND UTF8 (literal8) stores UTF-8 headers byte for byte; EAS reads them', async () => {
+    const acct = await account(0);
+    const a = await RawImap.login(app.imapPort!, acct.email, pw);
+    assert.match(await a.cmd('u1', 'CAPABILITY'), /^\* CAPABILITY .* UTF8=ACCEPT( |\r\n)/m);
+    assert.match(await a.cmd('u2', 'ENABLE UTF8=ACCEPT'), /^\* ENABLED UTF8=ACCEPT\r\n/m);
+    const msg = Buffer.from(crlf(['From: Zo\u00eb <zed@example.net>', `To: ${acct.email}`, 'Subject: caf\u00e9 \u2615', '', 'Na\u00efve body.']), 'utf8');
+    // A synchronizing literal8 inside UTF8 ( ... ): the server asks for the bytes, then reads the ")".
+    a.write(`u3 APPEND INBOX UTF8 (~{${msg.length}}\r\n`);
+    await a.until(/^\+ .*\r\n/m);
+    a.write(Buffer.concat([msg, Buffer.from(')\r\n')]));
+    assert.match(await a.until(/^u3 (OK|NO|BAD).*\r\n/m), /^u3 OK \[APPENDUID \d+ 1\]/m);
+    await a.cmd('u4', 'SELECT INBOX');
+    const got = await a.cmd('u5', 'FETCH 1 (RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])');
+    assert.match(got, new RegExp(`RFC822\\.SIZE ${msg.length}`), 'stored byte for byte');
+    assert.ok(got.includes(Buffer.from('Subject: caf\u00e9 \u2615\r\n', 'utf8').toString('latin1')), JSON.stringify(got));
+    const inbox = (await app.store.mailbox.getFolderByRole(acct.id, 'inbox'))!;
+    const [item] = await app.store.mailbox.listItems(acct.id, inbox.id);
+    assert.equal(item?.meta?.subject, 'caf\u00e9 \u2615', 'the subject as ActiveSync shows it');
+    await a.logout();
+  });
 });

@@ -165,6 +165,13 @@ describe('IMAP parser: commands', () => {
     parseFails('a APPEND INBOX "x"', 'a');
     parseFails('a APPEND INBOX "31-Feb-2020 00:00:00 +0000" {1+}\r\nx\r\n', 'a', /date-time/);
     parseFails('a APPEND INBOX', 'a', /needs a message/);
+    // RFC 6855 4: the UTF8 data item, a literal8 in parentheses, alone or among other messages.
+    const utf8 = 'Subject: caf\u00e9\r\n\r\nx';
+    assert.deepEqual(parse(`a APPEND INBOX (\\Seen) UTF8 (~{${Buffer.byteLength(utf8)}+}\r\n${utf8}) {1+}\r\ny\r\n`), {
+      tag: 'a', name: 'APPEND', mailbox: 'INBOX', messages: [{ flags: ['\\Seen'], message: Buffer.from(utf8), binary: true }, { message: Buffer.from('y'), binary: false }],
+    });
+    parseFails('a APPEND INBOX UTF8 {1+}\r\nx\r\n', 'a', /expected "\("/);
+    parseFails('a APPEND INBOX UTF8 (~{1+}\r\nx\r\n', 'a', /expected "\)"/);
   });
 
   test('EXPUNGE, UID EXPUNGE, COPY, MOVE', () => {

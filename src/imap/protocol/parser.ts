@@ -2,8 +2,8 @@
 // RFC 9051 section 9, with RFC 3501 for IMAP4rev1 clients and the extensions' grammars: RFC 7162
 // (CONDSTORE/QRESYNC), RFC 4315 (UID EXPUNGE), RFC 6851 (MOVE), RFC 5258/6154/5819 (LIST-EXTENDED,
 // SPECIAL-USE, LIST-STATUS), RFC 2971 (ID), RFC 5161 (ENABLE), RFC 4731/5182 (ESEARCH, SAVE), RFC 3516
-// (BINARY), RFC 4959 (SASL-IR), RFC 3502 (MULTIAPPEND). Anything that does not fit throws ParseError,
-// which names the tag so the server can answer `tag BAD ...` (or `* BAD` when the tag itself is unreadable).
+// (BINARY), RFC 4959 (SASL-IR), RFC 3502 (MULTIAPPEND), RFC 6855 (APPEND's UTF8 data item). Anything that
+// does not fit throws ParseError, which names the tag so the server can answer `tag BAD ...` (or `* BAD` when the tag itself is unreadable).
 import { Buffer } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import type { RawCommand } from './reader.js';
@@ -561,7 +561,14 @@ function parseArgs(cur: Cursor, tag: string, name: string, uid: boolean, options
           msg.date = cur.dateTime();
           cur.sp();
         }
+        // RFC 6855 4: append-data = "UTF8" SP "(" literal8 ")", a message whose headers may be UTF-8.
+        const utf8 = cur.keyword('UTF8');
+        if (utf8) {
+          cur.sp();
+          cur.expect('(');
+        }
         const { bytes, binary } = cur.literalForAppend();
+        if (utf8) cur.expect(')');
         messages.push({ ...msg, message: bytes, binary });
       }
       if (messages.length === 0) cur.fail('APPEND needs a message');
