@@ -5,23 +5,14 @@ import { asBlobId, type BlobId } from '../../core/ids.js';
 import type { BlobRepo, MessageContent, NewMessage } from '../types.js';
 import { write, type SqlContext } from './context.js';
 import { readBlob, readBlobParts } from './blob-store.js';
+import { decodeContent, encodeContent } from './content-codec.js';
 import type { DB } from './schema.js';
 
 /** Ids per IN list: far under SQLite's bound-parameter cap, and a short list plans well on PostgreSQL. */
 const CHUNK = 500;
 
-/** The `content` column of a new message's blob: its JSON, or null when the caller had none to give. */
-export const contentColumn = (m: NewMessage): string | null => (m.content ? JSON.stringify(m.content) : null);
-
-function parseContent(json: string): MessageContent | null {
-  try {
-    const v: unknown = JSON.parse(json);
-    return typeof v === 'object' && v !== null && typeof (v as { v?: unknown }).v === 'number' ? (v as MessageContent) : null;
-  } catch {
-    // A damaged record is as good as none: the message is parsed when rendered.
-    return null;
-  }
-}
+/** The `content` column of a new message's blob (content-codec.ts), or null when the caller had none to give. */
+export const contentColumn = (m: NewMessage): string | null => (m.content ? encodeContent(m.content) : null);
 
 export class SqlBlobRepo implements BlobRepo {
   constructor(private readonly ctx: SqlContext) {}
@@ -47,7 +38,7 @@ export class SqlBlobRepo implements BlobRepo {
       const rows = await this.db.selectFrom('blobs').select(['id', 'content'])
         .where('id', 'in', unique.slice(i, i + CHUNK)).where('content', 'is not', null).execute();
       for (const r of rows) {
-        const c = r.content === null ? null : parseContent(r.content);
+        const c = r.content === null ? null : decodeContent(r.content);
         if (c) out.set(asBlobId(r.id), c);
       }
       // The array is node-postgres's own Result.rows. That Result lived through the network reads, so it
@@ -64,7 +55,7 @@ export class SqlBlobRepo implements BlobRepo {
     if (contents.size === 0) return;
     // One commit for a window's worth: on PostgreSQL each commit waits for the WAL to reach the disk.
     await write(this.ctx, async (db) => {
-      for (const [id, content] of contents) await db.updateTable('blobs').set({ content: JSON.stringify(content) }).where('id', '=', id).execute();
+      for (const [id, content] of contents) await db.updateTable('blobs').set({ content: encodeContent(content) }).where('id', '=', id).execute();
     });
   }
 
