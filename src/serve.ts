@@ -25,6 +25,18 @@ export async function serve(): Promise<void> {
   // Everything the server writes (SQLite database, WAL, admin credentials) is for its own user only.
   process.umask(0o077);
   const log = createLogger(config.logLevel, config.logFormat === 'pretty' ? prettyDestination() : undefined);
+  // Signals are taken from the "starting" line on: one that comes while the store and listeners open (even
+  // after the "listening" line, before start-up returns) waits for them, then stops cleanly, instead of
+  // killing the process half-started; a second signal before then exits at once.
+  let ready: ((signal: string) => void) | null = null;
+  let early: string | null = null;
+  const onSignal = (signal: string): void => {
+    if (ready) ready(signal);
+    else if (early) process.exit(1); // a second one while starting (a start stuck on its database): at once
+    else early = signal;
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   log.info({ db: config.db.kind === 'postgres' ? redactUrl(config.db.url) : config.db.file, dataDir: config.dataDir }, 'starting');
   let app;
   try {
@@ -72,6 +84,6 @@ export async function serve(): Promise<void> {
     if (!app.tls) log.info('SIGHUP: no TLS certificate configured; nothing to reload');
     else app.reloadTls();
   });
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  ready = stop;
+  if (early) stop(early);
 }

@@ -160,3 +160,20 @@ test('startup: CARBONIO_LOG_FORMAT=pretty makes the server write readable lines;
   assert.equal(await bad.exited, 2);
   assert.equal(bad.err().trim(), 'carbonio: configuration error: CARBONIO_LOG_FORMAT must be json or pretty; got "xml"');
 });
+
+test('startup: SIGTERM while the server starts (on its "starting" line) waits for the start, then stops cleanly (exit 0)', async () => {
+  const dir = tempDir();
+  const p = start({ ...ports0, CARBONIO_DATA_DIR: dir });
+  try {
+    await until(() => /"msg":"starting"/.test(p.out()) || p.child.exitCode !== null, 'the starting line', 60_000);
+    p.child.kill('SIGTERM');
+    assert.equal(await p.exited, 0, p.err());
+    const out = p.out();
+    assert.match(out, /"msg":"carbonio-mobile listening"/, 'the start went through');
+    assert.match(out, /"signal":"SIGTERM".*"msg":"shutting down"/);
+    assert.match(out, /"msg":"stopped"/);
+  } finally {
+    p.child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
