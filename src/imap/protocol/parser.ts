@@ -3,7 +3,8 @@
 // (CONDSTORE/QRESYNC), RFC 4315 (UID EXPUNGE), RFC 6851 (MOVE), RFC 5258/6154/5819 (LIST-EXTENDED,
 // SPECIAL-USE, LIST-STATUS), RFC 2971 (ID), RFC 5161 (ENABLE), RFC 4731/5182 (ESEARCH, SAVE), RFC 3516
 // (BINARY), RFC 4959 (SASL-IR), RFC 3502 (MULTIAPPEND), RFC 6855 (APPEND's UTF8 data item). Anything that
-// does not fit throws ParseError, which names the tag so the server can answer `tag BAD ...` (or `* BAD` when the tag itself is unreadable).
+// does not fit throws ParseError, which names the tag so the server can answer `tag BAD ...` (or `* BAD`
+// when the tag itself is unreadable).
 import { Buffer } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import type { RawCommand } from './reader.js';
